@@ -1,0 +1,1 @@
+"""Effects at the edges: Wolkvox over HTTP, Slack, storage, scheduling, the console."""

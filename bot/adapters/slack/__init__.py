@@ -1,0 +1,1 @@
+"""Slack: the Bolt app, pure Block Kit rendering and the notifier."""

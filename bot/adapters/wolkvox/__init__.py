@@ -1,0 +1,1 @@
+"""The Wolkvox real-time API: client, payload mapping, errors and a simulator."""

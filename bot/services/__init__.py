@@ -1,0 +1,1 @@
+"""Orchestration over small Protocol ports; knows no Slack or HTTP types."""
