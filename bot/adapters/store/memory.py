@@ -1,0 +1,219 @@
+"""An in-memory store: the fake other tests use, held to the same contract as SQLite.
+
+It validates and encodes exactly like the SQLite store (shared `rows` helpers), so a test
+that passes against it does not hide a document the real store would refuse. Every method
+runs without awaiting, so each call is atomic on the asyncio loop; a cycle is validated
+completely before any table changes, so a failing cycle stores nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.adapters.store.base import (
+    CycleCommit,
+    Document,
+    MessageRef,
+    NewOutboxRow,
+    OutboxRow,
+    Store,
+    StoreClosedError,
+    StoredState,
+)
+from bot.adapters.store.encoding import check_day, encode_document, to_micros
+from bot.adapters.store.rows import (
+    MessageRefRow,
+    NewOutboxValues,
+    OutboxTuple,
+    PollRow,
+    alert_rows,
+    assemble_state,
+    bucket_rows,
+    budget_row,
+    conn_id_rows,
+    decode_message_ref,
+    decode_outbox,
+    minute_rows,
+    new_outbox_values,
+    poll_row,
+)
+
+
+@dataclass(slots=True)
+class MemoryTables:
+    """What a MemoryStore holds. Give the same tables to a new MemoryStore to "reopen" it."""
+
+    alerts: dict[tuple[str, str], str] = field(default_factory=dict)
+    silences: dict[str, tuple[str, int]] = field(default_factory=dict)
+    message_refs: dict[str, MessageRefRow] = field(default_factory=dict)
+    buckets: dict[tuple[str, int, str, str], int] = field(default_factory=dict)
+    minutes: set[tuple[str, int]] = field(default_factory=set)
+    conn_ids: dict[tuple[str, str], tuple[int, str, str]] = field(default_factory=dict)
+    budgets: dict[tuple[str, str], int] = field(default_factory=dict)
+    polls: dict[str, PollRow] = field(default_factory=dict)
+    outbox: dict[int, OutboxTuple] = field(default_factory=dict)
+    last_outbox_id: int = 0
+
+
+class MemoryStore(Store):
+    """A store that lives as long as its `MemoryTables`."""
+
+    def __init__(self, *, tables: MemoryTables | None = None) -> None:
+        self._tables = MemoryTables() if tables is None else tables
+        self._open = False
+
+    @property
+    def tables(self) -> MemoryTables:
+        return self._tables
+
+    async def open(self) -> None:
+        self._open = True
+
+    async def close(self) -> None:
+        self._open = False
+
+    def _t(self) -> MemoryTables:
+        if not self._open:
+            raise StoreClosedError("the store is not open")
+        return self._tables
+
+    async def load(self, now: datetime) -> StoredState:
+        t = self._t()
+        cutoff = to_micros(now, what="now")
+        for silence_id in [s for s, (_, ends) in t.silences.items() if ends <= cutoff]:
+            del t.silences[silence_id]
+        return assemble_state(
+            alerts=[(op, rule, doc) for (op, rule), doc in t.alerts.items()],
+            silences=[(silence_id, doc) for silence_id, (doc, _) in t.silences.items()],
+            message_refs=t.message_refs.values(),
+            buckets=[(*key, count) for key, count in t.buckets.items()],
+            minutes=t.minutes,
+            conn_ids=[(op, conn_id, *call) for (op, conn_id), call in t.conn_ids.items()],
+            budgets=[(op, day, used) for (op, day), used in t.budgets.items()],
+            polls=t.polls.values(),
+        )
+
+    async def commit_cycle(self, cycle: CycleCommit) -> list[int]:
+        t = self._t()
+        op = cycle.operation
+        log = cycle.log
+        alerts = list(alert_rows(op, cycle.alerts))
+        buckets = list(bucket_rows(op, log.buckets))
+        minutes = list(minute_rows(op, log.covered_minutes))
+        conn_ids = list(conn_id_rows(op, log.conn_ids))
+        forget = (
+            None
+            if log.forget_conn_ids_before is None
+            else to_micros(log.forget_conn_ids_before, what="forget_conn_ids_before")
+        )
+        drop = (
+            None
+            if log.drop_minutes_before is None
+            else to_micros(log.drop_minutes_before, what="drop_minutes_before")
+        )
+        budget = None if cycle.budget is None else budget_row(op, cycle.budget)
+        poll = None if cycle.poll is None else poll_row(op, cycle.poll)
+        outbox = [new_outbox_values(row) for row in cycle.outbox]
+
+        for a_op, rule, doc in alerts:
+            t.alerts[a_op, rule] = doc
+        for b_op, minute, call_type, result, count in buckets:
+            t.buckets[b_op, minute, call_type, result] = count
+        t.minutes.update(minutes)
+        for c_op, conn_id, at, call_type, result in conn_ids:
+            t.conn_ids[c_op, conn_id] = (at, call_type, result)
+        if forget is not None:
+            for key in [k for k, c in t.conn_ids.items() if k[0] == op and c[0] < forget]:
+                del t.conn_ids[key]
+        if drop is not None:
+            for bucket in [k for k in t.buckets if k[0] == op and k[1] < drop]:
+                del t.buckets[bucket]
+            t.minutes -= {m for m in t.minutes if m[0] == op and m[1] < drop}
+        if budget is not None:
+            _, day, used = budget
+            for key in [k for k in t.budgets if k[0] == op and k[1] < day]:
+                del t.budgets[key]
+            t.budgets[op, day] = used
+        if poll is not None:
+            t.polls[op] = poll
+        return self._insert_outbox(t, outbox)
+
+    @staticmethod
+    def _insert_outbox(t: MemoryTables, rows: Sequence[NewOutboxValues]) -> list[int]:
+        ids = []
+        for created, channel, incident_id, action, payload, not_before in rows:
+            t.last_outbox_id += 1
+            row_id = t.last_outbox_id
+            t.outbox[row_id] = (
+                row_id, created, channel, incident_id, action, payload, 0, not_before, None
+            )  # fmt: skip
+            ids.append(row_id)
+        return ids
+
+    async def put_alert(self, operation: str, rule: str, doc: Document) -> None:
+        await self.put_alert_with_outbox(operation, rule, doc, ())
+
+    async def put_alert_with_outbox(
+        self, operation: str, rule: str, doc: Document, rows: Sequence[NewOutboxRow]
+    ) -> list[int]:
+        t = self._t()
+        [alert] = alert_rows(operation, {rule: doc})
+        outbox = [new_outbox_values(row) for row in rows]
+        t.alerts[operation, rule] = alert[2]
+        return self._insert_outbox(t, outbox)
+
+    async def put_silence(self, id: str, doc: Document, ends_at: datetime) -> None:
+        t = self._t()
+        value = (encode_document(doc, what=f"silence {id!r}"), to_micros(ends_at, what="ends_at"))
+        t.silences[id] = value
+
+    async def delete_silence(self, id: str) -> None:
+        self._t().silences.pop(id, None)
+
+    async def budget_used(self, operation: str, day: str) -> int:
+        return self._t().budgets.get((operation, check_day(day)), 0)
+
+    async def due_outbox(self, now: datetime, limit: int) -> list[OutboxRow]:
+        t = self._t()
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, got {limit}")
+        cutoff = to_micros(now, what="now")
+        blocked: set[str] = set()
+        due: list[OutboxRow] = []
+        for row_id in sorted(t.outbox):
+            if len(due) >= limit:
+                break
+            row = t.outbox[row_id]
+            channel, not_before = row[2], row[7]
+            if channel in blocked:
+                continue
+            if not_before > cutoff:
+                blocked.add(channel)
+                continue
+            due.append(decode_outbox(row))
+        return due
+
+    async def complete(self, row_id: int, *, message: MessageRef | None) -> None:
+        t = self._t()
+        t.outbox.pop(row_id, None)
+        if message is not None:
+            t.message_refs[message.incident_id] = (message.incident_id, message.channel, message.ts)
+
+    async def defer(self, row_id: int, *, not_before: datetime, error: str) -> None:
+        t = self._t()
+        when = to_micros(not_before, what="not_before")
+        row = t.outbox.get(row_id)
+        if row is not None:
+            t.outbox[row_id] = (*row[:6], row[6] + 1, when, error)
+
+    async def outbox_depth(self) -> int:
+        return len(self._t().outbox)
+
+    async def message_ref(self, incident_id: str) -> MessageRef | None:
+        row = self._t().message_refs.get(incident_id)
+        return None if row is None else decode_message_ref(row)
+
+    async def put_message_ref(self, ref: MessageRef) -> None:
+        self._t().message_refs[ref.incident_id] = (ref.incident_id, ref.channel, ref.ts)

@@ -1,0 +1,339 @@
+"""The embedded default store: one SQLite file, no server to run.
+
+One connection lives in one worker thread (a single-thread executor), so every call is
+serialised there and the asyncio loop never blocks on disk; concurrent callers simply queue.
+WAL lets a reader (e.g. `sqlite3` in a shell) look while the bot writes, and
+`synchronous=FULL` makes each commit durable: once `complete()` returns, a crash or power
+loss cannot make the bot forget a message it posted (which would post it twice).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
+from typing import TypeVar
+
+from bot.adapters.store.base import (
+    CycleCommit,
+    Document,
+    MessageRef,
+    NewOutboxRow,
+    OutboxRow,
+    Store,
+    StoreBusyError,
+    StoreClosedError,
+    StoredState,
+    StoreError,
+    StoreOpenError,
+)
+from bot.adapters.store.encoding import check_day, encode_document, to_micros
+from bot.adapters.store.rows import (
+    alert_rows,
+    assemble_state,
+    bucket_rows,
+    budget_row,
+    conn_id_rows,
+    decode_message_ref,
+    decode_outbox,
+    minute_rows,
+    new_outbox_values,
+    poll_row,
+)
+from bot.adapters.store.sqlite_schema import migrate
+
+T = TypeVar("T")
+
+MEMORY = ":memory:"
+
+_UPSERT_ALERT = (
+    "INSERT INTO alerts (operation, rule, doc) VALUES (?, ?, ?) "
+    "ON CONFLICT (operation, rule) DO UPDATE SET doc = excluded.doc"
+)
+_INSERT_OUTBOX = (
+    "INSERT INTO outbox (created_at, channel, incident_id, action, payload, not_before) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+_UPSERT_REF = (
+    "INSERT INTO message_refs (incident_id, channel, ts) VALUES (?, ?, ?) "
+    "ON CONFLICT (incident_id) DO UPDATE SET channel = excluded.channel, ts = excluded.ts"
+)
+_DUE_OUTBOX = """
+    WITH blocked AS (
+        SELECT channel, min(id) AS first_id FROM outbox WHERE not_before > ? GROUP BY channel
+    )
+    SELECT o.id, o.created_at, o.channel, o.incident_id, o.action, o.payload,
+           o.attempts, o.not_before, o.last_error
+    FROM outbox AS o LEFT JOIN blocked AS b ON b.channel = o.channel
+    WHERE o.not_before <= ? AND (b.first_id IS NULL OR o.id < b.first_id)
+    ORDER BY o.id
+    LIMIT ?
+"""
+
+
+def _transaction(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    """Run `work` in one write transaction: all of it is committed, or none of it."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        result = work(conn)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return result
+
+
+def _insert_outbox(conn: sqlite3.Connection, rows: Sequence[NewOutboxRow]) -> list[int]:
+    ids = []
+    for row in rows:
+        cursor = conn.execute(_INSERT_OUTBOX, new_outbox_values(row))
+        assert cursor.lastrowid is not None
+        ids.append(cursor.lastrowid)
+    return ids
+
+
+class SQLiteStore(Store):
+    """A store in the SQLite file at `path` (`:memory:` for a throwaway one)."""
+
+    def __init__(self, *, path: str | os.PathLike[str]) -> None:
+        self._path = os.fspath(path)
+        self._conn: sqlite3.Connection | None = None
+        self._executor: ThreadPoolExecutor | None = None
+
+    @property
+    def path(self) -> str:
+        return self._path
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore(path={self._path!r})"
+
+    async def open(self) -> None:
+        if self._executor is not None:
+            return
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="callbot-store")
+        try:
+            conn = await asyncio.get_running_loop().run_in_executor(executor, self._connect)
+        except BaseException:
+            executor.shutdown(wait=False)
+            raise
+        self._conn, self._executor = conn, executor
+
+    def _connect(self) -> sqlite3.Connection:
+        path = self._path
+        if path != MEMORY:
+            try:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreOpenError(
+                    f"cannot create the directory of the store {path}: {exc.strerror}"
+                ) from exc
+        try:
+            conn = sqlite3.connect(path, isolation_level=None, timeout=5.0)
+        except sqlite3.Error as exc:
+            raise StoreOpenError(f"cannot open the store {path}: {exc}") from exc
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            migrate(conn, path=path)
+        except BaseException as exc:
+            conn.close()
+            if isinstance(exc, sqlite3.Error):
+                raise StoreOpenError(f"cannot open the store {path}: {exc}") from exc
+            raise
+        return conn
+
+    async def close(self) -> None:
+        conn, executor = self._conn, self._executor
+        if conn is None or executor is None:
+            return
+        self._conn = self._executor = None
+        try:
+            await asyncio.get_running_loop().run_in_executor(executor, conn.close)
+        finally:
+            executor.shutdown(wait=True)
+
+    async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        conn, executor = self._conn, self._executor
+        if conn is None or executor is None:
+            raise StoreClosedError(f"the store {self._path} is not open")
+
+        def call() -> T:
+            try:
+                return work(conn)
+            except sqlite3.OperationalError as exc:
+                raise StoreBusyError(f"the store {self._path} refused: {exc}") from exc
+            except sqlite3.Error as exc:
+                raise StoreError(f"the store {self._path} failed: {exc}") from exc
+
+        return await asyncio.get_running_loop().run_in_executor(executor, call)
+
+    async def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        return await self._run(lambda conn: _transaction(conn, work))
+
+    async def load(self, now: datetime) -> StoredState:
+        cutoff = to_micros(now, what="now")
+
+        def work(conn: sqlite3.Connection) -> StoredState:
+            conn.execute("DELETE FROM silences WHERE ends_at <= ?", (cutoff,))
+            return assemble_state(
+                alerts=conn.execute("SELECT operation, rule, doc FROM alerts"),
+                silences=conn.execute("SELECT id, doc FROM silences"),
+                message_refs=conn.execute("SELECT incident_id, channel, ts FROM message_refs"),
+                buckets=conn.execute(
+                    "SELECT operation, minute, call_type, result, count FROM buckets"
+                ),
+                minutes=conn.execute("SELECT operation, minute FROM covered_minutes"),
+                conn_ids=conn.execute(
+                    "SELECT operation, conn_id, at, call_type, result FROM conn_ids"
+                ),
+                budgets=conn.execute("SELECT operation, day, used FROM budgets"),
+                polls=conn.execute(
+                    "SELECT operation, last_success_at, last_error, consecutive_failures, "
+                    "last_duration FROM poll_status"
+                ),
+            )
+
+        return await self._write(work)
+
+    async def commit_cycle(self, cycle: CycleCommit) -> list[int]:
+        op, log = cycle.operation, cycle.log
+
+        def work(conn: sqlite3.Connection) -> list[int]:
+            conn.executemany(_UPSERT_ALERT, alert_rows(op, cycle.alerts))
+            conn.executemany(
+                "INSERT INTO buckets (operation, minute, call_type, result, count) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (operation, minute, call_type, result) "
+                "DO UPDATE SET count = excluded.count",
+                bucket_rows(op, log.buckets),
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO covered_minutes (operation, minute) VALUES (?, ?)",
+                minute_rows(op, log.covered_minutes),
+            )
+            conn.executemany(
+                "INSERT INTO conn_ids (operation, conn_id, at, call_type, result) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (operation, conn_id) DO UPDATE SET "
+                "at = excluded.at, call_type = excluded.call_type, result = excluded.result",
+                conn_id_rows(op, log.conn_ids),
+            )
+            if log.forget_conn_ids_before is not None:
+                forget = to_micros(log.forget_conn_ids_before, what="forget_conn_ids_before")
+                conn.execute("DELETE FROM conn_ids WHERE operation = ? AND at < ?", (op, forget))
+            if log.drop_minutes_before is not None:
+                drop = to_micros(log.drop_minutes_before, what="drop_minutes_before")
+                span = (op, drop)
+                conn.execute("DELETE FROM buckets WHERE operation = ? AND minute < ?", span)
+                conn.execute("DELETE FROM covered_minutes WHERE operation = ? AND minute < ?", span)
+            if cycle.budget is not None:
+                _, day, used = budget_row(op, cycle.budget)
+                conn.execute("DELETE FROM budgets WHERE operation = ? AND day < ?", (op, day))
+                conn.execute(
+                    "INSERT INTO budgets (operation, day, used) VALUES (?, ?, ?) "
+                    "ON CONFLICT (operation, day) DO UPDATE SET used = excluded.used",
+                    (op, day, used),
+                )
+            if cycle.poll is not None:
+                conn.execute(
+                    "INSERT OR REPLACE INTO poll_status (operation, last_success_at, "
+                    "last_error, consecutive_failures, last_duration) VALUES (?, ?, ?, ?, ?)",
+                    poll_row(op, cycle.poll),
+                )
+            return _insert_outbox(conn, cycle.outbox)
+
+        return await self._write(work)
+
+    async def put_alert(self, operation: str, rule: str, doc: Document) -> None:
+        await self.put_alert_with_outbox(operation, rule, doc, ())
+
+    async def put_alert_with_outbox(
+        self, operation: str, rule: str, doc: Document, rows: Sequence[NewOutboxRow]
+    ) -> list[int]:
+        def work(conn: sqlite3.Connection) -> list[int]:
+            conn.executemany(_UPSERT_ALERT, alert_rows(operation, {rule: doc}))
+            return _insert_outbox(conn, rows)
+
+        return await self._write(work)
+
+    async def put_silence(self, id: str, doc: Document, ends_at: datetime) -> None:
+        values = (
+            id,
+            encode_document(doc, what=f"silence {id!r}"),
+            to_micros(ends_at, what="ends_at"),
+        )
+
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO silences (id, doc, ends_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, ends_at = excluded.ends_at",
+                values,
+            )
+
+        await self._write(work)
+
+    async def delete_silence(self, id: str) -> None:
+        await self._write(lambda conn: conn.execute("DELETE FROM silences WHERE id = ?", (id,)))
+
+    async def budget_used(self, operation: str, day: str) -> int:
+        key = (operation, check_day(day))
+
+        def work(conn: sqlite3.Connection) -> int:
+            row = conn.execute(
+                "SELECT used FROM budgets WHERE operation = ? AND day = ?", key
+            ).fetchone()
+            return 0 if row is None else int(row[0])
+
+        return await self._run(work)
+
+    async def due_outbox(self, now: datetime, limit: int) -> list[OutboxRow]:
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, got {limit}")
+        cutoff = to_micros(now, what="now")
+
+        def work(conn: sqlite3.Connection) -> list[OutboxRow]:
+            return [
+                decode_outbox(row) for row in conn.execute(_DUE_OUTBOX, (cutoff, cutoff, limit))
+            ]
+
+        return await self._run(work)
+
+    async def complete(self, row_id: int, *, message: MessageRef | None) -> None:
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM outbox WHERE id = ?", (row_id,))
+            if message is not None:
+                conn.execute(_UPSERT_REF, (message.incident_id, message.channel, message.ts))
+
+        await self._write(work)
+
+    async def defer(self, row_id: int, *, not_before: datetime, error: str) -> None:
+        values = (to_micros(not_before, what="not_before"), error, row_id)
+        await self._write(
+            lambda conn: conn.execute(
+                "UPDATE outbox SET attempts = attempts + 1, not_before = ?, last_error = ? "
+                "WHERE id = ?",
+                values,
+            )
+        )
+
+    async def outbox_depth(self) -> int:
+        return await self._run(
+            lambda conn: int(conn.execute("SELECT count(*) FROM outbox").fetchone()[0])
+        )
+
+    async def message_ref(self, incident_id: str) -> MessageRef | None:
+        def work(conn: sqlite3.Connection) -> MessageRef | None:
+            row = conn.execute(
+                "SELECT incident_id, channel, ts FROM message_refs WHERE incident_id = ?",
+                (incident_id,),
+            ).fetchone()
+            return None if row is None else decode_message_ref(row)
+
+        return await self._run(work)
+
+    async def put_message_ref(self, ref: MessageRef) -> None:
+        values = (ref.incident_id, ref.channel, ref.ts)
+        await self._write(lambda conn: conn.execute(_UPSERT_REF, values))

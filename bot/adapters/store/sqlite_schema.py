@@ -1,0 +1,109 @@
+"""The SQLite schema, created and migrated by the bot itself when the store opens.
+
+Migrations are append-only: never edit one that has shipped, add the next. Each applied
+migration leaves its number in `schema_version`, and all pending ones are applied in one
+transaction, so a crash during an upgrade leaves the previous schema intact. Times are epoch
+microseconds (INTEGER), documents JSON text.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from bot.adapters.store.base import StoreOpenError
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE alerts (
+            operation TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            doc TEXT NOT NULL,
+            PRIMARY KEY (operation, rule)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE silences (
+            id TEXT PRIMARY KEY,
+            doc TEXT NOT NULL,
+            ends_at INTEGER NOT NULL
+        ) WITHOUT ROWID""",
+        """CREATE TABLE message_refs (
+            incident_id TEXT PRIMARY KEY,
+            channel TEXT NOT NULL,
+            ts TEXT NOT NULL
+        ) WITHOUT ROWID""",
+        """CREATE TABLE buckets (
+            operation TEXT NOT NULL,
+            minute INTEGER NOT NULL,
+            call_type TEXT NOT NULL,
+            result TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (operation, minute, call_type, result)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE covered_minutes (
+            operation TEXT NOT NULL,
+            minute INTEGER NOT NULL,
+            PRIMARY KEY (operation, minute)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE conn_ids (
+            operation TEXT NOT NULL,
+            conn_id TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            call_type TEXT NOT NULL,
+            result TEXT NOT NULL,
+            PRIMARY KEY (operation, conn_id)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX conn_ids_by_age ON conn_ids (operation, at)",
+        """CREATE TABLE budgets (
+            operation TEXT NOT NULL,
+            day TEXT NOT NULL,
+            used INTEGER NOT NULL,
+            PRIMARY KEY (operation, day)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE poll_status (
+            operation TEXT PRIMARY KEY,
+            last_success_at INTEGER,
+            last_error TEXT,
+            consecutive_failures INTEGER NOT NULL,
+            last_duration INTEGER
+        ) WITHOUT ROWID""",
+        """CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            created_at INTEGER NOT NULL,
+            channel TEXT NOT NULL,
+            incident_id TEXT NOT NULL,
+            action TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            not_before INTEGER NOT NULL,
+            last_error TEXT
+        )""",
+        "CREATE INDEX outbox_by_channel ON outbox (channel, id)",
+    ),
+)
+"""Migration n (1-based) is MIGRATIONS[n - 1]. AUTOINCREMENT: outbox ids are never reused."""
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    row = conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
+    return int(row[0])
+
+
+def migrate(conn: sqlite3.Connection, *, path: str) -> int:
+    """Bring the schema up to date; return its version. Safe to run on every open."""
+    conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)")
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        current = schema_version(conn)
+        if current > len(MIGRATIONS):
+            raise StoreOpenError(
+                f"the store {path} has schema version {current}, newer than this callbot "
+                f"knows ({len(MIGRATIONS)}): upgrade callbot or use another file"
+            )
+        for version in range(current + 1, len(MIGRATIONS) + 1):
+            for statement in MIGRATIONS[version - 1]:
+                conn.execute(statement)
+            conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return len(MIGRATIONS)

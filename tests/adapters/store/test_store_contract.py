@@ -1,0 +1,443 @@
+"""The contract every store implementation must pass (add a PostgreSQL param here later)."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+from bot.adapters.store.base import (
+    BucketKey,
+    BudgetCounter,
+    CycleCommit,
+    DocumentError,
+    LogDelta,
+    MessageRef,
+    NewOutboxRow,
+    PollStatus,
+    RememberedCall,
+    Store,
+    StoreClosedError,
+    StoredLog,
+)
+from bot.adapters.store.memory import MemoryStore, MemoryTables
+from bot.adapters.store.sqlite import SQLiteStore
+
+T0 = datetime(2024, 5, 6, 14, 0, tzinfo=UTC)
+BOGOTA = timezone(timedelta(hours=-5))
+
+
+def minute(n: int) -> datetime:
+    return T0 + timedelta(minutes=n)
+
+
+def seen(
+    n: int, *, tz: timezone = UTC, call_type: str = "inbound", result: str = "answer"
+) -> RememberedCall:
+    return RememberedCall(at=minute(n).astimezone(tz), call_type=call_type, result=result)
+
+
+def draft(channel: str, incident: str, *, at: int = 0, action: str = "post") -> NewOutboxRow:
+    payload = {"text": f"{incident} {action}", "blocks": [{"type": "section"}], "n": 1.5}
+    return NewOutboxRow(
+        channel=channel, incident_id=incident, action=action, payload=payload, created_at=minute(at)
+    )
+
+
+Reopen = Callable[[], Store]
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def reopen(request: pytest.FixtureRequest, tmp_path: Any) -> Reopen:
+    """A factory of fresh handles on the same persisted data (a "restart")."""
+    if request.param == "memory":
+        tables = MemoryTables()
+        return lambda: MemoryStore(tables=tables)
+    path = tmp_path / "state" / "callbot.sqlite3"
+    return lambda: SQLiteStore(path=path)
+
+
+@pytest.fixture
+async def store(reopen: Reopen) -> AsyncIterator[Store]:
+    async with reopen() as opened:
+        yield opened
+
+
+FULL_CYCLE = CycleCommit(
+    operation="sales",
+    alerts={
+        "abandon": {"state": "firing", "since": "2024-05-06T14:00:00Z", "acked_by": "U1"},
+        "trunk": {"state": "inactive", "history": [1, 2.5, None, True, "ñ"]},
+    },
+    log=LogDelta(
+        buckets={
+            BucketKey(minute(0), "inbound", "answer"): 12,
+            BucketKey(minute(0), "inbound", "abandon"): 3,
+            BucketKey(minute(1).astimezone(BOGOTA), "out_pre", "chanunavail"): 0,
+        },
+        covered_minutes=frozenset({minute(0), minute(1)}),
+        conn_ids={"c-1": seen(0), "c-2": seen(1, tz=BOGOTA, result="abandon")},
+    ),
+    budget=BudgetCounter(day="2024-05-06", used=42),
+    poll=PollStatus(
+        last_success_at=minute(1),
+        last_error=None,
+        consecutive_failures=0,
+        last_duration=timedelta(seconds=1, microseconds=250),
+    ),
+    outbox=(draft("C1", "sales/abandon/1"),),
+)
+
+
+async def test_a_new_store_is_empty(store: Store) -> None:
+    state = await store.load(T0)
+    assert (state.alerts, state.silences, state.message_refs, state.logs) == ({}, {}, {}, {})
+    assert (state.budgets, state.polls) == ({}, {})
+    assert await store.outbox_depth() == 0
+    assert await store.due_outbox(T0, 10) == []
+
+
+async def test_everything_a_cycle_stores_is_there_after_a_restart(
+    store: Store, reopen: Reopen
+) -> None:
+    [row_id] = await store.commit_cycle(FULL_CYCLE)
+    await store.put_silence("s1", {"matcher": {"rule": "trunk"}}, minute(60))
+    await store.put_message_ref(MessageRef("sales/trunk/0", "C2", "1714999999.000100"))
+    await store.close()
+
+    async with reopen() as again:
+        state = await again.load(T0)
+        due = await again.due_outbox(T0, 10)
+        used = await again.budget_used("sales", "2024-05-06")
+
+    assert state.alerts == {("sales", rule): doc for rule, doc in FULL_CYCLE.alerts.items()}
+    assert state.logs == {
+        "sales": StoredLog(
+            buckets=FULL_CYCLE.log.buckets,
+            covered_minutes=FULL_CYCLE.log.covered_minutes,
+            conn_ids=FULL_CYCLE.log.conn_ids,
+        )
+    }
+    for key in state.logs["sales"].buckets:
+        assert key.minute.tzinfo == UTC
+    assert state.budgets == {("sales", "2024-05-06"): 42} and used == 42
+    assert state.polls == {"sales": FULL_CYCLE.poll}
+    assert state.silences == {"s1": {"matcher": {"rule": "trunk"}}}
+    assert state.message_refs == {
+        "sales/trunk/0": MessageRef("sales/trunk/0", "C2", "1714999999.000100")
+    }
+    [row] = due
+    assert (row.id, row.channel, row.incident_id, row.action) == (
+        row_id,
+        "C1",
+        "sales/abandon/1",
+        "post",
+    )
+    assert row.payload == FULL_CYCLE.outbox[0].payload
+    assert (row.created_at, row.not_before, row.attempts, row.last_error) == (T0, T0, 0, None)
+
+
+async def test_a_later_cycle_replaces_what_it_names_and_keeps_the_rest(store: Store) -> None:
+    await store.commit_cycle(FULL_CYCLE)
+    await store.commit_cycle(
+        CycleCommit(
+            operation="sales",
+            alerts={"abandon": {"state": "resolved"}},
+            log=LogDelta(
+                buckets={BucketKey(minute(0), "inbound", "answer"): 13},
+                covered_minutes=frozenset({minute(2)}),
+                conn_ids={"c-2": seen(2), "c-3": seen(2)},
+            ),
+            poll=PollStatus(last_error="timeout", consecutive_failures=1),
+        )
+    )
+    state = await store.load(T0)
+    assert state.alerts[("sales", "abandon")] == {"state": "resolved"}
+    assert state.alerts[("sales", "trunk")] == FULL_CYCLE.alerts["trunk"]
+    log = state.logs["sales"]
+    assert log.buckets[BucketKey(minute(0), "inbound", "answer")] == 13
+    assert log.buckets[BucketKey(minute(0), "inbound", "abandon")] == 3
+    assert log.covered_minutes == {minute(0), minute(1), minute(2)}
+    assert log.conn_ids == {"c-1": seen(0), "c-2": seen(2), "c-3": seen(2)}
+    assert state.polls["sales"] == PollStatus(last_error="timeout", consecutive_failures=1)
+    assert state.budgets == {("sales", "2024-05-06"): 42}
+
+
+async def test_retention_forgets_old_minutes_and_conn_ids_of_that_operation_only(
+    store: Store,
+) -> None:
+    await store.commit_cycle(FULL_CYCLE)
+    await store.commit_cycle(CycleCommit(operation="support", log=FULL_CYCLE.log))
+    await store.commit_cycle(
+        CycleCommit(
+            operation="sales",
+            log=LogDelta(
+                buckets={BucketKey(minute(2), "inbound", "answer"): 1},
+                conn_ids={"c-old": seen(-5)},
+                forget_conn_ids_before=minute(1),
+                drop_minutes_before=minute(1),
+            ),
+        )
+    )
+    logs = (await store.load(T0)).logs
+    assert logs["sales"].buckets == {
+        BucketKey(minute(1), "out_pre", "chanunavail"): 0,
+        BucketKey(minute(2), "inbound", "answer"): 1,
+    }
+    assert logs["sales"].covered_minutes == {minute(1)}
+    assert logs["sales"].conn_ids == {"c-2": seen(1, result="abandon")}
+    assert logs["support"] == StoredLog(
+        buckets=FULL_CYCLE.log.buckets,
+        covered_minutes=FULL_CYCLE.log.covered_minutes,
+        conn_ids=FULL_CYCLE.log.conn_ids,
+    )
+
+
+async def test_budget_counters_keep_the_day_and_drop_earlier_days(store: Store) -> None:
+    for operation, day, used in [
+        ("sales", "2024-05-05", 900),
+        ("support", "2024-05-05", 7),
+        ("sales", "2024-05-06", 1),
+        ("sales", "2024-05-06", 2),
+    ]:
+        await store.commit_cycle(CycleCommit(operation, budget=BudgetCounter(day, used)))
+    assert (await store.load(T0)).budgets == {
+        ("sales", "2024-05-06"): 2,
+        ("support", "2024-05-05"): 7,
+    }
+    assert await store.budget_used("sales", "2024-05-05") == 0
+    assert await store.budget_used("nobody", "2024-05-06") == 0
+    with pytest.raises(ValueError, match="YYYY-MM-DD"):
+        await store.budget_used("sales", "6/5/2024")
+
+
+def _unencodable_payload() -> CycleCommit:
+    row = NewOutboxRow("C1", "x", "post", {"text": "hi", "bad": {1, 2}}, T0)
+    return CycleCommit("sales", alerts={"abandon": {"ok": 1}}, log=FULL_CYCLE.log, outbox=(row,))
+
+
+@pytest.mark.parametrize(
+    ("cycle", "error"),
+    [
+        (_unencodable_payload(), DocumentError),
+        (
+            CycleCommit(
+                "sales",
+                alerts={"a": {"ok": True}, "b": {"value": math.nan}},
+                poll=PollStatus(consecutive_failures=5),
+            ),
+            DocumentError,
+        ),
+        (
+            CycleCommit(
+                "sales",
+                alerts={"abandon": {"ok": 1}},
+                outbox=(
+                    draft("C1", "ok"),
+                    NewOutboxRow("C1", "x", "post", {}, T0, datetime(2024, 1, 1)),
+                ),
+            ),
+            ValueError,
+        ),
+        (
+            CycleCommit(
+                "sales", log=LogDelta(conn_ids={"c-9": seen(0)}), budget=BudgetCounter("today", 3)
+            ),
+            ValueError,
+        ),
+    ],
+    ids=["payload-not-json", "nan-in-alert", "naive-not-before", "bad-budget-day"],
+)
+async def test_a_cycle_that_fails_half_way_stores_nothing(
+    store: Store, reopen: Reopen, cycle: CycleCommit, error: type[Exception]
+) -> None:
+    await store.commit_cycle(FULL_CYCLE)
+    before = await store.load(T0)
+
+    with pytest.raises(error):
+        await store.commit_cycle(cycle)
+
+    assert await store.load(T0) == before
+    assert await store.outbox_depth() == 1
+    await store.close()
+    async with reopen() as again:
+        assert await again.load(T0) == before
+
+
+async def test_a_button_click_stores_the_alert_and_its_notifications_together(
+    store: Store,
+) -> None:
+    await store.put_alert("sales", "abandon", {"state": "firing", "acked_by": None})
+    ids = await store.put_alert_with_outbox(
+        "sales", "abandon", {"state": "firing", "acked_by": "U7"}, [draft("C1", "i1")]
+    )
+    with pytest.raises(DocumentError):
+        await store.put_alert_with_outbox(
+            "sales",
+            "abandon",
+            {"acked_by": "U8"},
+            [NewOutboxRow("C1", "i1", "update", {"x": object()}, T0)],
+        )
+
+    state = await store.load(T0)
+    assert state.alerts == {("sales", "abandon"): {"state": "firing", "acked_by": "U7"}}
+    assert [row.id for row in await store.due_outbox(T0, 10)] == ids
+
+
+async def test_silences_are_replaced_deleted_and_pruned_once_ended(store: Store) -> None:
+    await store.put_silence("ending-now", {"v": 1}, minute(10))
+    await store.put_silence("later", {"v": 1}, minute(10))
+    await store.put_silence("later", {"v": 2}, minute(30))
+    await store.put_silence("deleted", {"v": 1}, minute(30))
+    await store.delete_silence("deleted")
+    await store.delete_silence("never-existed")
+
+    assert (await store.load(minute(9))).silences == {"ending-now": {"v": 1}, "later": {"v": 2}}
+    assert (await store.load(minute(10))).silences == {"later": {"v": 2}}
+    assert (await store.load(minute(9))).silences == {"later": {"v": 2}}, "pruned for good"
+
+
+async def test_outbox_is_due_in_order_per_channel_and_a_deferred_row_holds_back_its_channel(
+    store: Store,
+) -> None:
+    a1, a2, b1, a3 = await store.commit_cycle(
+        CycleCommit(
+            "sales",
+            outbox=(
+                draft("A", "i1"),
+                draft("A", "i1", action="update"),
+                draft("B", "i2"),
+                draft("A", "i3"),
+            ),
+        )
+    )
+    assert [r.id for r in await store.due_outbox(T0, 10)] == [a1, a2, b1, a3]
+    assert [r.id for r in await store.due_outbox(T0, 2)] == [a1, a2]
+
+    await store.defer(a1, not_before=minute(5), error="ratelimited")
+    assert [r.id for r in await store.due_outbox(minute(4), 10)] == [b1]
+
+    await store.complete(b1, message=MessageRef("i2", "B", "1.1"))
+    assert await store.due_outbox(minute(4), 10) == []
+    due = await store.due_outbox(minute(5), 10)
+    assert [r.id for r in due] == [a1, a2, a3]
+    assert (due[0].attempts, due[0].not_before, due[0].last_error) == (1, minute(5), "ratelimited")
+
+    await store.defer(a1, not_before=minute(9), error="500")
+    [again] = await store.due_outbox(minute(9), 1)
+    assert (again.id, again.attempts, again.last_error) == (a1, 2, "500")
+
+
+async def test_a_row_scheduled_for_later_holds_back_later_rows_of_its_channel(
+    store: Store,
+) -> None:
+    later = NewOutboxRow("A", "digest", "post", {"text": "d"}, T0, not_before=minute(3))
+    first, second, other = await store.commit_cycle(
+        CycleCommit("sales", outbox=(later, draft("A", "i1"), draft("B", "i2")))
+    )
+    assert [r.id for r in await store.due_outbox(minute(2), 10)] == [other]
+    assert [r.id for r in await store.due_outbox(minute(3), 10)] == [first, second, other]
+
+
+async def test_complete_forgets_the_row_and_records_its_message_together(
+    store: Store, reopen: Reopen
+) -> None:
+    first, second = await store.commit_cycle(
+        CycleCommit("sales", outbox=(draft("C1", "i1"), draft("C1", "i1", action="thread")))
+    )
+    await store.complete(first, message=MessageRef("i1", "C1", "171.01"))
+    await store.complete(second, message=None)
+    await store.complete(999, message=MessageRef("i9", "C9", "9.9"))
+    await store.defer(999, not_before=minute(1), error="gone")
+    await store.close()
+
+    async with reopen() as again:
+        assert await again.outbox_depth() == 0
+        assert await again.message_ref("i1") == MessageRef("i1", "C1", "171.01")
+        assert await again.message_ref("i9") == MessageRef("i9", "C9", "9.9")
+        assert await again.message_ref("unknown") is None
+        [new_id] = await again.commit_cycle(CycleCommit("sales", outbox=(draft("C1", "i2"),)))
+    assert new_id > second, "outbox ids are never reused"
+
+
+async def test_message_refs_are_replaced(store: Store) -> None:
+    await store.put_message_ref(MessageRef("i1", "C1", "1.0"))
+    await store.put_message_ref(MessageRef("i1", "C2", "2.0"))
+    assert await store.message_ref("i1") == MessageRef("i1", "C2", "2.0")
+
+
+async def test_documents_read_back_are_copies(store: Store) -> None:
+    doc: dict[str, Any] = {"state": "firing", "acks": []}
+    await store.put_alert("sales", "abandon", doc)
+    doc["acks"].append("U1")
+    loaded = (await store.load(T0)).alerts[("sales", "abandon")]
+    loaded["state"] = "mutated"
+    assert (await store.load(T0)).alerts[("sales", "abandon")] == {"state": "firing", "acks": []}
+
+
+async def test_opening_again_and_again_keeps_the_data(store: Store, reopen: Reopen) -> None:
+    await store.commit_cycle(FULL_CYCLE)
+    before = await store.load(T0)
+    await store.close()
+    await store.close()
+    for _ in range(2):
+        async with reopen() as again:
+            await again.open()
+            assert await again.load(T0) == before
+
+
+async def test_concurrent_callers_on_one_loop_all_land(store: Store) -> None:
+    cycles = [
+        store.commit_cycle(CycleCommit(f"op{i}", alerts={"r": {"i": i}}, outbox=(draft("C", "x"),)))
+        for i in range(20)
+    ]
+    refs = [store.put_message_ref(MessageRef(f"i{i}", "C", f"{i}.0")) for i in range(20)]
+    results = await asyncio.gather(*cycles, *refs)
+    ids = [row_id for result in results[:20] for row_id in result]
+    assert len(set(ids)) == 20
+    state = await store.load(T0)
+    assert len(state.alerts) == 20 and len(state.message_refs) == 20
+    assert [r.id for r in await store.due_outbox(T0, 100)] == sorted(ids)
+
+
+async def test_a_large_log_delta_lands_in_one_commit(store: Store) -> None:
+    conn_ids = {f"conn-{i:06d}": seen(i % 60) for i in range(60_000)}
+    buckets = {BucketKey(minute(m), "inbound", "answer"): m for m in range(1_440)}
+    await store.commit_cycle(CycleCommit("sales", log=LogDelta(buckets=buckets, conn_ids=conn_ids)))
+    await store.commit_cycle(CycleCommit("sales", log=LogDelta(forget_conn_ids_before=minute(30))))
+    log = (await store.load(T0)).logs["sales"]
+    assert len(log.buckets) == 1_440
+    assert len(log.conn_ids) == 30_000
+    assert min(call.at for call in log.conn_ids.values()) == minute(30)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda s: s.load(datetime(2024, 5, 6)),
+        lambda s: s.put_silence("s", {}, datetime(2024, 5, 6)),
+        lambda s: s.due_outbox(datetime(2024, 5, 6), 10),
+        lambda s: s.commit_cycle(
+            CycleCommit("x", log=LogDelta(covered_minutes=frozenset({datetime(2024, 5, 6)})))
+        ),
+        lambda s: s.due_outbox(T0, 0),
+    ],
+    ids=["load", "silence", "due", "cycle", "limit-0"],
+)
+async def test_naive_times_and_bad_limits_are_refused(store: Store, call: Any) -> None:
+    with pytest.raises(ValueError):
+        await call(store)
+
+
+async def test_a_closed_store_refuses_work(reopen: Reopen) -> None:
+    store = reopen()
+    with pytest.raises(StoreClosedError):
+        await store.load(T0)
+    async with store:
+        await store.put_message_ref(MessageRef("i1", "C1", "1.0"))
+    with pytest.raises(StoreClosedError):
+        await store.message_ref("i1")
