@@ -111,7 +111,13 @@ class EvalStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Evaluation:
-    """The outcome of evaluating one rule for one operation at one `now`."""
+    """The outcome of evaluating one rule for one operation at one `now`.
+
+    `value` is what people read (a count, a raw rate, a ratio to the baseline).
+    `compared` is what was held against `threshold`: the same as `value`
+    except for a rate rule with `confidence`, where it is the Wilson lower
+    bound of the rate (so 3 abandons out of 12 do not prove 15%).
+    """
 
     rule: str
     operation: str
@@ -124,3 +130,4 @@ class Evaluation:
     baseline: float | None = None
     detail: str = ""
     breakdown: tuple[tuple[str, int], ...] = ()
+    compared: float | None = None

@@ -1,0 +1,359 @@
+"""Rule evaluation: one rule, one operation, one `now` -> an `Evaluation`.
+
+Evaluations say how the data bears on an alert (BREACH, BAND, CLEAR, QUIET,
+HELD) and carry the numbers that explain it; whether to notify is decided later
+by the alert state machine (bot.domain.alerts), which also counts the `for`
+consecutive breaches. Two principles run through this module:
+
+- Never read missing data as "no calls": a window that successful polls did not
+  fully cover is HELD, and a spike whose baseline is not covered yet is QUIET.
+- Do not page on noise: a volume guard (`min_calls`), an optional confidence
+  bound on rates, and hysteresis (`recover`) so an alert does not flap around
+  its threshold.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
+from datetime import datetime, timedelta
+from statistics import NormalDist
+from zoneinfo import ZoneInfo
+
+from bot.domain.durations import format_duration
+from bot.domain.specs import (
+    WOLKVOX_UNAVAILABLE,
+    EvalStatus,
+    Evaluation,
+    Measure,
+    RuleKind,
+    RuleSpec,
+    Severity,
+)
+from bot.domain.window import CallLog
+
+DEFAULT_SPIKE_BASELINE = timedelta(hours=1)
+"""The trailing baseline a spike rule uses when it does not name one."""
+
+_DAY = timedelta(days=1)
+
+_Format = Callable[[float], str]
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"
+
+
+def _pct(value: float) -> str:
+    return f"{value:.1%}".replace(".0%", "%")
+
+
+def _times(value: float) -> str:
+    return f"{value:g}x"
+
+
+def evaluate(
+    spec: RuleSpec,
+    operation: str,
+    log: CallLog,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    current: Severity | None = None,
+) -> Evaluation:
+    """Evaluate a count, rate, spike or flatline rule over the window ending at `now`.
+
+    `current` is the severity the alert is firing at (None when not firing):
+    it decides whether a value between `recover` and the lowest threshold is
+    BAND (keep firing) or CLEAR. `tz` is the operation's timezone, in which
+    `active` hours are read.
+    """
+    if spec.kind is RuleKind.UNAVAILABLE:
+        raise ValueError(f"rule {spec.name!r} is built in; use evaluate_unavailable")
+    if spec.active is not None and not spec.active.contains(now, tz):
+        return Evaluation(
+            spec.name,
+            operation,
+            EvalStatus.QUIET,
+            detail=f"outside active hours ({spec.active.text})",
+        )
+    stats = log.last(operation, spec.window, now=now)
+    matched, population = stats.rate(spec.match, spec.among)
+    base = Evaluation(
+        spec.name,
+        operation,
+        EvalStatus.HELD,
+        matched=matched,
+        population=population,
+        breakdown=tuple(stats.by_result(among=spec.among).items()),
+    )
+    if stats.covered_fraction < 1.0:
+        return replace(
+            base,
+            detail=f"polling gap: only {stats.covered_fraction:.0%} of the last "
+            f"{format_duration(spec.window)} was covered by successful polls",
+        )
+    if spec.kind is RuleKind.COUNT:
+        return _count(spec, base, current)
+    if spec.kind is RuleKind.RATE:
+        return _rate(spec, base, current)
+    if spec.kind is RuleKind.SPIKE:
+        return _spike(spec, base, log, now=now, current=current)
+    return _flatline(spec, base, current)
+
+
+def _count(spec: RuleSpec, base: Evaluation, current: Severity | None) -> Evaluation:
+    matched, population = base.matched or 0, base.population or 0
+    if spec.min_calls and population < spec.min_calls:
+        return _volume_guard(base, population, spec.min_calls)
+    what = f"{matched} matching calls in {format_duration(spec.window)}"
+    return _graded(spec, base, float(matched), float(matched), what, _levels(spec), current, _num)
+
+
+def _rate(spec: RuleSpec, base: Evaluation, current: Severity | None) -> Evaluation:
+    matched, population = base.matched or 0, base.population or 0
+    if population < spec.min_calls:
+        return _volume_guard(base, population, spec.min_calls)
+    if population == 0:
+        return replace(base, status=EvalStatus.QUIET, detail="no calls in the window")
+    rate = matched / population
+    what = f"{rate:.1%} ({matched}/{population}) in {format_duration(spec.window)}"
+    compared = rate
+    if spec.confidence is not None:
+        compared = wilson_lower_bound(matched, population, spec.confidence)
+        what += f", lower bound {compared:.1%} at {spec.confidence:.0%} confidence"
+    return _graded(spec, base, rate, compared, what, _levels(spec), current, _pct)
+
+
+def _spike(
+    spec: RuleSpec,
+    base: Evaluation,
+    log: CallLog,
+    *,
+    now: datetime,
+    current: Severity | None,
+) -> Evaluation:
+    """Compare the window with a baseline: the trailing span before it (scaled to
+    the window's length) for baselines under a day, else the same window that
+    long ago. The ratio is observed / expected matching calls, where expected
+    is floored at one call, so 0 -> 5 reads 5x rather than infinity."""
+    span = spec.baseline or DEFAULT_SPIKE_BASELINE
+    start = now - spec.window
+    if span >= _DAY:
+        before = log.stats(base.operation, start=start - span, end=now - span)
+        scale, label = 1.0, f"the same {format_duration(spec.window)} {format_duration(span)} ago"
+    else:
+        before = log.stats(base.operation, start=start - span, end=start)
+        scale, label = spec.window / span, f"the {format_duration(span)} before"
+    if before.covered_fraction < 1.0:
+        return replace(
+            base,
+            status=EvalStatus.QUIET,
+            detail=f"baseline not yet covered ({label}: {before.covered_fraction:.0%})",
+        )
+    matched, population = base.matched or 0, base.population or 0
+    then_matched, then_population = before.rate(spec.match, spec.among)
+    if spec.measure is Measure.RATE:
+        if population < max(spec.min_calls, 1):
+            return _volume_guard(base, population, max(spec.min_calls, 1))
+        if then_population == 0:
+            return replace(
+                base, status=EvalStatus.QUIET, detail=f"no calls in the baseline ({label})"
+            )
+        baseline = then_matched / then_population
+        expected = baseline * population
+        what = f"{matched / population:.1%} ({matched}/{population}) vs {baseline:.1%} in {label}"
+    else:
+        if matched < spec.min_calls:
+            return _volume_guard(base, matched, spec.min_calls)
+        baseline = expected = then_matched * scale
+        what = f"{matched} matching calls vs {expected:.1f} expected from {label}"
+    ratio = matched / max(expected, 1.0)
+    levels = _levels(spec)
+    if not levels and spec.factor is not None:
+        levels = ((spec.severity, spec.factor),)
+    base = replace(base, baseline=baseline)
+    return _graded(spec, base, ratio, ratio, f"{what} ({ratio:.1f}x)", levels, current, _times)
+
+
+def _flatline(spec: RuleSpec, base: Evaluation, current: Severity | None) -> Evaluation:
+    if spec.below is None:
+        raise ValueError(f"flatline rule {spec.name!r} has no 'below'")
+    matched = base.matched or 0
+    recover = spec.recover if spec.recover is not None else float(spec.below)
+    what = f"{matched} matching calls in {format_duration(spec.window)}"
+    evaluation = replace(base, value=float(matched), compared=float(matched), threshold=spec.below)
+    if matched < spec.below:
+        return replace(
+            evaluation,
+            status=EvalStatus.BREACH,
+            severity=spec.severity,
+            detail=f"{what}, fewer than {spec.below}",
+        )
+    if current is not None and matched < recover:
+        return replace(
+            evaluation,
+            status=EvalStatus.BAND,
+            detail=f"{what}, at least {spec.below} but fewer than {_num(recover)} to recover",
+        )
+    return replace(evaluation, status=EvalStatus.CLEAR, detail=f"{what}, at least {spec.below}")
+
+
+def _levels(spec: RuleSpec) -> tuple[tuple[Severity, float], ...]:
+    """Thresholds from the most to the least severe."""
+    levels = [(Severity.CRITICAL, spec.critical), (Severity.WARNING, spec.warning)]
+    return tuple((severity, value) for severity, value in levels if value is not None)
+
+
+def _graded(
+    spec: RuleSpec,
+    base: Evaluation,
+    value: float,
+    compared: float,
+    what: str,
+    levels: tuple[tuple[Severity, float], ...],
+    current: Severity | None,
+    fmt: _Format,
+) -> Evaluation:
+    """BREACH at the highest threshold `compared` reaches; else BAND while firing
+    and not below `recover` (default: the lowest threshold); else CLEAR."""
+    if not levels:
+        raise ValueError(f"rule {spec.name!r} has no threshold (warning, critical or factor)")
+    evaluation = replace(base, value=value, compared=compared)
+    for severity, threshold in levels:
+        if compared >= threshold:
+            return replace(
+                evaluation,
+                status=EvalStatus.BREACH,
+                severity=severity,
+                threshold=threshold,
+                detail=f"{what}, at or above {severity} {fmt(threshold)}",
+            )
+    lowest_severity, lowest = levels[-1]
+    recover = spec.recover if spec.recover is not None else lowest
+    below = f"below {lowest_severity} {fmt(lowest)}"
+    if current is not None and compared >= recover:
+        return replace(
+            evaluation,
+            status=EvalStatus.BAND,
+            threshold=lowest,
+            detail=f"{what}, {below} but not below recover {fmt(recover)}",
+        )
+    return replace(evaluation, status=EvalStatus.CLEAR, threshold=lowest, detail=f"{what}, {below}")
+
+
+def _volume_guard(base: Evaluation, calls: int, minimum: int) -> Evaluation:
+    return replace(base, status=EvalStatus.QUIET, detail=f"volume guard: {calls} calls < {minimum}")
+
+
+def wilson_lower_bound(successes: int, trials: int, confidence: float) -> float:
+    """Lower end of the two-sided Wilson score interval for successes/trials.
+
+    Small samples get a wide interval: 3 of 12 (25%) has a 90% lower bound of
+    about 10%, so it is no evidence of a 15% rate; 30 of 120 (about 19%) is.
+    """
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must be between 0 and 1, not {confidence}")
+    if trials <= 0:
+        return 0.0
+    z = NormalDist().inv_cdf(1.0 - (1.0 - confidence) / 2.0)
+    p = successes / trials
+    z2n = z * z / trials
+    centre = p + z2n / 2.0
+    margin = z * math.sqrt(p * (1.0 - p) / trials + z2n / (4.0 * trials))
+    return max(0.0, (centre - margin) / (1.0 + z2n))
+
+
+def unavailable_rule(
+    *,
+    repeat: timedelta | None = timedelta(minutes=30),
+    channel: str | None = None,
+    mention: str | None = None,
+) -> RuleSpec:
+    """The built-in `wolkvox-unavailable` rule that every operation carries."""
+    return RuleSpec(
+        name=WOLKVOX_UNAVAILABLE,
+        kind=RuleKind.UNAVAILABLE,
+        severity=Severity.CRITICAL,
+        repeat=repeat,
+        channel=channel,
+        mention=mention,
+        description="Wolkvox cannot be polled or its data is stale; other rules are held",
+    )
+
+
+def evaluate_unavailable(
+    operation: str,
+    *,
+    now: datetime,
+    last_success: datetime | None,
+    last_error: str | None,
+    consecutive_failures: int,
+    poll_every: timedelta,
+) -> Evaluation:
+    """BREACH (critical) once data is stale for two poll periods, naming the error.
+
+    One failed poll is a blip that the next poll's 10-minute window repairs;
+    two periods without data means the bot cannot see the operation.
+    `value` is the age of the data in seconds (None if never polled).
+    """
+    limit = 2 * poll_every
+    age = None if last_success is None else now - last_success
+    stale = consecutive_failures >= 2 if age is None else age > limit
+    failures = f"{consecutive_failures} failed poll{'s' if consecutive_failures != 1 else ''}"
+    base = Evaluation(
+        WOLKVOX_UNAVAILABLE,
+        operation,
+        EvalStatus.CLEAR,
+        value=None if age is None else age.total_seconds(),
+        threshold=limit.total_seconds(),
+    )
+    if not stale:
+        if age is None:
+            seen = "no successful poll yet"
+        else:
+            seen = f"last successful poll {format_duration(age)} ago"
+        detail = seen if not consecutive_failures else f"{seen}; {failures}, retrying"
+        return replace(base, detail=detail)
+    seen = "never reached Wolkvox" if age is None else f"no data for {format_duration(age)}"
+    detail = f"{seen} ({failures} in a row)"
+    if last_error:
+        detail += f": {last_error}"
+    return replace(base, status=EvalStatus.BREACH, severity=Severity.CRITICAL, detail=detail)
+
+
+def evaluate_operation(
+    specs: Iterable[RuleSpec],
+    operation: str,
+    log: CallLog,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    current: Mapping[str, Severity | None],
+    unavailable: Evaluation,
+) -> tuple[Evaluation, ...]:
+    """Evaluate every rule that applies to `operation`, in the order of `specs`.
+
+    The UNAVAILABLE spec gets `unavailable` (renamed to the spec's name). While
+    it is a BREACH every other rule is HELD: the bot must not page "abandon 0%"
+    or "no calls" because it cannot see.
+    """
+    blind = unavailable.status is EvalStatus.BREACH
+    out: list[Evaluation] = []
+    for spec in specs:
+        if not spec.applies_to(operation):
+            continue
+        if spec.kind is RuleKind.UNAVAILABLE:
+            out.append(replace(unavailable, rule=spec.name, operation=operation))
+        elif blind:
+            out.append(
+                Evaluation(
+                    spec.name, operation, EvalStatus.HELD, detail=f"held: {unavailable.rule}"
+                )
+            )
+        else:
+            out.append(
+                evaluate(spec, operation, log, now=now, tz=tz, current=current.get(spec.name))
+            )
+    return tuple(out)

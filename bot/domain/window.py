@@ -1,0 +1,295 @@
+"""The call log: de-duplicated calls in per-minute buckets, and what polls covered.
+
+Wolkvox answers "the calls of the last 10 minutes" and the bot asks every few
+minutes, so consecutive polls overlap. The log remembers each `conn_id` long
+enough to count a call once (and to move it when its result changes), counts
+calls per operation in buckets keyed by the UTC minute of each call's own time,
+and records which minutes a successful poll covered, so that a polling gap is
+never read as "no calls". Windows longer than one poll (30 m, 1 h, 24 h, the
+same hour last week) are answered from the buckets once polls have covered them.
+
+A window `[start, end)` is read as whole minutes: the minutes from the one
+`start` rounds up to, to the one `end` falls in (the current, partial minute
+counts, so the freshest calls are never left out); a 10-minute window is ten
+buckets.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from types import MappingProxyType
+
+from bot.domain.buckets import MinuteBuckets, MinuteSpans
+from bot.domain.calls import CallRecord
+from bot.domain.specs import CallFilter
+from bot.domain.window_stats import WindowStats
+
+__all__ = ["CallLog", "IngestReport", "LogSnapshot", "WindowStats"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MINUTE = timedelta(minutes=1)
+API_WINDOW = timedelta(minutes=10)
+"""What one calls_last_10 poll covers, ending at the poll's `now`."""
+
+_Key = tuple[str, str]
+_Entry = tuple[int, str, str]
+_EMPTY: Mapping[_Key, int] = MappingProxyType({})
+
+
+def _aware(when: datetime, name: str) -> datetime:
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise ValueError(f"{name} must be a timezone-aware datetime")
+    return when
+
+
+def _floor_minute(when: datetime) -> int:
+    return (_aware(when, "time") - _EPOCH) // _MINUTE
+
+
+def _ceil_minute(when: datetime) -> int:
+    return -((_EPOCH - _aware(when, "time")) // _MINUTE)
+
+
+def minute_span(start: datetime, end: datetime) -> tuple[int, int]:
+    """The epoch minutes `[first, stop)` that stand for the window `[start, end)`.
+
+    A window shorter than a minute that falls between two minute marks still
+    reads the minute it lies in, rather than nothing.
+    """
+    first, stop = _ceil_minute(start), _ceil_minute(end)
+    if stop <= first and end > start:
+        first = _floor_minute(start)
+        stop = first + 1
+    return first, max(first, stop)
+
+
+@dataclass(frozen=True, slots=True)
+class IngestReport:
+    """What one poll's records did to the log (for the poll's log line and metrics).
+
+    `out_of_range`: records older than the retention or further in the future
+    than the tolerance (a skewed clock); they are not counted.
+    """
+
+    new: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    out_of_range: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class LogSnapshot:
+    """One operation's log as plain data, for a store to persist and restore.
+
+    buckets: (epoch minute, call type, result, count); covered: epoch-minute
+    spans [start, stop); memory: (conn_id, epoch minute, call type, result);
+    memory_since: the epoch minute the conn_id memory generation started.
+    """
+
+    buckets: tuple[tuple[int, str, str, int], ...] = ()
+    covered: tuple[tuple[int, int], ...] = ()
+    memory: tuple[tuple[str, int, str, str], ...] = ()
+    memory_since: int | None = None
+
+
+@dataclass(slots=True)
+class _OperationLog:
+    buckets: MinuteBuckets = field(default_factory=MinuteBuckets)
+    covered: MinuteSpans = field(default_factory=MinuteSpans)
+    current: dict[str, _Entry] = field(default_factory=dict)
+    previous: dict[str, _Entry] = field(default_factory=dict)
+    memory_since: int | None = None
+
+    def rotate_memory(self, now_minute: int, horizon: int) -> None:
+        """Forget conn_ids by generations: O(1) per poll, whatever the traffic.
+
+        A conn_id is kept at least `horizon` minutes after the last poll that
+        returned it and at most about twice that.
+        """
+        if self.memory_since is None:
+            self.memory_since = now_minute
+        elif now_minute - self.memory_since >= horizon:
+            self.previous = self.current if now_minute - self.memory_since < 2 * horizon else {}
+            self.current = {}
+            self.memory_since = now_minute
+
+
+class CallLog:
+    """Per-operation, de-duplicated call counts by minute, with poll coverage.
+
+    `retention` bounds the buckets (8 days by default, so that a 7-day baseline
+    fits). `dedup_horizon` bounds the conn_id memory to what overlapping polls
+    need: a conn_id is remembered at least that long after the last poll that
+    returned it. It is counted from the poll, not from the call's own time,
+    because a record that keeps coming back with an old time (a long call, a
+    vendor clock running late) must still be counted once. Records more than
+    `future_tolerance` ahead of `now` are refused so a skewed clock cannot
+    write into minutes that have not happened.
+    """
+
+    def __init__(
+        self,
+        *,
+        retention: timedelta = timedelta(days=8),
+        dedup_horizon: timedelta = timedelta(minutes=30),
+        future_tolerance: timedelta = timedelta(minutes=5),
+    ) -> None:
+        if retention < _MINUTE or dedup_horizon < _MINUTE:
+            raise ValueError("retention and dedup_horizon must be at least one minute")
+        if future_tolerance < timedelta(0):
+            raise ValueError("future_tolerance cannot be negative")
+        self._retention = retention
+        self._retention_minutes = retention // _MINUTE
+        self._horizon_minutes = dedup_horizon // _MINUTE
+        self._future_tolerance = future_tolerance
+        self._logs: dict[str, _OperationLog] = {}
+
+    @property
+    def operations(self) -> tuple[str, ...]:
+        return tuple(sorted(self._logs))
+
+    def ingest(
+        self,
+        operation: str,
+        records: Iterable[CallRecord],
+        *,
+        now: datetime,
+        covered_from: datetime | None = None,
+    ) -> IngestReport:
+        """Count one successful poll's records and mark its minutes as covered.
+
+        A conn_id seen before is a duplicate, unless its time, type or result
+        changed: then the latest wins and the counts move. `covered_from`
+        defaults to `now` minus the 10-minute API window.
+        """
+        _aware(now, "now")
+        log = self._logs.get(operation)
+        if log is None:
+            log = self._logs[operation] = _OperationLog()
+        now_minute = _floor_minute(now)
+        log.rotate_memory(now_minute, self._horizon_minutes)
+        oldest = _floor_minute(now - self._retention)
+        latest = now + self._future_tolerance
+        current, previous = log.current, log.previous
+        adds: list[_Entry] = []
+        removes: list[_Entry] = []
+        new = updated = duplicates = out_of_range = 0
+        epoch, minute_len = _EPOCH, _MINUTE
+        for record in records:
+            at = record.at
+            minute = (at - epoch) // minute_len
+            if minute < oldest or at > latest:
+                out_of_range += 1
+                continue
+            entry = (minute, record.call_type, record.result)
+            conn_id = record.conn_id or _synthetic_id(record)
+            known = current.get(conn_id)
+            if known is None:
+                known = previous.pop(conn_id, None)
+                if known is None:
+                    current[conn_id] = entry
+                    adds.append(entry)
+                    new += 1
+                    continue
+                current[conn_id] = known
+            if known == entry:
+                duplicates += 1
+            else:
+                current[conn_id] = entry
+                removes.append(known)
+                adds.append(entry)
+                updated += 1
+        for (minute, call_type, result), n in Counter(adds).items():
+            log.buckets.add(minute, call_type, result, n)
+        for minute, call_type, result in removes:
+            log.buckets.remove(minute, call_type, result)
+        start = covered_from if covered_from is not None else now - API_WINDOW
+        log.covered.add(*minute_span(start, now))
+        log.buckets.prune(oldest, self._retention_minutes)
+        log.covered.prune(oldest)
+        return IngestReport(new, updated, duplicates, out_of_range)
+
+    def mark_covered(self, operation: str, start: datetime, end: datetime) -> None:
+        """Record that a successful poll (or a restored history) saw `[start, end)`."""
+        log = self._logs.get(operation)
+        if log is None:
+            log = self._logs[operation] = _OperationLog()
+        log.covered.add(*minute_span(start, end))
+
+    def coverage(self, operation: str, start: datetime, end: datetime) -> float:
+        """Fraction of the window's minutes that successful polls covered (0.0 to 1.0)."""
+        first, stop = minute_span(start, end)
+        log = self._logs.get(operation)
+        if log is None or stop <= first:
+            return 0.0
+        return log.covered.overlap(first, stop) / (stop - first)
+
+    def is_covered(
+        self, operation: str, start: datetime, end: datetime, *, min_fraction: float = 1.0
+    ) -> bool:
+        return self.coverage(operation, start, end) >= min_fraction
+
+    def stats(self, operation: str, *, start: datetime, end: datetime) -> WindowStats:
+        """Counts by (type, result) over `[start, end)`, in O(minutes in the window)."""
+        first, stop = minute_span(start, end)
+        log = self._logs.get(operation)
+        if log is None or stop <= first:
+            return WindowStats(start=start, end=end, counts=_EMPTY, covered_fraction=0.0)
+        return WindowStats(
+            start=start,
+            end=end,
+            counts=MappingProxyType(log.buckets.totals(first, stop)),
+            covered_fraction=log.covered.overlap(first, stop) / (stop - first),
+        )
+
+    def last(self, operation: str, window: timedelta, *, now: datetime) -> WindowStats:
+        """Stats over the window ending at `now`: what rules and summaries ask for."""
+        return self.stats(operation, start=now - window, end=now)
+
+    def series(
+        self,
+        operation: str,
+        *,
+        start: datetime,
+        end: datetime,
+        flt: CallFilter | None = None,
+    ) -> tuple[int, ...]:
+        """Calls per minute over `[start, end)`, oldest first (for sparklines)."""
+        first, stop = minute_span(start, end)
+        log = self._logs.get(operation)
+        if log is None:
+            return (0,) * (stop - first)
+        return log.buckets.series(first, stop, flt)
+
+    def export(self, operation: str) -> LogSnapshot:
+        """The operation's log as plain tuples (empty for an unknown operation)."""
+        log = self._logs.get(operation)
+        if log is None:
+            return LogSnapshot()
+        memory = {**log.previous, **log.current}
+        return LogSnapshot(
+            buckets=tuple(log.buckets.rows()),
+            covered=log.covered.spans(),
+            memory=tuple((cid, m, t, r) for cid, (m, t, r) in memory.items()),
+            memory_since=log.memory_since,
+        )
+
+    def restore(self, operation: str, snapshot: LogSnapshot) -> None:
+        """Replace the operation's log with a snapshot taken by `export`."""
+        log = _OperationLog()
+        for minute, call_type, result, n in snapshot.buckets:
+            if n > 0:
+                log.buckets.add(minute, call_type, result, n)
+        for first, stop in snapshot.covered:
+            log.covered.add(first, stop)
+        log.current = {cid: (m, t, r) for cid, m, t, r in snapshot.memory}
+        log.memory_since = snapshot.memory_since
+        self._logs[operation] = log
+
+
+def _synthetic_id(record: CallRecord) -> str:
+    """An identity for a record that arrived without conn_id, so overlaps still de-duplicate."""
+    return f"\x00{record.at.isoformat()}|{record.call_type}|{record.result}|{record.telephone}"
