@@ -92,6 +92,19 @@ class MinuteBuckets:
             for (t, r), n in sorted((self._keys[slot], n) for slot, n in enumerate(counts) if n):
                 yield minute, t, r, n
 
+    def rows_between(self, first: int, stop: int) -> dict[tuple[int, str, str], int]:
+        """Non-zero counts of the minutes `[first, stop)` keyed by (minute, type, result)."""
+        out: dict[tuple[int, str, str], int] = {}
+        for minute in range(first, stop):
+            counts = self._by_minute.get(minute)
+            if counts is None:
+                continue
+            for slot, n in enumerate(counts):
+                if n:
+                    call_type, result = self._keys[slot]
+                    out[(minute, call_type, result)] = n
+        return out
+
     def _minutes(self, first: int, stop: int) -> list[array[int]]:
         if stop - first <= len(self._by_minute):
             return [c for c in map(self._by_minute.get, range(first, stop)) if c is not None]

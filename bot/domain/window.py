@@ -264,6 +264,18 @@ class CallLog:
             return (0,) * (stop - first)
         return log.buckets.series(first, stop, flt)
 
+    def bucket_rows(
+        self, operation: str, *, start: datetime, end: datetime
+    ) -> dict[tuple[int, str, str], int]:
+        """Non-zero counts of `[start, end)` by (epoch minute, type, result).
+
+        A store persists a poll incrementally by comparing these rows before and
+        after the ingest, instead of exporting days of history every cycle.
+        """
+        first, stop = minute_span(start, end)
+        log = self._logs.get(operation)
+        return {} if log is None else log.buckets.rows_between(first, stop)
+
     def export(self, operation: str) -> LogSnapshot:
         """The operation's log as plain tuples (empty for an unknown operation)."""
         log = self._logs.get(operation)

@@ -295,3 +295,16 @@ def test_export_and_restore_keep_counts_coverage_and_memory(mixed: CallLog) -> N
     assert restored.last(OP, timedelta(minutes=11), now=at(1)).by_result(
         frozenset({"inbound"})
     ) == {"answer": 4}
+
+
+def test_bucket_rows_show_what_a_poll_changed_for_incremental_storage() -> None:
+    log = CallLog()
+    log.ingest(OP, [call("a", -3, "no answer"), call("b", -2)], now=at(0))
+    before = log.bucket_rows(OP, start=at(-10), end=at(1))
+    log.ingest(OP, [call("a", -3, "abandon")], now=at(1))
+    after = log.bucket_rows(OP, start=at(-10), end=at(1))
+    minute = int((at(-3) - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(minutes=1))
+    assert before[(minute, "inbound", "no answer")] == 1
+    assert (minute, "inbound", "no answer") not in after
+    assert after[(minute, "inbound", "abandon")] == 1
+    assert log.bucket_rows("unknown", start=at(-10), end=at(1)) == {}
