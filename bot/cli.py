@@ -28,6 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--scenario", default="normal", help="traffic scenario (see --list)")
     sim.add_argument("--seed", type=int, default=1, help="random seed for reproducible traffic")
     sim.add_argument("--speed", type=float, default=1.0, help="simulated clock speed")
+    sim.add_argument("--fault", default=None, help="inject one fault on every request (see --list)")
     sim.add_argument("--list", action="store_true", help="list scenarios and faults, then exit")
     return parser
 
@@ -50,8 +51,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         try:
             asyncio.run(
-                serve_forever(port=args.port, scenario=args.scenario, seed=args.seed,
-                              speed=args.speed)
+                serve_forever(
+                    port=args.port,
+                    scenario=args.scenario,
+                    seed=args.seed,
+                    speed=args.speed,
+                    fault=args.fault,
+                )
             )
         except KeyboardInterrupt:
             return 0

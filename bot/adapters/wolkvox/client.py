@@ -1,0 +1,351 @@
+"""The async client of Wolkvox's real-time API family (`real_time.php?api=...`).
+
+One instance is shared by the whole process, because the vendor's rules are per
+token, not per caller: never two requests in flight on a token (an asyncio.Lock
+per token), callers wanting the same data join the request in flight
+(single-flight), and every request counts against the token's daily budget,
+which is checked before anything is sent. Each request is bounded in time and
+size; transient failures are retried with backoff and jitter within a total
+deadline so a poll never overruns its period.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import re
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from types import TracebackType
+
+import httpx
+
+from bot.adapters.clock import Clock
+from bot.adapters.wolkvox.budget import BudgetCount, BudgetStatus, CallBudget, next_local_midnight
+from bot.adapters.wolkvox.envelope import Envelope
+from bot.adapters.wolkvox.errors import (
+    ConfigurationError,
+    PayloadError,
+    QuotaExceededError,
+    ResponseTooLargeError,
+    WolkvoxConnectionError,
+    WolkvoxError,
+    WolkvoxTimeout,
+)
+from bot.adapters.wolkvox.mapping import MappedBatch, map_calls
+from bot.adapters.wolkvox.response import decode_response
+from bot.adapters.wolkvox.target import WolkvoxTarget
+
+logger = logging.getLogger(__name__)
+
+REAL_TIME_PATH = "/api/v2/real_time.php"
+MAX_RESPONSE_BYTES = 256 * 1024 * 1024
+"""The vendor's stated maximum size of a result."""
+
+_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
+_FlightKey = tuple[str, str, str, tuple[tuple[str, str], ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class RequestOutcome:
+    """What one HTTP request (or one refusal before sending) came to, for metrics.
+
+    `kind` is "ok" or the error's `kind`; `seconds` is wall time of the request.
+    """
+
+    operation: str
+    api: str
+    kind: str
+    seconds: float
+    attempt: int
+    status: int | None = None
+
+
+class WolkvoxClient:
+    """Shared async client; see the module docstring for the rules it keeps."""
+
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout_s: float = 60.0,
+        deadline_s: float = 240.0,
+        attempts: int = 4,
+        backoff_base_s: float = 2.0,
+        backoff_max_s: float = 30.0,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        rng: random.Random | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        on_request: Callable[[RequestOutcome], None] | None = None,
+        user_agent: str = "callbot",
+    ) -> None:
+        if timeout_s <= 0 or deadline_s <= 0:
+            raise ValueError("timeout_s and deadline_s must be positive")
+        if attempts < 1:
+            raise ValueError("attempts must be at least 1")
+        if not 0 < max_response_bytes <= MAX_RESPONSE_BYTES:
+            raise ValueError(f"max_response_bytes must be between 1 and {MAX_RESPONSE_BYTES}")
+        self._clock = clock
+        self._timeout_s = timeout_s
+        self._deadline_s = deadline_s
+        self._attempts = attempts
+        self._backoff_base_s = backoff_base_s
+        self._backoff_max_s = backoff_max_s
+        self._max_bytes = max_response_bytes
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._monotonic = monotonic
+        self._on_request = on_request
+        self._http = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(timeout_s),
+            follow_redirects=False,
+            headers={"user-agent": user_agent, "accept": "application/json"},
+        )
+        self._budget = CallBudget()
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._inflight: dict[_FlightKey, asyncio.Task[Envelope]] = {}
+
+    async def __aenter__(self) -> WolkvoxClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Cancel requests still in flight and close the connections."""
+        tasks = list(self._inflight.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._http.aclose()
+
+    async def calls_last_10(self, target: WolkvoxTarget) -> MappedBatch:
+        """The calls of the last 10 minutes of one operation, mapped to CallRecords."""
+        return map_calls(await self.fetch("calls_last_10", target), target.zone)
+
+    async def fetch(
+        self,
+        api: str,
+        target: WolkvoxTarget,
+        *,
+        params: Mapping[str, str] | None = None,
+    ) -> Envelope:
+        """Call `real_time.php?api=<api>` (plus `params`) and return the checked envelope.
+
+        A caller arriving while the same request (API, parameters, host and
+        token) is in flight awaits that request instead of sending another.
+        Raises a WolkvoxError subclass; its `transient` flag is already spent
+        on retries, so callers just report it.
+        """
+        query = _query(api, params)
+        key: _FlightKey = (target.budget_key, target.root_url, api, query)
+        task = self._inflight.get(key)
+        if task is None:
+            task = asyncio.get_running_loop().create_task(self._with_retries(api, target, query))
+            self._inflight[key] = task
+            task.add_done_callback(partial(self._forget, key))
+        return await asyncio.shield(task)
+
+    def budget(self, target: WolkvoxTarget, now: datetime) -> BudgetStatus:
+        """Today's (in the operation's timezone) spent and allowed calls of the target's token."""
+        return self._budget.status(target, now)
+
+    def budget_snapshot(self) -> dict[str, BudgetCount]:
+        """Counters by `WolkvoxTarget.budget_key`, for the store to persist."""
+        return self._budget.snapshot()
+
+    def restore_budget(self, counts: Mapping[str, BudgetCount]) -> None:
+        """Load persisted counters (the higher count of a day wins)."""
+        self._budget.restore(counts)
+
+    def _forget(self, key: _FlightKey, task: asyncio.Task[Envelope]) -> None:
+        if self._inflight.get(key) is task:
+            del self._inflight[key]
+        if not task.cancelled():
+            task.exception()
+
+    async def _with_retries(
+        self, api: str, target: WolkvoxTarget, query: tuple[tuple[str, str], ...]
+    ) -> Envelope:
+        deadline_at = self._monotonic() + self._deadline_s
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await self._attempt(api, target, query, deadline_at, attempt)
+            except WolkvoxError as exc:
+                exc.operation, exc.api, exc.attempts = target.name, api, attempt
+                exc.redact(target.token)
+                delay = self._backoff(attempt)
+                out_of_time = self._monotonic() + delay >= deadline_at
+                if not exc.transient or attempt >= self._attempts or out_of_time:
+                    raise
+                logger.warning(
+                    "wolkvox %s for operation %s failed (%s, attempt %d); retrying in %.1f s",
+                    api,
+                    target.name,
+                    exc.kind,
+                    attempt,
+                    delay,
+                )
+                await self._sleep(delay)
+
+    async def _attempt(
+        self,
+        api: str,
+        target: WolkvoxTarget,
+        query: tuple[tuple[str, str], ...],
+        deadline_at: float,
+        attempt: int,
+    ) -> Envelope:
+        lock = self._locks.setdefault(target.budget_key, asyncio.Lock())
+        try:
+            async with asyncio.timeout(max(0.0, deadline_at - self._monotonic())):
+                await lock.acquire()
+        except TimeoutError:
+            raise WolkvoxTimeout(
+                "another request on the same token was still running when this call ran out "
+                f"of time ({self._deadline_s:g} s allowed); the token is used one request at "
+                "a time."
+            ) from None
+        try:
+            now = self._clock.now()
+            try:
+                self._budget.charge(target, now)
+            except QuotaExceededError as exc:
+                self._report(target, api, exc.kind, 0.0, attempt, None)
+                raise
+            started = self._monotonic()
+            status: int | None = None
+            try:
+                timeout = min(self._timeout_s, max(0.001, deadline_at - started))
+                status, body = await self._get(api, target, query, timeout)
+                envelope = decode_response(
+                    status, body, api=api, resumes_at=next_local_midnight(target, now)
+                )
+            except WolkvoxError as exc:
+                if isinstance(exc, QuotaExceededError):
+                    self._budget.exhaust(target, now)
+                self._report(target, api, exc.kind, self._monotonic() - started, attempt, status)
+                raise
+            self._report(target, api, "ok", self._monotonic() - started, attempt, status)
+            return envelope
+        finally:
+            lock.release()
+
+    async def _get(
+        self,
+        api: str,
+        target: WolkvoxTarget,
+        query: tuple[tuple[str, str], ...],
+        limit_s: float,
+    ) -> tuple[int, bytearray]:
+        url = target.root_url + REAL_TIME_PATH
+        headers = {"wolkvox-token": target.token}
+        try:
+            async with (
+                asyncio.timeout(limit_s),
+                self._http.stream("GET", url, params=query, headers=headers) as response,
+            ):
+                declared = response.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > self._max_bytes:
+                    raise self._too_large(api, response.status_code)
+                body = bytearray()
+                async for chunk in response.aiter_bytes():
+                    body += chunk
+                    if len(body) > self._max_bytes:
+                        raise self._too_large(api, response.status_code)
+                return response.status_code, body
+        except (TimeoutError, httpx.TimeoutException):
+            raise WolkvoxTimeout(
+                f"Wolkvox did not answer {api} completely within {limit_s:g} s; retrying while "
+                "the poll period allows."
+            ) from None
+        except httpx.ConnectError as exc:
+            raise WolkvoxConnectionError(
+                f"could not connect to {target.root_url} ({_reason(exc)}); the operation's "
+                "firewall may need to allow the bot's outbound IP address, or the server code "
+                "may be wrong."
+            ) from None
+        except httpx.RemoteProtocolError:
+            raise PayloadError(
+                f"Wolkvox closed the connection before the {api} answer was complete; retrying."
+            ) from None
+        except httpx.DecodingError:
+            raise PayloadError(
+                f"the {api} answer could not be decompressed; it may have been cut off in "
+                "transit. Retrying."
+            ) from None
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+            raise ConfigurationError(
+                f"the Wolkvox URL {target.root_url} is not usable ({_reason(exc)}); check the "
+                "operation's base_url."
+            ) from None
+        except httpx.HTTPError as exc:
+            raise WolkvoxConnectionError(
+                f"the connection to {target.root_url} failed ({_reason(exc)}); if it keeps "
+                "failing, the operation's firewall may need to allow the bot's outbound IP address."
+            ) from None
+
+    def _too_large(self, api: str, status: int) -> ResponseTooLargeError:
+        return ResponseTooLargeError(
+            f"the {api} answer is larger than the {self._max_bytes:,} byte cap and was not read; "
+            "raise the cap (Wolkvox allows up to 256 MB) or poll more often so each answer "
+            "is smaller.",
+            status=status,
+        )
+
+    def _backoff(self, attempt: int) -> float:
+        ceiling = min(self._backoff_max_s, self._backoff_base_s * 2.0 ** (attempt - 1))
+        return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
+
+    def _report(
+        self,
+        target: WolkvoxTarget,
+        api: str,
+        kind: str,
+        seconds: float,
+        attempt: int,
+        status: int | None,
+    ) -> None:
+        logger.debug(
+            "wolkvox %s for operation %s: %s in %.3f s (attempt %d)",
+            api,
+            target.name,
+            kind,
+            seconds,
+            attempt,
+        )
+        if self._on_request is None:
+            return
+        try:
+            self._on_request(RequestOutcome(target.name, api, kind, seconds, attempt, status))
+        except Exception:
+            logger.exception("the on_request hook failed; the request outcome is not recorded")
+
+
+def _query(api: str, params: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:
+    if not _NAME.fullmatch(api):
+        raise ValueError(f"not a real-time API name: {api!r}")
+    extra = sorted((params or {}).items())
+    for name, _value in extra:
+        if name == "api" or not _NAME.fullmatch(name):
+            raise ValueError(f"not a usable parameter name: {name!r}")
+    return (("api", api), *extra)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text[:200] if text else type(exc).__name__

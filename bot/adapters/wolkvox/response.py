@@ -1,0 +1,61 @@
+"""Status and body bytes to an Envelope: the one place that decodes JSON (with orjson).
+
+A body that is not JSON is still informative: with an error status the status
+decides (a 403 HTML page during a backup is a backup); with 200 it is an HTML
+error page or a body cut off in transit, both worth a retry.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+import orjson
+
+from bot.adapters.wolkvox.envelope import EMPTY, Envelope, classify_error, read_envelope
+from bot.adapters.wolkvox.errors import PayloadError
+from bot.adapters.wolkvox.mapping import MappedBatch, map_calls
+
+
+def decode_response(
+    status: int,
+    body: bytes | bytearray | memoryview,
+    *,
+    api: str = "calls_last_10",
+    resumes_at: datetime | None = None,
+) -> Envelope:
+    """Decode one HTTP answer of the real-time family, or raise the matching WolkvoxError."""
+    if status == 404:
+        return EMPTY
+    try:
+        payload = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        if status >= 300:
+            raise classify_error(status, None, None, api=api, resumes_at=resumes_at) from None
+        raise _unreadable(bytes(body[:64]), len(body), status, api) from None
+    return read_envelope(payload, status=status, api=api, resumes_at=resumes_at)
+
+
+def map_calls_response(
+    status: int, body: bytes | bytearray | memoryview, zone: tzinfo
+) -> MappedBatch:
+    """Decode and map one calls_last_10 answer read in the operation's `zone`."""
+    return map_calls(decode_response(status, body, api="calls_last_10"), zone)
+
+
+def _unreadable(head: bytes, size: int, status: int, api: str) -> PayloadError:
+    start = head.lstrip()[:15].lower()
+    if not start:
+        return PayloadError(
+            f"Wolkvox answered {api} with an empty body (HTTP {status}); retrying.", status=status
+        )
+    if start.startswith((b"<!doctype", b"<html", b"<?xml", b"<")):
+        return PayloadError(
+            f"Wolkvox answered {api} with an HTML page instead of JSON (HTTP {status}); the "
+            "server may be in maintenance. Retrying.",
+            status=status,
+        )
+    return PayloadError(
+        f"Wolkvox answered {api} with {size} bytes that are not valid JSON (HTTP {status}); "
+        "the body may have been cut off in transit. Retrying.",
+        status=status,
+    )
