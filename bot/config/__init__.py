@@ -1,0 +1,1 @@
+"""Configuration internals: YAML -> pydantic -> frozen settings. Import from `bot.settings`."""

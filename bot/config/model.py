@@ -1,0 +1,130 @@
+"""The validated configuration: frozen, typed, and safe to print.
+
+Secrets are `Secret`s, so `repr(settings)` shows `***` where a token would be.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.config.budget import Budget, daily_budget
+from bot.config.secret import Secret
+from bot.domain.specs import RuleSpec
+
+DEFAULT_TIMEZONE = "America/Bogota"
+DEFAULT_POLL_EVERY = timedelta(minutes=5)
+DEFAULT_BUDGET_RESERVE = 0.2
+DEFAULT_STORE_PATH = "callbot.sqlite3"
+DEFAULT_HTTP_PORT = 3000
+DEFAULT_METRICS_PORT = 9090
+
+
+class Language(StrEnum):
+    EN = "en"
+    ES = "es"
+
+
+class LogFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+@dataclass(frozen=True, slots=True)
+class OperationSettings:
+    """One Wolkvox operation the bot polls.
+
+    `channel` is already resolved: the operation's own channel, else Slack's
+    `default_channel`.
+    """
+
+    name: str
+    server: str
+    token: Secret
+    timezone: ZoneInfo
+    licenses: int
+    poll_every: timedelta
+    channel: str
+    budget_reserve: float
+    base_url: str | None = None
+
+    @property
+    def api_base_url(self) -> str:
+        """Where the Wolkvox API lives: `base_url`, else https://wv{server}.wolkvox.com."""
+        return self.base_url or f"https://wv{self.server}.wolkvox.com"
+
+    @property
+    def daily_allowance(self) -> int:
+        """Requests Wolkvox allows a day (licences x 1000), before the reserve."""
+        return self.budget().allowance
+
+    def budget(self) -> Budget:
+        return daily_budget(
+            operation=self.name,
+            poll_every=self.poll_every,
+            licenses=self.licenses,
+            reserve=self.budget_reserve,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SlackSettings:
+    """Slack credentials and who may silence, unsilence and acknowledge.
+
+    Empty `admins` and no `admin_group` means anyone who can use /calls.
+    """
+
+    bot_token: Secret | None = None
+    app_token: Secret | None = None
+    signing_secret: Secret | None = None
+    default_channel: str | None = None
+    admins: frozenset[str] = frozenset()
+    admin_group: str | None = None
+
+    @property
+    def restricted(self) -> bool:
+        return bool(self.admins) or self.admin_group is not None
+
+
+@dataclass(frozen=True, slots=True)
+class HttpSettings:
+    port: int = DEFAULT_HTTP_PORT
+    metrics_port: int = DEFAULT_METRICS_PORT
+    """0 turns the metrics endpoint off."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoreSettings:
+    path: Path = Path(DEFAULT_STORE_PATH)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the bot was configured with, validated once at start.
+
+    `rules` holds the configured rules (the shipped defaults merged in unless
+    `defaults: false`), not the built-in `wolkvox-unavailable`: `rules_for`
+    adds that one per operation.
+    """
+
+    source: Path
+    operations: tuple[OperationSettings, ...]
+    rules: tuple[RuleSpec, ...]
+    language: Language = Language.EN
+    mask_personal_data: bool = True
+    store: StoreSettings = StoreSettings()
+    slack: SlackSettings = SlackSettings()
+    http: HttpSettings = HttpSettings()
+    log_format: LogFormat = LogFormat.TEXT
+    budget_reserve: float = DEFAULT_BUDGET_RESERVE
+    use_default_rules: bool = True
+
+    def operation(self, name: str) -> OperationSettings:
+        """The operation called `name`; KeyError if there is none."""
+        for operation in self.operations:
+            if operation.name == name:
+                return operation
+        raise KeyError(name)

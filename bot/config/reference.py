@@ -1,0 +1,191 @@
+"""The configuration reference as markdown tables, for the README.
+
+Kept beside the schema and tested against it, so a key cannot be added
+without being documented here.
+"""
+
+from __future__ import annotations
+
+RULE_KEYS: tuple[tuple[str, str, str, str], ...] = (
+    (
+        "name",
+        "all",
+        "required",
+        "Unique name (lower-case letters, digits, `-`, `_`); used in "
+        "commands such as `/calls silence abandon-rate 1h`. `wolkvox-unavailable` is reserved.",
+    ),
+    ("description", "all", "empty", "One line shown with the rule in Slack and in check-config."),
+    ("operations", "all", "every operation", "Names of the operations the rule watches."),
+    ("kind", "all", "required", "`count`, `rate`, `spike` or `flatline`."),
+    (
+        "match",
+        "all",
+        "all calls",
+        "The calls that count: `{type: [...], result: [...]}`. "
+        "Type `outbound` means out_pre + outbound_ma; result `network` means chanunavail + "
+        "congestion + failed.",
+    ),
+    (
+        "among",
+        "all",
+        "all calls",
+        "The population, same shape as `match`: the denominator of a "
+        "rate and what `min_calls` counts.",
+    ),
+    ("window", "all", "`10m`", "How far back the rule looks (whole minutes)."),
+    (
+        "min_calls",
+        "count, rate, spike",
+        "0",
+        "Volume guard: below this many calls in `among` "
+        "(in `match` for a count spike) the rule stays quiet.",
+    ),
+    (
+        "warning",
+        "count, rate",
+        "none",
+        "Warning level: a number of calls, or a fraction for "
+        "rates (`0.08` or `'8%'`). At least one of warning and critical is required.",
+    ),
+    ("critical", "count, rate", "none", "Critical level; at least `warning`."),
+    (
+        "recover",
+        "all",
+        "the lowest threshold (`below` for flatline)",
+        "Hysteresis: a firing alert "
+        "resolves only below this (flatline: once at least this many calls arrive).",
+    ),
+    ("for", "all", "1", "Consecutive breaching evaluations before the alert fires."),
+    ("repeat", "all", "no reminders", "Reminder period while firing and not acknowledged."),
+    (
+        "active",
+        "all",
+        "always",
+        "When the rule may alert, in the operation's timezone: "
+        "`mon-fri 07:00-19:00`, `sat,sun 09:00-13:00`, `22:00-06:00`.",
+    ),
+    ("channel", "all", "the operation's channel", "Slack channel id for this rule's alerts."),
+    (
+        "mention",
+        "all",
+        "none",
+        "Who to ping on critical (first post or escalation): "
+        "`<!subteam^S0123>`, `<@U0123>`, `<!here>`.",
+    ),
+    (
+        "confidence",
+        "rate",
+        "none",
+        "0.5 to 0.999: compare the Wilson lower bound of the rate "
+        "with the thresholds instead of the raw rate, so small samples prove less.",
+    ),
+    (
+        "baseline",
+        "spike",
+        "required",
+        "`1h`: the hour before the window; `7d`: the same window "
+        "a week earlier (one day or more means 'the same time that long ago').",
+    ),
+    (
+        "factor",
+        "spike",
+        "required",
+        "Fire when the window is this many times the baseline (above 1).",
+    ),
+    (
+        "measure",
+        "spike",
+        "`count`",
+        "`count` compares matching calls, `rate` compares match / among.",
+    ),
+    (
+        "below",
+        "flatline",
+        "required",
+        "Fire when fewer than this many matching calls arrive in the window (1 = none at all).",
+    ),
+    (
+        "severity",
+        "spike, flatline",
+        "`warning`",
+        "`warning` or `critical`: the level of a spike or flatline alert.",
+    ),
+)
+"""(key, kinds, default, meaning) for every rule key."""
+
+SETTINGS_KEYS: tuple[tuple[str, str, str], ...] = (
+    ("language", "`en`", "`en` or `es`: the language of every message."),
+    (
+        "mask_personal_data",
+        "`true`",
+        "Show only the last 4 digits of phone numbers and customer ids.",
+    ),
+    ("store.path", "`callbot.sqlite3`", "SQLite file for alert state, silences and history."),
+    ("slack.bot_token", "`$SLACK_BOT_TOKEN`", "Bot token (`xoxb-...`)."),
+    ("slack.app_token", "`$SLACK_APP_TOKEN`", "App-level token for Socket Mode (`xapp-...`)."),
+    ("slack.signing_secret", "`$SLACK_SIGNING_SECRET`", "Verifies requests in HTTP mode."),
+    ("slack.default_channel", "none", "Channel id for operations that name none."),
+    ("slack.admins", "anyone", "User ids allowed to silence, unsilence and acknowledge."),
+    ("slack.admin_group", "anyone", "A user group id allowed to do the same."),
+    ("http.port", "3000", "Port of HTTP mode (`callbot run --http`)."),
+    ("http.metrics_port", "9090", "Port of the metrics endpoint; 0 turns it off."),
+    ("log_format", "`text`", "`text` or `json`."),
+    (
+        "budget_reserve",
+        "0.2",
+        "Share of the daily API budget left for the operation's other integrations.",
+    ),
+    ("defaults", "`true`", "Include the shipped rules; a rule with the same name replaces one."),
+    ("operations[].name", "required", "Unique short name (lower-case, digits, `-`, `_`)."),
+    (
+        "operations[].server",
+        "required",
+        "4-digit server code, as in wv**0004**.wolkvox.com; "
+        'quote it (`"0004"`); a number is zero-padded.',
+    ),
+    ("operations[].token", "required", "The operation's API token, e.g. `${WOLKVOX_TOKEN}`."),
+    (
+        "operations[].licenses",
+        "required",
+        "Wolkvox licences: the budget is licenses x 1000 calls a day.",
+    ),
+    (
+        "operations[].poll_every",
+        "`5m`",
+        "Poll period (`2s`, `30s`, `5m`), shorter than 10m; "
+        "rejected if it does not fit the budget.",
+    ),
+    ("operations[].timezone", "`America/Bogota`", "IANA timezone of the operation's clock."),
+    ("operations[].channel", "`slack.default_channel`", "Slack channel id for its alerts."),
+    (
+        "operations[].base_url",
+        "`https://wv{server}.wolkvox.com`",
+        "Another API base URL (e.g. the simulator).",
+    ),
+    ("operations[].budget_reserve", "top-level value", "This operation's own reserve."),
+)
+"""(key, default, meaning) for every other configuration key."""
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def render_rules_reference() -> str:
+    """A markdown table of every rule key: applies to, default, meaning."""
+    lines = ["| key | kinds | default | meaning |", "|---|---|---|---|"]
+    lines += [
+        f"| `{key}` | {kinds} | {_escape(default)} | {_escape(meaning)} |"
+        for key, kinds, default, meaning in RULE_KEYS
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def render_settings_reference() -> str:
+    """A markdown table of every key outside `rules:`."""
+    lines = ["| key | default | meaning |", "|---|---|---|"]
+    lines += [
+        f"| `{key}` | {_escape(default)} | {_escape(meaning)} |"
+        for key, default, meaning in SETTINGS_KEYS
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,129 @@
+"""What `callbot check-config` prints: operations, rules and the budget, as aligned text."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.config.model import Settings
+from bot.domain.calls import NETWORK_FAILURE_RESULTS, OUTBOUND_TYPES
+from bot.domain.durations import format_duration
+from bot.domain.specs import CallFilter, RuleKind, RuleSpec
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], indent: str = "  ") -> str:
+    """Left-aligned columns separated by two spaces, no trailing blanks."""
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
+    lines = []
+    for row in (headers, *rows):
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=True)]
+        lines.append((indent + "  ".join(cells)).rstrip())
+    return "\n".join(lines)
+
+
+def _names(values: frozenset[str], group: frozenset[str], alias: str) -> str:
+    """Sorted values, with a complete alias group shown by its alias (`outbound`)."""
+    if group <= values:
+        return ",".join([alias, *sorted(values - group)])
+    return ",".join(sorted(values))
+
+
+def _filter_text(flt: CallFilter) -> str:
+    parts = []
+    if flt.types:
+        parts.append("type " + _names(flt.types, OUTBOUND_TYPES, "outbound"))
+    if flt.results:
+        parts.append("result " + _names(flt.results, NETWORK_FAILURE_RESULTS, "network"))
+    return " ".join(parts) or "all calls"
+
+
+def _matches(rule: RuleSpec) -> str:
+    text = _filter_text(rule.match)
+    if rule.among.types or rule.among.results:
+        text += f" among {_filter_text(rule.among)}"
+    return text
+
+
+def _num(value: float, as_rate: bool) -> str:
+    return f"{value:.1%}".replace(".0%", "%") if as_rate else f"{value:g}"
+
+
+def thresholds(rule: RuleSpec) -> str:
+    """A rule's firing levels in a few words: 'warn 8% crit 15% recover 6%'."""
+    if rule.kind is RuleKind.FLATLINE:
+        text = f"< {rule.below} calls ({rule.severity})"
+        return text + (f" recover {rule.recover:g}" if rule.recover is not None else "")
+    if rule.kind is RuleKind.SPIKE:
+        base = format_duration(rule.baseline) if rule.baseline else "?"
+        text = f"{rule.factor:g}x {rule.measure} vs {base} ({rule.severity})"
+    else:
+        as_rate = rule.kind is RuleKind.RATE
+        levels = [
+            f"{label} {_num(value, as_rate)}"
+            for label, value in (("warn", rule.warning), ("crit", rule.critical))
+            if value is not None
+        ]
+        text = " ".join(levels)
+        if rule.recover is not None:
+            text += f" recover {_num(rule.recover, as_rate)}"
+        if rule.confidence is not None:
+            text += f" @{rule.confidence:.0%} conf"
+    if rule.min_calls:
+        text += f" min {rule.min_calls}"
+    return text
+
+
+def rules_table(rules: Sequence[RuleSpec]) -> str:
+    headers = ("name", "kind", "operations", "matches", "window", "thresholds", "for", "active")
+    rows = [
+        (
+            rule.name,
+            str(rule.kind),
+            ",".join(sorted(rule.operations)) if rule.operations else "all",
+            _matches(rule),
+            format_duration(rule.window),
+            thresholds(rule),
+            str(rule.for_),
+            rule.active.text if rule.active else "always",
+        )
+        for rule in rules
+    ]
+    return table(headers, rows)
+
+
+def operations_table(settings: Settings) -> str:
+    headers = ("name", "server", "timezone", "licences", "poll every", "channel")
+    rows = [
+        (
+            op.name,
+            op.server,
+            op.timezone.key,
+            str(op.licenses),
+            format_duration(op.poll_every),
+            op.channel,
+        )
+        for op in settings.operations
+    ]
+    return table(headers, rows)
+
+
+def render_report(settings: Settings) -> str:
+    """The full check-config report of a valid configuration."""
+    source = "shipped defaults + " if settings.use_default_rules else ""
+    budget_lines = [f"  {op.name}: {op.budget().explain()}" for op in settings.operations]
+    return "\n".join(
+        [
+            f"{settings.source}: valid",
+            "",
+            f"Operations ({len(settings.operations)})",
+            operations_table(settings),
+            "",
+            f"Rules ({len(settings.rules)}: {source}this file; plus the built-in "
+            "wolkvox-unavailable on every operation)",
+            rules_table(settings.rules),
+            "",
+            "Daily API budget (licences x 1,000 calls a day, shared with other integrations)",
+            *budget_lines,
+        ]
+    )
