@@ -148,6 +148,10 @@ class CallLog:
         self._logs: dict[str, _OperationLog] = {}
 
     @property
+    def retention(self) -> timedelta:
+        return self._retention
+
+    @property
     def operations(self) -> tuple[str, ...]:
         return tuple(sorted(self._logs))
 

@@ -1,0 +1,200 @@
+"""Drains the outbox to a chat (Slack, or the console in the demo), in order per channel.
+
+Nothing is lost: a row stays until the chat accepts it, retried with backoff
+(longer for errors a person must fix, such as a channel the bot is not in).
+Nothing is posted twice: before a first post the row is marked as attempted,
+so after a crash between posting and recording, the next attempt looks for the
+incident's message in the channel (by its metadata) instead of posting again.
+Edits and replies find the living message by incident id; a message a person
+deleted is posted anew.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.adapters.clock import Clock
+from bot.adapters.store.base import MessageRef, Outbox, OutboxRow
+from bot.services.notifications import POST, THREAD, UPDATE
+from bot.services.ports import RenderedMessage
+
+log = logging.getLogger("callbot.delivery")
+
+
+class ChatError(Exception):
+    """A chat refused or failed a call. `kind` is the chat's error code
+    (`ratelimited`, `not_in_channel`, `message_not_found`, `http_500`...)."""
+
+    def __init__(self, kind: str, *, transient: bool, retry_after: float | None = None) -> None:
+        super().__init__(kind)
+        self.kind = kind
+        self.transient = transient
+        self.retry_after = retry_after
+
+
+class Chat(Protocol):
+    """What the drainer needs of a chat."""
+
+    async def post(self, channel: str, message: RenderedMessage, *, incident_id: str) -> str:
+        """Post a new message; return its ts."""
+        ...
+
+    async def update(self, channel: str, ts: str, message: RenderedMessage) -> None: ...
+
+    async def reply(self, channel: str, thread_ts: str, message: RenderedMessage) -> str: ...
+
+    async def find(self, channel: str, incident_id: str, *, since: datetime) -> str | None:
+        """The ts of the incident's message posted since `since`, if any."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryResult:
+    row: OutboxRow
+    outcome: str
+    error: str | None = None
+
+
+class OutboxDrainer:
+    """Delivers due outbox rows; `run` keeps doing so until stopped."""
+
+    def __init__(
+        self,
+        *,
+        outbox: Outbox,
+        chat: Chat,
+        clock: Clock,
+        batch: int = 50,
+        base_backoff: timedelta = timedelta(seconds=2),
+        max_backoff: timedelta = timedelta(minutes=5),
+        on_result: Callable[[DeliveryResult], None] | None = None,
+    ) -> None:
+        self._outbox = outbox
+        self._chat = chat
+        self._clock = clock
+        self._batch = batch
+        self._base = base_backoff
+        self._max = max_backoff
+        self._on_result = on_result
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Something was added to the outbox: drain now rather than at the next tick."""
+        self._wake.set()
+
+    async def drain_once(self) -> int:
+        """Deliver what is due now; returns how many rows were completed."""
+        now = self._clock.now()
+        rows = await self._outbox.due_outbox(now, self._batch)
+        completed = 0
+        blocked: set[str] = set()
+        latest_update = {row.incident_id: row.id for row in rows if row.action == UPDATE}
+        for row in rows:
+            if row.channel in blocked:
+                continue
+            if row.action == UPDATE and latest_update.get(row.incident_id) != row.id:
+                await self._outbox.complete(row.id, message=None)
+                self._report(DeliveryResult(row, "superseded"))
+                completed += 1
+                continue
+            try:
+                ref = await self._deliver(row)
+            except ChatError as exc:
+                blocked.add(row.channel)
+                await self._defer(row, exc)
+                continue
+            await self._outbox.complete(row.id, message=ref)
+            self._report(DeliveryResult(row, "delivered"))
+            completed += 1
+        return completed
+
+    async def run(self, stop: asyncio.Event, *, tick: timedelta = timedelta(seconds=1)) -> None:
+        """Drain until `stop` is set, waking on `wake()` or every `tick`."""
+        while not stop.is_set():
+            try:
+                await self.drain_once()
+            except Exception:
+                log.exception("event=drain_failed")
+            self._wake.clear()
+            waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
+            _, pending = await asyncio.wait(
+                waiters, timeout=tick.total_seconds(), return_when=asyncio.FIRST_COMPLETED
+            )
+            for task in pending:
+                task.cancel()
+
+    async def _deliver(self, row: OutboxRow) -> MessageRef | None:
+        ref = await self._outbox.message_ref(row.incident_id)
+        if row.action == POST:
+            if ref is not None:
+                return None
+            found = await self._find(row)
+            if found is not None:
+                return found
+            await self._outbox.defer(row.id, not_before=self._clock.now(), error="posting")
+            ts = await self._chat.post(row.channel, row.payload, incident_id=row.incident_id)
+            return MessageRef(row.incident_id, row.channel, ts)
+        if ref is None:
+            ref = await self._find(row)
+        if row.action == UPDATE:
+            if ref is None:
+                return await self._repost(row)
+            try:
+                await self._chat.update(ref.channel, ref.ts, row.payload)
+            except ChatError as exc:
+                if exc.kind != "message_not_found":
+                    raise
+                log.warning("event=message_deleted incident=%s reposting", row.incident_id)
+                return await self._repost(row)
+            return ref
+        if row.action == THREAD:
+            if ref is None:
+                ts = await self._chat.post(row.channel, row.payload, incident_id=row.incident_id)
+                return MessageRef(row.incident_id, row.channel, ts)
+            await self._chat.reply(ref.channel, ref.ts, row.payload)
+            return None
+        raise ChatError(f"unknown_action:{row.action}", transient=False)
+
+    async def _find(self, row: OutboxRow) -> MessageRef | None:
+        if row.attempts == 0 and row.action == POST:
+            return None
+        since = row.created_at - timedelta(hours=24)
+        ts = await self._chat.find(row.channel, row.incident_id, since=since)
+        return MessageRef(row.incident_id, row.channel, ts) if ts else None
+
+    async def _repost(self, row: OutboxRow) -> MessageRef:
+        ts = await self._chat.post(row.channel, row.payload, incident_id=row.incident_id)
+        return MessageRef(row.incident_id, row.channel, ts)
+
+    async def _defer(self, row: OutboxRow, exc: ChatError) -> None:
+        attempts = row.attempts + 1
+        if exc.transient:
+            delay = min(self._max, self._base * (2 ** min(attempts, 16)))
+            if exc.retry_after is not None:
+                delay = max(delay, timedelta(seconds=exc.retry_after))
+        else:
+            delay = self._max
+        not_before = self._clock.now() + delay
+        await self._outbox.defer(row.id, not_before=not_before, error=exc.kind)
+        level = logging.WARNING if exc.transient else logging.ERROR
+        log.log(
+            level,
+            "event=delivery_failed channel=%s incident=%s action=%s error=%s attempts=%d "
+            "retry_in_s=%.0f",
+            row.channel,
+            row.incident_id,
+            row.action,
+            exc.kind,
+            attempts,
+            delay.total_seconds(),
+        )
+        self._report(DeliveryResult(row, "deferred", exc.kind))
+
+    def _report(self, result: DeliveryResult) -> None:
+        if self._on_result is not None:
+            self._on_result(result)

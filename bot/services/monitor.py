@@ -1,0 +1,304 @@
+"""One poll cycle of one operation: fetch -> log -> evaluate -> step -> store + outbox.
+
+The cycle never raises: a failed poll is recorded, counted, and becomes "data
+stale", which the built-in `wolkvox-unavailable` rule turns into an alert while
+every other rule of that operation is held. The new alert states and the
+notifications they decided are stored in one transaction, so a crash either
+keeps both or neither; delivery happens after, from the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from bot.adapters.clock import Clock
+from bot.adapters.store.base import (
+    BucketKey,
+    BudgetCounter,
+    CycleCommit,
+    LogDelta,
+    NewOutboxRow,
+    PollStatus,
+    RememberedCall,
+    Store,
+)
+from bot.adapters.store.codec import encode_alert
+from bot.domain.alerts import Decision
+from bot.domain.calls import CallRecord
+from bot.domain.rules import evaluate_operation, evaluate_unavailable
+from bot.domain.specs import Severity
+from bot.domain.window import API_WINDOW, minute_span
+from bot.services.notifications import decision_rows
+from bot.services.ports import CallSource, FetchedCalls, Presenter, SourceError
+from bot.services.state import OperationRuntime, RuntimeState
+
+log = logging.getLogger("callbot.monitor")
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MINUTE = timedelta(minutes=1)
+CONN_ID_MEMORY = timedelta(hours=1)
+"""How long the store remembers conn_ids: twice the call log's overlap horizon."""
+
+
+@dataclass(frozen=True, slots=True)
+class CycleReport:
+    """What one poll cycle did: for logs, metrics and tests."""
+
+    operation: str
+    at: datetime
+    outcome: str
+    duration: timedelta
+    error: str | None = None
+    error_kind: str | None = None
+    records: int = 0
+    new: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    out_of_range: int = 0
+    skipped: Mapping[str, int] = field(default_factory=dict)
+    possibly_truncated: bool = False
+    decisions: tuple[Decision, ...] = ()
+    outbox_ids: tuple[int, ...] = ()
+
+
+class Monitor:
+    """Runs poll cycles against shared runtime state; one cycle per operation at a time."""
+
+    def __init__(
+        self,
+        *,
+        state: RuntimeState,
+        source: CallSource,
+        store: Store,
+        clock: Clock,
+        presenter: Presenter,
+        on_outbox: Callable[[], None] | None = None,
+        on_cycle: Callable[[CycleReport], None] | None = None,
+    ) -> None:
+        self._state = state
+        self._source = source
+        self._store = store
+        self._clock = clock
+        self._presenter = presenter
+        self._on_outbox = on_outbox
+        self._on_cycle = on_cycle
+
+    async def poll(self, operation: str) -> CycleReport:
+        """Run one cycle of `operation`. Never raises for Wolkvox trouble."""
+        op = self._state.operation(operation)
+        now = self._clock.now()
+        started = time.monotonic()
+        fetched: FetchedCalls | None = None
+        error: SourceError | None = None
+        if op.poll.stopped:
+            error = SourceError(op.poll.stopped, kind="stopped", transient=False)
+        else:
+            try:
+                fetched = await self._source.calls_last_10(operation)
+            except SourceError as exc:
+                error = exc
+        duration = timedelta(seconds=time.monotonic() - started)
+        async with self._state.lock:
+            report = await self._cycle(op, now, duration, fetched, error)
+        self._log(report)
+        if report.outbox_ids and self._on_outbox is not None:
+            self._on_outbox()
+        if self._on_cycle is not None:
+            self._on_cycle(report)
+        return report
+
+    async def _cycle(
+        self,
+        op: OperationRuntime,
+        now: datetime,
+        duration: timedelta,
+        fetched: FetchedCalls | None,
+        error: SourceError | None,
+    ) -> CycleReport:
+        state = self._state
+        name = op.name
+        delta = LogDelta()
+        ingest = None
+        previous_poll = op.poll
+        if fetched is not None:
+            records = fetched.records
+            start = min((r.at for r in records), default=now) - _MINUTE
+            end = now + timedelta(minutes=10)
+            before = state.log.bucket_rows(name, start=start, end=end)
+            ingest = state.log.ingest(name, records, now=now)
+            after = state.log.bucket_rows(name, start=start, end=end)
+            delta = _log_delta(before, after, records, now, state.log.retention)
+            op.record_poll(
+                last_attempt_at=now,
+                last_success_at=now,
+                last_error=None,
+                last_error_kind=None,
+                consecutive_failures=0,
+                last_duration=duration,
+                last_records=len(records),
+                last_skipped=sum(fetched.skipped.values()),
+                possibly_truncated=fetched.possibly_truncated,
+            )
+        elif error is not None:
+            op.record_poll(
+                last_attempt_at=now,
+                last_error=error.message,
+                last_error_kind=error.kind,
+                consecutive_failures=op.poll.consecutive_failures + 1,
+                last_duration=duration,
+                stopped=error.message if error.stops_polling else op.poll.stopped,
+            )
+        unavailable = evaluate_unavailable(
+            name,
+            now=now,
+            last_success=op.poll.last_success_at,
+            last_error=op.poll.last_error,
+            consecutive_failures=op.poll.consecutive_failures,
+            poll_every=op.settings.poll_every,
+        )
+        current: dict[str, Severity | None] = {
+            alert.rule: alert.severity
+            for alert in state.alerts
+            if alert.operation == name and alert.firing
+        }
+        evaluations = evaluate_operation(
+            op.rules, name, state.log, now=now, tz=op.tz, current=current, unavailable=unavailable
+        )
+        specs = {spec.name: spec for spec in op.rules}
+        book, decisions = state.alerts.step_all(evaluations, specs, state.silences, now)
+        rows: list[NewOutboxRow] = []
+        for decision in decisions:
+            spec = specs[decision.alert.rule]
+            rows += decision_rows(
+                decision,
+                spec,
+                presenter=self._presenter,
+                log=state.log,
+                now=now,
+                tz=op.settings.timezone.key,
+                channel=spec.channel or op.settings.channel,
+                silence=state.silences.matching(spec.name, name, now),
+            )
+        changed = {
+            d.alert.rule: encode_alert(d.alert)
+            for d in decisions
+            if d.alert != state.alerts.get(d.alert.rule, name)
+        }
+        budget = self._source.budget(name, now)
+        try:
+            ids = await self._store.commit_cycle(
+                CycleCommit(
+                    operation=name,
+                    alerts=changed,
+                    log=delta,
+                    budget=BudgetCounter(day=budget.day, used=budget.used),
+                    poll=PollStatus(
+                        last_success_at=op.poll.last_success_at,
+                        last_error=op.poll.last_error,
+                        consecutive_failures=op.poll.consecutive_failures,
+                        last_duration=op.poll.last_duration,
+                    ),
+                    outbox=rows,
+                )
+            )
+        except Exception as exc:
+            # Keep the previous alert states: the next cycle decides again, so
+            # nothing is notified that was not stored.
+            log.error("event=store_failed operation=%s error=%s", name, type(exc).__name__)
+            op.poll = previous_poll if fetched is None else op.poll
+            return CycleReport(
+                operation=name,
+                at=now,
+                outcome="store_error",
+                duration=duration,
+                error=f"the store refused the cycle: {type(exc).__name__}",
+                error_kind="store",
+            )
+        state.alerts = book
+        return CycleReport(
+            operation=name,
+            at=now,
+            outcome="ok" if error is None else error.kind,
+            duration=duration,
+            error=error.message if error else None,
+            error_kind=error.kind if error else None,
+            records=len(fetched.records) if fetched else 0,
+            new=ingest.new if ingest else 0,
+            updated=ingest.updated if ingest else 0,
+            duplicates=ingest.duplicates if ingest else 0,
+            out_of_range=ingest.out_of_range if ingest else 0,
+            skipped=dict(fetched.skipped) if fetched else {},
+            possibly_truncated=fetched.possibly_truncated if fetched else False,
+            decisions=tuple(d for d in decisions if d.reason.value not in ("none", "held")),
+            outbox_ids=tuple(ids),
+        )
+
+    @staticmethod
+    def _log(report: CycleReport) -> None:
+        skipped = sum(report.skipped.values())
+        if report.error is None:
+            log.info(
+                "event=poll operation=%s outcome=ok records=%d new=%d duplicates=%d "
+                "skipped=%d out_of_range=%d truncated=%s seconds=%.3f",
+                report.operation,
+                report.records,
+                report.new,
+                report.duplicates,
+                skipped,
+                report.out_of_range,
+                report.possibly_truncated,
+                report.duration.total_seconds(),
+            )
+        else:
+            log.warning(
+                "event=poll operation=%s outcome=%s error=%r seconds=%.3f",
+                report.operation,
+                report.error_kind,
+                report.error,
+                report.duration.total_seconds(),
+            )
+        for decision in report.decisions:
+            log.info(
+                "event=alert operation=%s rule=%s state=%s reason=%s notify=%s",
+                report.operation,
+                decision.alert.rule,
+                decision.alert.state,
+                decision.reason,
+                decision.notify,
+            )
+
+
+def _epoch_minute_to_datetime(minute: int) -> datetime:
+    return _EPOCH + minute * _MINUTE
+
+
+def _log_delta(
+    before: Mapping[tuple[int, str, str], int],
+    after: Mapping[tuple[int, str, str], int],
+    records: Sequence[CallRecord],
+    now: datetime,
+    retention: timedelta,
+) -> LogDelta:
+    buckets = {
+        BucketKey(_epoch_minute_to_datetime(m), t, r): after.get((m, t, r), 0)
+        for (m, t, r) in {*before, *after}
+        if before.get((m, t, r)) != after.get((m, t, r))
+    }
+    first, stop = minute_span(now - API_WINDOW, now)
+    covered = frozenset(_epoch_minute_to_datetime(m) for m in range(first, stop))
+    conn_ids = {
+        r.conn_id: RememberedCall(at=r.at, call_type=r.call_type, result=r.result)
+        for r in records
+        if r.conn_id
+    }
+    return LogDelta(
+        buckets=buckets,
+        covered_minutes=covered,
+        conn_ids=conn_ids,
+        forget_conn_ids_before=now - CONN_ID_MEMORY,
+        drop_minutes_before=now - retention,
+    )

@@ -1,0 +1,85 @@
+"""Decisions become outbox rows: what to do with an incident's one living message.
+
+A row is rendered when it is decided, so the outbox holds exactly what a
+person will read, and delivery after a crash sends the same words. `post`
+creates the incident's message, `update` edits it in place, `thread` replies
+under it; the notifier finds the message by incident id.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.adapters.store.base import NewOutboxRow
+from bot.domain.alerts import Decision, Notify, Reason
+from bot.domain.silences import Silence
+from bot.domain.specs import RuleSpec
+from bot.domain.window import CallLog
+from bot.services.alert_views import alert_view
+from bot.services.ports import Presenter, RenderedMessage
+
+POST = "post"
+UPDATE = "update"
+THREAD = "thread"
+
+_THREAD_EVENTS = {
+    Reason.REMINDER: "reminder",
+    Reason.ESCALATED: "escalated",
+    Reason.DEESCALATED: "deescalated",
+    Reason.RESOLVED: "resolved",
+    Reason.RESOLVED_SILENCED: "resolved_silenced",
+}
+
+
+def decision_rows(
+    decision: Decision,
+    spec: RuleSpec,
+    *,
+    presenter: Presenter,
+    log: CallLog,
+    now: datetime,
+    tz: str,
+    channel: str,
+    silence: Silence | None,
+    note: RenderedMessage | None = None,
+) -> list[NewOutboxRow]:
+    """The outbox rows a decision asks for, in delivery order (edit before thread).
+
+    `note` replaces the thread reply (a person's action is told in their words).
+    """
+    if decision.notify is Notify.NONE or decision.alert.incident_id is None:
+        return []
+    alert = decision.alert
+    view = alert_view(
+        alert,
+        spec,
+        log=log,
+        now=now,
+        tz=tz,
+        channel=channel,
+        silence=silence,
+        mention=decision.mention,
+    )
+    incident = alert.incident_id
+    assert incident is not None
+    rows: list[NewOutboxRow] = []
+
+    def add(action: str, payload: RenderedMessage) -> None:
+        rows.append(
+            NewOutboxRow(
+                channel=channel,
+                incident_id=incident,
+                action=action,
+                payload=payload,
+                created_at=now,
+            )
+        )
+
+    if decision.notify is Notify.POST:
+        add(POST, presenter.alert_message(view))
+    if decision.notify.edits:
+        add(UPDATE, presenter.alert_message(view))
+    if decision.notify.replies:
+        event = _THREAD_EVENTS.get(decision.reason, decision.reason.value)
+        add(THREAD, note if note is not None else presenter.thread_note(view, event))
+    return rows

@@ -1,0 +1,92 @@
+"""The bot's memory while it runs: one object the monitor, the commands and the
+controls share on the one asyncio loop.
+
+Reads (slash commands, Home tab) never wait on Wolkvox: they read this state as
+the latest poll left it. Writes that must stay consistent with the store (a
+poll cycle's step-and-commit, a button click's acknowledgement) take `lock`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.config.model import OperationSettings, Settings
+from bot.domain.alert_book import AlertBook
+from bot.domain.silences import SilenceBook
+from bot.domain.specs import RuleSpec
+from bot.domain.window import CallLog
+
+
+@dataclass(frozen=True, slots=True)
+class PollState:
+    """How an operation's polling is going, as shown by /calls status and /healthz.
+
+    `stopped` holds the reason polling is paused until a person acts (a refused
+    token); `last_skipped` counts unusable rows of the last successful poll.
+    """
+
+    last_attempt_at: datetime | None = None
+    last_success_at: datetime | None = None
+    last_error: str | None = None
+    last_error_kind: str | None = None
+    consecutive_failures: int = 0
+    last_duration: timedelta | None = None
+    last_records: int = 0
+    last_skipped: int = 0
+    possibly_truncated: bool = False
+    stopped: str | None = None
+
+    def stale(self, now: datetime, poll_every: timedelta) -> bool:
+        """Data older than two poll periods cannot be trusted as "now"."""
+        return self.last_success_at is None or now - self.last_success_at > 2 * poll_every
+
+
+@dataclass(slots=True)
+class OperationRuntime:
+    """One operation's configuration and its rules, with the built-in rule first."""
+
+    settings: OperationSettings
+    rules: tuple[RuleSpec, ...]
+    poll: PollState = field(default_factory=PollState)
+
+    @property
+    def name(self) -> str:
+        return self.settings.name
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.settings.timezone
+
+    def rule(self, name: str) -> RuleSpec | None:
+        return next((r for r in self.rules if r.name == name), None)
+
+    def record_poll(self, **changes: object) -> None:
+        self.poll = replace(self.poll, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(slots=True)
+class RuntimeState:
+    """Everything the running bot knows; rebuilt from the store at start."""
+
+    settings: Settings
+    operations: dict[str, OperationRuntime]
+    log: CallLog = field(default_factory=CallLog)
+    alerts: AlertBook = field(default_factory=AlertBook)
+    silences: SilenceBook = field(default_factory=SilenceBook)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, log: CallLog | None = None) -> RuntimeState:
+        from bot.settings import rules_for
+
+        operations = {
+            op.name: OperationRuntime(settings=op, rules=rules_for(settings, op.name))
+            for op in settings.operations
+        }
+        return cls(settings=settings, operations=operations, log=log or CallLog())
+
+    def operation(self, name: str) -> OperationRuntime:
+        return self.operations[name]

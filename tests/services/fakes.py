@@ -1,0 +1,135 @@
+"""Hand-written fakes for the service tests: a call source, a presenter, a chat."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.domain.calls import CallRecord
+from bot.services.delivery import ChatError
+from bot.services.ports import BudgetUse, RenderedMessage, SourceError
+from bot.services.views import ActionResultView, AlertMessageView
+
+
+@dataclass
+class Batch:
+    records: Sequence[CallRecord]
+    skipped: Mapping[str, int] = field(default_factory=dict)
+    possibly_truncated: bool = False
+
+
+class FakeSource:
+    """Answers each poll with what the test queued; an exception is raised instead."""
+
+    def __init__(self) -> None:
+        self.next: dict[str, list[Batch | SourceError]] = {}
+        self.calls: list[str] = []
+        self.used: dict[str, tuple[str, int]] = {}
+
+    def queue(self, operation: str, *answers: Batch | SourceError) -> None:
+        self.next.setdefault(operation, []).extend(answers)
+
+    async def calls_last_10(self, operation: str) -> Batch:
+        self.calls.append(operation)
+        day, used = self.used.get(operation, ("2026-11-24", 0))
+        self.used[operation] = (day, used + 1)
+        answers = self.next.get(operation)
+        answer = answers.pop(0) if answers else Batch(records=())
+        if isinstance(answer, SourceError):
+            raise answer
+        return answer
+
+    def budget(self, operation: str, now: datetime) -> BudgetUse:
+        day, used = self.used.get(operation, ("2026-11-24", 0))
+        return BudgetUse(day=day, used=used, limit=8000)
+
+    def restore_budget(self, operation: str, day: str, used: int) -> None:
+        self.used[operation] = (day, used)
+
+
+class TextPresenter:
+    """Renders views as one line of text, so tests can read what a person would."""
+
+    def alert_message(self, view: AlertMessageView) -> RenderedMessage:
+        acked = f" acked by {view.acked_by}" if view.acked_by else ""
+        silenced = " silenced" if view.silenced_until else ""
+        mention = f"{view.mention} " if view.mention else ""
+        text = (
+            f"{mention}{view.state} {view.severity} {view.rule} {view.operation} "
+            f"value={view.value}{acked}{silenced}"
+        )
+        return {"text": text, "blocks": []}
+
+    def thread_note(self, view: AlertMessageView, event: str) -> RenderedMessage:
+        return {"text": f"{event}: {view.rule} {view.operation}", "blocks": []}
+
+    def action_note(self, view: ActionResultView) -> RenderedMessage:
+        return {"text": f"{view.kind} by {view.actor}: {view.rule} {view.reason}", "blocks": []}
+
+
+@dataclass
+class Message:
+    channel: str
+    ts: str
+    text: str
+    incident_id: str
+    thread_ts: str | None = None
+    edits: list[str] = field(default_factory=list)
+
+
+class FakeChat:
+    """A chat that keeps every message, can fail on demand, and forgets deletions."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.failures: list[ChatError] = []
+        self.crash_after_post = False
+        self._ts = 1000
+
+    def _next_ts(self) -> str:
+        self._ts += 1
+        return f"{self._ts}.000100"
+
+    def _maybe_fail(self) -> None:
+        if self.failures:
+            raise self.failures.pop(0)
+
+    async def post(self, channel: str, message: RenderedMessage, *, incident_id: str) -> str:
+        self._maybe_fail()
+        ts = self._next_ts()
+        self.messages.append(Message(channel, ts, message["text"], incident_id))
+        if self.crash_after_post:
+            self.crash_after_post = False
+            raise RuntimeError("process killed after posting")
+        return ts
+
+    async def update(self, channel: str, ts: str, message: RenderedMessage) -> None:
+        self._maybe_fail()
+        for m in self.messages:
+            if m.ts == ts and m.channel == channel and m.thread_ts is None:
+                m.edits.append(m.text)
+                m.text = message["text"]
+                return
+        raise ChatError("message_not_found", transient=False)
+
+    async def reply(self, channel: str, thread_ts: str, message: RenderedMessage) -> str:
+        self._maybe_fail()
+        ts = self._next_ts()
+        self.messages.append(Message(channel, ts, message["text"], "", thread_ts=thread_ts))
+        return ts
+
+    async def find(self, channel: str, incident_id: str, *, since: datetime) -> str | None:
+        for m in self.messages:
+            if m.channel == channel and m.incident_id == incident_id and m.thread_ts is None:
+                return m.ts
+        return None
+
+    def top_level(self) -> list[Message]:
+        return [m for m in self.messages if m.thread_ts is None]
+
+    def thread(self, ts: str) -> list[str]:
+        return [m.text for m in self.messages if m.thread_ts == ts]
+
+    def delete(self, ts: str) -> None:
+        self.messages = [m for m in self.messages if m.ts != ts]
