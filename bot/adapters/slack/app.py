@@ -1,0 +1,209 @@
+"""The Bolt app: thin listeners that turn Slack payloads into port calls.
+
+The same :class:`AsyncApp` serves Socket Mode (``socket_mode.py``) and HTTP mode
+(``http_server.py``). Listeners only translate: every decision is the frontend's
+(:class:`~bot.adapters.slack.ports.SlackFrontend`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.slack.log_safety import (
+    BOLT_LOGGER_NAME,
+    WEB_CLIENT_LOGGER_NAME,
+    quiet_logger,
+    quiet_slack_libraries,
+)
+from bot.adapters.slack.ports import ActionRequest, CommandRequest, Reply, SlackFrontend
+
+COMMAND = "/calls"
+ACTION_ID_PATTERN = re.compile(r"^callbot_")
+DEFAULT_API_URL = "https://slack.com/api/"
+DEFAULT_ERROR_TEXT = "Sorry, that did not work. Please try again in a moment."
+
+_log = logging.getLogger(__name__)
+
+
+def build_web_client(
+    *,
+    bot_token: str,
+    api_url: str | None = None,
+    rate_limit_retries: int = 3,
+    server_error_retries: int = 2,
+    server_error_backoff_s: float = 0.5,
+    timeout_s: int = 30,
+) -> AsyncWebClient:
+    """A Web API client that retries connection errors, 429s (honouring Retry-After) and
+    500/503 answers with slack_sdk's own retry handlers.
+
+    The list replaces slack_sdk's default (connection errors only). Share one client between
+    the Bolt app and the notifier so both behave the same. ``api_url`` (SLACK_API_URL) points
+    it at staging or at a local fake.
+    """
+    handlers: list[AsyncRetryHandler] = [
+        AsyncConnectionErrorRetryHandler(),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=rate_limit_retries),
+        AsyncServerErrorRetryHandler(
+            max_retry_count=server_error_retries,
+            interval_calculator=BackoffRetryIntervalCalculator(
+                backoff_factor=server_error_backoff_s
+            ),
+        ),
+    ]
+    return AsyncWebClient(
+        token=bot_token,
+        base_url=api_url or DEFAULT_API_URL,
+        timeout=timeout_s,
+        logger=quiet_logger(WEB_CLIENT_LOGGER_NAME),
+        retry_handlers=handlers,
+    )
+
+
+def build_app(
+    *,
+    frontend: SlackFrontend,
+    bot_token: str,
+    signing_secret: str | None,
+    api_url: str | None = None,
+    logger: logging.Logger | None = None,
+    client: AsyncWebClient | None = None,
+    command_timeout_s: float = 2.5,
+    error_text: str = DEFAULT_ERROR_TEXT,
+) -> AsyncApp:
+    """The Bolt app with the `/calls` command, the ``callbot_*`` buttons and the Home tab.
+
+    ``signing_secret`` is required for HTTP mode. In Socket Mode it may be None: requests
+    arrive over the app-token-authenticated WebSocket and Bolt skips signature checks there;
+    the app is then given a random secret, so that served over HTTP by mistake it rejects
+    every request instead of trusting an empty key. Bolt's own logger is kept at WARNING and
+    filtered (see ``log_safety``); ``logger`` is for this module's listeners.
+    """
+    log = logger or _log
+    web_client = client or build_web_client(bot_token=bot_token, api_url=api_url)
+    app = AsyncApp(
+        name=BOLT_LOGGER_NAME,
+        client=web_client,
+        signing_secret=signing_secret or os.urandom(32).hex(),
+        logger=quiet_logger(BOLT_LOGGER_NAME),
+    )
+    quiet_slack_libraries()
+    _register_command(app, frontend, log, command_timeout_s, error_text)
+    _register_actions(app, frontend, log, error_text)
+    _register_home(app, frontend, log)
+    return app
+
+
+def _register_command(
+    app: AsyncApp, frontend: SlackFrontend, log: logging.Logger, timeout_s: float, error_text: str
+) -> None:
+    async def on_calls(ack: AsyncAck, command: dict[str, Any]) -> None:
+        request = CommandRequest(
+            user_id=str(command.get("user_id", "")),
+            channel_id=str(command.get("channel_id", "")),
+            team_id=str(command.get("team_id", "")),
+            text=str(command.get("text", "")),
+            response_url=str(command.get("response_url", "")),
+        )
+        try:
+            reply = await asyncio.wait_for(frontend.on_command(request), timeout=timeout_s)
+        except TimeoutError:
+            log.error("slash command not answered within %.1f s", timeout_s)
+            reply = Reply(text=error_text)
+        except Exception as exc:
+            log.error("slash command failed: %s at %s", type(exc).__name__, _where(exc))
+            reply = Reply(text=error_text)
+        await ack(
+            text=reply.text,
+            blocks=reply.blocks or None,
+            response_type="in_channel" if reply.in_channel else "ephemeral",
+        )
+
+    app.command(COMMAND)(on_calls)
+
+
+def _register_actions(
+    app: AsyncApp, frontend: SlackFrontend, log: logging.Logger, error_text: str
+) -> None:
+    async def on_button(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        await ack()
+        action_id = str(action.get("action_id", ""))
+        request = ActionRequest(
+            user_id=str(body.get("user", {}).get("id", "")),
+            channel_id=str((body.get("channel") or {}).get("id", "")),
+            message_ts=_message_ts(body),
+            action_id=action_id,
+            value=str(action.get("value", "")),
+            response_url=str(body.get("response_url", "")),
+        )
+        try:
+            reply = await frontend.on_action(request)
+        except Exception as exc:
+            log.error(
+                "button %s failed: %s at %s", _safe_id(action_id), type(exc).__name__, _where(exc)
+            )
+            reply = Reply(text=error_text)
+        if reply is None or not request.response_url:
+            return
+        try:
+            await respond(
+                text=reply.text,
+                blocks=reply.blocks or None,
+                response_type="ephemeral",
+                replace_original=False,
+            )
+        except Exception as exc:
+            log.warning("could not answer a button click: %s", type(exc).__name__)
+
+    app.action(ACTION_ID_PATTERN)(on_button)
+
+
+def _register_home(app: AsyncApp, frontend: SlackFrontend, log: logging.Logger) -> None:
+    async def on_home_opened(event: dict[str, Any], client: AsyncWebClient) -> None:
+        if event.get("tab") != "home":
+            return
+        user_id = str(event.get("user", ""))
+        try:
+            view = await frontend.home_view(user_id)
+            await client.views_publish(user_id=user_id, view=view)
+        except Exception as exc:
+            log.error("home tab not published: %s at %s", type(exc).__name__, _where(exc))
+
+    app.event("app_home_opened")(on_home_opened)
+
+
+def _message_ts(body: dict[str, Any]) -> str:
+    container = body.get("container") or {}
+    message = body.get("message") or {}
+    return str(container.get("message_ts") or message.get("ts") or "")
+
+
+def _safe_id(action_id: str) -> str:
+    """Action ids match ``^callbot_`` but the rest came from the client: keep it short and plain."""
+    return re.sub(r"[^a-z0-9_]", "?", action_id[:40])
+
+
+def _where(exc: BaseException) -> str:
+    """The innermost frame of a traceback (file:line), to find a bug without logging data."""
+    tb = exc.__traceback__
+    if tb is None:
+        return "?"
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return f"{os.path.basename(tb.tb_frame.f_code.co_filename)}:{tb.tb_lineno}"

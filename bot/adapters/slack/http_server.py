@@ -1,0 +1,122 @@
+"""HTTP mode and the health endpoints, on aiohttp.
+
+HTTP mode serves Slack's requests (slash commands, interactivity, events) on POST
+/slack/events next to GET /healthz and GET /metrics, all on one port, for deployments behind a
+load balancer. In Socket Mode only the health endpoints are served, on a small port of their
+own. Signature checks (401 for a bad signature or a timestamp more than 5 minutes off) are
+Bolt's: the app must have been built with the signing secret.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+
+HealthCheck = Callable[[], tuple[bool, str]]
+"""Returns (healthy, reason): the reason is shown to whoever probes /healthz."""
+
+MetricsSource = Callable[[], bytes]
+"""Returns the Prometheus text exposition of the process's metrics."""
+
+EVENTS_PATH = "/slack/events"
+PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+MAX_BODY_BYTES = 1024 * 1024
+
+_log = logging.getLogger(__name__)
+_Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@dataclass(slots=True)
+class HttpServer:
+    """A running aiohttp server: ``port`` is the bound port (useful when asked for port 0)."""
+
+    runner: web.AppRunner
+    host: str
+    port: int
+
+    async def stop(self) -> None:
+        """Stop accepting connections and close the ones open."""
+        await self.runner.cleanup()
+
+
+def build_web_app(
+    app: AsyncApp | None, *, health: HealthCheck, metrics: MetricsSource
+) -> web.Application:
+    """The aiohttp application: /healthz and /metrics, plus /slack/events when ``app`` is given."""
+    web_app = web.Application(client_max_size=MAX_BODY_BYTES)
+    web_app.router.add_get("/healthz", _health_handler(health))
+    web_app.router.add_get("/metrics", _metrics_handler(metrics))
+    if app is not None:
+        web_app.router.add_post(EVENTS_PATH, _slack_handler(app))
+    return web_app
+
+
+async def start_http(
+    app: AsyncApp, *, host: str, port: int, health: HealthCheck, metrics: MetricsSource
+) -> HttpServer:
+    """Serve the Bolt app over HTTP with the health endpoints on the same port."""
+    return await _serve(build_web_app(app, health=health, metrics=metrics), host=host, port=port)
+
+
+async def start_health_server(
+    port: int, *, host: str, health: HealthCheck, metrics: MetricsSource
+) -> HttpServer | None:
+    """Serve only /healthz and /metrics (Socket Mode); ``port`` 0 turns the server off."""
+    if port == 0:
+        return None
+    return await _serve(build_web_app(None, health=health, metrics=metrics), host=host, port=port)
+
+
+async def _serve(web_app: web.Application, *, host: str, port: int) -> HttpServer:
+    # No access log: it would add a line per Slack request and per health probe.
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host=host, port=port)
+    try:
+        await site.start()
+    except BaseException:
+        await runner.cleanup()
+        raise
+    bound_port = port
+    if runner.addresses:
+        bound_port = int(runner.addresses[0][1])
+    _log.info("http server listening on %s:%d", host, bound_port)
+    return HttpServer(runner=runner, host=host, port=bound_port)
+
+
+def _slack_handler(app: AsyncApp) -> _Handler:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        bolt_response = await app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    return handle
+
+
+def _health_handler(health: HealthCheck) -> _Handler:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        try:
+            healthy, reason = health()
+        except Exception as exc:
+            _log.error("health check raised %s", type(exc).__name__)
+            healthy, reason = False, "health check failed"
+        body = (reason or ("ok" if healthy else "unhealthy")) + "\n"
+        return web.Response(status=200 if healthy else 503, text=body)
+
+    return handle
+
+
+def _metrics_handler(metrics: MetricsSource) -> _Handler:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        try:
+            payload = metrics()
+        except Exception as exc:
+            _log.error("metrics source raised %s", type(exc).__name__)
+            return web.Response(status=500, text="metrics unavailable\n")
+        return web.Response(body=payload, headers={"Content-Type": PROMETHEUS_CONTENT_TYPE})
+
+    return handle

@@ -1,0 +1,1 @@
+"""Hand-written fakes of external services, shared by the test suites."""
