@@ -1,0 +1,72 @@
+"""The Wolkvox client as the services' CallSource: operations by name, errors translated.
+
+Translating here keeps the services free of HTTP and vendor types: a
+WolkvoxError becomes a SourceError that says whether to retry and whether
+polling must stop until a person fixes the token or the configuration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from bot.adapters.wolkvox.budget import BudgetCount
+from bot.adapters.wolkvox.client import WolkvoxClient
+from bot.adapters.wolkvox.errors import (
+    ConfigurationError,
+    QuotaExceededError,
+    TokenMissingError,
+    TokenRejectedError,
+    WolkvoxError,
+)
+from bot.adapters.wolkvox.mapping import MappedBatch
+from bot.adapters.wolkvox.target import CALLS_PER_LICENSE, WolkvoxTarget
+from bot.config.model import OperationSettings
+from bot.services.ports import BudgetUse, SourceError
+
+_STOPS_POLLING = (ConfigurationError, TokenMissingError, TokenRejectedError)
+
+
+def target_of(operation: OperationSettings) -> WolkvoxTarget:
+    """The client's view of a configured operation (the reserve becomes reserved calls)."""
+    allowance = operation.licenses * CALLS_PER_LICENSE
+    return WolkvoxTarget(
+        name=operation.name,
+        server=operation.server,
+        token=operation.token.reveal(),
+        timezone=operation.timezone.key,
+        licenses=operation.licenses,
+        base_url=operation.base_url,
+        reserved_calls=min(allowance - 1, int(allowance * operation.budget_reserve)),
+    )
+
+
+class WolkvoxCallSource:
+    """Serves `calls_last_10` by operation name through one shared WolkvoxClient."""
+
+    def __init__(self, *, client: WolkvoxClient, operations: Iterable[OperationSettings]) -> None:
+        self._client = client
+        self._targets = {op.name: target_of(op) for op in operations}
+
+    async def calls_last_10(self, operation: str) -> MappedBatch:
+        try:
+            return await self._client.calls_last_10(self._targets[operation])
+        except WolkvoxError as exc:
+            raise SourceError(
+                str(exc),
+                kind=exc.kind,
+                transient=exc.transient,
+                stops_polling=isinstance(exc, _STOPS_POLLING),
+                resumes_at=exc.resumes_at if isinstance(exc, QuotaExceededError) else None,
+            ) from None
+
+    def budget(self, operation: str, now: datetime) -> BudgetUse:
+        status = self._client.budget(self._targets[operation], now)
+        return BudgetUse(day=status.day.isoformat(), used=status.used, limit=status.limit)
+
+    def restore_budget(self, operation: str, day: str, used: int) -> None:
+        target = self._targets.get(operation)
+        if target is not None:
+            self._client.restore_budget(
+                {target.budget_key: BudgetCount(day=date.fromisoformat(day), used=used)}
+            )
