@@ -1,0 +1,289 @@
+"""The living message of an incident, its thread notes, and action confirmations.
+
+One message per incident: posted when it fires, edited in place while the
+numbers change, edited to a resolved state at the end. Buttons carry only the
+incident id (clients can read a button's value). The rule's `mention:` is the
+only markup that may ping anyone, and only when the view carries it.
+"""
+
+from __future__ import annotations
+
+from bot.adapters.slack.blocks_kit import (
+    EMPTY,
+    MAX_BLOCKS,
+    Block,
+    Message,
+    actions,
+    button,
+    cap,
+    context,
+    fallback,
+    format_value,
+    header,
+    local_time,
+    mention_markup,
+    more_text,
+    name,
+    pack_lines,
+    section,
+    threshold_text,
+    user_ref,
+)
+from bot.adapters.slack.blocks_parts import (
+    call_line,
+    count_lines,
+    full_time,
+    spark,
+    state_icon,
+)
+from bot.adapters.slack.i18n import Translator
+from bot.adapters.slack.text import format_age, format_decimal, format_number, safe
+from bot.services.views import (
+    ActionKind,
+    ActionResultView,
+    AlertEvent,
+    AlertMessageView,
+    Unit,
+)
+
+ACK_ACTION = "callbot_ack"
+SILENCE_1H_ACTION = "callbot_silence_1h"
+SILENCE_TOMORROW_ACTION = "callbot_silence_tomorrow"
+ACTIONS_BLOCK = "callbot_alert_actions"
+_LIST_BLOCKS = 2
+_RESOLVED_ICON = ":white_check_mark:"
+_WITH_REASON = frozenset({ActionKind.ACKNOWLEDGED, ActionKind.SILENCED, ActionKind.UNSILENCED})
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:] if text and text[0].isalpha() else text
+
+
+def _measure(tr: Translator, label: str) -> str:
+    return tr.measure(label) if label.strip() else tr("alert.calls")
+
+
+def _population(tr: Translator, view: AlertMessageView) -> str:
+    count = format_number(view.population or 0, tr.lang)
+    label = view.population_label.strip().lower()
+    if not label:
+        return tr("pop.all", count=count)
+    if label in {"inbound", "outbound"}:
+        return tr(f"pop.{label}", count=count)
+    return tr("pop.type", count=count, type=tr.call_type(view.population_label))
+
+
+def value_line(tr: Translator, view: AlertMessageView) -> str:
+    """`abandoned *18.4%* of 49 inbound calls; critical at 15%`, or the detail alone."""
+    if view.value is None:
+        return safe(view.detail, 500, keep_newlines=True) if view.detail else ""
+    value = format_value(view.value, view.unit, tr.lang)
+    threshold = threshold_text(tr, view.severity, view.threshold, view.unit, view.below)
+    measure = _measure(tr, view.measure_label)
+    if view.unit == Unit.RATE and view.population is not None:
+        line = tr(
+            "alert.rate",
+            measure=measure,
+            value=value,
+            population=_population(tr, view),
+            threshold=threshold,
+        )
+    elif view.unit == Unit.RATIO:
+        baseline = format_decimal(view.baseline, tr.lang, 1) if view.baseline is not None else EMPTY
+        line = tr(
+            "alert.ratio", measure=measure, value=value, baseline=baseline, threshold=threshold
+        )
+    else:
+        window = format_age(view.window) if view.window is not None else EMPTY
+        line = tr(
+            "alert.count",
+            value=value,
+            measure=measure,
+            window=window,
+            threshold=threshold,
+        )
+    return _upper_first(line.strip().rstrip(";").strip())
+
+
+def _header(tr: Translator, view: AlertMessageView) -> Block:
+    if view.resolved:
+        return header(
+            tr(
+                "alert.header_resolved",
+                icon=_RESOLVED_ICON,
+                rule=name(view.rule),
+                operation=name(view.operation),
+            )
+        )
+    return header(
+        tr(
+            "alert.header",
+            icon=state_icon("firing", view.severity),
+            severity=_upper_first(tr.severity(view.severity)),
+            rule=name(view.rule),
+            operation=name(view.operation),
+        )
+    )
+
+
+def _status_lines(tr: Translator, view: AlertMessageView) -> list[str]:
+    lines = []
+    if view.resolved and view.resolved_at is not None:
+        peak_value = view.peak_value if view.peak_value is not None else view.value
+        peak = tr(
+            "alert.peak",
+            value=format_value(peak_value, view.unit, tr.lang),
+            severity=tr.severity(view.peak_severity or view.severity),
+        )
+        lines.append(
+            tr(
+                "alert.resolved",
+                at=local_time(view.resolved_at, view.tz, view.since),
+                duration=format_age(view.resolved_at - view.since),
+                peak=peak,
+            )
+        )
+    if view.acked_by:
+        at = local_time(view.acked_at, view.tz, view.as_of) if view.acked_at else EMPTY
+        lines.append(tr("alert.acked", user=user_ref(view.acked_by), at=at))
+    if view.silenced_until is not None and not view.resolved:
+        until = local_time(view.silenced_until, view.tz, view.as_of)
+        if view.silenced_by:
+            lines.append(tr("alert.silenced", user=user_ref(view.silenced_by), until=until))
+        else:
+            lines.append(tr("alert.silenced_anon", until=until))
+    return lines
+
+
+def _buttons(tr: Translator, view: AlertMessageView) -> Block | None:
+    if view.resolved:
+        return None
+    value = view.incident_id
+    elements = []
+    if not view.acked_by:
+        elements.append(
+            button(tr("button.ack"), action_id=ACK_ACTION, value=value, style="primary")
+        )
+    elements.append(button(tr("button.silence_1h"), action_id=SILENCE_1H_ACTION, value=value))
+    elements.append(
+        button(tr("button.silence_tomorrow"), action_id=SILENCE_TOMORROW_ACTION, value=value)
+    )
+    return actions(elements, block_id=ACTIONS_BLOCK)
+
+
+def render_alert_message(
+    view: AlertMessageView, lang: str, *, mask_personal_data: bool = True
+) -> Message:
+    """The incident's message: firing (with buttons) or resolved (duration, peak, no buttons)."""
+    tr = Translator(lang)
+    mention = "" if view.resolved else mention_markup(view.mention)
+    line = value_line(tr, view)
+    blocks: list[Block] = [_header(tr, view)]
+    main = "\n".join(x for x in (mention, line) if x)
+    if main:
+        blocks.append(section(main))
+    if view.description:
+        blocks.append(context(f"_{safe(view.description, 300)}_"))
+    if view.detail and view.value is not None:
+        blocks.append(context(safe(view.detail, 500)))
+    status = _status_lines(tr, view)
+    if status:
+        blocks.append(section("\n".join(status)))
+    more = more_text(tr)
+    if view.breakdown:
+        total = view.population or sum(count for _, count in view.breakdown)
+        blocks += pack_lines(
+            count_lines(view.breakdown, total, tr.result, tr.lang),
+            max_blocks=_LIST_BLOCKS,
+            more=more,
+            title=tr("alert.breakdown"),
+        )
+    if view.recent:
+        lines = [
+            call_line(c, tr, view.tz, view.as_of, mask=mask_personal_data) for c in view.recent
+        ]
+        blocks += pack_lines(lines, max_blocks=_LIST_BLOCKS, more=more, title=tr("alert.recent"))
+    since = tr(
+        "alert.since",
+        since=local_time(view.since, view.tz, view.as_of),
+        age=format_age((view.resolved_at or view.as_of) - view.since),
+    )
+    notes = [since]
+    if view.series:
+        notes.append(tr("alert.last_hour", spark=spark(view.series)))
+    notes.append(tr("alert.updated", time=local_time(view.as_of, view.tz)))
+    blocks.append(context(*notes))
+    buttons = _buttons(tr, view)
+    if buttons is not None:
+        blocks.append(buttons)
+    blocks = cap(blocks, max_blocks=MAX_BLOCKS, more=more)
+    return Message(text=_alert_fallback(tr, view, mention, line), blocks=tuple(blocks))
+
+
+def _alert_fallback(tr: Translator, view: AlertMessageView, mention: str, line: str) -> str:
+    if view.resolved:
+        end = view.resolved_at or view.as_of
+        return fallback(
+            tr(
+                "alert.fallback_resolved",
+                rule=name(view.rule),
+                operation=name(view.operation),
+                duration=format_age(end - view.since),
+            )
+        )
+    summary = tr(
+        "alert.fallback",
+        severity=_upper_first(tr.severity(view.severity)),
+        rule=name(view.rule),
+        operation=name(view.operation),
+        value=line or EMPTY,
+    )
+    return fallback(f"{mention} {summary}" if mention else summary)
+
+
+def render_alert_note(view: AlertMessageView, event: AlertEvent, lang: str) -> Message:
+    """A reply in the incident's thread: reminder, escalation, resolution.
+
+    An escalation edits the message in place, which notifies no one, so the
+    rule's mention (when the view carries it) goes in this note instead.
+    """
+    tr = Translator(lang)
+    value = value_line(tr, view) or EMPTY
+    end = view.resolved_at or view.as_of
+    duration = format_age(end - view.since)
+    severity = tr.severity(view.severity)
+    text = tr(
+        f"note.{event.value}",
+        since=local_time(view.since, view.tz, view.as_of),
+        value=value,
+        severity=severity,
+        duration=duration,
+    )
+    mention = mention_markup(view.mention) if event == AlertEvent.ESCALATED else ""
+    if mention:
+        text = f"{mention} {text}"
+    return Message(text=fallback(text), blocks=(section(text),))
+
+
+def render_thread_note(view: ActionResultView, lang: str) -> Message:
+    """What a person did to an alert: a note in the incident's thread, or the
+    ephemeral confirmation to the person who did it."""
+    tr = Translator(lang)
+    operation = name(view.operation) if view.operation else tr("all_operations")
+    until = ""
+    if view.until is not None:
+        until = (
+            local_time(view.until, view.tz, view.at)
+            if view.at is not None
+            else full_time(view.until, view.tz)
+        )
+    text = tr(
+        f"action.{view.kind.value}",
+        user=user_ref(view.actor),
+        rule=name(view.rule),
+        operation=operation,
+        until=until,
+    )
+    if view.reason and view.kind in _WITH_REASON:
+        text += "\n" + tr("action.reason", reason=safe(view.reason, 500))
+    return Message(text=fallback(text), blocks=(section(text),))

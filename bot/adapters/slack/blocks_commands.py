@@ -1,0 +1,325 @@
+"""Replies to `/calls`: last10, status, alerts, rules, help, usage and notices.
+
+Pure functions from view models to a `Message`; the listener decides whether
+the reply is ephemeral or in the channel. Names and values from the
+configuration, Wolkvox or people are escaped; phone numbers and customer ids
+are masked unless `mask_personal_data=False`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.adapters.slack.blocks_kit import (
+    MAX_BLOCKS,
+    Block,
+    Message,
+    context,
+    fallback,
+    fields_section,
+    format_value,
+    header,
+    local_time,
+    more_text,
+    name,
+    pack_lines,
+    section,
+    take_items,
+    threshold_text,
+    user_ref,
+)
+from bot.adapters.slack.blocks_parts import (
+    call_line,
+    count_lines,
+    spark,
+    stale_block,
+    state_icon,
+)
+from bot.adapters.slack.i18n import Translator
+from bot.adapters.slack.text import (
+    MINUS,
+    format_age,
+    format_decimal,
+    format_number,
+    format_percent,
+    safe,
+)
+from bot.services.command_parser import Usage
+from bot.services.views import (
+    AlertLine,
+    AlertsView,
+    Last10View,
+    NoticeView,
+    OperationStatus,
+    RulesView,
+    Share,
+    StatusView,
+)
+
+_LIST_BLOCKS = 3
+
+
+def _share_line(tr: Translator, key: str, share: Share | None) -> str:
+    if share is None:
+        return ""
+    fraction = share.fraction
+    rate = format_percent(fraction, tr.lang) if fraction is not None else tr("na")
+    return tr(
+        key,
+        rate=rate,
+        matched=format_number(share.matched, tr.lang),
+        population=format_number(share.population, tr.lang),
+    )
+
+
+def _change(tr: Translator, view: Last10View) -> str:
+    window = format_age(view.window)
+    if view.previous_total is None:
+        return tr("last10.no_previous", window=window)
+    delta = view.total - view.previous_total
+    sign = "+" if delta > 0 else (MINUS if delta < 0 else "±")
+    return tr(
+        "last10.change",
+        delta=sign + format_number(abs(delta), tr.lang),
+        window=window,
+        previous=format_number(view.previous_total, tr.lang),
+    )
+
+
+def _last10_blocks(view: Last10View, tr: Translator, *, mask: bool) -> list[Block]:
+    operation = name(view.operation)
+    blocks = [header(tr("last10.header", window=format_age(view.window), operation=operation))]
+    as_of = local_time(view.as_of, view.tz)
+    notes = [
+        tr("as_of_polled", time=as_of, age=format_age(view.polled_ago))
+        if view.polled_ago is not None
+        else tr("as_of", time=as_of)
+    ]
+    if view.type_filter:
+        notes.append(tr("last10.filter", filter=tr.call_type(view.type_filter)))
+    blocks.append(context(*notes))
+    if view.stale is not None:
+        blocks.append(stale_block(tr, view.stale, view.as_of, view.tz))
+    total = tr("last10.total", total=format_number(view.total, tr.lang))
+    blocks.append(section(f"{total} · {_change(tr, view)}"))
+    if view.total == 0:
+        blocks.append(section(tr("last10.no_calls")))
+    more = more_text(tr)
+    blocks += pack_lines(
+        count_lines(view.by_result, view.total, tr.result, tr.lang),
+        max_blocks=_LIST_BLOCKS,
+        more=more,
+        title=tr("last10.by_result"),
+    )
+    blocks += pack_lines(
+        count_lines(view.by_type, view.total, tr.call_type, tr.lang),
+        max_blocks=_LIST_BLOCKS,
+        more=more,
+        title=tr("last10.by_type"),
+    )
+    rates = [
+        _share_line(tr, "last10.abandon", view.abandon),
+        _share_line(tr, "last10.network", view.network_failures),
+    ]
+    if any(rates):
+        blocks.append(section("\n".join(r for r in rates if r)))
+    if view.series:
+        blocks.append(context(tr("last10.per_minute", spark=spark(view.series))))
+    if view.recent:
+        lines = [call_line(c, tr, view.tz, view.as_of, mask=mask) for c in view.recent]
+        blocks += pack_lines(lines, max_blocks=_LIST_BLOCKS, more=more, title=tr("last10.recent"))
+    return blocks
+
+
+def render_last10(
+    view: Last10View | Sequence[Last10View], lang: str, *, mask_personal_data: bool = True
+) -> Message:
+    """`/calls last10` for one operation, or for several one after the other."""
+    tr = Translator(lang)
+    views = [view] if isinstance(view, Last10View) else list(view)
+    if not views:
+        return Message(text=fallback(tr("status.none")), blocks=(section(tr("status.none")),))
+    groups = [_last10_blocks(v, tr, mask=mask_personal_data) for v in views]
+    blocks = take_items(groups, max_blocks=MAX_BLOCKS, more=more_text(tr))
+    text = fallback(
+        *(
+            tr(
+                "last10.fallback",
+                operation=name(v.operation),
+                total=format_number(v.total, tr.lang),
+                window=format_age(v.window),
+            )
+            for v in views
+        )
+    )
+    return Message(text=text, blocks=tuple(blocks))
+
+
+def _status_group(op: OperationStatus, tr: Translator, as_of: datetime, tz: str) -> list[Block]:
+    if op.last_poll_at is None:
+        last = tr("never_polled")
+    else:
+        last = tr(
+            "at_time",
+            time=local_time(op.last_poll_at, tz, as_of),
+            age=format_age(as_of - op.last_poll_at),
+        )
+    outcome = tr.outcome(op.outcome)
+    if op.duration_s is not None:
+        duration = format_decimal(op.duration_s, tr.lang, 1) + " s"
+        outcome = tr("status.took", outcome=outcome, duration=duration)
+    used = format_number(op.calls_used_today, tr.lang)
+    budget = (
+        tr("status.budget", used=used, limit=format_number(op.daily_limit, tr.lang))
+        if op.daily_limit is not None
+        else tr("status.no_budget", used=used)
+    )
+    stale = op.last_poll_at is None or as_of - op.last_poll_at > 2 * op.poll_every
+    title = f"*{name(op.operation)}*" + ("\n" + tr("status.stale") if stale else "")
+    fields = [
+        f"{tr('status.f_last_poll')}\n{last}",
+        f"{tr('status.f_outcome')}\n{outcome}",
+        f"{tr('status.f_budget')}\n{budget}",
+        f"{tr('status.f_firing')}\n{format_number(op.alerts_firing, tr.lang)}",
+        f"{tr('status.f_silences')}\n{format_number(op.silences_active, tr.lang)}",
+        f"{tr('status.f_every')}\n{format_age(op.poll_every)}",
+    ]
+    group = [fields_section(fields, text=title)]
+    if op.last_error:
+        group.append(context(tr("stale_error", error=safe(op.last_error, 500))))
+    return group
+
+
+def render_status(view: StatusView, lang: str) -> Message:
+    """`/calls status`: per operation, last poll, outcome, budget, alerts and silences."""
+    tr = Translator(lang)
+    head = [header(tr("status.header")), context(tr("as_of", time=local_time(view.as_of, view.tz)))]
+    if not view.operations:
+        return Message(text=fallback(tr("status.none")), blocks=(*head, section(tr("status.none"))))
+    groups = [_status_group(op, tr, view.as_of, view.tz) for op in view.operations]
+    body = take_items(groups, max_blocks=MAX_BLOCKS - len(head), more=more_text(tr))
+    text = fallback(tr("status.fallback", count=format_number(len(view.operations), tr.lang)))
+    return Message(text=text, blocks=(*head, *body))
+
+
+def alert_line(line: AlertLine, tr: Translator, as_of: datetime, tz: str) -> str:
+    parts = [
+        tr(
+            "alerts.line",
+            icon=state_icon(line.state, line.severity),
+            rule=name(line.rule),
+            operation=name(line.operation),
+            state=tr.state(line.state),
+            since=local_time(line.since, tz, as_of),
+        )
+    ]
+    if line.value is not None:
+        threshold = threshold_text(tr, line.severity, line.threshold, line.unit, line.below)
+        value = format_value(line.value, line.unit, tr.lang)
+        parts.append(tr("alerts.value", value=value, threshold=threshold).rstrip("; "))
+    extras = []
+    if line.acked_by:
+        extras.append(tr("alerts.acked", user=user_ref(line.acked_by)))
+    if line.silenced_until is not None:
+        extras.append(tr("alerts.silenced", until=local_time(line.silenced_until, tz, as_of)))
+    if extras:
+        parts.append(" · ".join(extras))
+    return "\n".join(parts)
+
+
+def render_alerts(view: AlertsView, lang: str) -> Message:
+    """`/calls alerts`: what is firing or pending, since when, value, acknowledged by whom."""
+    tr = Translator(lang)
+    head = [header(tr("alerts.header")), context(tr("as_of", time=local_time(view.as_of, view.tz)))]
+    if not view.lines:
+        return Message(text=fallback(tr("alerts.none")), blocks=(*head, section(tr("alerts.none"))))
+    lines = [alert_line(line, tr, view.as_of, view.tz) for line in view.lines]
+    body = pack_lines(lines, max_blocks=MAX_BLOCKS - len(head), more=more_text(tr))
+    text = fallback(tr("alerts.fallback", count=format_number(len(view.lines), tr.lang)))
+    return Message(text=text, blocks=(*head, *body))
+
+
+def render_rules(view: RulesView, lang: str) -> Message:
+    """`/calls rules`: each rule per operation, its current value, its state, its thresholds."""
+    tr = Translator(lang)
+    head = [header(tr("rules.header")), context(tr("as_of", time=local_time(view.as_of, view.tz)))]
+    if not view.lines:
+        return Message(text=fallback(tr("rules.none")), blocks=(*head, section(tr("rules.none"))))
+    lines = []
+    for rule in view.lines:
+        value = (
+            format_value(rule.value, rule.unit, tr.lang)
+            if rule.value is not None
+            else tr("rules.no_value")
+        )
+        first = tr(
+            "rules.line",
+            icon=state_icon(rule.state, rule.severity),
+            rule=name(rule.rule),
+            kind=tr.kind(rule.kind),
+            operation=name(rule.operation),
+            value=value,
+            state=tr.state(rule.state),
+        )
+        limits = [
+            threshold_text(tr, severity, level, rule.unit, rule.below)
+            for severity, level in (("warning", rule.warning), ("critical", rule.critical))
+        ]
+        detail = ", ".join(x for x in limits if x)
+        if rule.description:
+            detail = " · ".join(x for x in (detail, f"_{safe(rule.description, 300)}_") if x)
+        lines.append(first + (f"\n        {detail}" if detail else ""))
+    body = pack_lines(lines, max_blocks=MAX_BLOCKS - len(head), more=more_text(tr))
+    text = fallback(tr("rules.fallback", count=format_number(len(view.lines), tr.lang)))
+    return Message(text=text, blocks=(*head, *body))
+
+
+_HELP_KEYS = (
+    "help.last10",
+    "help.status",
+    "help.alerts",
+    "help.rules",
+    "help.silence",
+    "help.unsilence",
+    "help.ack",
+)
+
+
+def render_help(lang: str) -> Message:
+    """`/calls` or `/calls help`: every subcommand in one short reply."""
+    tr = Translator(lang)
+    blocks = [
+        header(tr("help.header")),
+        section("\n".join(f"• {tr(k)}" for k in _HELP_KEYS)),
+        context(tr("help.public")),
+    ]
+    return Message(text=fallback(tr("help.fallback")), blocks=tuple(blocks))
+
+
+def render_usage(usage: Usage, lang: str) -> Message:
+    """A short explanation of what was wrong with the command, and where to look."""
+    tr = Translator(lang)
+    problem = tr(
+        f"usage.{usage.reason.value}",
+        word=safe(usage.word, 60),
+        example=safe(usage.example, 120),
+        limit=safe(usage.limit, 20),
+    )
+    blocks = (section(problem), context(tr("usage.hint")))
+    return Message(text=fallback(problem), blocks=blocks)
+
+
+def render_notice(view: NoticeView, lang: str) -> Message:
+    """A short answer when a command cannot show data (unknown name, no data yet...)."""
+    tr = Translator(lang)
+    options = ", ".join(f"`{name(o, 60)}`" for o in view.options[:20])
+    if len(view.options) > 20:
+        options += " " + tr("more", count=format_number(len(view.options) - 20, tr.lang))
+    text = tr(
+        f"notice.{view.kind.value}",
+        subject=safe(view.subject, 80),
+        options=options or tr("na"),
+        covered=format_age(view.covered) if view.covered is not None else tr("na"),
+    )
+    return Message(text=fallback(text), blocks=(section(text),))

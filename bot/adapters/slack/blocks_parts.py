@@ -1,0 +1,89 @@
+"""Rendering parts shared by command replies, alert messages and the Home tab."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from bot.adapters.slack.blocks_kit import Block, local_time, section, zone
+from bot.adapters.slack.i18n import Translator
+from bot.adapters.slack.text import (
+    bar,
+    format_age,
+    format_number,
+    format_percent,
+    mask_customer_id,
+    mask_phone,
+    resample,
+    safe,
+    sparkline,
+)
+from bot.services.views import CallLine, StaleInfo
+
+SPARK_WIDTH = 60
+_ICONS = {
+    ("firing", "critical"): ":red_circle:",
+    ("firing", "warning"): ":large_orange_circle:",
+    ("pending", "critical"): ":hourglass_flowing_sand:",
+    ("pending", "warning"): ":hourglass_flowing_sand:",
+}
+
+
+def state_icon(state: str, severity: str | None) -> str:
+    if state in {"firing", "pending"}:
+        return _ICONS.get((state, severity or "warning"), ":large_orange_circle:")
+    return ":large_green_circle:"
+
+
+def call_line(call: CallLine, tr: Translator, tz: str, ref: datetime, *, mask: bool) -> str:
+    """One call: time, type, result, and the (masked) phone number and customer id."""
+    phone = mask_phone(call.telephone) if mask else call.telephone
+    customer = mask_customer_id(call.customer_id) if mask else call.customer_id
+    parts = [
+        tr(
+            "call_line",
+            time=local_time(call.at, tz, ref),
+            type=tr.call_type(call.call_type),
+            result=tr.result(call.result),
+        )
+    ]
+    if phone.strip():
+        parts.append(tr("call_line.phone", phone=safe(phone, 40)))
+    if customer.strip():
+        parts.append(tr("call_line.customer", customer=safe(customer, 40)))
+    return " · ".join(parts)
+
+
+def count_lines(
+    counts: Sequence[tuple[str, int]], total: int, label: Callable[[str], str], lang: str
+) -> list[str]:
+    """`████░░░░░░ abandoned *9* (18.4%)`, biggest first; `label` names each value."""
+    ordered = sorted(counts, key=lambda item: (-item[1], item[0]))
+    lines = []
+    for value, count in ordered:
+        share = count / total if total > 0 else 0.0
+        shown = label(value)
+        number = format_number(count, lang)
+        lines.append(f"`{bar(share)}` {shown} *{number}* ({format_percent(share, lang)})")
+    return lines
+
+
+def stale_block(tr: Translator, stale: StaleInfo, as_of: datetime, tz: str) -> Block:
+    text = tr(
+        "stale",
+        since=local_time(stale.since, tz, as_of),
+        age=format_age(as_of - stale.since),
+    )
+    if stale.last_error:
+        text += "\n" + tr("stale_error", error=safe(stale.last_error, 500))
+    return section(text)
+
+
+def spark(series: Sequence[int]) -> str:
+    """A per-minute series as a sparkline of at most SPARK_WIDTH characters."""
+    return sparkline(resample(series, SPARK_WIDTH))
+
+
+def full_time(at: datetime, tz: str) -> str:
+    """`2024-03-05 14:32` in the operation's timezone, for moments that may be days away."""
+    return at.astimezone(zone(tz)).strftime("%Y-%m-%d %H:%M")

@@ -1,0 +1,83 @@
+"""Every user-facing string, in English and Spanish (`language: en | es`).
+
+Templates live in i18n_en.py and i18n_es.py, one dictionary per language with
+the same keys and the same `{placeholders}` (a test holds them to it). They
+are trusted mrkdwn; whatever fills a placeholder must already be escaped. The
+`Translator` also names call results, call types, states and severities for
+display: a value Wolkvox sends that we do not know is shown as it came,
+escaped, never dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from bot.adapters.slack.i18n_en import EN
+from bot.adapters.slack.i18n_es import ES
+from bot.adapters.slack.text import DASH, safe
+
+LANGUAGES: Final = ("en", "es")
+CATALOGS: Final[dict[str, dict[str, str]]] = {"en": EN, "es": ES}
+_NAME_LIMIT = 60
+
+
+def language(lang: str | None) -> str:
+    """Fold a configured language onto a supported one (English by default)."""
+    folded = (lang or "").strip().lower()[:2]
+    return folded if folded in CATALOGS else "en"
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """The template `key` in `lang`, filled with `values` (already escaped).
+
+    A missing key or placeholder is a programming error and raises KeyError:
+    the catalog tests and the renderer tests catch it before a user does.
+    """
+    return CATALOGS[language(lang)][key].format(**values)
+
+
+def _slug(value: str) -> str:
+    return "_".join(value.strip().lower().split())
+
+
+class Translator:
+    """Strings for one language, plus display names for domain values."""
+
+    __slots__ = ("lang",)
+
+    def __init__(self, lang: str | None) -> None:
+        self.lang = language(lang)
+
+    def __call__(self, key: str, **values: object) -> str:
+        return t(key, self.lang, **values)
+
+    def _name(self, prefix: str, value: str) -> str:
+        template = CATALOGS[self.lang].get(f"{prefix}.{_slug(value)}")
+        if template is not None:
+            return template
+        return safe(value, _NAME_LIMIT) or DASH
+
+    def result(self, value: str) -> str:
+        """A call result for display (`abandon` -> `abandoned` / `abandonada`)."""
+        return self._name("result", value)
+
+    def call_type(self, value: str) -> str:
+        """A call type for display (`out_pre` -> `outbound (predictive)`)."""
+        return self._name("type", value)
+
+    def measure(self, value: str) -> str:
+        """What an alert measures, as a noun phrase (`abandoned` / `abandonadas`)."""
+        template = CATALOGS[self.lang].get(f"measure.{_slug(value)}")
+        return template if template is not None else self.result(value)
+
+    def severity(self, value: str) -> str:
+        return self._name("severity", value)
+
+    def state(self, value: str) -> str:
+        return self._name("state", value)
+
+    def kind(self, value: str) -> str:
+        return self._name("kind", value)
+
+    def outcome(self, value: str) -> str:
+        return self._name("outcome", value)

@@ -1,0 +1,212 @@
+"""Spanish strings: the same keys and placeholders as i18n_en.py (a test checks it)."""
+
+from __future__ import annotations
+
+ES: dict[str, str] = {
+    # shared
+    "more": "…y {count} más",
+    "na": "n/d",
+    "ago": "hace {age}",
+    "at_time": "{time} (hace {age})",
+    "all_operations": "todas las operaciones",
+    "as_of": "A las {time}",
+    "as_of_polled": "A las {time}, consultado hace {age}",
+    "never_polled": "aún sin consultar",
+    "stale": (
+        ":warning: Datos desactualizados: ninguna consulta exitosa desde las {since} (hace {age})."
+    ),
+    "stale_error": "Último error: {error}",
+    "threshold.at": "{severity} desde {value}",
+    "threshold.below": "{severity} por debajo de {value}",
+    "call_line.phone": "tel. {phone}",
+    "call_line.customer": "cliente {customer}",
+    "call_line": "{time} · {type} · {result}",
+    # display names
+    "result.answer": "contestada",
+    "result.abandon": "abandonada",
+    "result.no_answer": "sin respuesta",
+    "result.busy": "ocupado",
+    "result.failed": "fallida",
+    "result.congestion": "congestión",
+    "result.chanunavail": "canal no disponible",
+    "result.answer_machine": "contestador automático",
+    "type.conference": "conferencia",
+    "type.inbound": "entrante",
+    "type.outbound": "saliente",
+    "type.internal_call": "llamada interna",
+    "type.internal_call_inb": "llamada interna (entrante)",
+    "type.internal_call_que": "llamada interna (cola)",
+    "type.out_pre": "saliente (predictivo)",
+    "type.outbound_ma": "saliente (manual)",
+    "type.transfer": "transferencia",
+    "measure.answer": "llamadas contestadas",
+    "measure.abandon": "llamadas abandonadas",
+    "measure.no_answer": "llamadas sin respuesta",
+    "measure.busy": "llamadas ocupadas",
+    "measure.failed": "llamadas fallidas",
+    "measure.congestion": "llamadas con congestión",
+    "measure.chanunavail": "llamadas con canal no disponible",
+    "measure.answer_machine": "llamadas a contestador",
+    "measure.network": "fallas de red",
+    "severity.warning": "advertencia",
+    "severity.critical": "crítica",
+    "state.inactive": "normal",
+    "state.pending": "pendiente",
+    "state.firing": "activa",
+    "state.resolved": "resuelta",
+    "kind.count": "conteo",
+    "kind.rate": "tasa",
+    "kind.spike": "pico",
+    "kind.flatline": "sin llamadas",
+    "kind.unavailable": "disponibilidad",
+    "outcome.ok": "correcta",
+    "outcome.error": "error",
+    "outcome.budget_exhausted": "presupuesto diario agotado",
+    "outcome.skipped": "omitida",
+    "outcome.never": "nunca consultada",
+    "pop.all": "{count} llamadas",
+    "pop.inbound": "{count} llamadas entrantes",
+    "pop.outbound": "{count} llamadas salientes",
+    "pop.type": "{count} llamadas de tipo {type}",
+    # /calls last10
+    "last10.header": "Llamadas de los últimos {window} · {operation}",
+    "last10.filter": "Solo llamadas de tipo {filter}",
+    "last10.total": "*{total}* llamadas",
+    "last10.change": "{delta} frente a los {window} anteriores ({previous})",
+    "last10.no_previous": "no hay {window} anteriores con qué comparar",
+    "last10.by_result": "*Por resultado*",
+    "last10.by_type": "*Por tipo*",
+    "last10.abandon": "Abandono entre entrantes: *{rate}* ({matched} de {population})",
+    "last10.network": "Fallas de red entre salientes: *{rate}* ({matched} de {population})",
+    "last10.per_minute": "Por minuto: {spark}",
+    "last10.no_calls": "No hubo llamadas en esta ventana.",
+    "last10.recent": "*Últimas llamadas*",
+    "last10.fallback": "{operation}: {total} llamadas en los últimos {window}",
+    # /calls status
+    "status.header": "Estado de las consultas",
+    "status.none": "No hay operaciones configuradas.",
+    "status.f_last_poll": "*Última consulta*",
+    "status.f_outcome": "*Resultado*",
+    "status.f_budget": "*Consultas a Wolkvox hoy*",
+    "status.f_firing": "*Alertas activas*",
+    "status.f_silences": "*Silencios activos*",
+    "status.f_every": "*Consulta cada*",
+    "status.took": "{outcome} en {duration}",
+    "status.budget": "{used} de {limit}",
+    "status.no_budget": "{used} (sin límite)",
+    "status.stale": ":warning: Desactualizado: más de dos periodos sin consultar.",
+    "status.fallback": "Estado de las consultas de {count} operaciones",
+    # /calls alerts
+    "alerts.header": "Alertas activas o pendientes",
+    "alerts.none": ":white_check_mark: No hay alertas activas.",
+    "alerts.line": "{icon} *{rule}* · {operation}: {state} desde las {since}",
+    "alerts.value": "{value}; {threshold}",
+    "alerts.acked": ":eyes: reconocida por {user}",
+    "alerts.silenced": ":zzz: silenciada hasta las {until}",
+    "alerts.fallback": "{count} alertas activas o pendientes",
+    # /calls rules
+    "rules.header": "Reglas",
+    "rules.none": "No hay reglas configuradas.",
+    "rules.line": "{icon} *{rule}* ({kind}) · {operation}: {value}, {state}",
+    "rules.no_value": "aún sin valor",
+    "rules.fallback": "{count} reglas",
+    # /calls help and usage
+    "help.header": "/calls: lo que puedo hacer",
+    "help.last10": (
+        "`/calls last10 [inbound|outbound|&lt;tipo&gt;] [&lt;operación&gt;]`: llamadas de "
+        "los últimos 10 minutos por resultado y tipo. Otras ventanas: `last30`, `30m`, "
+        "`1h`."
+    ),
+    "help.status": (
+        "`/calls status`: última consulta, consultas a Wolkvox de hoy, alertas y "
+        "silencios por operación."
+    ),
+    "help.alerts": (
+        "`/calls alerts`: qué está activo o pendiente, desde cuándo y quién lo reconoció."
+    ),
+    "help.rules": "`/calls rules`: cada regla con su valor actual y su estado.",
+    "help.silence": (
+        "`/calls silence &lt;regla&gt; &lt;duración&gt; [motivo]`: silencia una regla, p. "
+        "ej. `/calls silence abandon-rate 1h almuerzo`."
+    ),
+    "help.unsilence": "`/calls unsilence &lt;regla&gt; [&lt;operación&gt;]`: levanta un silencio.",
+    "help.ack": (
+        "`/calls ack &lt;regla&gt; [&lt;operación&gt;]`: reconoce una alerta activa y "
+        "detiene sus recordatorios."
+    ),
+    "help.public": (
+        "Agregue `public` a cualquier comando para mostrar la respuesta a todo el canal."
+    ),
+    "help.fallback": "/calls: last10, status, alerts, rules, silence, unsilence, ack, help",
+    "usage.hint": "Escriba `/calls help` para ver todo lo que puedo hacer.",
+    "usage.unknown_command": "No conozco `{word}`.",
+    "usage.missing_rule": "Indique la regla, p. ej. `{example}`.",
+    "usage.missing_duration": "Indique por cuánto tiempo, p. ej. `{example}`.",
+    "usage.bad_duration": "`{word}` no es una duración; escríbala como 30m, 1h o 2d.",
+    "usage.duration_too_long": "`{word}` es demasiado; el silencio más largo es de {limit}.",
+    "usage.bad_window": (
+        "`{word}` no es una ventana que pueda mostrar; pruebe 10m, 30m o 1h (máximo {limit})."
+    ),
+    "usage.bad_time": "`{word}` no es una hora del día; escríbala como 08:00.",
+    "usage.unexpected": "No esperaba `{word}` ahí.",
+    "usage.too_long": "Ese comando es demasiado largo.",
+    "usage.fallback": "No entendí. Escriba /calls help.",
+    # notices
+    "notice.unknown_operation": "No conozco la operación `{subject}`. Conocidas: {options}.",
+    "notice.ambiguous_operation": "Hay varias operaciones configuradas; indique una: {options}.",
+    "notice.unknown_rule": "No conozco la regla `{subject}`. Conocidas: {options}.",
+    "notice.window_not_covered": (
+        "Solo tengo los últimos {covered} de llamadas; pida una ventana más corta."
+    ),
+    "notice.no_data_yet": "Aún no hay datos de `{subject}`: la primera consulta no ha terminado.",
+    "notice.not_allowed": "No tiene permiso para hacer eso aquí.",
+    # alert messages
+    "alert.header": "{icon} {severity}: {rule} · {operation}",
+    "alert.header_resolved": "{icon} Resuelta: {rule} · {operation}",
+    "alert.rate": "{measure}: *{value}* de {population}; {threshold}",
+    "alert.count": "*{value}* {measure} en los últimos {window}; {threshold}",
+    "alert.ratio": "{measure}: *{value}* su nivel habitual ({baseline}); {threshold}",
+    "alert.calls": "llamadas",
+    "alert.since": "Desde las {since} ({age})",
+    "alert.breakdown": "*Desglose*",
+    "alert.last_hour": "Última hora: {spark}",
+    "alert.acked": ":eyes: Reconocida por {user} a las {at}",
+    "alert.silenced": ":zzz: Silenciada por {user} hasta las {until}",
+    "alert.silenced_anon": ":zzz: Silenciada hasta las {until}",
+    "alert.resolved": ":white_check_mark: Resuelta a las {at} después de {duration}; pico {peak}",
+    "alert.peak": "{value} ({severity})",
+    "alert.updated": "Actualizada a las {time}",
+    "alert.recent": "*Últimas llamadas*",
+    "alert.fallback": "{severity}: {rule} en {operation}: {value}",
+    "alert.fallback_resolved": "Resuelta: {rule} en {operation} después de {duration}",
+    "button.ack": "Reconocer",
+    "button.silence_1h": "Silenciar 1 h",
+    "button.silence_tomorrow": "Silenciar hasta mañana 08:00",
+    # thread notes
+    "note.reminder": ":bell: Sigue activa desde las {since}: {value}",
+    "note.escalated": ":arrow_up: Subió a {severity}: {value}",
+    "note.deescalated": ":arrow_down: Bajó a {severity}: {value}",
+    "note.resolved": ":white_check_mark: Resuelta después de {duration}.",
+    "note.resolved_silenced": "Resuelta después de {duration} mientras estaba silenciada.",
+    # actions
+    "action.acknowledged": ":eyes: {user} reconoció *{rule}* ({operation}).",
+    "action.already_acknowledged": "*{rule}* ({operation}) ya estaba reconocida.",
+    "action.silenced": ":zzz: {user} silenció *{rule}* ({operation}) hasta las {until}.",
+    "action.unsilenced": ":bell: {user} levantó el silencio de *{rule}* ({operation}).",
+    "action.not_silenced": "*{rule}* ({operation}) no está silenciada.",
+    "action.not_firing": "*{rule}* ({operation}) no está activa: no hay nada que reconocer.",
+    "action.not_allowed": "Lo siento {user}, no puede cambiar *{rule}*.",
+    "action.reason": "Motivo: {reason}",
+    # home tab
+    "home.header": "Monitor de llamadas",
+    "home.none": "No hay operaciones configuradas.",
+    "home.operation": ":telephone_receiver: *{operation}*",
+    "home.last_poll": "Última consulta {when}: {outcome}",
+    "home.last10": "Últimos 10 min: *{total}* llamadas  {spark}",
+    "home.firing": "*Activas*",
+    "home.no_firing": ":white_check_mark: Sin alertas activas",
+    "home.silences": "*Silencios*",
+    "home.silence_line": ":zzz: {rule} ({operation}) hasta las {until}{by}",
+    "home.silence_by": " por {user}",
+    "home.fallback": "Monitor de llamadas de {count} operaciones",
+}
