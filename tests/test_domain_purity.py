@@ -16,7 +16,9 @@ def _imported_roots(path: Path) -> set[str]:
         if isinstance(node, ast.Import):
             roots.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            roots.add(node.module.split(".")[0] if not node.module.startswith("bot.") else node.module)
+            roots.add(
+                node.module.split(".")[0] if not node.module.startswith("bot.") else node.module
+            )
     return roots
 
 

@@ -21,7 +21,9 @@ def manifest() -> dict[str, Any]:
     return data
 
 
-@pytest.mark.skipif(not SCHEMA.exists(), reason="shared/ with Slack's schema is not beside the repo")
+@pytest.mark.skipif(
+    not SCHEMA.exists(), reason="shared/ with Slack's schema is not beside the repo"
+)
 def test_manifest_validates_against_slacks_schema(manifest: dict[str, Any]) -> None:
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     jsonschema.Draft7Validator(schema).validate(manifest)
