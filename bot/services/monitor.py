@@ -9,6 +9,7 @@ keeps both or neither; delivery happens after, from the outbox.
 
 from __future__ import annotations
 
+import heapq
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -34,7 +35,7 @@ from bot.domain.specs import Severity
 from bot.domain.window import API_WINDOW, minute_span
 from bot.services.notifications import decision_rows
 from bot.services.ports import CallSource, FetchedCalls, Presenter, SourceError
-from bot.services.state import OperationRuntime, RuntimeState
+from bot.services.state import RECENT_CALLS, OperationRuntime, RuntimeState
 
 log = logging.getLogger("callbot.monitor")
 
@@ -132,6 +133,7 @@ class Monitor:
             ingest = state.log.ingest(name, records, now=now)
             after = state.log.bucket_rows(name, start=start, end=end)
             delta = _log_delta(before, after, records, now, state.log.retention)
+            state.recent[name] = tuple(reversed(heapq.nlargest(RECENT_CALLS, records, key=_at)))
             op.record_poll(
                 last_attempt_at=now,
                 last_success_at=now,
@@ -270,6 +272,10 @@ class Monitor:
                 decision.reason,
                 decision.notify,
             )
+
+
+def _at(record: CallRecord) -> datetime:
+    return record.at
 
 
 def _epoch_minute_to_datetime(minute: int) -> datetime:

@@ -15,9 +15,13 @@ from zoneinfo import ZoneInfo
 
 from bot.config.model import OperationSettings, Settings
 from bot.domain.alert_book import AlertBook
+from bot.domain.calls import CallRecord
 from bot.domain.silences import SilenceBook
 from bot.domain.specs import RuleSpec
 from bot.domain.window import CallLog
+
+RECENT_CALLS = 20
+"""How many of the latest calls of each operation `RuntimeState.recent` keeps."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +81,9 @@ class RuntimeState:
     alerts: AlertBook = field(default_factory=AlertBook)
     silences: SilenceBook = field(default_factory=SilenceBook)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    recent: dict[str, tuple[CallRecord, ...]] = field(default_factory=dict)
+    """The latest calls of each operation's last successful poll, oldest first, for
+    `/calls last10`. Memory only: they carry phone numbers and customer ids."""
 
     @classmethod
     def from_settings(cls, settings: Settings, *, log: CallLog | None = None) -> RuntimeState:

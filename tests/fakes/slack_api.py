@@ -94,6 +94,8 @@ class FakeSlackApi:
         self.calls: list[RecordedCall] = []
         self.responses: list[dict[str, Any]] = []
         self.views: dict[str, dict[str, Any]] = {}
+        self.usergroups: dict[str, list[str]] = {}
+        """Members of each user group id, for usergroups.users.list."""
         self._channels: dict[str, _Channel] = {}
         self._faults: list[_Fault] = []
         self._revoked: str | None = None
@@ -261,6 +263,7 @@ class FakeSlackApi:
             "conversations.history": self._history,
             "conversations.replies": self._replies,
             "views.publish": self._views_publish,
+            "usergroups.users.list": self._usergroup_users,
         }.get(method)
         if handler is None:
             return {"ok": False, "error": "unknown_method"}
@@ -332,7 +335,13 @@ class FakeSlackApi:
             if m.get("thread_ts", m["ts"]) == m["ts"] and oldest <= float(m["ts"]) <= latest
         ]
         newest_first = [_shown(m, with_metadata) for m in reversed(top_level)]
-        return {"ok": True, "messages": newest_first[:limit], "has_more": len(top_level) > limit}
+        start = int(params.get("cursor") or 0)
+        page = newest_first[start : start + limit]
+        has_more = len(top_level) > start + limit
+        answer: dict[str, Any] = {"ok": True, "messages": page, "has_more": has_more}
+        if has_more:
+            answer["response_metadata"] = {"next_cursor": str(start + limit)}
+        return answer
 
     def _replies(self, params: dict[str, Any]) -> dict[str, Any]:
         channel, ts = str(params.get("channel", "")), str(params.get("ts", ""))
@@ -349,6 +358,12 @@ class FakeSlackApi:
             return {"ok": False, "error": "invalid_arguments"}
         self.views[user_id] = view
         return {"ok": True, "view": {"id": f"V{len(self.views):04d}", **view}}
+
+    def _usergroup_users(self, params: dict[str, Any]) -> dict[str, Any]:
+        members = self.usergroups.get(str(params.get("usergroup", "")))
+        if members is None:
+            return {"ok": False, "error": "no_such_subteam"}
+        return {"ok": True, "users": list(members)}
 
     def _channel(self, channel: str) -> _Channel:
         return self._channels.setdefault(channel, _Channel())

@@ -1,0 +1,198 @@
+"""Sending for the outbox drainer: Slack's Web API behind the services' `Chat` port.
+
+Each incident's first message carries message metadata naming the incident,
+so that after a crash between posting and recording the drainer can find the
+message again in the channel's history instead of posting a second one.
+Failures reach the drainer as `ChatError`s that say whether trying again may
+help: rate limits, 5xx answers and lost connections are transient; a channel
+the bot is not in or a revoked token waits for a person. Retries on 429 and
+5xx happen first inside slack_sdk's retry handlers (see `build_web_client`);
+what is still failing after them comes here. Error messages carry Slack's
+error code only, never a token or a message text.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable
+from datetime import datetime
+from typing import Any, Final
+
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
+
+from bot.services.delivery import ChatError
+from bot.services.ports import RenderedMessage
+
+INCIDENT_EVENT_TYPE: Final = "callbot_incident"
+HISTORY_PAGE_SIZE: Final = 200
+HISTORY_MAX_PAGES: Final = 5
+"""At most 1000 messages are searched: an incident's message is recent, and each page
+is a rate-limited call (conversations.history is Tier 3)."""
+
+TRANSIENT_ERRORS: Final = frozenset(
+    {
+        "ratelimited",
+        "rate_limited",
+        "internal_error",
+        "fatal_error",
+        "service_unavailable",
+        "request_timeout",
+        "team_added_to_org",
+    }
+)
+"""Slack error codes that go away by themselves."""
+
+PERMANENT_ERRORS: Final = frozenset(
+    {
+        "not_in_channel",
+        "channel_not_found",
+        "invalid_auth",
+        "not_authed",
+        "token_revoked",
+        "token_expired",
+        "account_inactive",
+        "is_archived",
+        "message_not_found",
+        "missing_scope",
+        "msg_too_long",
+        "invalid_blocks",
+        "no_text",
+    }
+)
+"""Slack error codes that need a person (or a different request) to change."""
+
+_log = logging.getLogger("callbot.slack.notifier")
+
+
+def incident_metadata(incident_id: str) -> dict[str, Any]:
+    """The message metadata that ties a message to its incident (see `SlackChat.find`)."""
+    return {"event_type": INCIDENT_EVENT_TYPE, "event_payload": {"incident_id": incident_id}}
+
+
+def chat_error(exc: BaseException) -> ChatError:
+    """Translate a slack_sdk or connection failure into a `ChatError`."""
+    if isinstance(exc, SlackApiError):
+        return _api_error(exc.response)
+    return ChatError("connection", transient=True)
+
+
+def _api_error(response: Any) -> ChatError:
+    status = int(getattr(response, "status_code", 200) or 200)
+    data = getattr(response, "data", None)
+    code = str(data.get("error") or "") if isinstance(data, dict) else ""
+    retry_after = _retry_after(getattr(response, "headers", None))
+    if status == 429 or code in {"ratelimited", "rate_limited"}:
+        return ChatError("ratelimited", transient=True, retry_after=retry_after)
+    if status >= 500:
+        return ChatError(f"http_{status}", transient=True, retry_after=retry_after)
+    if status != 200:
+        return ChatError(f"http_{status}", transient=status == 408, retry_after=retry_after)
+    kind = code or "unknown_error"
+    return ChatError(kind, transient=kind in TRANSIENT_ERRORS, retry_after=retry_after)
+
+
+def _retry_after(headers: Any) -> float | None:
+    if not headers:
+        return None
+    for key, value in dict(headers).items():
+        if str(key).lower() == "retry-after":
+            raw = value[0] if isinstance(value, list | tuple) and value else value
+            try:
+                return max(0.0, float(raw))
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
+async def _call(request: Awaitable[AsyncSlackResponse]) -> AsyncSlackResponse:
+    try:
+        return await request
+    except SlackApiError as exc:
+        raise chat_error(exc) from None
+    except (SlackClientError, aiohttp.ClientError, TimeoutError, OSError) as exc:
+        _log.warning("event=slack_unreachable error=%s", type(exc).__name__)
+        raise chat_error(exc) from None
+
+
+class SlackChat:
+    """Implements `bot.services.delivery.Chat` with chat.postMessage, chat.update and
+    conversations.history. Share the app's `AsyncWebClient` so retries behave alike."""
+
+    def __init__(self, *, client: AsyncWebClient) -> None:
+        self._client = client
+
+    async def post(self, channel: str, message: RenderedMessage, *, incident_id: str) -> str:
+        response = await _call(
+            self._client.chat_postMessage(
+                channel=channel,
+                text=str(message.get("text") or ""),
+                blocks=message.get("blocks") or None,
+                metadata=incident_metadata(incident_id),
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        )
+        return str(response.get("ts") or "")
+
+    async def update(self, channel: str, ts: str, message: RenderedMessage) -> None:
+        await _call(
+            self._client.chat_update(
+                channel=channel,
+                ts=ts,
+                text=str(message.get("text") or ""),
+                blocks=message.get("blocks") or [],
+            )
+        )
+
+    async def reply(self, channel: str, thread_ts: str, message: RenderedMessage) -> str:
+        response = await _call(
+            self._client.chat_postMessage(
+                channel=channel,
+                thread_ts=thread_ts,
+                text=str(message.get("text") or ""),
+                blocks=message.get("blocks") or None,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        )
+        return str(response.get("ts") or "")
+
+    async def find(self, channel: str, incident_id: str, *, since: datetime) -> str | None:
+        """The ts of the incident's top-level message posted since `since`, newest first.
+
+        Needs the `channels:history` scope (`groups:history` for private channels).
+        """
+        cursor: str | None = None
+        for _ in range(HISTORY_MAX_PAGES):
+            response = await _call(
+                self._client.conversations_history(
+                    channel=channel,
+                    oldest=f"{since.timestamp():.6f}",
+                    include_all_metadata=True,
+                    limit=HISTORY_PAGE_SIZE,
+                    cursor=cursor,
+                )
+            )
+            for message in response.get("messages") or []:
+                if _is_incident_message(message, incident_id):
+                    return str(message.get("ts") or "") or None
+            metadata = response.get("response_metadata") or {}
+            cursor = str(metadata.get("next_cursor") or "") or None
+            if not response.get("has_more") or cursor is None:
+                return None
+        return None
+
+
+def _is_incident_message(message: Any, incident_id: str) -> bool:
+    if not isinstance(message, dict) or message.get("thread_ts", message.get("ts")) != message.get(
+        "ts"
+    ):
+        return False
+    metadata = message.get("metadata")
+    if not isinstance(metadata, dict) or metadata.get("event_type") != INCIDENT_EVENT_TYPE:
+        return False
+    payload = metadata.get("event_payload")
+    return isinstance(payload, dict) and payload.get("incident_id") == incident_id

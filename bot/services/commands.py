@@ -1,0 +1,300 @@
+"""The `/calls` use cases, the alert buttons and the Home tab, behind the Slack listeners.
+
+Implements `bot.adapters.slack.ports.SlackFrontend`. Slack waits 3 seconds for
+a command's answer, and Wolkvox may take a minute: every answer is built from
+the running state the last poll left (see commands_views), never from a
+request made while Slack waits. Changing what the bot says in a channel
+(silence, unsilence, acknowledge) is checked against the `Authorizer` first,
+then done by the shared `Controls`, which record it in the incident's thread.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.adapters.clock import Clock
+from bot.adapters.slack.blocks import (
+    ACK_ACTION,
+    SILENCE_1H_ACTION,
+    SILENCE_TOMORROW_ACTION,
+    Block,
+    Message,
+    render_alerts,
+    render_help,
+    render_home,
+    render_last10,
+    render_notice,
+    render_rules,
+    render_status,
+    render_thread_note,
+    render_usage,
+)
+from bot.adapters.slack.blocks_kit import MAX_BLOCKS, cap, context, local_time, more_text, name
+from bot.adapters.slack.i18n import Translator
+from bot.adapters.slack.i18n import language as supported_language
+from bot.adapters.slack.ports import ActionRequest, CommandRequest, Reply
+from bot.adapters.slack.text import format_age, safe
+from bot.services import command_parser as cp
+from bot.services.authorization import AllowAll, AllowList, Authorizer
+from bot.services.commands_views import (
+    alerts_view,
+    home_view,
+    last10_view,
+    rules_view,
+    stale_info,
+    status_view,
+)
+from bot.services.control import Controls
+from bot.services.ports import CallSource
+from bot.services.state import OperationRuntime, RuntimeState
+from bot.services.views import ActionKind, ActionResultView, Last10View, NoticeKind, NoticeView
+
+__all__ = ["AllowAll", "AllowList", "Authorizer", "CommandService", "next_local_time"]
+
+SILENCE_BUTTON = timedelta(hours=1)
+MORNING = time(8, 0)
+""""Silence until tomorrow 08:00": the next 08:00 in the operation's timezone."""
+_DOUBLE_CLICK = timedelta(minutes=2)
+
+
+def next_local_time(now: datetime, at: time, tz: ZoneInfo) -> datetime:
+    """The next moment after `now` that reads `at` on the clocks of `tz`, in UTC."""
+    local = now.astimezone(tz)
+    candidate = datetime.combine(local.date(), at, tzinfo=tz)
+    if candidate <= local:
+        candidate = datetime.combine(local.date() + timedelta(days=1), at, tzinfo=tz)
+    return candidate.astimezone(UTC)
+
+
+def _ceil_minute(moment: datetime) -> datetime:
+    seconds = moment.timestamp()
+    return datetime.fromtimestamp(math.ceil(seconds / 60) * 60, tz=UTC)
+
+
+def _reply(message: Message, *, public: bool = False) -> Reply:
+    payload = message.to_payload()
+    return Reply(text=payload["text"], blocks=payload["blocks"], in_channel=public)
+
+
+class CommandService:
+    """Answers `/calls`, the alert buttons and the Home tab from memory."""
+
+    def __init__(
+        self,
+        *,
+        state: RuntimeState,
+        controls: Controls,
+        clock: Clock,
+        source: CallSource,
+        language: str,
+        mask_personal_data: bool,
+        authorizer: Authorizer,
+    ) -> None:
+        self._state = state
+        self._controls = controls
+        self._clock = clock
+        self._source = source
+        self._lang = supported_language(language)
+        self._mask = mask_personal_data
+        self._authorizer = authorizer
+
+    # ---- SlackFrontend ---------------------------------------------------------------
+
+    async def on_command(self, request: CommandRequest) -> Reply:
+        command = cp.parse_command(request.text)
+        if isinstance(command, cp.Usage):
+            return _reply(render_usage(command, self._lang))
+        if isinstance(command, cp.Help):
+            return _reply(render_help(self._lang), public=command.public)
+        if isinstance(command, cp.Last10):
+            return self._last10(command)
+        if isinstance(command, cp.Status | cp.Alerts | cp.Rules):
+            return self._overview(command)
+        return await self._control(command, request.user_id)
+
+    async def on_action(self, request: ActionRequest) -> Reply | None:
+        if request.action_id not in {ACK_ACTION, SILENCE_1H_ACTION, SILENCE_TOMORROW_ACTION}:
+            return None
+        target = self._incident(request.value)
+        if isinstance(target, NoticeView):
+            return _reply(render_notice(target, self._lang))
+        rule, operation = target
+        user = request.user_id
+        if not await self._authorizer.allowed(user):
+            view = ActionResultView(ActionKind.NOT_ALLOWED, user, rule, operation)
+            return _reply(render_thread_note(view, self._lang))
+        if request.action_id == ACK_ACTION:
+            result = await self._controls.acknowledge(by=user, incident_id=request.value)
+        else:
+            now = self._clock.now()
+            if request.action_id == SILENCE_1H_ACTION:
+                until = self._double_click(rule, operation, _ceil_minute(now + SILENCE_BUTTON))
+            else:
+                until = next_local_time(now, MORNING, self._state.operation(operation).tz)
+            result = await self._controls.silence(
+                rule=rule, operation=operation, until=until, by=user
+            )
+        return _reply(render_thread_note(result, self._lang))
+
+    async def home_view(self, user_id: str) -> dict[str, Any]:
+        return render_home(home_view(self._state, now=self._clock.now()), self._lang)
+
+    # ---- reading -----------------------------------------------------------------------
+
+    def _last10(self, command: cp.Last10) -> Reply:
+        scope = self._scope(command.operation)
+        if isinstance(scope, NoticeView):
+            return _reply(render_notice(scope, self._lang))
+        now = self._clock.now()
+        results = [
+            last10_view(
+                self._state, op, window=command.window, call_type=command.call_type, now=now
+            )
+            for op in scope
+        ]
+        views = [r for r in results if isinstance(r, Last10View)]
+        notices = [
+            (op, r) for op, r in zip(scope, results, strict=True) if isinstance(r, NoticeView)
+        ]
+        if not views:
+            op, notice = notices[0]
+            return _reply(self._notice(notice, op))
+        message = render_last10(views, self._lang, mask_personal_data=self._mask)
+        extra = [b for op, n in notices for b in self._notice(n, op).blocks]
+        return _reply(self._with(message, extra, at=len(message.blocks)), public=command.public)
+
+    def _overview(self, command: cp.Status | cp.Alerts | cp.Rules) -> Reply:
+        scope = self._scope(command.operation)
+        if isinstance(scope, NoticeView):
+            return _reply(render_notice(scope, self._lang))
+        now = self._clock.now()
+        if isinstance(command, cp.Status):
+            view = status_view(self._state, scope, source=self._source, now=now)
+            return _reply(render_status(view, self._lang), public=command.public)
+        if isinstance(command, cp.Alerts):
+            message = render_alerts(alerts_view(self._state, scope, now=now), self._lang)
+        else:
+            message = render_rules(rules_view(self._state, scope, now=now), self._lang)
+        message = self._with(message, self._staleness(scope, now), at=2)
+        return _reply(message, public=command.public)
+
+    def _notice(self, notice: NoticeView, op: OperationRuntime) -> Message:
+        """A notice, with the last error when polls have been failing from the start."""
+        message = render_notice(notice, self._lang)
+        error = op.poll.last_error
+        if notice.kind is not NoticeKind.NO_DATA_YET or not error:
+            return message
+        line = Translator(self._lang)("stale_error", error=safe(error, 500))
+        return self._with(message, [context(line)], at=len(message.blocks))
+
+    def _staleness(self, ops: list[OperationRuntime], now: datetime) -> list[Block]:
+        """One line per operation whose data is stale, saying since when and why."""
+        tr = Translator(self._lang)
+        blocks: list[Block] = []
+        for op in ops:
+            stale = stale_info(op, now)
+            if stale is not None:
+                text = tr(
+                    "stale",
+                    since=local_time(stale.since, op.tz.key, now),
+                    age=format_age(now - stale.since),
+                )
+            elif op.poll.last_success_at is None and op.poll.last_error:
+                text = tr("notice.no_data_yet", subject=name(op.name))
+            else:
+                continue
+            if len(ops) > 1:
+                text = f"*{name(op.name)}*: {text}"
+            if op.poll.last_error:
+                text += "\n" + tr("stale_error", error=safe(op.poll.last_error, 500))
+            blocks.append(context(text))
+        return blocks
+
+    def _with(self, message: Message, extra: list[Block], *, at: int) -> Message:
+        if not extra:
+            return message
+        blocks = [*message.blocks[:at], *extra, *message.blocks[at:]]
+        capped = cap(blocks, max_blocks=MAX_BLOCKS, more=more_text(Translator(self._lang)))
+        return Message(text=message.text, blocks=tuple(capped))
+
+    # ---- changing ----------------------------------------------------------------------
+
+    async def _control(self, command: cp.Silence | cp.Unsilence | cp.Ack, user: str) -> Reply:
+        if not await self._authorizer.allowed(user):
+            return _reply(render_notice(NoticeView(NoticeKind.NOT_ALLOWED), self._lang))
+        scope = self._scope(command.operation)
+        if isinstance(scope, NoticeView):
+            return _reply(render_notice(scope, self._lang))
+        rule = self._rule(command.rule, scope)
+        if isinstance(rule, NoticeView):
+            return _reply(render_notice(rule, self._lang))
+        operation = scope[0].name if command.operation is not None else None
+        if isinstance(command, cp.Ack):
+            result = await self._controls.acknowledge(by=user, rule=rule, operation=operation)
+        elif isinstance(command, cp.Unsilence):
+            result = await self._controls.unsilence(rule=rule, operation=operation, by=user)
+        else:
+            result = await self._controls.silence(
+                rule=rule,
+                operation=operation,
+                until=self._until(command, rule, scope),
+                by=user,
+                reason=command.reason,
+            )
+        return _reply(render_thread_note(result, self._lang), public=command.public)
+
+    def _until(self, command: cp.Silence, rule: str, scope: list[OperationRuntime]) -> datetime:
+        now = self._clock.now()
+        if command.until is None:
+            return now + (command.duration or SILENCE_BUTTON)
+        op = next((o for o in scope if o.rule(rule) is not None), scope[0])
+        return next_local_time(now, command.until, op.tz)
+
+    def _double_click(self, rule: str, operation: str, until: datetime) -> datetime:
+        """A second click on "Silence 1 h" a moment later keeps the first silence."""
+        for silence in self._state.silences.active(self._clock.now()):
+            same = silence.rule == rule and silence.operation == operation
+            if same and until - _DOUBLE_CLICK <= silence.ends_at <= until + _DOUBLE_CLICK:
+                return silence.ends_at
+        return until
+
+    # ---- names -------------------------------------------------------------------------
+
+    def _scope(self, operation: str | None) -> list[OperationRuntime] | NoticeView:
+        """The operations a command is about: the named one, else all of them."""
+        ops = self._state.operations
+        if operation is None:
+            return list(ops.values())
+        found = ops.get(operation) or next(
+            (op for key, op in ops.items() if key.casefold() == operation.casefold()), None
+        )
+        if found is None:
+            return NoticeView(NoticeKind.UNKNOWN_OPERATION, operation, tuple(sorted(ops)))
+        return [found]
+
+    def _rule(self, rule: str, scope: list[OperationRuntime]) -> str | NoticeView:
+        names = list(dict.fromkeys(spec.name for op in scope for spec in op.rules))
+        if rule in names:
+            return rule
+        folded = next((n for n in names if n.casefold() == rule.casefold()), None)
+        if folded is not None:
+            return folded
+        return NoticeView(NoticeKind.UNKNOWN_RULE, rule, tuple(names))
+
+    def _incident(self, incident_id: str) -> tuple[str, str] | NoticeView:
+        """(rule, operation) of the incident a button carries."""
+        alert = self._state.alerts.find_incident(incident_id)
+        if alert is not None:
+            rule, operation = alert.rule, alert.operation
+        else:
+            parts = incident_id.split(":")
+            if len(parts) != 3:
+                return NoticeView(NoticeKind.UNKNOWN_RULE, incident_id[:80])
+            rule, operation = parts[0], parts[1]
+        op = self._state.operations.get(operation)
+        if op is None or op.rule(rule) is None:
+            return NoticeView(NoticeKind.UNKNOWN_RULE, rule)
+        return rule, operation
