@@ -23,6 +23,36 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--config", help="YAML file (default: $CALLBOT_CONFIG or ./callbot.yml)")
 
+    run = sub.add_parser("run", help="run the bot: poll Wolkvox, alert in Slack, answer /calls")
+    run.add_argument("--config", help="YAML file (default: $CALLBOT_CONFIG or ./callbot.yml)")
+    run.add_argument(
+        "--http",
+        action="store_true",
+        help="serve Slack over HTTP (needs SLACK_SIGNING_SECRET) instead of Socket Mode",
+    )
+    run.add_argument(
+        "--port", type=int, default=None, help="HTTP mode port (default: http.port, 3000)"
+    )
+
+    demo = sub.add_parser(
+        "demo", help="the whole bot against a simulated Wolkvox, in the terminal; no credentials"
+    )
+    demo.add_argument(
+        "--minutes", type=float, default=60, help="simulated minutes to play (default 60)"
+    )
+    demo.add_argument(
+        "--speed", type=float, default=60, help="simulated seconds per real second (default 60)"
+    )
+    demo.add_argument("--scenario", default="demo", help="simulator scenario (default demo)")
+    demo.add_argument("--language", choices=["en", "es"], default="en", help="message language")
+    demo.add_argument(
+        "--slack",
+        metavar="CHANNEL",
+        default=None,
+        help="post to this Slack channel id (C0123...) instead; needs SLACK_BOT_TOKEN",
+    )
+    demo.add_argument("--seed", type=int, default=1, help="random seed for the traffic")
+
     sim = sub.add_parser("simulate", help="serve a simulated Wolkvox API on 127.0.0.1")
     sim.add_argument("--port", type=int, default=8799, help="port (0 picks a free one)")
     sim.add_argument("--scenario", default="normal", help="traffic scenario (see --list)")
@@ -43,6 +73,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.settings import check_config_command
 
         return check_config_command(args.config)
+    if args.command == "run":
+        return _run(args.config, http=args.http, port=args.port)
+    if args.command == "demo":
+        from bot.demo import DemoOptions, run_demo
+
+        options = DemoOptions(
+            minutes=args.minutes,
+            speed=args.speed,
+            scenario=args.scenario,
+            language=args.language,
+            slack_channel=args.slack,
+            seed=args.seed,
+        )
+        try:
+            return asyncio.run(run_demo(options))
+        except KeyboardInterrupt:
+            return 130
     if args.command == "simulate":
         from bot.adapters.wolkvox.simulator import describe_scenarios, serve_forever
 
@@ -64,3 +111,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     print(f"callbot: unknown command {args.command!r}", file=sys.stderr)
     return 2
+
+
+def _run(config: str | None, *, http: bool, port: int | None) -> int:
+    """`callbot run`: a configuration problem or missing credentials exit 2."""
+    from bot.bootstrap import EXIT_USAGE, run_bot
+    from bot.settings import ConfigError, load_settings
+
+    try:
+        settings = load_settings(config)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    return asyncio.run(run_bot(settings, http=http, port=port))

@@ -1,0 +1,124 @@
+"""What GET /healthz answers: is this process doing its job right now?
+
+Healthy means: every operation was polled successfully within two poll periods (or the
+process started less than two periods ago and has not had the chance yet), Slack is
+reachable (the Socket Mode watchdog says so; in HTTP mode Slack comes to us, so it is
+assumed), and the outbox is moving (its oldest notification has waited less than
+`outbox_stuck_after`). An orchestrator restarts an unhealthy container, so each reason
+says what is wrong in words an operator can act on, without secrets or personal data.
+
+The check is synchronous (the HTTP handler calls it); the outbox, which lives in the
+store, is sampled by the runtime's housekeeping task into an `OutboxSample`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.adapters.clock import Clock
+from bot.domain.durations import format_duration
+from bot.services.state import OperationRuntime
+
+DEFAULT_OUTBOX_STUCK_AFTER = timedelta(minutes=10)
+
+SlackHealth = Callable[[], tuple[bool, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxSample:
+    """The outbox as last sampled: how many rows wait and since when the oldest does."""
+
+    depth: int = 0
+    oldest_created_at: datetime | None = None
+    oldest_error: str | None = None
+
+
+def _age(delta: timedelta) -> str:
+    seconds = max(0, int(delta.total_seconds()))
+    if seconds < 60:
+        return f"{seconds}s"
+    return format_duration(timedelta(seconds=seconds - seconds % 60))
+
+
+def polling_problem(op: OperationRuntime, *, now: datetime, started_at: datetime) -> str | None:
+    """Why `op` counts as not polling, or None while it is fine or still starting."""
+    every = op.settings.poll_every
+    if not op.poll.stale(now, every):
+        return None
+    if now - started_at <= 2 * every:
+        return None
+    last = op.poll.last_success_at
+    seen = "never polled successfully" if last is None else f"no data for {_age(now - last)}"
+    reason = f"operation {op.name}: {seen}"
+    why = op.poll.stopped or op.poll.last_error
+    if why:
+        reason += f" ({why})"
+    return reason
+
+
+def outbox_problem(sample: OutboxSample, *, now: datetime, stuck_after: timedelta) -> str | None:
+    """Why the outbox counts as stuck, or None."""
+    if sample.oldest_created_at is None:
+        return None
+    waited = now - sample.oldest_created_at
+    if waited <= stuck_after:
+        return None
+    reason = f"outbox stuck: {sample.depth} notifications, the oldest waiting {_age(waited)}"
+    if sample.oldest_error:
+        reason += f" (last error: {sample.oldest_error})"
+    return reason
+
+
+def evaluate_health(
+    *,
+    now: datetime,
+    started_at: datetime,
+    operations: Iterable[OperationRuntime],
+    slack: tuple[bool, str] | None,
+    outbox: OutboxSample,
+    outbox_stuck_after: timedelta = DEFAULT_OUTBOX_STUCK_AFTER,
+) -> tuple[bool, str]:
+    """(healthy, reason): "ok", or every problem found joined with "; "."""
+    problems = [
+        reason
+        for op in operations
+        if (reason := polling_problem(op, now=now, started_at=started_at)) is not None
+    ]
+    if slack is not None and not slack[0]:
+        problems.append(slack[1] or "slack unreachable")
+    stuck = outbox_problem(outbox, now=now, stuck_after=outbox_stuck_after)
+    if stuck is not None:
+        problems.append(stuck)
+    return (False, "; ".join(problems)) if problems else (True, "ok")
+
+
+class HealthCheck:
+    """The callable the HTTP server asks. `outbox` is updated by the runtime's housekeeping;
+    `slack` is set once the Slack transport exists (None: HTTP mode, assumed reachable)."""
+
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        operations: Callable[[], Iterable[OperationRuntime]],
+        slack: SlackHealth | None = None,
+        outbox_stuck_after: timedelta = DEFAULT_OUTBOX_STUCK_AFTER,
+    ) -> None:
+        self._clock = clock
+        self._operations = operations
+        self.slack = slack
+        self._stuck_after = outbox_stuck_after
+        self.started_at = clock.now()
+        self.outbox = OutboxSample()
+
+    def __call__(self) -> tuple[bool, str]:
+        return evaluate_health(
+            now=self._clock.now(),
+            started_at=self.started_at,
+            operations=self._operations(),
+            slack=self.slack() if self.slack is not None else None,
+            outbox=self.outbox,
+            outbox_stuck_after=self._stuck_after,
+        )

@@ -1,0 +1,160 @@
+"""Prometheus metrics of one bot process, on a registry of its own.
+
+A registry per `Metrics` instance (never prometheus_client's global one) keeps tests and
+several bots in one process from sharing counters, and `exposition()` is all the HTTP
+server needs. The hooks take the values the services and adapters already report
+(`CycleReport`, the Wolkvox client's `RequestOutcome`, the drainer's `DeliveryResult`),
+so no business code imports prometheus_client. Label values are operation names, rule
+states and error kinds: never a phone number, a customer id or a message text.
+"""
+
+from __future__ import annotations
+
+from collections import Counter as Tally
+from collections.abc import Iterable
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
+
+from bot.adapters.wolkvox.client import RequestOutcome
+from bot.domain.alerts import Alert, AlertState
+from bot.services.delivery import DeliveryResult
+from bot.services.monitor import CycleReport
+from bot.services.ports import BudgetUse
+
+LATENCY_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 45.0, 60.0, 120.0, 240.0)
+"""Seconds: Wolkvox answers in under a second on a good day and is cut at 60 s per request."""
+
+
+class Metrics:
+    """Every metric callbot exposes, with one hook per event source."""
+
+    def __init__(self, *, registry: CollectorRegistry | None = None) -> None:
+        # One `*_created` gauge per counter series doubles the output for nothing a
+        # dashboard uses; the switch is process-wide, and this process is the bot.
+        disable_created_metrics()  # type: ignore[no-untyped-call]
+        self.registry = registry or CollectorRegistry(auto_describe=True)
+        r = self.registry
+        self.polls = Counter(
+            "callbot_polls",
+            "Poll cycles by operation and outcome",
+            ["operation", "outcome"],
+            registry=r,
+        )
+        self.wolkvox_latency = Histogram(
+            "callbot_wolkvox_request_seconds",
+            "Wolkvox API requests by operation, API and outcome (ok or the error kind)",
+            ["operation", "api", "outcome"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.records = Counter(
+            "callbot_records_ingested",
+            "Call records received from Wolkvox",
+            ["operation"],
+            registry=r,
+        )
+        self.new_calls = Counter(
+            "callbot_calls_new",
+            "Calls counted for the first time (records minus duplicates of earlier polls)",
+            ["operation"],
+            registry=r,
+        )
+        self.skipped = Counter(
+            "callbot_rows_skipped",
+            "Rows of a Wolkvox answer that could not be used, by reason",
+            ["operation", "reason"],
+            registry=r,
+        )
+        self.budget_used = Gauge(
+            "callbot_budget_used",
+            "Wolkvox requests used today (operation's local day)",
+            ["operation"],
+            registry=r,
+        )
+        self.budget_limit = Gauge(
+            "callbot_budget_limit",
+            "Wolkvox requests the bot may use today (licences x 1000 minus the reserve)",
+            ["operation"],
+            registry=r,
+        )
+        self.last_success = Gauge(
+            "callbot_last_poll_success_timestamp_seconds",
+            "When the operation was last polled successfully (Unix time, bot clock)",
+            ["operation"],
+            registry=r,
+        )
+        self.alerts = Gauge("callbot_alerts", "Alerts by state", ["state"], registry=r)
+        self.outbox_depth = Gauge(
+            "callbot_outbox_depth", "Notifications waiting to be delivered", registry=r
+        )
+        self.deliveries = Counter(
+            "callbot_slack_deliveries",
+            "Outbox rows handled, by outcome (delivered, superseded, deferred)",
+            ["outcome"],
+            registry=r,
+        )
+        self.delivery_errors = Counter(
+            "callbot_slack_delivery_errors",
+            "Slack calls that failed, by error kind (ratelimited, http_500, not_in_channel...)",
+            ["kind"],
+            registry=r,
+        )
+        for state in AlertState:
+            self.alerts.labels(state=state.value).set(0)
+        self.outbox_depth.set(0)
+
+    def declare_operations(self, operations: Iterable[str]) -> None:
+        """Create the per-operation series at zero, so dashboards see them before any poll."""
+        for name in operations:
+            self.polls.labels(operation=name, outcome="ok")
+            self.records.labels(operation=name)
+            self.new_calls.labels(operation=name)
+
+    # ---- hooks -------------------------------------------------------------------------
+
+    def observe_cycle(self, report: CycleReport) -> None:
+        """Monitor's `on_cycle`."""
+        name = report.operation
+        self.polls.labels(operation=name, outcome=report.outcome).inc()
+        if report.error is None:
+            self.records.labels(operation=name).inc(report.records)
+            self.new_calls.labels(operation=name).inc(report.new)
+            self.last_success.labels(operation=name).set(report.at.timestamp())
+        for reason, count in report.skipped.items():
+            if count:
+                self.skipped.labels(operation=name, reason=reason).inc(count)
+
+    def observe_request(self, outcome: RequestOutcome) -> None:
+        """WolkvoxClient's `on_request`."""
+        self.wolkvox_latency.labels(
+            operation=outcome.operation, api=outcome.api, outcome=outcome.kind
+        ).observe(outcome.seconds)
+
+    def observe_delivery(self, result: DeliveryResult) -> None:
+        """OutboxDrainer's `on_result`."""
+        self.deliveries.labels(outcome=result.outcome).inc()
+        if result.error is not None:
+            self.delivery_errors.labels(kind=result.error).inc()
+
+    def set_budget(self, operation: str, use: BudgetUse) -> None:
+        self.budget_used.labels(operation=operation).set(use.used)
+        self.budget_limit.labels(operation=operation).set(use.limit)
+
+    def set_alerts(self, alerts: Iterable[Alert]) -> None:
+        counts = Tally(alert.state.value for alert in alerts)
+        for state in AlertState:
+            self.alerts.labels(state=state.value).set(counts.get(state.value, 0))
+
+    def set_outbox_depth(self, depth: int) -> None:
+        self.outbox_depth.set(depth)
+
+    def exposition(self) -> bytes:
+        """The Prometheus text format of every metric, for GET /metrics."""
+        return generate_latest(self.registry)

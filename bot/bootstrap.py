@@ -1,0 +1,322 @@
+"""The composition root: the one place that builds the adapters and wires them together.
+
+`run_bot` is `callbot run`: one asyncio loop runs the store, the poll scheduler, the
+outbox drainer, the Bolt app (Socket Mode, or HTTP with signed requests) and the health
+and metrics endpoints, until SIGTERM or Ctrl-C. `assemble` builds everything except the
+Slack transport, so `callbot demo` runs the very same `Runtime` against the simulator and
+a terminal chat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from datetime import timedelta
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.adapters.clock import Clock, SystemClock
+from bot.adapters.health import HealthCheck
+from bot.adapters.logs import configure_logging
+from bot.adapters.metrics import Metrics
+from bot.adapters.scheduler import PollJob, PollScheduler
+from bot.adapters.slack.app import build_app, build_web_client
+from bot.adapters.slack.authorizer import SlackAuthorizer
+from bot.adapters.slack.http_server import start_health_server, start_http
+from bot.adapters.slack.notifier import SlackChat
+from bot.adapters.slack.presenter import SlackPresenter
+from bot.adapters.slack.socket_mode import SocketModeDead, SocketModeRunner
+from bot.adapters.store.base import StoreError
+from bot.adapters.store.sqlite import SQLiteStore
+from bot.adapters.wolkvox.client import WolkvoxClient
+from bot.adapters.wolkvox.source import WolkvoxCallSource
+from bot.config.model import Settings
+from bot.runtime import Runtime
+from bot.services.commands import CommandService
+from bot.services.control import Controls
+from bot.services.delivery import Chat, OutboxDrainer
+from bot.services.monitor import CycleReport, Monitor
+from bot.services.ports import Presenter
+from bot.services.state import RuntimeState
+
+log = logging.getLogger("callbot.bootstrap")
+
+HTTP_HOST_ENV = "CALLBOT_HTTP_HOST"
+DEFAULT_HTTP_HOST = "127.0.0.1"
+"""Loopback unless told otherwise: the Docker image sets CALLBOT_HTTP_HOST=0.0.0.0."""
+SLACK_API_URL_ENV = "SLACK_API_URL"
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def client_limits(settings: Settings, *, speed: float = 1.0) -> tuple[float, float]:
+    """(request timeout, total deadline) in real seconds: retries fit in the shortest poll
+    period, and no request waits longer than Wolkvox's 60 s."""
+    shortest = min(op.poll_every for op in settings.operations).total_seconds() / speed
+    deadline = min(240.0, max(1.0, 0.8 * shortest))
+    return min(60.0, deadline), deadline
+
+
+def assemble(
+    settings: Settings,
+    *,
+    clock: Clock,
+    chat: Chat,
+    presenter: Presenter,
+    speed: float = 1.0,
+    first_poll_after: timedelta = timedelta(seconds=1),
+    on_cycle: Callable[[CycleReport], None] | None = None,
+) -> Runtime:
+    """Build the runtime; nothing runs until `Runtime.start()`.
+
+    `speed` is the clock's pace against real time (the demo's simulated clock): poll
+    intervals and Wolkvox request deadlines, which run on real time, are divided by it.
+    """
+    metrics = Metrics()
+    timeout_s, deadline_s = client_limits(settings, speed=speed)
+    client = WolkvoxClient(
+        clock=clock, timeout_s=timeout_s, deadline_s=deadline_s, on_request=metrics.observe_request
+    )
+    source = WolkvoxCallSource(client=client, operations=settings.operations)
+    state = RuntimeState.from_settings(settings)
+    store = SQLiteStore(path=settings.store.path)
+    drainer = OutboxDrainer(
+        outbox=store, chat=chat, clock=clock, on_result=metrics.observe_delivery
+    )
+    health = HealthCheck(clock=clock, operations=lambda: state.operations.values())
+    hooks: list[Callable[[CycleReport], None]] = []
+
+    def cycle_done(report: CycleReport) -> None:
+        for hook in hooks:
+            hook(report)
+
+    monitor = Monitor(
+        state=state,
+        source=source,
+        store=store,
+        clock=clock,
+        presenter=presenter,
+        on_outbox=drainer.wake,
+        on_cycle=cycle_done,
+    )
+    controls = Controls(
+        state=state, store=store, clock=clock, presenter=presenter, on_outbox=drainer.wake
+    )
+    scheduler = PollScheduler(
+        jobs=[
+            PollJob(operation=op.name, every=op.poll_every, server=op.api_base_url)
+            for op in settings.operations
+        ],
+        poll=monitor.poll,
+        speed=speed,
+        first_run_after=first_poll_after,
+    )
+    runtime = Runtime(
+        settings=settings,
+        clock=clock,
+        state=state,
+        store=store,
+        client=client,
+        source=source,
+        monitor=monitor,
+        controls=controls,
+        drainer=drainer,
+        scheduler=scheduler,
+        metrics=metrics,
+        health=health,
+    )
+    hooks.append(runtime.on_cycle)
+    if on_cycle is not None:
+        hooks.append(on_cycle)
+    return runtime
+
+
+def secrets_of(settings: Settings) -> list[str]:
+    """Every token the configuration holds, for the log redactor."""
+    slack = settings.slack
+    found = [op.token.reveal() for op in settings.operations]
+    found += [s.reveal() for s in (slack.bot_token, slack.app_token, slack.signing_secret) if s]
+    return found
+
+
+def missing_credentials(settings: Settings, *, http: bool) -> str | None:
+    """What `callbot run` cannot start without, named by its environment variable."""
+    slack = settings.slack
+    if slack.bot_token is None:
+        return (
+            "SLACK_BOT_TOKEN is not set: the bot token (xoxb-...) is needed to post alerts. "
+            "Set it in the environment or as slack.bot_token in the configuration "
+            "(try `callbot demo` to see the bot without any credentials)."
+        )
+    if http and slack.signing_secret is None:
+        return (
+            "SLACK_SIGNING_SECRET is not set: HTTP mode (--http) checks every request from "
+            "Slack with it (Basic Information > App Credentials > Signing Secret)."
+        )
+    if not http and slack.app_token is None:
+        return (
+            "SLACK_APP_TOKEN is not set: Socket Mode needs an app-level token (xapp-..., "
+            "scope connections:write, under Basic Information > App-Level Tokens). "
+            "Or run with --http and SLACK_SIGNING_SECRET."
+        )
+    return None
+
+
+@contextlib.contextmanager
+def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
+    """SIGTERM and SIGINT set `stop` instead of killing the loop (where signals can be had)."""
+    loop = asyncio.get_running_loop()
+    installed = []
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(signum, stop.set)
+        except (NotImplementedError, RuntimeError, ValueError):
+            continue
+        installed.append(signum)
+    try:
+        yield
+    finally:
+        for signum in installed:
+            loop.remove_signal_handler(signum)
+
+
+async def run_bot(
+    settings: Settings,
+    *,
+    http: bool,
+    port: int | None,
+    clock: Clock | None = None,
+    stop: asyncio.Event | None = None,
+    env: Mapping[str, str] | None = None,
+    socket_mode: Callable[[AsyncApp, str], SocketModeRunner] = SocketModeRunner,
+) -> int:
+    """`callbot run`. Returns 0 after a clean stop (SIGTERM, Ctrl-C or `stop` set), 1 when
+    the store, the port or the Socket Mode connection failed, 2 when credentials are missing.
+
+    `env` is read for SLACK_API_URL and CALLBOT_HTTP_HOST; `socket_mode` builds the Socket
+    Mode runner (tests give one with a fast watchdog).
+    """
+    environ = os.environ if env is None else env
+    problem = missing_credentials(settings, http=http)
+    if problem is not None:
+        print(f"callbot: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    configure_logging(log_format=settings.log_format, secrets=secrets_of(settings))
+    clock = clock or SystemClock()
+    stop = stop or asyncio.Event()
+    slack = settings.slack
+    assert slack.bot_token is not None
+    web_client = build_web_client(
+        bot_token=slack.bot_token.reveal(), api_url=environ.get(SLACK_API_URL_ENV) or None
+    )
+    presenter = SlackPresenter(
+        language=settings.language.value, mask_personal_data=settings.mask_personal_data
+    )
+    runtime = assemble(
+        settings, clock=clock, chat=SlackChat(client=web_client), presenter=presenter
+    )
+    with stop_on_signals(stop):
+        try:
+            await runtime.start()
+        except (StoreError, OSError) as exc:
+            log.error("event=start_failed error=%s", type(exc).__name__)
+            print(f"callbot: cannot start: {exc}", file=sys.stderr)
+            await runtime.close_quietly()
+            return EXIT_FAILED
+        frontend = CommandService(
+            state=runtime.state,
+            controls=runtime.controls,
+            clock=clock,
+            source=runtime.source,
+            language=settings.language.value,
+            mask_personal_data=settings.mask_personal_data,
+            authorizer=SlackAuthorizer(
+                client=web_client, admins=slack.admins, admin_group=slack.admin_group
+            ),
+        )
+        app = build_app(
+            frontend=frontend,
+            bot_token=slack.bot_token.reveal(),
+            signing_secret=slack.signing_secret.reveal() if slack.signing_secret else None,
+            client=web_client,
+        )
+        host = environ.get(HTTP_HOST_ENV) or DEFAULT_HTTP_HOST
+        try:
+            if http:
+                code = await _serve_http(app, runtime, host=host, port=port, stop=stop)
+            else:
+                assert slack.app_token is not None
+                runner = socket_mode(app, slack.app_token.reveal())
+                code = await _serve_socket_mode(runner, runtime, host=host, stop=stop)
+        finally:
+            await runtime.stop()
+    return code
+
+
+async def _serve_http(
+    app: AsyncApp, runtime: Runtime, *, host: str, port: int | None, stop: asyncio.Event
+) -> int:
+    bind = runtime.settings.http.port if port is None else port
+    try:
+        server = await start_http(
+            app, host=host, port=bind, health=runtime.health, metrics=runtime.metrics.exposition
+        )
+    except OSError as exc:
+        print(f"callbot: cannot listen on {host}:{bind}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
+    log.info("event=serving mode=http host=%s port=%d", host, server.port)
+    try:
+        await stop.wait()
+    finally:
+        await server.stop()
+    return EXIT_OK
+
+
+async def _serve_socket_mode(
+    runner: SocketModeRunner, runtime: Runtime, *, host: str, stop: asyncio.Event
+) -> int:
+    runtime.health.slack = runner.health
+    metrics_port = runtime.settings.http.metrics_port
+    try:
+        server = await start_health_server(
+            metrics_port, host=host, health=runtime.health, metrics=runtime.metrics.exposition
+        )
+    except OSError as exc:
+        print(
+            f"callbot: cannot listen on {host}:{metrics_port} for /healthz and /metrics "
+            f"(http.metrics_port; 0 turns it off): {exc.strerror or exc}",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    try:
+        try:
+            await runner.start()
+        except SocketModeDead as exc:
+            log.error("event=socket_mode_dead")
+            print(f"callbot: {exc}; check SLACK_APP_TOKEN and the network", file=sys.stderr)
+            return EXIT_FAILED
+        log.info("event=serving mode=socket metrics_port=%d", server.port if server else 0)
+        watch = asyncio.ensure_future(runner.wait())
+        stopped = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({watch, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in (watch, stopped):
+            waiter.cancel()
+        dead, _ = await asyncio.gather(watch, stopped, return_exceptions=True)
+        if isinstance(dead, SocketModeDead):
+            log.error("event=socket_mode_dead")
+            print(f"callbot: {dead}", file=sys.stderr)
+            return EXIT_FAILED
+        if not stop.is_set():
+            log.error("event=socket_mode_stopped")
+            return EXIT_FAILED
+        return EXIT_OK
+    finally:
+        await runner.stop()
+        if server is not None:
+            await server.stop()

@@ -1,0 +1,145 @@
+"""The running bot minus its Slack transport: state, store, polling, delivery, metrics, health.
+
+`bot.bootstrap.assemble` builds it; `callbot run` puts Slack around it, `callbot demo` a
+terminal chat. Its lifecycle lives here so both stop the same careful way: no new poll
+cycles (the one in flight gets a few seconds, then is abandoned: its transaction either
+committed or did not), the outbox drained briefly, then connections and the store
+closed. Whatever was not delivered stays in the outbox for the next start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from bot.adapters.clock import Clock
+from bot.adapters.health import HealthCheck, OutboxSample
+from bot.adapters.metrics import Metrics
+from bot.adapters.scheduler import PollScheduler
+from bot.adapters.store.sqlite import SQLiteStore
+from bot.adapters.wolkvox.client import WolkvoxClient
+from bot.adapters.wolkvox.source import WolkvoxCallSource
+from bot.config.model import Settings
+from bot.services.control import Controls
+from bot.services.delivery import OutboxDrainer
+from bot.services.monitor import CycleReport, Monitor
+from bot.services.restore import restore_state
+from bot.services.state import RuntimeState
+
+log = logging.getLogger("callbot.runtime")
+
+CYCLE_GRACE_S = 3.0
+DRAIN_GRACE_S = 2.0
+HOUSEKEEPING_EVERY_S = 5.0
+
+
+@dataclass(slots=True)
+class Runtime:
+    """Everything that polls, remembers and delivers, with its start and stop."""
+
+    settings: Settings
+    clock: Clock
+    state: RuntimeState
+    store: SQLiteStore
+    client: WolkvoxClient
+    source: WolkvoxCallSource
+    monitor: Monitor
+    controls: Controls
+    drainer: OutboxDrainer
+    scheduler: PollScheduler
+    metrics: Metrics
+    health: HealthCheck
+    housekeeping_every_s: float = HOUSEKEEPING_EVERY_S
+    _stop_drainer: asyncio.Event = field(default_factory=asyncio.Event)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _stopped: bool = False
+
+    async def start(self) -> None:
+        """Open the store, restore what it kept, then start delivering and polling."""
+        await self.store.open()
+        await restore_state(self.state, store=self.store, source=self.source, now=self.clock.now())
+        self.metrics.declare_operations(self.state.operations)
+        await self.refresh()
+        self._tasks = [
+            asyncio.create_task(self.drainer.run(self._stop_drainer), name="outbox-drainer"),
+            asyncio.create_task(self._housekeeping(), name="housekeeping"),
+        ]
+        self.scheduler.start()
+        log.info("event=started operations=%s", ",".join(self.state.operations))
+
+    async def stop(
+        self, *, cycle_grace_s: float = CYCLE_GRACE_S, drain_grace_s: float = DRAIN_GRACE_S
+    ) -> None:
+        """Stop polling, deliver what can be delivered quickly, close everything. Idempotent."""
+        if self._stopped:
+            return
+        self._stopped = True
+        await self.scheduler.stop(grace_s=cycle_grace_s)
+        self._stop_drainer.set()
+        drainer = self._tasks[0] if self._tasks else None
+        for task in self._tasks[1:]:
+            task.cancel()
+        if drainer is not None:
+            _, pending = await asyncio.wait({drainer}, timeout=drain_grace_s)
+            for task in pending:
+                task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._tasks:
+            await self._last_drain(drain_grace_s)
+        await self.close_quietly()
+        log.info("event=stopped")
+
+    async def close_quietly(self) -> None:
+        """Close the Wolkvox client and the store, whatever state they are in."""
+        for close in (self.client.aclose, self.store.close):
+            try:
+                await close()
+            except Exception as exc:
+                log.warning("event=close_failed error=%s", type(exc).__name__)
+
+    def on_cycle(self, report: CycleReport) -> None:
+        """After each poll: the metrics that depend on the new state."""
+        self.metrics.observe_cycle(report)
+        self.metrics.set_budget(report.operation, self.source.budget(report.operation, report.at))
+        self.metrics.set_alerts(self.state.alerts)
+
+    async def refresh(self) -> None:
+        """Sample the outbox (it lives in the store) and the gauges for /metrics and /healthz."""
+        now = self.clock.now()
+        depth = await self.store.outbox_depth()
+        # Every waiting row, whatever its backoff: the first one is the oldest.
+        oldest = await self.store.due_outbox(now + timedelta(days=1), 1) if depth else []
+        self.health.outbox = OutboxSample(
+            depth=depth,
+            oldest_created_at=oldest[0].created_at if oldest else None,
+            oldest_error=oldest[0].last_error if oldest else None,
+        )
+        self.metrics.set_outbox_depth(depth)
+        self.metrics.set_alerts(self.state.alerts)
+        for name in self.state.operations:
+            self.metrics.set_budget(name, self.source.budget(name, now))
+
+    async def _last_drain(self, grace_s: float) -> None:
+        try:
+            async with asyncio.timeout(grace_s):
+                await self.drainer.drain_once()
+                depth = await self.store.outbox_depth()
+        except TimeoutError:
+            log.warning("event=drain_abandoned reason=timeout")
+            return
+        except Exception as exc:
+            log.warning("event=drain_abandoned error=%s", type(exc).__name__)
+            return
+        self.metrics.set_outbox_depth(depth)
+        if depth:
+            log.info("event=outbox_kept rows=%d", depth)
+
+    async def _housekeeping(self) -> None:
+        while True:
+            await asyncio.sleep(self.housekeeping_every_s)
+            try:
+                await self.refresh()
+            except Exception as exc:
+                log.warning("event=housekeeping_failed error=%s", type(exc).__name__)

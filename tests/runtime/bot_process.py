@@ -1,0 +1,144 @@
+"""A real `callbot run --http` process for the runtime tests, between the Wolkvox
+simulator and the fake Slack Web API, both served by the test on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import aiohttp
+
+BOT_TOKEN = "xoxb-test-0000-bot-token-secret"
+SIGNING_SECRET = "test-signing-secret-8c1e5f"
+WOLKVOX_TOKEN = "wv-bogota-token-4d2a"
+CHANNEL = "C0ALERTS1"
+POLL_EVERY = "1s"
+
+CONFIG = """\
+defaults: false
+log_format: json
+store:
+  path: {store}
+slack:
+  default_channel: {channel}
+operations:
+  - name: bogota
+    server: "0004"
+    token: {token}
+    licenses: 200
+    poll_every: {poll_every}
+    base_url: {base_url}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def write_config(directory: Path, *, base_url: str) -> Path:
+    path = directory / "callbot.yml"
+    path.write_text(
+        CONFIG.format(
+            store=directory / "callbot.sqlite3",
+            channel=CHANNEL,
+            token=WOLKVOX_TOKEN,
+            poll_every=POLL_EVERY,
+            base_url=base_url,
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+class BotProcess:
+    """`python -m bot run --http --port N --config FILE`, logs kept in a file."""
+
+    def __init__(self, directory: Path, *, config: Path, slack_api_url: str) -> None:
+        self.directory = directory
+        self.config = config
+        self.port = free_port()
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CALLBOT_"))},
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": slack_api_url,
+        }
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.runs = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def log_path(self) -> Path:
+        return self.directory / f"bot-{self.runs}.log"
+
+    def start(self) -> None:
+        self.runs += 1
+        with self.log_path.open("wb") as log:
+            self.proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "bot",
+                    "run",
+                    "--http",
+                    "--port",
+                    str(self.port),
+                    "--config",
+                    str(self.config),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=self.env,
+                cwd=self.directory,
+            )
+
+    def logs(self) -> str:
+        return "\n".join(
+            (self.directory / f"bot-{n}.log").read_text(encoding="utf-8", errors="replace")
+            for n in range(1, self.runs + 1)
+        )
+
+    async def get(self, path: str) -> tuple[int, str]:
+        async with aiohttp.ClientSession() as session, session.get(self.url + path) as response:
+            return response.status, await response.text()
+
+    async def wait_until(self, check: Callable[[], object], within_s: float = 15.0) -> None:
+        """Poll an async `check()` until it returns true; fail early if the process died."""
+        async with asyncio.timeout(within_s):
+            while True:
+                assert self.proc is not None and self.proc.poll() is None, self.logs()
+                try:
+                    if await check():  # type: ignore[misc]
+                        return
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.1)
+
+    async def wait_healthy(self) -> None:
+        async def healthy() -> bool:
+            status, _ = await self.get("/healthz")
+            return status == 200
+
+        await self.wait_until(healthy)
+
+    async def stop(self, signum: int = signal.SIGTERM, within_s: float = 8.0) -> int:
+        """Send `signum` and wait (in a thread, so the test's servers keep answering)."""
+        assert self.proc is not None
+        self.proc.send_signal(signum)
+        return await asyncio.to_thread(self.proc.wait, within_s)
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(5)

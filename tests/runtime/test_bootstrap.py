@@ -1,0 +1,52 @@
+"""The composition root's own decisions: request limits that fit the poll period, and
+which missing credential stops `callbot run` (named by its environment variable)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.bootstrap import client_limits, missing_credentials
+from bot.settings import parse_settings
+
+CONFIG = """
+defaults: false
+slack: {{default_channel: C0ALERTS1}}
+operations:
+  - {{name: a, server: "0004", token: t-a, licenses: 200, poll_every: {a}}}
+  - {{name: b, server: "0004", token: t-b, licenses: 200, poll_every: 5m}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("poll_every", "speed", "timeout", "deadline"),
+    [
+        ("5m", 1, 60.0, 240.0),  # the vendor's 60 s cap, retries within 4 minutes
+        ("1m", 1, 48.0, 48.0),
+        ("2s", 1, 1.6, 1.6),
+        ("1s", 1, 1.0, 1.0),  # never below a second
+        ("30s", 60, 1.0, 1.0),  # the demo: 30 simulated seconds are half a real one
+    ],
+)
+def test_requests_fit_in_the_shortest_poll_period(poll_every, speed, timeout, deadline) -> None:
+    settings = parse_settings(CONFIG.format(a=poll_every), source="t.yml", env={})
+    assert client_limits(settings, speed=speed) == pytest.approx((timeout, deadline))
+
+
+@pytest.mark.parametrize(
+    ("env", "http", "named"),
+    [
+        ({}, False, "SLACK_BOT_TOKEN"),
+        ({}, True, "SLACK_BOT_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, False, "SLACK_APP_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, True, "SLACK_SIGNING_SECRET"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}, False, None),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}, True, None),
+    ],
+)
+def test_the_missing_credential_is_named(env, http, named) -> None:
+    settings = parse_settings(CONFIG.format(a="5m"), source="t.yml", env=env)
+    problem = missing_credentials(settings, http=http)
+    if named is None:
+        assert problem is None
+    else:
+        assert problem is not None and problem.startswith(f"{named} is not set")

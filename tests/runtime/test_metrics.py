@@ -1,0 +1,86 @@
+"""/metrics: what each hook counts, on a registry of the bot's own."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from prometheus_client.parser import text_string_to_metric_families
+
+from bot.adapters.metrics import Metrics
+from bot.adapters.store.base import OutboxRow
+from bot.adapters.wolkvox.client import RequestOutcome
+from bot.domain.alerts import Alert, AlertState
+from bot.services.delivery import DeliveryResult
+from bot.services.monitor import CycleReport
+from bot.services.ports import BudgetUse
+
+NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+
+
+def samples(metrics: Metrics) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    text = metrics.exposition().decode()
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+
+
+def row() -> OutboxRow:
+    return OutboxRow(1, NOW, "C0ALERTS1", "abandons:bogota:x", "post", {}, 0, NOW, None)
+
+
+def test_each_event_lands_in_its_series() -> None:
+    metrics = Metrics()
+    metrics.declare_operations(["bogota"])
+    metrics.observe_cycle(
+        CycleReport(
+            "bogota", NOW, "ok", timedelta(seconds=1), records=120, new=30, skipped={"no_date": 2}
+        )
+    )
+    metrics.observe_cycle(
+        CycleReport(
+            "bogota", NOW, "timeout", timedelta(seconds=60), error="slow", error_kind="timeout"
+        )
+    )
+    metrics.observe_request(RequestOutcome("bogota", "calls_last_10", "ok", 0.3, 1, 200))
+    metrics.set_budget("bogota", BudgetUse(day="2026-11-24", used=140, limit=8000))
+    metrics.set_alerts(
+        [
+            Alert("abandons", "bogota", state=AlertState.FIRING),
+            Alert("flatline", "bogota", state=AlertState.FIRING),
+            Alert("spike", "bogota", state=AlertState.PENDING),
+        ]
+    )
+    metrics.set_outbox_depth(4)
+    metrics.observe_delivery(DeliveryResult(row(), "delivered"))
+    metrics.observe_delivery(DeliveryResult(row(), "deferred", "ratelimited"))
+    got = samples(metrics)
+    op = (("operation", "bogota"),)
+    assert got[("callbot_polls_total", (("operation", "bogota"), ("outcome", "ok")))] == 1
+    assert got[("callbot_polls_total", (("operation", "bogota"), ("outcome", "timeout")))] == 1
+    assert got[("callbot_records_ingested_total", op)] == 120
+    assert got[("callbot_calls_new_total", op)] == 30
+    assert (
+        got[("callbot_rows_skipped_total", (("operation", "bogota"), ("reason", "no_date")))] == 2
+    )
+    latency = (("api", "calls_last_10"), ("operation", "bogota"), ("outcome", "ok"))
+    assert got[("callbot_wolkvox_request_seconds_count", latency)] == 1
+    assert got[("callbot_budget_used", op)] == 140
+    assert got[("callbot_budget_limit", op)] == 8000
+    assert got[("callbot_last_poll_success_timestamp_seconds", op)] == NOW.timestamp()
+    assert got[("callbot_alerts", (("state", "firing"),))] == 2
+    assert got[("callbot_alerts", (("state", "pending"),))] == 1
+    assert got[("callbot_alerts", (("state", "resolved"),))] == 0
+    assert got[("callbot_outbox_depth", ())] == 4
+    assert got[("callbot_slack_deliveries_total", (("outcome", "deferred"),))] == 1
+    assert got[("callbot_slack_delivery_errors_total", (("kind", "ratelimited"),))] == 1
+
+
+def test_two_bots_in_one_process_do_not_share_counters() -> None:
+    first, second = Metrics(), Metrics()
+    first.observe_cycle(CycleReport("bogota", NOW, "ok", timedelta(0)))
+    assert ("callbot_polls_total", (("operation", "bogota"), ("outcome", "ok"))) in samples(first)
+    assert ("callbot_polls_total", (("operation", "bogota"), ("outcome", "ok"))) not in samples(
+        second
+    )
