@@ -37,6 +37,8 @@ API_WINDOW = timedelta(minutes=10)
 _Key = tuple[str, str]
 _Entry = tuple[int, str, str]
 _EMPTY: Mapping[_Key, int] = MappingProxyType({})
+_UNPLACED = -(2**63)
+"""A minute no datetime falls in: marks a call time not placed in a minute yet."""
 
 
 def _aware(when: datetime, name: str) -> datetime:
@@ -182,10 +184,18 @@ class CallLog:
         removes: list[_Entry] = []
         new = updated = duplicates = out_of_range = 0
         epoch, minute_len = _EPOCH, _MINUTE
+        # Calls share their times (to the second), so each distinct time is placed
+        # once: datetime arithmetic per record was a third of a 60,000-record ingest.
+        minutes: dict[datetime, int | None] = {}
         for record in records:
             at = record.at
-            minute = (at - epoch) // minute_len
-            if minute < oldest or at > latest:
+            minute = minutes.get(at, _UNPLACED)
+            if minute is _UNPLACED:
+                minute = (at - epoch) // minute_len
+                if minute < oldest or at > latest:
+                    minute = None
+                minutes[at] = minute
+            if minute is None:
                 out_of_range += 1
                 continue
             entry = (minute, record.call_type, record.result)
