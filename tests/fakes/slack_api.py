@@ -10,8 +10,8 @@ Retry-After, Slack errors (``ok: false``) or a revoked token. Every call is reco
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Self
@@ -99,7 +99,7 @@ class FakeSlackApi:
         self._channels: dict[str, _Channel] = {}
         self._faults: list[_Fault] = []
         self._revoked: str | None = None
-        self._ts = itertools.count(1)
+        self._last_ts = 0.0
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -133,6 +133,11 @@ class FakeSlackApi:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def _next_ts(self) -> str:
+        """Like Slack's: the time of posting, unique and increasing within a channel."""
+        self._last_ts = max(time.time(), self._last_ts + 0.000001)
+        return f"{self._last_ts:.6f}"
 
     @property
     def api_url(self) -> str:
@@ -290,10 +295,9 @@ class FakeSlackApi:
             return {"ok": False, "error": "channel_not_found"}
         if not params.get("text") and not params.get("blocks"):
             return {"ok": False, "error": "no_text"}
-        n = next(self._ts)
         message: dict[str, Any] = {
             "type": "message",
-            "ts": f"{1_700_000_000 + n}.{n:06d}",
+            "ts": self._next_ts(),
             "user": self.bot_user_id,
             "bot_id": self.bot_id,
             "text": params.get("text", ""),

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import time
-from typing import Any
 
 import pytest
 from aiohttp import web
@@ -21,28 +19,13 @@ pytestmark = pytest.mark.runtime
 
 
 class SlackThatNeverAnswersTheFirstPost(FakeSlackApi):
-    """Stores the first chat.postMessage like Slack does, then holds the answer back.
-
-    Message timestamps are the time of posting, as Slack's are: the bot searches the
-    channel's history from a day before the incident (`oldest`), which the base fake's
-    fixed 2023 timestamps would never match.
-    """
+    """Stores the first chat.postMessage like Slack does, then holds the answer back."""
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.holding = asyncio.Event()
         self.release = asyncio.Event()
         self._held = False
-        self._last_ts = 0.0
-
-    def _post_message(self, params: dict[str, Any]) -> dict[str, Any]:
-        body = super()._post_message(params)
-        if body.get("ok"):
-            self._last_ts = max(time.time(), self._last_ts + 0.000001)
-            ts = f"{self._last_ts:.6f}"
-            self.messages(str(params["channel"]))[-1]["ts"] = ts
-            body["ts"] = body["message"]["ts"] = ts
-        return body
 
     async def _handle_api(self, request: web.Request) -> web.Response:
         response = await super()._handle_api(request)
