@@ -11,6 +11,8 @@ import asyncio
 import logging
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -95,17 +97,35 @@ def build_app(
     """
     log = logger or _log
     web_client = client or build_web_client(bot_token=bot_token, api_url=api_url)
-    app = AsyncApp(
-        name=BOLT_LOGGER_NAME,
-        client=web_client,
-        signing_secret=signing_secret or os.urandom(32).hex(),
-        logger=quiet_logger(BOLT_LOGGER_NAME),
-    )
+    bolt_logger = quiet_logger(BOLT_LOGGER_NAME)
+    with _errors_only(bolt_logger):
+        app = AsyncApp(
+            name=BOLT_LOGGER_NAME,
+            client=web_client,
+            signing_secret=signing_secret or os.urandom(32).hex(),
+            logger=bolt_logger,
+        )
     quiet_slack_libraries()
     _register_command(app, frontend, log, command_timeout_s, error_text)
     _register_actions(app, frontend, log, error_text)
     _register_home(app, frontend, log)
     return app
+
+
+@contextmanager
+def _errors_only(logger: logging.Logger) -> Iterator[None]:
+    """Silence Bolt's construction-time warnings, which are about choices made on purpose.
+
+    Bolt reads SLACK_BOT_TOKEN itself and warns that it "will be unused" when a client is
+    passed too: ours is, so that retries and SLACK_API_URL apply. A warning at every start
+    that asks for no action would teach operators to ignore warnings.
+    """
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _register_command(

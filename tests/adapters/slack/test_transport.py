@@ -377,3 +377,13 @@ def _assert_clean(caplog: pytest.LogCaptureFixture) -> None:
     logged = caplog.text + "\n".join(r.getMessage() for r in caplog.records)
     for leak in (SECRET, BOT_TOKEN, NEEDLE, HOOK, "hook-secret", "legacy-verification-token"):
         assert leak not in logged
+
+
+async def test_building_the_app_with_slack_bot_token_in_the_environment_warns_of_nothing(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Bolt would warn at every start that the environment's token "will be unused"."""
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-from-the-environment")
+    caplog.set_level(logging.DEBUG)
+    build_app(frontend=FakeFrontend(), bot_token="xoxb-given", signing_secret="s3cret")
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
