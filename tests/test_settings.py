@@ -122,6 +122,7 @@ REJECTED = {
     "bad_active_hours": ["rule 'abandons'", "active", "not a schedule"],
     "bad_admins": ["slack", "admins[0]", "'bob' is not a Slack user id"],
     "bad_base_url": ["operation 'bogota'", "base_url", "http(s) URL"],
+    "bad_baseline_beyond_history": ["rule 'failures-spike'", "baseline", "8d of history"],
     "bad_budget_exceeded": [
         "operation 'bogota'",
         "poll_every",
@@ -170,6 +171,7 @@ REJECTED = {
         "operations[1]",
         "no operation is named 'medelin'",
     ],
+    "bad_token_with_space": ["operation 'bogota'", "token", "contains a space"],
     "bad_unknown_top_level_key": ["top level", "languaje", "did you mean 'language'"],
     "bad_window": ["rule 'abandons'", "window", "whole minutes"],
 }

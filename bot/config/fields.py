@@ -93,6 +93,11 @@ def _secret_text(value: Any) -> Any:
         return str(value)
     if isinstance(value, str) and not value.strip():
         raise ValueError("is empty")
+    if isinstance(value, str) and not all("!" <= c <= "~" for c in value):
+        raise ValueError(
+            "contains a space, a control character or a non-ASCII character, which no "
+            "token has and an HTTP header cannot carry; copy it again from its source"
+        )
     return value
 
 

@@ -12,8 +12,10 @@ from typing import Any
 from bot.config.errors import ProblemList
 from bot.config.schema import FilterModel, RuleModel, format_loc, validate_partial
 from bot.domain.calls import expand_results, expand_types
+from bot.domain.durations import format_duration
 from bot.domain.schedule import ActiveHours
 from bot.domain.specs import WOLKVOX_UNAVAILABLE, CallFilter, Measure, RuleKind, RuleSpec, Severity
+from bot.domain.window import API_WINDOW, DEFAULT_RETENTION
 
 DEFAULT_WINDOW = timedelta(minutes=10)
 _MINUTE = timedelta(minutes=1)
@@ -138,6 +140,16 @@ def _spike_checks(m: RuleModel, broken: set[str]) -> list[tuple[str, str]]:
         )
     if m.factor is None and "factor" not in broken:
         out.append(("factor", "a spike rule needs a factor, like 3 (three times the baseline)"))
+    reach = (m.baseline or timedelta(0)) + (m.window or API_WINDOW)
+    if m.baseline is not None and reach > DEFAULT_RETENTION:
+        out.append(
+            (
+                "baseline",
+                f"{format_duration(m.baseline)} reaches further back than the "
+                f"{format_duration(DEFAULT_RETENTION)} of history callbot keeps, so the rule "
+                "could never compare; use 7d or less",
+            )
+        )
     if m.recover is not None and m.factor is not None and not 0 < m.recover <= m.factor:
         out.append(("recover", f"{m.recover:g} must be above 0 and at most factor {m.factor:g}"))
     if m.measure == "rate" and m.among is None and "among" not in broken:

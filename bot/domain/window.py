@@ -32,6 +32,8 @@ __all__ = ["CallLog", "IngestReport", "LogSnapshot", "WindowStats"]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MINUTE = timedelta(minutes=1)
 API_WINDOW = timedelta(minutes=10)
+DEFAULT_RETENTION = timedelta(days=8)
+"""How much history the log keeps: enough for a 7-day baseline of a window up to a day."""
 """What one calls_last_10 poll covers, ending at the poll's `now`."""
 
 _Key = tuple[str, str]
@@ -135,7 +137,7 @@ class CallLog:
     def __init__(
         self,
         *,
-        retention: timedelta = timedelta(days=8),
+        retention: timedelta = DEFAULT_RETENTION,
         dedup_horizon: timedelta = timedelta(minutes=30),
         future_tolerance: timedelta = timedelta(minutes=5),
     ) -> None:
