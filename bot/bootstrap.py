@@ -295,8 +295,19 @@ async def _serve_socket_mode(
         )
         return EXIT_FAILED
     try:
+        # Connecting retries for minutes when Slack is unreachable: a SIGTERM meanwhile
+        # must still stop the bot within seconds, not after the orchestrator's SIGKILL.
+        connecting = asyncio.ensure_future(runner.start())
+        stopping = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({connecting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not connecting.done():
+            connecting.cancel()
+            await asyncio.gather(connecting, return_exceptions=True)
+            log.info("event=stopped_while_connecting mode=socket")
+            return EXIT_OK
         try:
-            await runner.start()
+            connecting.result()
         except SocketModeDead as exc:
             log.error("event=socket_mode_dead")
             print(f"callbot: {exc}; check SLACK_APP_TOKEN and the network", file=sys.stderr)

@@ -152,3 +152,27 @@ async def test_socket_mode_without_an_app_token_names_the_variable(tmp_path, cap
     settings = parse_settings(text, source="t.yml", env={"SLACK_BOT_TOKEN": BOT_TOKEN})
     assert await run_bot(settings, http=False, port=None, env={}) == 2
     assert "SLACK_APP_TOKEN is not set" in capsys.readouterr().err
+
+
+async def test_sigterm_while_slack_cannot_be_reached_still_stops_within_seconds(tmp_path) -> None:
+    """Connecting retries for minutes; a stop meanwhile must not wait for them (or a SIGKILL)."""
+    async with WolkvoxSimulator(valid_tokens=[WOLKVOX_TOKEN]) as simulator:
+        text = CONFIG.format(
+            store=tmp_path / "callbot.sqlite3",
+            channel=CHANNEL,
+            metrics_port=0,
+            token=WOLKVOX_TOKEN,
+            base_url=simulator.base_url,
+        )
+        env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": APP_TOKEN}
+        settings = parse_settings(text, source="t.yml", env=env)
+        nowhere = f"http://127.0.0.1:{free_port()}/api/"
+        stop = asyncio.Event()
+        bot = asyncio.create_task(
+            run_bot(settings, http=False, port=None, stop=stop, env={"SLACK_API_URL": nowhere})
+        )
+        await asyncio.sleep(1.0)
+        assert not bot.done()  # still trying to connect
+        stop.set()
+        async with asyncio.timeout(8):
+            assert await bot == 0
