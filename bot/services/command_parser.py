@@ -11,6 +11,7 @@ are accepted (`ultimos10`, `estado`, `alertas`, `reglas`, `silenciar`...).
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import time, timedelta
 from enum import StrEnum
@@ -136,8 +137,13 @@ def _clean(text: str | bytes | None) -> str:
     return _CONTROL.sub(" ", text)
 
 
-def parse_command(text: str | bytes | None) -> Command | Usage:
-    """Parse the text after `/calls`. `public` anywhere asks for an in-channel answer."""
+def parse_command(text: str | bytes | None, *, operations: Collection[str] = ()) -> Command | Usage:
+    """Parse the text after `/calls`. `public` anywhere asks for an in-channel answer.
+
+    `operations` are the configured operation names: one written after a silence's
+    duration (`silence abandon-rate 1h bogota`) scopes the silence instead of becoming
+    the first word of its reason, which would silence the rule everywhere.
+    """
     if text is not None and len(text) > MAX_INPUT:
         return Usage(UsageReason.TOO_LONG)
     words = _clean(text).split()
@@ -155,7 +161,7 @@ def parse_command(text: str | bytes | None) -> Command | Usage:
     if head in {"rules", "rule", "reglas"}:
         return _with_operation(Rules, args, public)
     if head in {"silence", "mute", "silenciar"}:
-        return _silence(args, public)
+        return _silence(args, public, operations)
     if head in {"unsilence", "unmute", "desilenciar"}:
         return _rule_command(Unsilence, args, public, _UNSILENCE_EXAMPLE)
     if head in {"ack", "acknowledge", "reconocer"}:
@@ -261,7 +267,7 @@ def _until(args: list[str]) -> tuple[time | None, list[str]] | Usage:
     return time(int(clock.group(1)), int(clock.group(2) or 0)), rest[1:]
 
 
-def _silence(args: list[str], public: bool) -> Command | Usage:
+def _silence(args: list[str], public: bool, operations: Collection[str]) -> Command | Usage:
     if not args:
         return Usage(UsageReason.MISSING_RULE, example=_SILENCE_EXAMPLE)
     rule, rest = args[0], args[1:]
@@ -287,6 +293,9 @@ def _silence(args: list[str], public: bool) -> Command | Usage:
         if duration > MAX_SILENCE:
             return Usage(UsageReason.DURATION_TOO_LONG, rest[0], limit=format_duration(MAX_SILENCE))
         rest = rest[1:]
+    known = {name.casefold(): name for name in operations}
+    if operation is None and rest and rest[0].casefold() in known:
+        operation, rest = known[rest[0].casefold()], rest[1:]
     reason = " ".join(rest)[:MAX_REASON]
     return Silence(
         rule=rule,

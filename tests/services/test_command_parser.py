@@ -189,3 +189,30 @@ def test_public_anywhere_asks_for_an_answer_in_the_channel(words: list[str], at:
     else:
         assert not private.public
         assert public == replace(private, public=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "silence abandon-rate 1h bogota",
+            Silence("abandon-rate", timedelta(hours=1), operation="bogota"),
+        ),
+        (
+            "silence abandon-rate 1h Bogota lunch",
+            Silence("abandon-rate", timedelta(hours=1), reason="lunch", operation="bogota"),
+        ),
+        (
+            "silence trunk until 08:00 medellin",
+            Silence("trunk", until=time(8, 0), operation="medellin"),
+        ),
+        (
+            "silence abandon-rate 1h cali is not configured",
+            Silence("abandon-rate", timedelta(hours=1), reason="cali is not configured"),
+        ),
+    ],
+)
+def test_an_operation_named_after_the_duration_scopes_the_silence(
+    text: str, expected: Silence
+) -> None:
+    assert parse_command(text, operations=("bogota", "medellin")) == expected

@@ -47,13 +47,23 @@ class HttpServer:
 def build_web_app(
     app: AsyncApp | None, *, health: HealthCheck, metrics: MetricsSource
 ) -> web.Application:
-    """The aiohttp application: /healthz and /metrics, plus /slack/events when ``app`` is given."""
+    """The aiohttp application: /healthz, /livez and /metrics, plus /slack/events when
+    ``app`` is given.
+
+    /healthz is readiness: 503 while Wolkvox is down or the token is refused, which a restart
+    cannot fix; /livez only says the process answers, for liveness probes that restart.
+    """
     web_app = web.Application(client_max_size=MAX_BODY_BYTES)
     web_app.router.add_get("/healthz", _health_handler(health))
+    web_app.router.add_get("/livez", _live)
     web_app.router.add_get("/metrics", _metrics_handler(metrics))
     if app is not None:
         web_app.router.add_post(EVENTS_PATH, _slack_handler(app))
     return web_app
+
+
+async def _live(_request: web.Request) -> web.Response:
+    return web.Response(text="ok\n")
 
 
 async def start_http(

@@ -277,6 +277,16 @@ async def test_healthz_reports_status_and_reason(
     assert (result.status, result.text) == (status, body)
 
 
+async def test_livez_answers_while_healthz_reports_a_problem_a_restart_cannot_fix(
+    served: Served,
+) -> None:
+    served.health.healthy, served.health.reason = False, "operation bogota: token refused"
+
+    assert (await http_get(served.url("/healthz"))).status == 503
+    live = await http_get(served.url("/livez"))
+    assert (live.status, live.text) == (200, "ok\n")
+
+
 async def test_metrics_are_served_as_prometheus_text(served: Served) -> None:
     result = await http_get(served.url("/metrics"))
 
