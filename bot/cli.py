@@ -65,7 +65,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit status."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "run" and args.port is not None and not args.http:
+        parser.error(
+            "run: --port is the HTTP mode port and needs --http; in Socket Mode /healthz and "
+            "/metrics listen on http.metrics_port"
+        )
     if args.command is None:
         _parser().print_help()
         return 0
