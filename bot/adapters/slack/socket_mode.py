@@ -191,6 +191,11 @@ class SocketModeRunner:
             try:
                 async with asyncio.timeout(self._connect_timeout_s):
                     await handler.connect_async()
+            except asyncio.CancelledError:
+                # Stopped while connecting: the half-built client's message loop would
+                # otherwise spin on forever, logging an error per turn.
+                await self._close(handler)
+                raise
             except Exception as exc:
                 _log.warning(
                     "slack socket mode connection attempt %d/%d failed: %s",
