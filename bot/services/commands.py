@@ -11,6 +11,7 @@ then done by the shared `Controls`, which record it in the incident's thread.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -58,6 +59,8 @@ SILENCE_BUTTON = timedelta(hours=1)
 MORNING = time(8, 0)
 """"Silence until tomorrow 08:00": the next 08:00 in the operation's timezone."""
 _DOUBLE_CLICK = timedelta(minutes=2)
+REPLY_CACHE_SIZE = 64
+"""Rendered `/calls last10` replies kept (one per scope, filter, window and visibility)."""
 
 
 def next_local_time(now: datetime, at: time, tz: ZoneInfo) -> datetime:
@@ -79,8 +82,60 @@ def _reply(message: Message, *, public: bool = False) -> Reply:
     return Reply(text=payload["text"], blocks=payload["blocks"], in_channel=public)
 
 
+@dataclass(frozen=True, slots=True)
+class _CachedReply:
+    """A rendered `/calls last10` reply and what it was rendered from."""
+
+    data: tuple[object, ...]
+    face: tuple[object, ...]
+    message: Message
+    public: bool
+
+
+def _data_version(state: RuntimeState, scope: list[OperationRuntime]) -> tuple[object, ...]:
+    """What a last10 reply reads from memory, to be compared by identity (`_same`).
+
+    Every poll replaces the operation's frozen `PollState` in the same synchronous
+    step that ingests its records into the log and replaces its recent calls, so a
+    PollState object stands for one version of the operation's data (a failed poll
+    replaces it too: the reply shows the error). The cache entry holds these
+    objects, so an identity cannot be reused by a new object while it is compared.
+    """
+    version: list[object] = [state.log]
+    for op in scope:
+        version += (op, op.poll, state.recent.get(op.name))
+    return tuple(version)
+
+
+def _same(cached: tuple[object, ...], current: tuple[object, ...]) -> bool:
+    return len(cached) == len(current) and all(a is b for a, b in zip(cached, current, strict=True))
+
+
+def _clock_face(scope: list[OperationRuntime], now: datetime) -> tuple[object, ...]:
+    """Everything a last10 reply shows of `now`, per operation: the local minute and
+    day (the "as of" time, and whether a call time needs its date), the poll's age as
+    written, and whether the data is stale. Two moments with the same face get the
+    same reply, so a burst of requests renders once."""
+    face: list[object] = []
+    for op in scope:
+        local = now.astimezone(op.tz)
+        end = op.poll.last_success_at
+        age = format_age(now - end) if end is not None else None
+        stale = stale_info(op, now) is not None
+        face += (local.date(), local.hour, local.minute, local.utcoffset(), age, stale)
+    return tuple(face)
+
+
 class CommandService:
-    """Answers `/calls`, the alert buttons and the Home tab from memory."""
+    """Answers `/calls`, the alert buttons and the Home tab from memory.
+
+    A `/calls last10` reply is the same for everyone who asks about the same scope,
+    filter and window until the next poll (it shows no one's own data), so it is
+    rendered once and reused while the data version and what the reply shows of the
+    clock are unchanged: a burst of requests in a busy channel costs one render.
+    The other replies read silences, acknowledgements and the budget counter, which
+    change between polls, and are rendered every time.
+    """
 
     def __init__(
         self,
@@ -100,6 +155,7 @@ class CommandService:
         self._lang = supported_language(language)
         self._mask = mask_personal_data
         self._authorizer = authorizer
+        self._replies: dict[tuple[object, ...], _CachedReply] = {}
 
     # ---- SlackFrontend ---------------------------------------------------------------
 
@@ -149,6 +205,24 @@ class CommandService:
         if isinstance(scope, NoticeView):
             return _reply(render_notice(scope, self._lang))
         now = self._clock.now()
+        names = tuple(op.name for op in scope)
+        key = (names, command.call_type, command.window, self._lang, command.public)
+        data = _data_version(self._state, scope)
+        face = _clock_face(scope, now)
+        cached = self._replies.get(key)
+        if cached is not None and cached.face == face and _same(cached.data, data):
+            message, public = cached.message, cached.public
+        else:
+            message, public = self._render_last10(command, scope, now)
+            self._replies.pop(key, None)
+            self._replies[key] = _CachedReply(data, face, message, public)
+            while len(self._replies) > REPLY_CACHE_SIZE:
+                del self._replies[next(iter(self._replies))]
+        return _reply(message, public=public)
+
+    def _render_last10(
+        self, command: cp.Last10, scope: list[OperationRuntime], now: datetime
+    ) -> tuple[Message, bool]:
         results = [
             last10_view(
                 self._state, op, window=command.window, call_type=command.call_type, now=now
@@ -161,10 +235,10 @@ class CommandService:
         ]
         if not views:
             op, notice = notices[0]
-            return _reply(self._notice(notice, op))
+            return self._notice(notice, op), False
         message = render_last10(views, self._lang, mask_personal_data=self._mask)
         extra = [b for op, n in notices for b in self._notice(n, op).blocks]
-        return _reply(self._with(message, extra, at=len(message.blocks)), public=command.public)
+        return self._with(message, extra, at=len(message.blocks)), command.public
 
     def _overview(self, command: cp.Status | cp.Alerts | cp.Rules) -> Reply:
         scope = self._scope(command.operation)

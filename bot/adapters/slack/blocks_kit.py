@@ -58,8 +58,33 @@ class Message:
     blocks: tuple[Block, ...]
 
     def to_payload(self) -> dict[str, Any]:
-        """A fresh dict for chat.postMessage / chat.update / respond (no link_names, no parse)."""
-        return {"text": self.text, "blocks": copy.deepcopy(list(self.blocks))}
+        """A fresh dict for chat.postMessage / chat.update / respond (no link_names, no parse).
+
+        The blocks are copied, so whoever sends or stores the payload may change it
+        without changing this Message (a `/calls` reply is rendered once and sent to
+        everyone who asks until the next poll). Blocks are JSON trees by construction
+        (only the helpers below build them), so copying the dicts and lists is a
+        whole copy, several times faster than `copy.deepcopy` of the same tree.
+        """
+        return {"text": self.text, "blocks": [_fresh(block) for block in self.blocks]}
+
+
+_LEAVES: Final = frozenset({str, int, float, bool, type(None)})
+
+
+def _fresh(value: Any) -> Any:
+    """A copy of a JSON tree: new dicts and lists, the same (immutable) strings and numbers;
+    anything else a caller slipped in is deep-copied, so the copy is never shallow."""
+    kind = type(value)
+    if kind is dict:
+        return {key: _fresh(item) for key, item in value.items()}
+    if kind is list:
+        return [_fresh(item) for item in value]
+    if kind in _LEAVES:
+        return value
+    if kind is tuple:
+        return tuple(_fresh(item) for item in value)
+    return copy.deepcopy(value)
 
 
 def mrkdwn(text: str, limit: int = MAX_TEXT) -> dict[str, Any]:

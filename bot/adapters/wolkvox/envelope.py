@@ -36,7 +36,8 @@ _SERVER_TEXT_LIMIT = 160
 class Envelope:
     """A successful answer: the raw rows and what the server said about them.
 
-    `rows` are the vendor's objects as decoded; callers must not mutate them,
+    `rows` are the vendor's objects as decoded (dicts, or `CallRow`s for a
+    calls_last_10 body read by rows_decode.py); callers must not mutate them,
     because callers that joined the same request share one Envelope.
     """
 
@@ -73,25 +74,40 @@ def read_envelope(
             f"Wolkvox answered {api} with a JSON {type(payload).__name__} instead of the "
             "documented object; retrying may help, otherwise report it to Wolkvox support."
         )
-    body_code = _as_code(payload.get("code"))
+    return envelope_of(
+        payload.get("code"),
+        payload.get("error"),
+        payload.get("msg"),
+        payload.get("data"),
+        status=status,
+        api=api,
+        resumes_at=resumes_at,
+    )
+
+
+def envelope_of(
+    code: object,
+    error: object,
+    msg: object,
+    data: object,
+    *,
+    status: int = 200,
+    api: str = "calls_last_10",
+    resumes_at: datetime | None = None,
+) -> Envelope:
+    """`read_envelope` for an answer object already taken apart (see rows_decode.py)."""
+    body_code = _as_code(code)
     if body_code is not None and body_code >= 300:
-        code = body_code
+        checked = body_code
     elif status >= 300:
-        code = status
+        checked = status
     else:
-        code = 200
-    if code == 404:
+        checked = 200
+    if checked == 404:
         return EMPTY
-    if code != 200:
-        raise classify_error(
-            code,
-            payload.get("error"),
-            payload.get("msg"),
-            api=api,
-            resumes_at=resumes_at,
-            status=status,
-        )
-    return Envelope(rows=_rows(payload.get("data"), api), declared_count=_count(payload.get("msg")))
+    if checked != 200:
+        raise classify_error(checked, error, msg, api=api, resumes_at=resumes_at, status=status)
+    return Envelope(rows=_rows(data, api), declared_count=_count(msg))
 
 
 def classify_error(

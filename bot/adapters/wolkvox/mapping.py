@@ -1,9 +1,10 @@
-"""calls_last_10 rows to CallRecords: the anti-corruption layer (pure, standard library only).
+"""calls_last_10 rows to CallRecords: the anti-corruption layer (pure: no I/O).
 
-Vendor dicts die here. A row that cannot be used (not an object, no conn_id, no
-usable date) is skipped and counted by reason so the poll can report it; a
-value that is merely unknown is kept. Dates are naive local time of the
-operation and become aware UTC.
+Vendor rows die here: dicts as orjson decodes them, or `CallRow`s as
+rows_decode.py does, read by the same rules in the same loop. A row that
+cannot be used (not an object, no conn_id, no usable date) is skipped and
+counted by reason so the poll can report it; a value that is merely unknown is
+kept. Dates are naive local time of the operation and become aware UTC.
 
 The loop is the hot path of a 60,000-record answer, so spellings and dates are
 normalised once per distinct value (a 10-minute window has a few hundred
@@ -19,6 +20,7 @@ from datetime import UTC, datetime, tzinfo
 from types import MappingProxyType
 
 from bot.adapters.wolkvox.envelope import Envelope, read_envelope
+from bot.adapters.wolkvox.rows_decode import ROW_TYPES
 from bot.domain.calls import CallRecord, normalise_result, normalise_type
 
 SKIP_NOT_AN_OBJECT = "not_an_object"
@@ -84,16 +86,29 @@ def map_calls(envelope: Envelope, zone: tzinfo) -> MappedBatch:
     new_record = object.__new__
     set_conn_id, set_at, set_type, set_result, set_phone, set_customer = _SLOT_SETTERS
     for row in envelope.rows:
-        if type(row) is not dict:
+        kind = type(row)
+        if kind in ROW_TYPES:
+            conn_id = row.conn_id  # type: ignore[attr-defined]
+            raw_date = row.date  # type: ignore[attr-defined]
+            raw_type = row.type_interaction or row.type_call  # type: ignore[attr-defined]
+            raw_result = row.result  # type: ignore[attr-defined]
+            phone = row.telephone or row.tel_number  # type: ignore[attr-defined]
+            customer = row.customer_id  # type: ignore[attr-defined]
+        elif kind is dict:
+            get = row.get  # type: ignore[attr-defined]
+            conn_id = get("conn_id")
+            raw_date = get("date")
+            raw_type = get("type_interaction") or get("type_call")
+            raw_result = get("result")
+            phone = get("telephone") or get("tel_number")
+            customer = get("customer_id")
+        else:
             skipped[SKIP_NOT_AN_OBJECT] = skipped.get(SKIP_NOT_AN_OBJECT, 0) + 1
             continue
-        get = row.get
-        conn_id = get("conn_id")
         conn_id = conn_id.strip() if type(conn_id) is str else _text(conn_id)
         if not conn_id:
             skipped[SKIP_NO_CONN_ID] = skipped.get(SKIP_NO_CONN_ID, 0) + 1
             continue
-        raw_date = get("date")
         at = dates.get(raw_date) if type(raw_date) is str else None
         if at is None:
             at = _read_date(raw_date, zone)
@@ -102,20 +117,16 @@ def map_calls(envelope: Envelope, zone: tzinfo) -> MappedBatch:
         if isinstance(at, str):
             skipped[at] = skipped.get(at, 0) + 1
             continue
-        raw_type = get("type_interaction") or get("type_call")
         call_type = types.get(raw_type) if type(raw_type) is str else None
         if call_type is None:
             call_type = normalise_type(_text(raw_type))
             if type(raw_type) is str:
                 types[raw_type] = call_type
-        raw_result = get("result")
         result = results.get(raw_result) if type(raw_result) is str else None
         if result is None:
             result = normalise_result(_text(raw_result))
             if type(raw_result) is str:
                 results[raw_result] = result
-        phone = get("telephone") or get("tel_number")
-        customer = get("customer_id")
         if conn_id in by_conn:
             skipped[SKIP_DUPLICATE] = skipped.get(SKIP_DUPLICATE, 0) + 1
         record = new_record(CallRecord)
@@ -170,9 +181,11 @@ def parse_local_date(text: str, zone: tzinfo) -> datetime | None:
                 local = local.replace(tzinfo=zone)
         else:
             return None
-    except ValueError:
+        # A date at the very edge of the calendar (9999-12-31 23:59 in Bogota) is valid
+        # locally but has no UTC: OverflowError, an unusable date like any other.
+        return local.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    return local.astimezone(UTC)
 
 
 def _read_date(raw: object, zone: tzinfo) -> datetime | str:

@@ -1,8 +1,11 @@
-"""Status and body bytes to an Envelope: the one place that decodes JSON (with orjson).
+"""Status and body bytes to an Envelope: the one place that decodes JSON.
 
-A body that is not JSON is still informative: with an error status the status
-decides (a 403 HTML page during a backup is a backup); with 200 it is an HTML
-error page or a body cut off in transit, both worth a retry.
+A calls_last_10 body, the big one, is decoded straight into typed rows
+(rows_decode.py, msgspec); any other body, and a calls_last_10 body outside
+those types, into Python objects with orjson. A body that is not JSON is still
+informative: with an error status the status decides (a 403 HTML page during a
+backup is a backup); with 200 it is an HTML error page or a body cut off in
+transit, both worth a retry.
 """
 
 from __future__ import annotations
@@ -11,9 +14,16 @@ from datetime import datetime, tzinfo
 
 import orjson
 
-from bot.adapters.wolkvox.envelope import EMPTY, Envelope, classify_error, read_envelope
+from bot.adapters.wolkvox.envelope import (
+    EMPTY,
+    Envelope,
+    classify_error,
+    envelope_of,
+    read_envelope,
+)
 from bot.adapters.wolkvox.errors import PayloadError
 from bot.adapters.wolkvox.mapping import MappedBatch, map_calls
+from bot.adapters.wolkvox.rows_decode import decode_calls
 
 
 def decode_response(
@@ -26,6 +36,10 @@ def decode_response(
     """Decode one HTTP answer of the real-time family, or raise the matching WolkvoxError."""
     if status == 404:
         return EMPTY
+    if api == "calls_last_10":
+        parts = decode_calls(body)
+        if parts is not None:
+            return envelope_of(*parts, status=status, api=api, resumes_at=resumes_at)
     try:
         payload = orjson.loads(body)
     except orjson.JSONDecodeError:
