@@ -160,7 +160,7 @@ class CommandService:
     # ---- SlackFrontend ---------------------------------------------------------------
 
     async def on_command(self, request: CommandRequest) -> Reply:
-        command = cp.parse_command(request.text)
+        command = cp.parse_command(request.text, operations=tuple(self._state.operations))
         if isinstance(command, cp.Usage):
             return _reply(render_usage(command, self._lang))
         if isinstance(command, cp.Help):

@@ -372,6 +372,14 @@ async def test_silence_until_a_time_of_day_means_the_next_one_locally(world: Wor
     assert silence.ends_at == datetime(2026, 11, 25, 13, 0, tzinfo=UTC)  # 08:00 in Bogota
 
 
+async def test_an_operation_after_the_duration_silences_that_operation_only(world: World) -> None:
+    reply = await world.ask("silence abandons 1h bogota lunch")
+
+    [silence] = world.state.silences.silences
+    assert (silence.operation, silence.reason) == ("bogota", "lunch")
+    assert "(all operations)" not in text_of(reply)
+
+
 async def test_ack_twice_acknowledges_once(world: World) -> None:
     assert "is not firing" in text_of(await world.ask("ack abandons"))
     await world.poll(mix(world.clock.now()))
