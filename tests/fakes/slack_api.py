@@ -99,6 +99,7 @@ class FakeSlackApi:
         self._channels: dict[str, _Channel] = {}
         self._faults: list[_Fault] = []
         self._revoked: str | None = None
+        self._frozen: dict[tuple[str, str], str] = {}
         self._last_ts = 0.0
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -166,6 +167,24 @@ class FakeSlackApi:
     def revoke_token(self, error: str = "token_revoked") -> None:
         """From now on every Web API call fails with ``error``."""
         self._revoked = error
+
+    def rotate_token(self, bot_token: str) -> None:
+        """The app was reinstalled: ``bot_token`` works, any other token is ``invalid_auth``."""
+        self._revoked = None
+        self.bot_token = bot_token
+
+    def clear_faults(self) -> None:
+        """Slack recovered: forget every fault programmed with fail_next / error_next."""
+        self._faults.clear()
+
+    def delete_message(self, channel: str, ts: str) -> None:
+        """A person deleted the message ``ts`` (its thread replies stay, as in Slack)."""
+        messages = self._channel(channel).messages
+        messages[:] = [m for m in messages if m["ts"] != ts]
+
+    def freeze_message(self, channel: str, ts: str, error: str = "cant_update_message") -> None:
+        """From now on chat.update of the message ``ts`` answers ``error``."""
+        self._frozen[(channel, ts)] = error
 
     # ---- inspection ------------------------------------------------------------------
 
@@ -314,6 +333,8 @@ class FakeSlackApi:
         message = self.message(channel, ts)
         if message is None:
             return {"ok": False, "error": "message_not_found"}
+        if (channel, ts) in self._frozen:
+            return {"ok": False, "error": self._frozen[(channel, ts)]}
         for key in ("text", "blocks", "metadata"):
             if key in params:
                 message[key] = params[key]

@@ -104,6 +104,9 @@ def build_app(
             client=web_client,
             signing_secret=signing_secret or os.urandom(32).hex(),
             logger=bolt_logger,
+            # Bolt asks auth.test on the first request; when Slack's API is down it would
+            # tell the user to reinstall the app. It is a moment's outage: say so.
+            user_facing_authorize_error_message=error_text,
         )
     quiet_slack_libraries()
     _register_command(app, frontend, log, command_timeout_s, error_text)

@@ -101,8 +101,13 @@ async def _serve(web_app: web.Application, *, host: str, port: int) -> HttpServe
 
 def _slack_handler(app: AsyncApp) -> _Handler:
     async def handle(request: web.Request) -> web.StreamResponse:
-        bolt_response = await app.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(bolt_response)
+        try:
+            bolt_request = await to_bolt_request(request)
+        except UnicodeDecodeError:
+            # Slack sends UTF-8 only, so this body is not Slack's; anyone can send it, before
+            # any signature check, so it gets a 400 and no traceback in the logs.
+            return web.Response(status=400, text="bad request\n")
+        return await to_aiohttp_response(await app.async_dispatch(bolt_request))
 
     return handle
 
