@@ -172,6 +172,8 @@ REJECTED = {
         "no operation is named 'medelin'",
     ],
     "bad_token_with_space": ["operation 'bogota'", "token", "contains a space"],
+    "bad_storm_threshold": ["top level", "storm_threshold", "greater than or equal to 0"],
+    "bad_storm_window": ["top level", "storm_window", "longer than 1h"],
     "bad_unknown_top_level_key": ["top level", "languaje", "did you mean 'language'"],
     "bad_window": ["rule 'abandons'", "window", "whole minutes"],
 }
@@ -216,6 +218,7 @@ rules:
     window: soon
     warning: 0.3
     critical: 0.2
+    operations: [bogota, medelin]
   - kind: flatline
 """
     with pytest.raises(ConfigError) as caught:
@@ -230,6 +233,7 @@ rules:
         ("operation #2", "name"),
         ("rule 'abandons'", "window"),
         ("rule 'abandons'", "critical"),
+        ("rule 'abandons'", "operations[1]"),
         ("rule #2", "name"),
         ("rule #2", "below"),
     }

@@ -22,6 +22,9 @@ from bot.config.model import (
     DEFAULT_HTTP_PORT,
     DEFAULT_METRICS_PORT,
     DEFAULT_STORE_PATH,
+    DEFAULT_STORM_THRESHOLD,
+    DEFAULT_STORM_WINDOW,
+    MAX_STORM_WINDOW,
     HttpSettings,
     Language,
     LogFormat,
@@ -107,6 +110,13 @@ def parse_settings(
     )
     if http.metrics_port and http.metrics_port == http.port:
         problems.add("http", "metrics_port", f"is the same as port ({http.port}); use another")
+    storm_window = root.storm_window or DEFAULT_STORM_WINDOW
+    if storm_window > MAX_STORM_WINDOW:
+        problems.add(
+            "top level",
+            "storm_window",
+            "is longer than 1h: new alerts would hide in an old digest; use 1h or less",
+        )
     if problems:
         raise ConfigError(source, problems.items())
     use_defaults = root.defaults is not False
@@ -122,7 +132,16 @@ def parse_settings(
         log_format=LogFormat(root.log_format or "text"),
         budget_reserve=reserve,
         use_default_rules=use_defaults,
+        storm_threshold=_storm_threshold(root, data),
+        storm_window=storm_window,
     )
+
+
+def _storm_threshold(root: RootModel, data: Mapping[str, Any]) -> int:
+    """The written threshold; `null` (written, empty) turns digests off like 0."""
+    if root.storm_threshold is not None:
+        return root.storm_threshold
+    return 0 if "storm_threshold" in data else DEFAULT_STORM_THRESHOLD
 
 
 def _read_mapping(text: str, source: str | Path, problems: ProblemList) -> dict[str, Any]:
@@ -271,8 +290,6 @@ def _rules(
             )
         elif isinstance(name, str):
             first_index[name] = index
-        if rule is None:
-            continue
         written = raw.get("operations") if isinstance(raw, dict) else None
         names: list[Any] = [written] if isinstance(written, str) else list(written or [])
         for position, operation in enumerate(names):
@@ -285,7 +302,8 @@ def _rules(
                     f"{operation!r}{did_you_mean(operation, sorted(declared))} "
                     f"(operations: {known})",
                 )
-        built.append(rule)
+        if rule is not None:
+            built.append(rule)
     return tuple(built)
 
 

@@ -21,6 +21,9 @@ DEFAULT_BUDGET_RESERVE = 0.2
 DEFAULT_STORE_PATH = "callbot.sqlite3"
 DEFAULT_HTTP_PORT = 3000
 DEFAULT_METRICS_PORT = 9090
+DEFAULT_STORM_THRESHOLD = 5
+DEFAULT_STORM_WINDOW = timedelta(minutes=5)
+MAX_STORM_WINDOW = timedelta(hours=1)
 
 
 class Language(StrEnum):
@@ -121,6 +124,10 @@ class Settings:
     log_format: LogFormat = LogFormat.TEXT
     budget_reserve: float = DEFAULT_BUDGET_RESERVE
     use_default_rules: bool = True
+    storm_threshold: int = DEFAULT_STORM_THRESHOLD
+    """More new incidents than this in one channel within `storm_window` are told in
+    one digest message; 0 turns digests off."""
+    storm_window: timedelta = DEFAULT_STORM_WINDOW
 
     def operation(self, name: str) -> OperationSettings:
         """The operation called `name`; KeyError if there is none."""

@@ -135,6 +135,19 @@ SETTINGS_KEYS: tuple[tuple[str, str, str], ...] = (
         "0.2",
         "Share of the daily API budget left for the operation's other integrations.",
     ),
+    (
+        "storm_threshold",
+        "5",
+        "Alert storms: more new alerts than this in one channel within `storm_window` are "
+        "posted as one digest message, edited as they change, with their news in its thread. "
+        "0 or `null` posts every alert on its own.",
+    ),
+    (
+        "storm_window",
+        "`5m`",
+        "How long new alerts of a channel count towards a storm, and join a young digest "
+        "(at most `1h`).",
+    ),
     ("defaults", "`true`", "Include the shipped rules; a rule with the same name replaces one."),
     ("operations[].name", "required", "Unique short name (lower-case, digits, `-`, `_`)."),
     (

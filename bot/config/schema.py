@@ -120,6 +120,8 @@ class RootModel(_Strict):
     http: HttpModel | None = None
     log_format: Literal["text", "json"] | None = None
     budget_reserve: Reserve | None = None
+    storm_threshold: Count | None = None
+    storm_window: Duration | None = None
     defaults: bool | None = None
     operations: list[Any] | None = None
     rules: list[Any] | None = None

@@ -12,13 +12,13 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.adapters.clock import Clock
-from bot.adapters.store.base import Store
+from bot.adapters.store.base import NewOutboxRow, Store
 from bot.adapters.store.codec import encode_alert, encode_silence
 from bot.domain.alerts import Alert, Decision, Reason, acknowledge, silence_applied, silence_lifted
 from bot.domain.silences import Silence, silence_id
-from bot.services.notifications import decision_rows
 from bot.services.ports import Presenter
 from bot.services.state import RuntimeState
+from bot.services.storm import plan_notifications
 from bot.services.views import ActionKind, ActionResultView
 
 
@@ -181,22 +181,21 @@ class Controls:
         alert = decision.alert
         op = state.operations.get(alert.operation)
         spec = op.rule(alert.rule) if op else None
-        rows = []
+        rows: tuple[NewOutboxRow, ...] = ()
         if op is not None and spec is not None:
             note_view = view or ActionResultView(
                 kind, by, alert.rule, alert.operation, now, tz=op.settings.timezone.key
             )
-            rows = decision_rows(
-                decision,
-                spec,
+            # An action never opens, joins or closes a digest; it only routes the
+            # incident's news to its digest when it has one.
+            rows = plan_notifications(
+                [decision],
+                state=state,
+                alerts=state.alerts.with_alert(alert),
                 presenter=self._presenter,
-                log=state.log,
                 now=now,
-                tz=op.settings.timezone.key,
-                channel=spec.channel or op.settings.channel,
-                silence=state.silences.matching(alert.rule, alert.operation, now),
                 note=self._presenter.action_note(note_view),
-            )
+            ).rows
         await self._store.put_alert_with_outbox(
             alert.operation, alert.rule, encode_alert(alert), rows
         )

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.domain.calls import CallRecord
-from bot.services.views import ActionResultView, AlertMessageView
+from bot.services.views import ActionResultView, AlertMessageView, DigestView
 
 RenderedMessage = dict[str, Any]
 """A message ready for a chat: `text` (the plain fallback) and `blocks`."""
@@ -87,11 +87,22 @@ class AlertPresenter(Protocol):
     def thread_note(self, view: AlertMessageView, event: str) -> RenderedMessage: ...
 
 
+class DigestPresenter(Protocol):
+    """Renders an alert storm: one digest message, and notes in its thread that name
+    the incident they are about (the thread is shared by many incidents)."""
+
+    def digest_message(self, view: DigestView) -> RenderedMessage: ...
+
+    def digest_note(self, view: AlertMessageView, event: str) -> RenderedMessage:
+        """`event` is an AlertEvent value or `joined` (the incident joined the digest)."""
+        ...
+
+
 class NotePresenter(Protocol):
     """Renders a person's action (acknowledged, silenced...) as a thread note or reply."""
 
     def action_note(self, view: ActionResultView) -> RenderedMessage: ...
 
 
-class Presenter(AlertPresenter, NotePresenter, Protocol):
+class Presenter(AlertPresenter, DigestPresenter, NotePresenter, Protocol):
     """Everything the services need rendered."""

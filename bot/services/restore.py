@@ -8,8 +8,9 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from bot.adapters.store.base import Store, StoredLog
-from bot.adapters.store.codec import decode_alert, decode_silence
+from bot.adapters.store.codec import decode_alert, decode_digest, decode_silence
 from bot.domain.alert_book import AlertBook
+from bot.domain.digests import DigestBook
 from bot.domain.silences import SilenceBook
 from bot.domain.window import LogSnapshot
 from bot.services.ports import CallSource
@@ -69,6 +70,18 @@ async def restore_state(
         except (KeyError, ValueError) as exc:
             log.warning("event=restore_skipped kind=silence id=%s error=%s", silence_id, exc)
     state.silences = SilenceBook(tuple(silences))
+    firing = {a.incident_id for a in state.alerts if a.firing}
+    digests = []
+    for digest_id, doc in stored.digests.items():
+        try:
+            digest = decode_digest(doc)
+        except (KeyError, ValueError) as exc:
+            log.warning("event=restore_skipped kind=digest id=%s error=%s", digest_id, exc)
+            continue
+        young = now - digest.opened_at < state.settings.storm_window
+        if young or firing.intersection(digest.members):
+            digests.append(digest)
+    state.digests = DigestBook(tuple(digests))
     for operation, stored_log in stored.logs.items():
         if operation in state.operations:
             state.log.restore(operation, snapshot_of(stored_log))

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from bot.config.model import OperationSettings, Settings
 from bot.domain.alert_book import AlertBook
 from bot.domain.calls import CallRecord
+from bot.domain.digests import DigestBook
 from bot.domain.silences import SilenceBook
 from bot.domain.specs import RuleSpec
 from bot.domain.window import CallLog
@@ -80,6 +81,8 @@ class RuntimeState:
     log: CallLog = field(default_factory=CallLog)
     alerts: AlertBook = field(default_factory=AlertBook)
     silences: SilenceBook = field(default_factory=SilenceBook)
+    digests: DigestBook = field(default_factory=DigestBook)
+    """The alert storms whose incidents are still open (bot.services.storm)."""
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     recent: dict[str, tuple[CallRecord, ...]] = field(default_factory=dict)
     """The latest calls of each operation's last successful poll, oldest first, for

@@ -13,9 +13,10 @@ from bot.adapters.slack.blocks import (
     render_alert_note,
     render_thread_note,
 )
+from bot.adapters.slack.blocks_digest import render_digest_message, render_digest_note
 from bot.adapters.slack.i18n import language as supported_language
 from bot.services.ports import RenderedMessage
-from bot.services.views import ActionResultView, AlertEvent, AlertMessageView
+from bot.services.views import ActionResultView, AlertEvent, AlertMessageView, DigestView
 
 
 class SlackPresenter:
@@ -46,6 +47,12 @@ class SlackPresenter:
             summary = render_alert_message(view, self._lang, mask_personal_data=self._mask)
             return {"text": summary.text, "blocks": []}
         return render_alert_note(view, known, self._lang).to_payload()
+
+    def digest_message(self, view: DigestView) -> RenderedMessage:
+        return render_digest_message(view, self._lang).to_payload()
+
+    def digest_note(self, view: AlertMessageView, event: str) -> RenderedMessage:
+        return render_digest_note(view, event, self._lang).to_payload()
 
     def action_note(self, view: ActionResultView) -> RenderedMessage:
         return render_thread_note(view, self._lang).to_payload()

@@ -168,7 +168,9 @@ class CycleCommit:
     """Everything one poll cycle of `operation` stores, together, in one transaction.
 
     `alerts` maps rule name to its alert document (upserted; rules not named are kept).
-    `budget` and `poll`, when given, replace the stored ones.
+    `budget` and `poll`, when given, replace the stored ones. `digests` maps a digest id
+    (an alert storm's one message, see bot.domain.digests) to its document, upserted, or
+    to None to forget it; digests of any operation may be named.
     """
 
     operation: str
@@ -177,6 +179,7 @@ class CycleCommit:
     budget: BudgetCounter | None = None
     poll: PollStatus | None = None
     outbox: Sequence[NewOutboxRow] = ()
+    digests: Mapping[str, Document | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +198,8 @@ class StoredState:
     """(operation, day) -> requests used."""
     polls: Mapping[str, PollStatus]
     """operation -> poll status."""
+    digests: Mapping[str, Document] = field(default_factory=dict)
+    """digest id -> document: the alert storms whose incidents are still open."""
 
 
 class Outbox(Protocol):

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.domain.alerts import Alert, AlertState
+from bot.domain.digests import Digest
 from bot.domain.silences import Silence
 from bot.domain.specs import EvalStatus, Evaluation, Severity
 
@@ -136,4 +137,28 @@ def decode_silence(doc: Document) -> Silence:
         created_by=doc.get("created_by", ""),
         reason=doc.get("reason", ""),
         ended_by=doc.get("ended_by"),
+    )
+
+
+def encode_digest(digest: Digest) -> Document:
+    return {
+        "id": digest.id,
+        "channel": digest.channel,
+        "opened_at": digest.opened_at.isoformat(),
+        "members": list(digest.members),
+    }
+
+
+def decode_digest(doc: Document) -> Digest:
+    opened_at = _parse_time(doc["opened_at"])
+    if opened_at is None:
+        raise ValueError(f"digest {doc.get('id')!r} has no opening time")
+    members = doc.get("members", [])
+    if not isinstance(members, list):
+        raise ValueError(f"digest {doc.get('id')!r} has no member list")
+    return Digest(
+        id=doc["id"],
+        channel=doc["channel"],
+        opened_at=opened_at,
+        members=tuple(str(m) for m in members),
     )

@@ -35,6 +35,7 @@ from bot.adapters.store.rows import (
     conn_id_rows,
     decode_message_ref,
     decode_outbox,
+    digest_rows,
     minute_rows,
     new_outbox_values,
     poll_row,
@@ -55,6 +56,7 @@ class MemoryTables:
     polls: dict[str, PollRow] = field(default_factory=dict)
     outbox: dict[int, OutboxTuple] = field(default_factory=dict)
     last_outbox_id: int = 0
+    digests: dict[str, str] = field(default_factory=dict)
 
 
 class MemoryStore(Store):
@@ -93,6 +95,7 @@ class MemoryStore(Store):
             conn_ids=[(op, conn_id, *call) for (op, conn_id), call in t.conn_ids.items()],
             budgets=[(op, day, used) for (op, day), used in t.budgets.items()],
             polls=t.polls.values(),
+            digests=t.digests.items(),
         )
 
     async def commit_cycle(self, cycle: CycleCommit) -> list[int]:
@@ -116,6 +119,7 @@ class MemoryStore(Store):
         budget = None if cycle.budget is None else budget_row(op, cycle.budget)
         poll = None if cycle.poll is None else poll_row(op, cycle.poll)
         outbox = [new_outbox_values(row) for row in cycle.outbox]
+        digests = list(digest_rows(cycle.digests))
 
         for a_op, rule, doc in alerts:
             t.alerts[a_op, rule] = doc
@@ -138,6 +142,11 @@ class MemoryStore(Store):
             t.budgets[op, day] = used
         if poll is not None:
             t.polls[op] = poll
+        for digest_id, text in digests:
+            if text is None:
+                t.digests.pop(digest_id, None)
+            else:
+                t.digests[digest_id] = text
         return self._insert_outbox(t, outbox)
 
     @staticmethod

@@ -41,6 +41,7 @@ OutboxTuple = tuple[int, int, str, str, str, str, int, int, str | None]
 PollRow = tuple[str, int | None, str | None, int, int | None]
 MessageRefRow = tuple[str, str, str]
 SilenceRow = tuple[str, str]
+DigestRow = tuple[str, str | None]
 BudgetRow = tuple[str, str, int]
 
 
@@ -118,6 +119,13 @@ def decode_poll(row: PollRow) -> tuple[str, PollStatus]:
     )
 
 
+def digest_rows(digests: Mapping[str, Document | None]) -> Iterator[DigestRow]:
+    """(id, JSON text), or (id, None) for a digest to forget."""
+    for digest_id, doc in digests.items():
+        text = None if doc is None else encode_document(doc, what=f"digest {digest_id!r}")
+        yield digest_id, text
+
+
 def decode_message_ref(row: MessageRefRow) -> MessageRef:
     incident_id, channel, ts = row
     return MessageRef(incident_id=incident_id, channel=channel, ts=ts)
@@ -133,6 +141,7 @@ def assemble_state(
     conn_ids: Iterable[ConnIdRow],
     budgets: Iterable[BudgetRow],
     polls: Iterable[PollRow],
+    digests: Iterable[tuple[str, str]] = (),
 ) -> StoredState:
     """Build the start-up state from the rows of every table (silences: id, document)."""
     bucket_maps: dict[str, dict[BucketKey, int]] = {}
@@ -161,4 +170,5 @@ def assemble_state(
         },
         budgets={(op, day): used for op, day, used in budgets},
         polls=dict(decode_poll(row) for row in polls),
+        digests={digest_id: decode_document(doc) for digest_id, doc in digests},
     )

@@ -40,6 +40,7 @@ from bot.adapters.store.rows import (
     conn_id_rows,
     decode_message_ref,
     decode_outbox,
+    digest_rows,
     minute_rows,
     new_outbox_values,
     poll_row,
@@ -196,6 +197,7 @@ class SQLiteStore(Store):
                     "SELECT operation, last_success_at, last_error, consecutive_failures, "
                     "last_duration FROM poll_status"
                 ),
+                digests=conn.execute("SELECT id, doc FROM digests"),
             )
 
         return await self._write(work)
@@ -243,6 +245,15 @@ class SQLiteStore(Store):
                     "last_error, consecutive_failures, last_duration) VALUES (?, ?, ?, ?, ?)",
                     poll_row(op, cycle.poll),
                 )
+            for digest_id, text in digest_rows(cycle.digests):
+                if text is None:
+                    conn.execute("DELETE FROM digests WHERE id = ?", (digest_id,))
+                else:
+                    conn.execute(
+                        "INSERT INTO digests (id, doc) VALUES (?, ?) "
+                        "ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
+                        (digest_id, text),
+                    )
             return _insert_outbox(conn, cycle.outbox)
 
         return await self._write(work)

@@ -78,6 +78,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX outbox_by_channel ON outbox (channel, id)",
     ),
+    (
+        """CREATE TABLE digests (
+            id TEXT PRIMARY KEY,
+            doc TEXT NOT NULL
+        ) WITHOUT ROWID""",
+    ),
 )
 """Migration n (1-based) is MIGRATIONS[n - 1]. AUTOINCREMENT: outbox ids are never reused."""
 

@@ -441,3 +441,38 @@ async def test_a_closed_store_refuses_work(reopen: Reopen) -> None:
         await store.put_message_ref(MessageRef("i1", "C1", "1.0"))
     with pytest.raises(StoreClosedError):
         await store.message_ref("i1")
+
+
+async def test_digests_are_stored_with_their_cycle_replaced_and_forgotten(
+    store: Store, reopen: Reopen
+) -> None:
+    storm = {"id": "digest:C1:20240506T140000", "members": ["a:sales:1", "b:sales:1"]}
+    other = {"id": "digest:C2:20240506T140000", "members": ["c:sales:1"]}
+    ids = await store.commit_cycle(
+        CycleCommit(
+            operation="sales",
+            digests={storm["id"]: storm, other["id"]: other},
+            outbox=[draft("C1", storm["id"])],
+        )
+    )
+    assert len(ids) == 1
+    grown = {**storm, "members": [*storm["members"], "d:support:1"]}
+    await store.commit_cycle(
+        CycleCommit(operation="support", digests={storm["id"]: grown, other["id"]: None})
+    )
+    await store.close()
+    async with reopen() as again:
+        assert (await again.load(T0)).digests == {storm["id"]: grown}
+
+
+async def test_a_cycle_with_a_digest_that_is_not_json_stores_nothing(store: Store) -> None:
+    before = await store.load(T0)
+    with pytest.raises(DocumentError):
+        await store.commit_cycle(
+            CycleCommit(
+                operation="sales",
+                alerts={"abandon": {"state": "firing"}},
+                digests={"digest:C1:x": {"opened_at": math.nan}},
+            )
+        )
+    assert await store.load(T0) == before
