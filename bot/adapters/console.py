@@ -45,6 +45,7 @@ EMOJI = {
     ":telephone_receiver:": "📞",
     ":arrow_up:": "⬆",
     ":arrow_down:": "⬇",
+    ":heavy_plus_sign:": "+",
 }
 _EMOJI = re.compile(r":[a-z0-9_+-]+:")
 _LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]+))?>")
@@ -132,6 +133,7 @@ class ConsoleMessage:
     posted_at: datetime | None = None
     edits: int = 0
     replies: list[str] = field(default_factory=list)
+    reply_key: str | None = None
 
     @property
     def title(self) -> str:
@@ -190,13 +192,20 @@ class ConsoleChat:
             summary = next((line for line in lines[1:] if line.strip()), "")
             self._emit(f"{self._stamp()} {self._words['edited']} {before}: {summary.strip()}")
 
-    async def reply(self, channel: str, thread_ts: str, message: RenderedMessage) -> str:
+    async def reply(
+        self, channel: str, thread_ts: str, message: RenderedMessage, *, key: str
+    ) -> str:
         parent = self.messages.get(thread_ts)
         if parent is None or parent.channel != channel:
             raise ChatError("thread_not_found", transient=False)
         ts = self._next_ts()
         self.messages[ts] = ConsoleMessage(
-            channel, ts, dict(message), thread_ts=thread_ts, posted_at=self._clock.now()
+            channel,
+            ts,
+            dict(message),
+            thread_ts=thread_ts,
+            posted_at=self._clock.now(),
+            reply_key=key,
         )
         lines = render_message(message)
         parent.replies.append(ts)
@@ -204,6 +213,12 @@ class ConsoleChat:
         for line in lines:
             self._emit(f"{INDENT}  {line}")
         return ts
+
+    async def find_reply(self, channel: str, thread_ts: str, key: str) -> str | None:
+        parent = self.messages.get(thread_ts)
+        if parent is None:
+            return None
+        return next((ts for ts in parent.replies if self.messages[ts].reply_key == key), None)
 
     async def find(self, channel: str, incident_id: str, *, since: datetime) -> str | None:
         for message in self.messages.values():

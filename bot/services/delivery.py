@@ -6,7 +6,7 @@ Nothing is posted twice: before a first post the row is marked as attempted,
 so after a crash between posting and recording, the next attempt looks for the
 incident's message in the channel (by its metadata) instead of posting again.
 Edits and replies find the living message by incident id; a message a person
-deleted is posted anew.
+deleted, or one Slack will not let the bot edit, is posted anew.
 """
 
 from __future__ import annotations
@@ -24,6 +24,11 @@ from bot.services.notifications import POST, THREAD, UPDATE
 from bot.services.ports import RenderedMessage
 
 log = logging.getLogger("callbot.delivery")
+
+GONE_OR_FROZEN = frozenset({"message_not_found", "cant_update_message", "edit_window_closed"})
+"""chat.update errors after which the incident's message will never take an edit (a
+person deleted it, or Slack refuses to change it): the update is posted as a new message
+instead of waiting forever and holding back everything after it in the channel."""
 
 
 class ChatError(Exception):
@@ -46,7 +51,17 @@ class Chat(Protocol):
 
     async def update(self, channel: str, ts: str, message: RenderedMessage) -> None: ...
 
-    async def reply(self, channel: str, thread_ts: str, message: RenderedMessage) -> str: ...
+    async def reply(
+        self, channel: str, thread_ts: str, message: RenderedMessage, *, key: str
+    ) -> str: ...
+
+    async def find_reply(self, channel: str, thread_ts: str, key: str) -> str | None:
+        """The ts of the reply sent with `key` in that thread, if Slack has it.
+
+        A reply may have reached Slack although the bot never learned so (killed, or a
+        timeout after Slack stored it): asked before sending again, so it is sent once.
+        """
+        ...
 
     async def find(self, channel: str, incident_id: str, *, since: datetime) -> str | None:
         """The ts of the incident's message posted since `since`, if any."""
@@ -58,6 +73,11 @@ class DeliveryResult:
     row: OutboxRow
     outcome: str
     error: str | None = None
+
+
+def reply_key(row: OutboxRow) -> str:
+    """The idempotency key a thread reply carries: its outbox row, unique and stable."""
+    return f"outbox-{row.id}"
 
 
 class OutboxDrainer:
@@ -147,16 +167,23 @@ class OutboxDrainer:
             try:
                 await self._chat.update(ref.channel, ref.ts, row.payload)
             except ChatError as exc:
-                if exc.kind != "message_not_found":
+                if exc.kind not in GONE_OR_FROZEN:
                     raise
-                log.warning("event=message_deleted incident=%s reposting", row.incident_id)
+                event = "message_deleted" if exc.kind == "message_not_found" else "message_frozen"
+                log.warning(
+                    "event=%s incident=%s error=%s reposting", event, row.incident_id, exc.kind
+                )
                 return await self._repost(row)
             return ref
         if row.action == THREAD:
             if ref is None:
                 ts = await self._chat.post(row.channel, row.payload, incident_id=row.incident_id)
                 return MessageRef(row.incident_id, row.channel, ts)
-            await self._chat.reply(ref.channel, ref.ts, row.payload)
+            key = reply_key(row)
+            if row.attempts > 0 and await self._chat.find_reply(ref.channel, ref.ts, key):
+                return None
+            await self._outbox.defer(row.id, not_before=self._clock.now(), error="replying")
+            await self._chat.reply(ref.channel, ref.ts, row.payload, key=key)
             return None
         raise ChatError(f"unknown_action:{row.action}", transient=False)
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 import heapq
 import logging
 import time
+import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from bot.adapters.clock import Clock
 from bot.adapters.store.base import (
@@ -22,7 +24,6 @@ from bot.adapters.store.base import (
     BudgetCounter,
     CycleCommit,
     LogDelta,
-    NewOutboxRow,
     PollStatus,
     RememberedCall,
     Store,
@@ -33,9 +34,9 @@ from bot.domain.calls import CallRecord
 from bot.domain.rules import evaluate_operation, evaluate_unavailable
 from bot.domain.specs import Severity
 from bot.domain.window import API_WINDOW, minute_span
-from bot.services.notifications import decision_rows
 from bot.services.ports import CallSource, FetchedCalls, Presenter, SourceError
 from bot.services.state import RECENT_CALLS, OperationRuntime, RuntimeState
+from bot.services.storm import plan_notifications
 
 log = logging.getLogger("callbot.monitor")
 
@@ -91,7 +92,6 @@ class Monitor:
     async def poll(self, operation: str) -> CycleReport:
         """Run one cycle of `operation`. Never raises for Wolkvox trouble."""
         op = self._state.operation(operation)
-        now = self._clock.now()
         started = time.monotonic()
         fetched: FetchedCalls | None = None
         error: SourceError | None = None
@@ -102,6 +102,11 @@ class Monitor:
                 fetched = await self._source.calls_last_10(operation)
             except SourceError as exc:
                 error = exc
+            except Exception as exc:
+                error = _internal_error(operation, exc)
+        # The answer describes the ten minutes before it arrived, which with retries can be
+        # minutes after the cycle began: coverage and evaluation use the time of the answer.
+        now = self._clock.now()
         duration = timedelta(seconds=time.monotonic() - started)
         async with self._state.lock:
             report = await self._cycle(op, now, duration, fetched, error)
@@ -172,19 +177,9 @@ class Monitor:
         )
         specs = {spec.name: spec for spec in op.rules}
         book, decisions = state.alerts.step_all(evaluations, specs, state.silences, now)
-        rows: list[NewOutboxRow] = []
-        for decision in decisions:
-            spec = specs[decision.alert.rule]
-            rows += decision_rows(
-                decision,
-                spec,
-                presenter=self._presenter,
-                log=state.log,
-                now=now,
-                tz=op.settings.timezone.key,
-                channel=spec.channel or op.settings.channel,
-                silence=state.silences.matching(spec.name, name, now),
-            )
+        plan = plan_notifications(
+            decisions, state=state, alerts=book, presenter=self._presenter, now=now
+        )
         changed = {
             d.alert.rule: encode_alert(d.alert)
             for d in decisions
@@ -204,7 +199,8 @@ class Monitor:
                         consecutive_failures=op.poll.consecutive_failures,
                         last_duration=op.poll.last_duration,
                     ),
-                    outbox=rows,
+                    outbox=plan.rows,
+                    digests=plan.stored,
                 )
             )
         except Exception as exc:
@@ -221,6 +217,10 @@ class Monitor:
                 error_kind="store",
             )
         state.alerts = book
+        state.digests = plan.digests
+        for digest_id, doc in plan.stored.items():
+            members = len(doc["members"]) if doc is not None else 0
+            log.info("event=digest operation=%s digest=%s members=%d", name, digest_id, members)
         return CycleReport(
             operation=name,
             at=now,
@@ -272,6 +272,28 @@ class Monitor:
                 decision.reason,
                 decision.notify,
             )
+
+
+def _internal_error(operation: str, exc: Exception) -> SourceError:
+    """A failure nobody foresaw, as a failed poll: `wolkvox-unavailable` then says so.
+
+    Only the exception's type and where it was raised are logged and shown: its text may
+    quote what it choked on (a header, a token, a payload).
+    """
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f"{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "unknown"
+    log.error(
+        "event=poll_internal_error operation=%s error_type=%s at=%s",
+        operation,
+        type(exc).__name__,
+        where,
+    )
+    return SourceError(
+        f"callbot failed while asking Wolkvox ({type(exc).__name__} at {where}); "
+        "this is a bug: please report it with the log line",
+        kind="internal",
+        transient=True,
+    )
 
 
 def _at(record: CallRecord) -> datetime:

@@ -17,6 +17,7 @@ from bot.domain.specs import RuleSpec
 from bot.domain.window import CallLog
 from bot.services.alert_views import alert_view
 from bot.services.ports import Presenter, RenderedMessage
+from bot.services.state import PollState
 
 POST = "post"
 UPDATE = "update"
@@ -31,6 +32,11 @@ _THREAD_EVENTS = {
 }
 
 
+def thread_event(reason: Reason) -> str:
+    """The event a thread note tells for a decision's reason (`reminder`, `resolved`...)."""
+    return _THREAD_EVENTS.get(reason, reason.value)
+
+
 def decision_rows(
     decision: Decision,
     spec: RuleSpec,
@@ -42,10 +48,12 @@ def decision_rows(
     channel: str,
     silence: Silence | None,
     note: RenderedMessage | None = None,
+    poll: PollState | None = None,
 ) -> list[NewOutboxRow]:
     """The outbox rows a decision asks for, in delivery order (edit before thread).
 
-    `note` replaces the thread reply (a person's action is told in their words).
+    `note` replaces the thread reply (a person's action is told in their words); `poll`
+    lets the unavailable rule's message say how many polls failed and why.
     """
     if decision.notify is Notify.NONE or decision.alert.incident_id is None:
         return []
@@ -59,6 +67,7 @@ def decision_rows(
         channel=channel,
         silence=silence,
         mention=decision.mention,
+        poll=poll,
     )
     incident = alert.incident_id
     assert incident is not None
@@ -80,6 +89,6 @@ def decision_rows(
     if decision.notify.edits:
         add(UPDATE, presenter.alert_message(view))
     if decision.notify.replies:
-        event = _THREAD_EVENTS.get(decision.reason, decision.reason.value)
+        event = thread_event(decision.reason)
         add(THREAD, note if note is not None else presenter.thread_note(view, event))
     return rows

@@ -62,7 +62,8 @@ async def test_post_edit_reply_and_find_like_slack() -> None:
     await chat.update("C0A", ts, PRESENTER.alert_message(samples.alert(value=0.2)))
     resolved = samples.alert(state="resolved", resolved_at=clock.now())
     await chat.update("C0A", ts, PRESENTER.alert_message(resolved))
-    await chat.reply("C0A", ts, PRESENTER.thread_note(resolved, AlertEvent.RESOLVED.value))
+    note = PRESENTER.thread_note(resolved, AlertEvent.RESOLVED.value)
+    reply_ts = await chat.reply("C0A", ts, note, key="outbox-9")
 
     text = out.getvalue()
     assert text.count("#alerts") == 2  # the post, then the resolved edit in full
@@ -71,6 +72,8 @@ async def test_post_edit_reply_and_find_like_slack() -> None:
     assert "    ↳ 14:33 in the thread of “✅ Resolved: abandon-rate · bogota”" in text
     assert [m.ts for m in chat.top_level()] == [ts]
     assert len(chat.thread(ts)) == 1
+    assert await chat.find_reply("C0A", ts, "outbox-9") == reply_ts
+    assert await chat.find_reply("C0A", ts, "outbox-10") is None
 
 
 async def test_editing_or_replying_to_an_unknown_message_fails_like_slack() -> None:
@@ -78,4 +81,4 @@ async def test_editing_or_replying_to_an_unknown_message_fails_like_slack() -> N
     with pytest.raises(ChatError, match="message_not_found"):
         await chat.update("C0A", "1.0", {"text": "x"})
     with pytest.raises(ChatError, match="thread_not_found"):
-        await chat.reply("C0A", "1.0", {"text": "x"})
+        await chat.reply("C0A", "1.0", {"text": "x"}, key="outbox-1")

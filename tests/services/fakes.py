@@ -55,9 +55,10 @@ class TextPresenter:
         acked = f" acked by {view.acked_by}" if view.acked_by else ""
         silenced = " silenced" if view.silenced_until else ""
         mention = f"{view.mention} " if view.mention else ""
+        error = f" failures={view.failures} error={view.error}" if view.error else ""
         text = (
             f"{mention}{view.state} {view.severity} {view.rule} {view.operation} "
-            f"value={view.value}{acked}{silenced}"
+            f"value={view.value}{acked}{silenced}{error}"
         )
         return {"text": text, "blocks": []}
 
@@ -76,6 +77,7 @@ class Message:
     incident_id: str
     thread_ts: str | None = None
     edits: list[str] = field(default_factory=list)
+    key: str | None = None
 
 
 class FakeChat:
@@ -85,6 +87,7 @@ class FakeChat:
         self.messages: list[Message] = []
         self.failures: list[ChatError] = []
         self.crash_after_post = False
+        self.crash_after_reply = False
         self._ts = 1000
 
     def _next_ts(self) -> str:
@@ -113,11 +116,23 @@ class FakeChat:
                 return
         raise ChatError("message_not_found", transient=False)
 
-    async def reply(self, channel: str, thread_ts: str, message: RenderedMessage) -> str:
+    async def reply(
+        self, channel: str, thread_ts: str, message: RenderedMessage, *, key: str
+    ) -> str:
         self._maybe_fail()
         ts = self._next_ts()
-        self.messages.append(Message(channel, ts, message["text"], "", thread_ts=thread_ts))
+        self.messages.append(
+            Message(channel, ts, message["text"], "", thread_ts=thread_ts, key=key)
+        )
+        if self.crash_after_reply:
+            self.crash_after_reply = False
+            raise RuntimeError("process killed after replying")
         return ts
+
+    async def find_reply(self, channel: str, thread_ts: str, key: str) -> str | None:
+        return next(
+            (m.ts for m in self.messages if m.thread_ts == thread_ts and m.key == key), None
+        )
 
     async def find(self, channel: str, incident_id: str, *, since: datetime) -> str | None:
         for m in self.messages:

@@ -138,7 +138,8 @@ async def test_wolkvox_failing_fires_unavailable_and_holds_the_other_rules(world
     for _ in range(3):
         await bot.cycle(refused)
     texts = [m.text for m in bot.chat.top_level()]
-    assert any(t.startswith("firing critical wolkvox-unavailable bogota") for t in texts)
+    [unavailable] = [t for t in texts if t.startswith("firing critical wolkvox-unavailable")]
+    assert f"failures=3 error={refused.message}" in unavailable  # names the error
     assert abandons.text.startswith("firing")  # held: not resolved while blind
     assert bot.state.operation("bogota").poll.last_error == refused.message
 
@@ -179,6 +180,26 @@ async def test_a_crash_between_posting_and_recording_does_not_post_twice(world) 
     [message] = chat.top_level()
     assert message.text.startswith("resolved")
     assert chat.thread(message.ts)[-1] == "resolved: abandons bogota"
+
+
+async def test_a_crash_between_replying_and_recording_does_not_reply_twice(world) -> None:
+    tables, clock, source, chat = world
+    bot = Bot(tables, clock, source, chat)
+    await bot.start()
+    await bot.cycle(calls(clock.now(), abandons=4, prefix="a"))
+    [message] = chat.top_level()
+    chat.crash_after_reply = True
+    source.queue("bogota", calls(clock.now(), abandons=4, prefix="b"))  # escalates
+    await bot.monitor.poll("bogota")
+    with pytest.raises(RuntimeError):
+        await bot.drainer.drain_once()
+    # The process dies after Slack stored the reply; a new one starts on the same store.
+    clock.advance(timedelta(minutes=1))
+    again = Bot(tables, clock, source, chat)
+    await again.start()
+    await again.drainer.drain_once()
+    assert chat.thread(message.ts) == ["escalated: abandons bogota"]
+    assert await again.store.outbox_depth() == 0
 
 
 async def test_a_restart_keeps_incidents_silences_and_baseline(world) -> None:

@@ -27,6 +27,7 @@ from bot.services.delivery import ChatError
 from bot.services.ports import RenderedMessage
 
 INCIDENT_EVENT_TYPE: Final = "callbot_incident"
+REPLY_EVENT_TYPE: Final = "callbot_reply"
 HISTORY_PAGE_SIZE: Final = 200
 HISTORY_MAX_PAGES: Final = 5
 """At most 1000 messages are searched: an incident's message is recent, and each page
@@ -70,6 +71,19 @@ _log = logging.getLogger("callbot.slack.notifier")
 def incident_metadata(incident_id: str) -> dict[str, Any]:
     """The message metadata that ties a message to its incident (see `SlackChat.find`)."""
     return {"event_type": INCIDENT_EVENT_TYPE, "event_payload": {"incident_id": incident_id}}
+
+
+def reply_metadata(key: str) -> dict[str, Any]:
+    """The message metadata that names a thread reply's outbox row (see `find_reply`)."""
+    return {"event_type": REPLY_EVENT_TYPE, "event_payload": {"key": key}}
+
+
+def _carries_key(message: Any, key: str) -> bool:
+    metadata = message.get("metadata") if isinstance(message, dict) else None
+    if not isinstance(metadata, dict) or metadata.get("event_type") != REPLY_EVENT_TYPE:
+        return False
+    payload = metadata.get("event_payload")
+    return isinstance(payload, dict) and payload.get("key") == key
 
 
 def chat_error(exc: BaseException) -> ChatError:
@@ -147,18 +161,43 @@ class SlackChat:
             )
         )
 
-    async def reply(self, channel: str, thread_ts: str, message: RenderedMessage) -> str:
+    async def reply(
+        self, channel: str, thread_ts: str, message: RenderedMessage, *, key: str
+    ) -> str:
         response = await _call(
             self._client.chat_postMessage(
                 channel=channel,
                 thread_ts=thread_ts,
                 text=str(message.get("text") or ""),
                 blocks=message.get("blocks") or None,
+                metadata=reply_metadata(key),
                 unfurl_links=False,
                 unfurl_media=False,
             )
         )
         return str(response.get("ts") or "")
+
+    async def find_reply(self, channel: str, thread_ts: str, key: str) -> str | None:
+        """The ts of the reply sent with `key` under `thread_ts` (conversations.replies)."""
+        cursor: str | None = None
+        for _ in range(HISTORY_MAX_PAGES):
+            response = await _call(
+                self._client.conversations_replies(
+                    channel=channel,
+                    ts=thread_ts,
+                    include_all_metadata=True,
+                    limit=HISTORY_PAGE_SIZE,
+                    cursor=cursor,
+                )
+            )
+            for message in response.get("messages") or []:
+                if _carries_key(message, key):
+                    return str(message.get("ts") or "") or None
+            metadata = response.get("response_metadata") or {}
+            cursor = str(metadata.get("next_cursor") or "") or None
+            if not response.get("has_more") or cursor is None:
+                return None
+        return None
 
     async def find(self, channel: str, incident_id: str, *, since: datetime) -> str | None:
         """The ts of the incident's top-level message posted since `since`, newest first.

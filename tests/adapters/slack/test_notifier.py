@@ -53,7 +53,9 @@ async def test_edits_in_place_and_replies_in_the_thread(slack: FakeSlackApi) -> 
     ts = await chat.post(CHANNEL, MESSAGE, incident_id=INCIDENT)
 
     await chat.update(CHANNEL, ts, {"text": "resolved", "blocks": []})
-    reply_ts = await chat.reply(CHANNEL, ts, {"text": "Resolved after 12m.", "blocks": []})
+    reply_ts = await chat.reply(
+        CHANNEL, ts, {"text": "Resolved after 12m.", "blocks": []}, key="outbox-7"
+    )
 
     assert (slack.message(CHANNEL, ts) or {})["text"] == "resolved"
     assert [m["text"] for m in slack.thread(CHANNEL, ts)] == ["Resolved after 12m."]
@@ -67,7 +69,7 @@ async def test_after_a_crash_the_posted_message_is_found_by_its_incident(
     chat = chat_for(slack)
     before = datetime.fromtimestamp(1_700_000_000, tz=UTC)
     ts = await chat.post(CHANNEL, MESSAGE, incident_id=INCIDENT)
-    await chat.reply(CHANNEL, ts, {"text": "reminder", "blocks": []})
+    await chat.reply(CHANNEL, ts, {"text": "reminder", "blocks": []}, key="outbox-1")
     for i in range(205):  # more than one page of history after it
         await chat.post(CHANNEL, {"text": f"other {i}"}, incident_id=f"other:bogota:{i}")
 
@@ -80,6 +82,19 @@ async def test_after_a_crash_the_posted_message_is_found_by_its_incident(
     assert first.params["include_all_metadata"] in (True, "true", "1")
     assert int(first.params["limit"]) == 200
     assert second.params["cursor"] == "200"
+
+
+async def test_a_reply_that_reached_slack_is_found_by_its_key(slack: FakeSlackApi) -> None:
+    chat = chat_for(slack)
+    ts = await chat.post(CHANNEL, MESSAGE, incident_id=INCIDENT)
+    first = await chat.reply(CHANNEL, ts, {"text": "reminder", "blocks": []}, key="outbox-1")
+    second = await chat.reply(CHANNEL, ts, {"text": "resolved", "blocks": []}, key="outbox-2")
+
+    assert await chat.find_reply(CHANNEL, ts, "outbox-1") == first
+    assert await chat.find_reply(CHANNEL, ts, "outbox-2") == second
+    assert await chat.find_reply(CHANNEL, ts, "outbox-3") is None
+    [call, *_] = slack.calls_to("conversations.replies")
+    assert call.params["include_all_metadata"] in (True, "true", "1")
 
 
 async def test_find_looks_only_after_since(slack: FakeSlackApi) -> None:
