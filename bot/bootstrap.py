@@ -28,6 +28,7 @@ from bot.adapters.scheduler import PollJob, PollScheduler
 from bot.adapters.slack.app import build_app, build_web_client
 from bot.adapters.slack.authorizer import SlackAuthorizer
 from bot.adapters.slack.http_server import start_health_server, start_http
+from bot.adapters.slack.i18n import t as translate
 from bot.adapters.slack.notifier import SlackChat
 from bot.adapters.slack.presenter import SlackPresenter
 from bot.adapters.slack.socket_mode import SocketModeDead, SocketModeRunner
@@ -245,6 +246,7 @@ async def run_bot(
             bot_token=slack.bot_token.reveal(),
             signing_secret=slack.signing_secret.reveal() if slack.signing_secret else None,
             client=web_client,
+            error_text=translate("reply.error", settings.language.value),
         )
         host = environ.get(HTTP_HOST_ENV) or DEFAULT_HTTP_HOST
         try:

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.domain.alerts import Alert, AlertState
-from bot.domain.calls import OUTBOUND_TYPES
+from bot.domain.calls import NETWORK_FAILURE_RESULTS, OUTBOUND_TYPES
 from bot.domain.silences import Silence
-from bot.domain.specs import RuleKind, RuleSpec
-from bot.domain.window import CallLog
+from bot.domain.specs import CallFilter, EvalStatus, Evaluation, RuleKind, RuleSpec
+from bot.domain.window import CallLog, minute_span
+from bot.services.state import PollState
 from bot.services.views import AlertMessageView, Unit
 
 SPARKLINE_SPAN = timedelta(hours=1)
+NETWORK_MEASURE = "network"
+"""The measure label of a rule that matches exactly the network-failure results."""
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MINUTE = timedelta(minutes=1)
 
 _UNITS = {
     RuleKind.COUNT: Unit.COUNT,
@@ -42,9 +48,42 @@ def population_label(spec: RuleSpec) -> str:
 def measure_label(spec: RuleSpec) -> str:
     """What is measured: the results a rule matches (`abandon`), else its own description."""
     results = spec.match.results
+    if results == NETWORK_FAILURE_RESULTS:
+        return NETWORK_MEASURE
     if results and len(results) <= 3:
         return " + ".join(sorted(results))
     return ""
+
+
+def covered_series(
+    log: CallLog,
+    operation: str,
+    *,
+    start: datetime,
+    end: datetime,
+    flt: CallFilter | None = None,
+) -> tuple[int | None, ...]:
+    """Calls per minute over `[start, end)`, with None for each minute that no
+    successful poll covered: a sparkline must not draw "not seen" as "no calls"."""
+    counts = log.series(operation, start=start, end=end, flt=flt)
+    first, _ = minute_span(start, end)
+    out: list[int | None] = []
+    for offset, count in enumerate(counts):
+        minute = _EPOCH + (first + offset) * _MINUTE
+        out.append(count if log.is_covered(operation, minute, minute + _MINUTE) else None)
+    return tuple(out)
+
+
+def _gap_coverage(
+    evaluation: Evaluation | None, spec: RuleSpec, log: CallLog, operation: str, now: datetime
+) -> float | None:
+    """The covered fraction of the rule's window when a polling gap holds the rule
+    (a HELD evaluation with counts), None otherwise (held because Wolkvox is down)."""
+    if evaluation is None or evaluation.status is not EvalStatus.HELD:
+        return None
+    if evaluation.matched is None:
+        return None
+    return log.coverage(operation, now - spec.window, now)
 
 
 def alert_view(
@@ -57,10 +96,23 @@ def alert_view(
     channel: str,
     silence: Silence | None = None,
     mention: bool = False,
+    poll: PollState | None = None,
 ) -> AlertMessageView:
-    """The incident's message as of `now`, with the last hour's sparkline."""
+    """The incident's message as of `now`, with the last hour's sparkline.
+
+    `poll` (the operation's polling state) lets the built-in unavailable rule
+    say how many polls failed and why; without it the message points to
+    `/calls status` instead.
+    """
     evaluation = alert.last_evaluation
-    series = log.series(alert.operation, start=now - SPARKLINE_SPAN, end=now, flt=spec.match)
+    unavailable = spec.kind == RuleKind.UNAVAILABLE
+    series = (
+        ()
+        if unavailable
+        else covered_series(
+            log, alert.operation, start=now - SPARKLINE_SPAN, end=now, flt=spec.match
+        )
+    )
     resolved = alert.state == AlertState.RESOLVED
     severity = alert.severity or alert.peak_severity or spec.severity
     return AlertMessageView(
@@ -82,9 +134,19 @@ def alert_view(
         window=spec.window if spec.kind != RuleKind.UNAVAILABLE else None,
         baseline=evaluation.baseline if evaluation else None,
         breakdown=evaluation.breakdown if evaluation else (),
-        series=series if spec.kind != RuleKind.UNAVAILABLE else (),
+        series=series,
         detail=evaluation.detail if evaluation else "",
         description=spec.description,
+        rule_kind=spec.kind.value,
+        status=evaluation.status.value if evaluation else "",
+        compared=evaluation.compared if evaluation else None,
+        confidence=spec.confidence,
+        recover=spec.recover,
+        min_calls=spec.min_calls,
+        coverage=_gap_coverage(evaluation, spec, log, alert.operation, now),
+        failures=poll.consecutive_failures if unavailable and poll is not None else None,
+        error=poll.last_error if unavailable and poll is not None else None,
+        error_kind=poll.last_error_kind if unavailable and poll is not None else None,
         resolved_at=alert.resolved_at,
         peak_value=alert.peak_value,
         peak_severity=alert.peak_severity.value if alert.peak_severity else None,

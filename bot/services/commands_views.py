@@ -19,7 +19,7 @@ from bot.domain.rules import evaluate
 from bot.domain.silences import SilenceBook
 from bot.domain.specs import CallFilter, RuleKind, RuleSpec
 from bot.domain.window import API_WINDOW, CallLog
-from bot.services.alert_views import unit_of
+from bot.services.alert_views import covered_series, unit_of
 from bot.services.ports import CallSource
 from bot.services.state import OperationRuntime, RuntimeState
 from bot.services.views import (
@@ -83,7 +83,9 @@ def stale_info(op: OperationRuntime, now: datetime) -> StaleInfo | None:
     since = op.poll.last_success_at
     if since is None or not op.poll.stale(now, op.settings.poll_every):
         return None
-    return StaleInfo(since=since, last_error=op.poll.last_error)
+    return StaleInfo(
+        since=since, last_error=op.poll.last_error, last_error_kind=op.poll.last_error_kind
+    )
 
 
 def covered_back(log: CallLog, operation: str, end: datetime, limit: timedelta) -> timedelta:
@@ -144,7 +146,7 @@ def last10_view(
         abandon=abandon,
         network_failures=network,
         previous_total=previous.count(flt) if previous.covered_fraction >= 1.0 else None,
-        series=log.series(op.name, start=end - window, end=end, flt=flt),
+        series=covered_series(log, op.name, start=end - window, end=end, flt=flt),
         type_filter=call_type,
         polled_ago=max(now - end, timedelta(0)),
         stale=stale_info(op, now),
@@ -186,6 +188,7 @@ def status_view(
                     else None
                 ),
                 last_error=op.poll.last_error,
+                last_error_kind=op.poll.last_error_kind,
                 calls_used_today=budget.used,
                 daily_limit=budget.limit or None,
                 alerts_firing=sum(1 for a in state.alerts if a.operation == op.name and a.firing),
@@ -326,11 +329,11 @@ def home_view(state: RuntimeState, *, now: datetime) -> HomeView:
         end = op.poll.last_success_at
         total = 0
         by_result: tuple[tuple[str, int], ...] = ()
-        series: tuple[int, ...] = ()
+        series: tuple[int | None, ...] = ()
         if end is not None:
             stats = state.log.last(op.name, API_WINDOW, now=end)
             total, by_result = stats.total, tuple(stats.by_result().items())
-            series = state.log.series(op.name, start=end - HOME_SERIES, end=end)
+            series = covered_series(state.log, op.name, start=end - HOME_SERIES, end=end)
         firing = tuple(
             alert_line(a, op.rule(a.rule), state.silences, now)
             for a in _active_alerts(state, [op], now)
@@ -346,6 +349,7 @@ def home_view(state: RuntimeState, *, now: datetime) -> HomeView:
                 by_result=by_result,
                 series=series,
                 last_error=op.poll.last_error,
+                last_error_kind=op.poll.last_error_kind,
                 firing=firing,
                 silences=tuple(_silences(state.silences, op, now)),
             )

@@ -85,10 +85,15 @@ class Share:
 
 @dataclass(frozen=True, slots=True)
 class StaleInfo:
-    """The data is older than two poll periods: since when, and the last error if any."""
+    """The data is older than two poll periods: since when, and the last error if any.
+
+    `last_error_kind` is the error's stable label (`token_rejected`...), which the
+    renderer translates: the error's own text is written in English by the client.
+    """
 
     since: datetime
     last_error: str | None = None
+    last_error_kind: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +114,8 @@ class Last10View:
 
     `type_filter` is None for all calls, `inbound`, `outbound` or a call type.
     `previous_total` is None when the log does not cover the previous window.
-    `series` holds one count per minute, oldest first.
+    `series` holds one count per minute, oldest first (None: no successful poll
+    covered that minute, which is not the same as no calls).
     """
 
     operation: str
@@ -121,7 +127,7 @@ class Last10View:
     abandon: Share | None = None
     network_failures: Share | None = None
     previous_total: int | None = None
-    series: tuple[int, ...] = ()
+    series: tuple[int | None, ...] = ()
     type_filter: str | None = None
     polled_ago: timedelta | None = None
     stale: StaleInfo | None = None
@@ -139,6 +145,7 @@ class OperationStatus:
     poll_every: timedelta
     duration_s: float | None = None
     last_error: str | None = None
+    last_error_kind: str | None = None
     calls_used_today: int = 0
     daily_limit: int | None = None
     alerts_firing: int = 0
@@ -215,8 +222,17 @@ class AlertMessageView:
     threshold (no inbound calls). `mention` is the rule's `mention:` (a user
     id, a user group id or `here`); the notifier sets it only when this post
     should ping (first post or escalation to critical). `series` holds the last
-    hour per minute, oldest first. `peak_*` describe the worst point of the
-    incident, shown once it resolves.
+    hour per minute, oldest first, None for a minute no successful poll covered.
+    `peak_*` describe the worst point of the incident, shown once it resolves.
+
+    The evaluation's numbers are kept apart so that the renderer can say in the
+    reader's language why the alert reads as it does: `status` (an `EvalStatus`),
+    `compared` (the Wilson lower bound of a rate with `confidence`), `recover`,
+    `min_calls`, and `coverage` (the covered fraction of the window when a
+    polling gap holds the rule). For the built-in `unavailable` rule (`rule_kind`)
+    `value` and `threshold` are ages in seconds, `failures` counts failed polls in
+    a row (None when not known) and `error` / `error_kind` name the last error.
+    `detail` is the domain's English explanation, for logs only.
     """
 
     incident_id: str
@@ -237,9 +253,19 @@ class AlertMessageView:
     window: timedelta | None = None
     baseline: float | None = None
     breakdown: tuple[tuple[str, int], ...] = ()
-    series: tuple[int, ...] = ()
+    series: tuple[int | None, ...] = ()
     detail: str = ""
     description: str = ""
+    rule_kind: str = ""
+    status: str = ""
+    compared: float | None = None
+    confidence: float | None = None
+    recover: float | None = None
+    min_calls: int = 0
+    coverage: float | None = None
+    failures: int | None = None
+    error: str | None = None
+    error_kind: str | None = None
     resolved_at: datetime | None = None
     peak_value: float | None = None
     peak_severity: str | None = None
@@ -255,6 +281,31 @@ class AlertMessageView:
     @property
     def resolved(self) -> bool:
         return self.state == "resolved"
+
+
+@dataclass(frozen=True, slots=True)
+class DigestView:
+    """One message standing for many incidents of a channel (an alert storm).
+
+    `members` are the incidents' own views, in the order they joined; the renderer
+    shows one line each. `mentions` are the rules' `mention:` values to ping once,
+    set only when the digest is first posted and one of its incidents is critical.
+    """
+
+    digest_id: str
+    opened_at: datetime
+    as_of: datetime
+    members: tuple[AlertMessageView, ...]
+    mentions: tuple[str, ...] = ()
+    tz: str = "UTC"
+
+    @property
+    def firing(self) -> int:
+        return sum(1 for m in self.members if not m.resolved)
+
+    @property
+    def operations(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(m.operation for m in self.members))
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,8 +327,9 @@ class HomeOperation:
     poll_every: timedelta
     total: int = 0
     by_result: tuple[tuple[str, int], ...] = ()
-    series: tuple[int, ...] = ()
+    series: tuple[int | None, ...] = ()
     last_error: str | None = None
+    last_error_kind: str | None = None
     firing: tuple[AlertLine, ...] = ()
     silences: tuple[SilenceLine, ...] = ()
 

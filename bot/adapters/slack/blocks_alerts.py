@@ -8,6 +8,15 @@ only markup that may ping anyone, and only when the view carries it.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from bot.adapters.slack.blocks_evidence import (
+    UNAVAILABLE_KIND,
+    description,
+    evidence_line,
+    reason_line,
+    unavailable_line,
+)
 from bot.adapters.slack.blocks_kit import (
     EMPTY,
     MAX_BLOCKS,
@@ -60,7 +69,12 @@ def _upper_first(text: str) -> str:
 
 
 def _measure(tr: Translator, label: str) -> str:
-    return tr.measure(label) if label.strip() else tr("alert.calls")
+    """What is measured, in words: `abandoned calls`, or each result of a combination."""
+    if not label.strip():
+        return tr("alert.calls")
+    if " + " in label:
+        return " + ".join(tr.result(part) for part in label.split(" + "))
+    return tr.measure(label)
 
 
 def _population(tr: Translator, view: AlertMessageView) -> str:
@@ -74,9 +88,11 @@ def _population(tr: Translator, view: AlertMessageView) -> str:
 
 
 def value_line(tr: Translator, view: AlertMessageView) -> str:
-    """`abandoned *18.4%* of 49 inbound calls; critical at 15%`, or the detail alone."""
+    """`abandoned *18.4%* of 49 inbound calls; critical at 15%`, or why there is no value."""
+    if view.rule_kind == UNAVAILABLE_KIND:
+        return unavailable_line(tr, view)
     if view.value is None:
-        return safe(view.detail, 500, keep_newlines=True) if view.detail else ""
+        return reason_line(tr, view)
     value = format_value(view.value, view.unit, tr.lang)
     threshold = threshold_text(tr, view.severity, view.threshold, view.unit, view.below)
     measure = _measure(tr, view.measure_label)
@@ -130,9 +146,12 @@ def _status_lines(tr: Translator, view: AlertMessageView) -> list[str]:
     lines = []
     if view.resolved and view.resolved_at is not None:
         peak_value = view.peak_value if view.peak_value is not None else view.value
+        shown = format_value(peak_value, view.unit, tr.lang)
+        if view.rule_kind == UNAVAILABLE_KIND and peak_value is not None:
+            shown = format_age(timedelta(seconds=peak_value))
         peak = tr(
             "alert.peak",
-            value=format_value(peak_value, view.unit, tr.lang),
+            value=shown,
             severity=tr.severity(view.peak_severity or view.severity),
         )
         lines.append(
@@ -182,10 +201,12 @@ def render_alert_message(
     main = "\n".join(x for x in (mention, line) if x)
     if main:
         blocks.append(section(main))
-    if view.description:
-        blocks.append(context(f"_{safe(view.description, 300)}_"))
-    if view.detail and view.value is not None:
-        blocks.append(context(safe(view.detail, 500)))
+    about = description(tr, view) if view.description else ""
+    if about:
+        blocks.append(context(f"_{about}_"))
+    evidence = evidence_line(tr, view)
+    if evidence:
+        blocks.append(context(evidence))
     status = _status_lines(tr, view)
     if status:
         blocks.append(section("\n".join(status)))

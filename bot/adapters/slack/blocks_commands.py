@@ -32,6 +32,7 @@ from bot.adapters.slack.blocks_kit import (
 from bot.adapters.slack.blocks_parts import (
     call_line,
     count_lines,
+    error_text,
     spark,
     stale_block,
     state_icon,
@@ -187,7 +188,8 @@ def _status_group(op: OperationStatus, tr: Translator, as_of: datetime, tz: str)
     ]
     group = [fields_section(fields, text=title)]
     if op.last_error:
-        group.append(context(tr("stale_error", error=safe(op.last_error, 500))))
+        error = error_text(tr, op.last_error_kind, op.last_error)
+        group.append(context(tr("stale_error", error=error)))
     return group
 
 

@@ -19,7 +19,7 @@ from bot.adapters.slack.blocks_kit import (
     take_items,
     user_ref,
 )
-from bot.adapters.slack.blocks_parts import count_lines, spark
+from bot.adapters.slack.blocks_parts import count_lines, error_text, spark
 from bot.adapters.slack.i18n import Translator
 from bot.adapters.slack.text import format_age, format_number, safe
 from bot.services.views import HomeOperation, HomeView, SilenceLine
@@ -70,7 +70,8 @@ def _operation_blocks(tr: Translator, op: HomeOperation, view: HomeView) -> list
         lines = [_silence_line(tr, s, view) for s in op.silences]
         blocks += pack_lines(lines, max_blocks=_LIST_BLOCKS, more=more, title=tr("home.silences"))
     if op.last_error:
-        blocks.append(context(tr("stale_error", error=safe(op.last_error, 500))))
+        error = error_text(tr, op.last_error_kind, op.last_error)
+        blocks.append(context(tr("stale_error", error=error)))
     return blocks
 
 

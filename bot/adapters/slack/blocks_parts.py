@@ -21,6 +21,10 @@ from bot.adapters.slack.text import (
 from bot.services.views import CallLine, StaleInfo
 
 SPARK_WIDTH = 60
+SPARK_GAP = "·"
+"""A minute no successful poll covered: unknown, which a bar at zero would pass off as quiet."""
+ERRORS_WRITTEN_IN = "en"
+"""The language of the Wolkvox client's error texts."""
 _ICONS = {
     ("firing", "critical"): ":red_circle:",
     ("firing", "warning"): ":large_orange_circle:",
@@ -75,13 +79,48 @@ def stale_block(tr: Translator, stale: StaleInfo, as_of: datetime, tz: str) -> B
         age=format_age(as_of - stale.since),
     )
     if stale.last_error:
-        text += "\n" + tr("stale_error", error=safe(stale.last_error, 500))
+        error = error_text(tr, stale.last_error_kind, stale.last_error)
+        text += "\n" + tr("stale_error", error=error)
     return section(text)
 
 
-def spark(series: Sequence[int]) -> str:
-    """A per-minute series as a sparkline of at most SPARK_WIDTH characters."""
-    return sparkline(resample(series, SPARK_WIDTH))
+def error_text(tr: Translator, kind: str | None, message: str, limit: int = 500) -> str:
+    """A Wolkvox error for the reader, escaped.
+
+    The client writes its errors in English (they name codes, servers and what to
+    do); a reader of another language gets the error's kind in their words first,
+    with the original kept in parentheses for whoever must act on it.
+    """
+    shown = safe(message, limit)
+    if tr.lang == ERRORS_WRITTEN_IN:
+        return shown
+    return tr("error.line", lead=tr.error(kind), message=shown)
+
+
+def _resample_gaps(series: Sequence[int | None], width: int) -> list[int | None]:
+    """Like `resample`, where a bucket is a gap only when none of its minutes was covered."""
+    if None not in series:
+        return list(resample([v for v in series if v is not None], width))
+    values = list(series)
+    if len(values) <= width:
+        return values
+    size = -(-len(values) // width)
+    start = len(values) % size
+    chunks = ([values[:start]] if start else []) + [
+        values[i : i + size] for i in range(start, len(values), size)
+    ]
+    return [
+        None if all(v is None for v in chunk) else sum(v for v in chunk if v is not None)
+        for chunk in chunks
+    ]
+
+
+def spark(series: Sequence[int | None]) -> str:
+    """A per-minute series as a sparkline of at most SPARK_WIDTH characters; minutes no
+    successful poll covered (None) are drawn as SPARK_GAP, never as a quiet minute."""
+    points = _resample_gaps(series, SPARK_WIDTH)
+    bars = sparkline([p or 0 for p in points])
+    return "".join(SPARK_GAP if p is None else b for p, b in zip(points, bars, strict=True))
 
 
 def full_time(at: datetime, tz: str) -> str:

@@ -81,3 +81,9 @@ class Translator:
 
     def outcome(self, value: str) -> str:
         return self._name("outcome", value)
+
+    def error(self, kind: str | None) -> str:
+        """What kind of Wolkvox error happened, in words (`token_rejected` ->
+        `Wolkvox rejected the token`); a kind without words reads as a failed poll."""
+        template = CATALOGS[self.lang].get(f"error.{_slug(kind or 'unknown')}")
+        return template if template is not None else self("error.unknown")

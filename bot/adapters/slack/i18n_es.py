@@ -179,6 +179,51 @@ ES: dict[str, str] = {
     "alert.recent": "*Últimas llamadas*",
     "alert.fallback": "{severity}: {rule} en {operation}: {value}",
     "alert.fallback_resolved": "Resuelta: {rule} en {operation} después de {duration}",
+    # why an alert reads as it does (from the evaluation's numbers, never its log text)
+    "detail.share": "{matched} de {population} en {window}",
+    "detail.matched": "{matched} llamadas que coinciden en {window}",
+    "detail.expected": "{matched} llamadas frente a {expected} esperadas",
+    "detail.bound": "límite inferior {bound} con {confidence} de confianza",
+    "detail.recover_rise": "aún no baja del nivel de recuperación {recover}",
+    "detail.recover_flat": "menos de las {recover} necesarias para recuperarse",
+    "detail.outside_hours": "Fuera del horario activo: no se evalúa.",
+    "detail.volume_guard": (
+        "Muy pocas llamadas para evaluar: {count}, se necesitan al menos {minimum}."
+    ),
+    "detail.no_calls": "Sin llamadas en los últimos {window}.",
+    "detail.no_baseline": "Aún no hay historial suficiente para comparar.",
+    "detail.polling_gap": (
+        "En espera: las consultas exitosas cubrieron solo {coverage} de los últimos {window}."
+    ),
+    "detail.held": "En espera mientras Wolkvox no está disponible.",
+    "unavailable.stale": "Sin datos de Wolkvox desde hace *{age}*; alerta tras {limit}",
+    "unavailable.never": "Wolkvox aún no ha respondido ninguna consulta",
+    "unavailable.fresh": "Última consulta exitosa hace {age}",
+    "unavailable.failures": "{count} consultas fallidas seguidas",
+    "unavailable.see_status": "`/calls status` muestra el último error.",
+    "unavailable.description": (
+        "No se puede consultar Wolkvox o sus datos están desactualizados; las demás reglas "
+        "esperan hasta que responda"
+    ),
+    # errores de Wolkvox por tipo (el texto del cliente sigue entre paréntesis)
+    "error.line": "{lead} ({message})",
+    "error.configuration": "La solicitud del bot a Wolkvox es incorrecta (API o dirección)",
+    "error.token_missing": "Wolkvox no recibió ningún token",
+    "error.token_rejected": "Wolkvox rechazó el token",
+    "error.quota_exceeded": "Se agotó la cuota diaria de consultas a Wolkvox",
+    "error.concurrency_limit": "Wolkvox rechazó una solicitud simultánea",
+    "error.server_backup": (
+        "Wolkvox no está disponible (posiblemente por una copia de seguridad del servidor)"
+    ),
+    "error.server_error": "Wolkvox tuvo un error de servidor",
+    "error.timeout": "Wolkvox no respondió a tiempo",
+    "error.connection": "El bot no pudo conectarse con Wolkvox",
+    "error.payload": "Wolkvox envió una respuesta que el bot no puede leer",
+    "error.response_too_large": "La respuesta de Wolkvox fue demasiado grande",
+    "error.stopped": "La consulta está detenida hasta que se corrija la configuración",
+    "error.internal": "El bot falló al consultar Wolkvox (un error del bot)",
+    "error.unknown": "No se pudo consultar Wolkvox",
+    "reply.error": "Lo siento, no funcionó. Inténtelo de nuevo en un momento.",
     "button.ack": "Reconocer",
     "button.silence_1h": "Silenciar 1 h",
     "button.silence_tomorrow": "Silenciar hasta mañana 08:00",
@@ -188,6 +233,22 @@ ES: dict[str, str] = {
     "note.deescalated": ":arrow_down: Bajó a {severity}: {value}",
     "note.resolved": ":white_check_mark: Resuelta después de {duration}.",
     "note.resolved_silenced": "Resuelta después de {duration} mientras estaba silenciada.",
+    # tormentas de alertas (un resumen para muchas alertas)
+    "digest.header": "{icon} {count} alertas activas en {operations}",
+    "digest.header_some": "{icon} {firing} de {count} alertas siguen activas en {operations}",
+    "digest.header_resolved": "{icon} Las {count} alertas de {operations} están resueltas",
+    "digest.member": "{icon} *{severity}* · {rule} · {operation}: {value}",
+    "digest.member_resolved": "{icon} ~{rule} · {operation}~ resuelta después de {duration}",
+    "digest.acked": ":eyes: {user}",
+    "digest.silenced": ":zzz: hasta las {until}",
+    "digest.hint": (
+        "Las novedades de cada alerta van en este hilo. Reconozca o silencie una con "
+        "`/calls ack` o `/calls silence` y el nombre de su regla."
+    ),
+    "digest.fallback": "{count} alertas activas en {operations}: {alerts}",
+    "digest.fallback_resolved": "Las {count} alertas de {operations} están resueltas",
+    "digest.note": "*{rule}* · {operation}: {note}",
+    "digest.joined": ":heavy_plus_sign: Se sumó a este resumen: {value}",
     # actions
     "action.acknowledged": ":eyes: {user} reconoció *{rule}* ({operation}).",
     "action.already_acknowledged": "*{rule}* ({operation}) ya estaba reconocida.",

@@ -112,8 +112,9 @@ def test_a_firing_alert_in_spanish() -> None:
             "*0* calls in the last 15 min; critical below 1",
         ),
         (
-            {"value": None, "threshold": None, "detail": "3 polls failed: HTTP 503 <!here>"},
-            "3 polls failed: HTTP 503 &lt;!here&gt;",
+            {"value": None, "threshold": None, "status": "held",
+             "detail": "held: wolkvox-unavailable <!here>"},
+            "On hold while Wolkvox is unavailable.",
         ),
     ],
 )  # fmt: skip

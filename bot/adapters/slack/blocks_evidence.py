@@ -1,0 +1,165 @@
+"""Why an alert reads as it does, in the reader's language.
+
+The domain explains every evaluation in an English sentence (`Evaluation.detail`)
+for the logs. A message must speak the configured language with its number
+format, so these lines are built again from the evaluation's numbers carried
+by the view: the evidence behind a value (12 of 80 calls, the lower bound of a
+rate and its confidence, how far from recovery), why there is no value (on hold,
+too few calls, outside active hours), and what the built-in unavailable rule
+knows (how old the data is, how many polls failed, the last error).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.adapters.slack.blocks_kit import EMPTY, format_value
+from bot.adapters.slack.blocks_parts import error_text
+from bot.adapters.slack.i18n import Translator
+from bot.adapters.slack.text import (
+    TIMES,
+    format_age,
+    format_decimal,
+    format_number,
+    format_percent,
+    safe,
+)
+from bot.services.views import AlertMessageView, Unit
+
+UNAVAILABLE_KIND = "unavailable"
+"""`rule_kind` of the built-in rule whose value is the age of the data in seconds."""
+
+_BREACH = "breach"
+_BAND = "band"
+_QUIET = "quiet"
+_HELD = "held"
+_ERROR_LIMIT = 500
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:] if text and text[0].isalpha() else text
+
+
+def _window(view: AlertMessageView) -> str:
+    return format_age(view.window) if view.window is not None else EMPTY
+
+
+def _level(tr: Translator, value: float, unit: Unit | str) -> str:
+    """A threshold-like level as thresholds read: `15%`, `3 times`, `10`."""
+    if unit == Unit.RATE:
+        return format_percent(value, tr.lang, trim=True)
+    if unit == Unit.RATIO:
+        return TIMES + format_decimal(value, tr.lang, 1).removesuffix(".0").removesuffix(",0")
+    return format_value(value, unit, tr.lang)
+
+
+def evidence_line(tr: Translator, view: AlertMessageView) -> str:
+    """The numbers behind a value: `12 of 80 in 10 min, lower bound 9.3% at 90%
+    confidence`. Empty when the main line already says everything (a count)."""
+    if view.rule_kind == UNAVAILABLE_KIND:
+        return unavailable_evidence(tr, view)
+    if view.value is None:
+        return ""
+    parts: list[str] = []
+    if view.unit == Unit.RATE and view.matched is not None and view.population is not None:
+        parts.append(
+            tr(
+                "detail.share",
+                matched=format_number(view.matched, tr.lang),
+                population=format_number(view.population, tr.lang),
+                window=_window(view),
+            )
+        )
+        if view.confidence is not None and view.compared is not None:
+            parts.append(
+                tr(
+                    "detail.bound",
+                    bound=format_percent(view.compared, tr.lang),
+                    confidence=format_percent(view.confidence, tr.lang, trim=True),
+                )
+            )
+    elif view.unit == Unit.RATIO and view.matched is not None:
+        parts.append(
+            tr(
+                "detail.matched",
+                matched=format_number(view.matched, tr.lang),
+                window=_window(view),
+            )
+        )
+    if view.status == _BAND:
+        parts.append(_recovery(tr, view))
+    return _upper_first(", ".join(p for p in parts if p))
+
+
+def _recovery(tr: Translator, view: AlertMessageView) -> str:
+    """Still firing between the recover level and the threshold (hysteresis)."""
+    recover = view.recover if view.recover is not None else view.threshold
+    if recover is None:
+        return ""
+    if view.below:
+        return tr("detail.recover_flat", recover=format_decimal(recover, tr.lang, 0))
+    return tr("detail.recover_rise", recover=_level(tr, recover, view.unit))
+
+
+def reason_line(tr: Translator, view: AlertMessageView) -> str:
+    """Why an alert has no value: on hold (Wolkvox down, a polling gap) or not
+    evaluable (outside active hours, too few calls, no baseline yet)."""
+    if view.status == _HELD:
+        if view.coverage is None:
+            return tr("detail.held")
+        return tr(
+            "detail.polling_gap",
+            coverage=format_percent(view.coverage, tr.lang, 0),
+            window=_window(view),
+        )
+    if view.status != _QUIET:
+        return ""
+    if view.matched is None:
+        return tr("detail.outside_hours")
+    for count in (view.population, view.matched):
+        if count is not None and count < view.min_calls:
+            return tr(
+                "detail.volume_guard",
+                count=format_number(count, tr.lang),
+                minimum=format_number(view.min_calls, tr.lang),
+            )
+    if view.population == 0:
+        return tr("detail.no_calls", window=_window(view))
+    return tr("detail.no_baseline")
+
+
+def _age(seconds: float) -> str:
+    return format_age(timedelta(seconds=seconds))
+
+
+def unavailable_line(tr: Translator, view: AlertMessageView) -> str:
+    """The built-in rule's main line: how old the data is (its value is an age)."""
+    if view.value is None:
+        return tr("unavailable.never")
+    if view.status == _BREACH or view.status == "":
+        limit = _age(view.threshold) if view.threshold is not None else EMPTY
+        return tr("unavailable.stale", age=_age(view.value), limit=limit)
+    return tr("unavailable.fresh", age=_age(view.value))
+
+
+def unavailable_evidence(tr: Translator, view: AlertMessageView) -> str:
+    """Failed polls in a row and the last error; without the polling state, where to look."""
+    if view.resolved:
+        return ""
+    if view.failures is None:
+        return tr("unavailable.see_status")
+    parts = []
+    if view.failures:
+        parts.append(tr("unavailable.failures", count=format_number(view.failures, tr.lang)))
+    if view.error:
+        error = error_text(tr, view.error_kind, view.error, _ERROR_LIMIT)
+        parts.append(tr("stale_error", error=error))
+    return " · ".join(parts)
+
+
+def description(tr: Translator, view: AlertMessageView) -> str:
+    """The rule's description: the configuration's own words, or, for the built-in
+    unavailable rule (whose words the bot wrote), the bot's words in the reader's language."""
+    if view.rule_kind == UNAVAILABLE_KIND:
+        return tr("unavailable.description")
+    return safe(view.description, 300)
