@@ -82,7 +82,11 @@ def assemble(
     metrics = Metrics()
     timeout_s, deadline_s = client_limits(settings, speed=speed)
     client = WolkvoxClient(
-        clock=clock, timeout_s=timeout_s, deadline_s=deadline_s, on_request=metrics.observe_request
+        clock=clock,
+        timeout_s=timeout_s,
+        deadline_s=deadline_s,
+        on_request=metrics.observe_request,
+        max_response_bytes=settings.max_response_mb * 1024 * 1024,
     )
     source = WolkvoxCallSource(client=client, operations=settings.operations)
     state = RuntimeState.from_settings(settings)

@@ -24,6 +24,7 @@ from bot.config.model import (
     DEFAULT_STORE_PATH,
     DEFAULT_STORM_THRESHOLD,
     DEFAULT_STORM_WINDOW,
+    MAX_RESPONSE_MB,
     MAX_STORM_WINDOW,
     HttpSettings,
     Language,
@@ -134,6 +135,7 @@ def parse_settings(
         use_default_rules=use_defaults,
         storm_threshold=_storm_threshold(root, data),
         storm_window=storm_window,
+        max_response_mb=root.max_response_mb or MAX_RESPONSE_MB,
     )
 
 

@@ -22,6 +22,7 @@ DEFAULT_STORE_PATH = "callbot.sqlite3"
 DEFAULT_HTTP_PORT = 3000
 DEFAULT_METRICS_PORT = 9090
 DEFAULT_STORM_THRESHOLD = 5
+MAX_RESPONSE_MB = 256
 DEFAULT_STORM_WINDOW = timedelta(minutes=5)
 MAX_STORM_WINDOW = timedelta(hours=1)
 
@@ -128,6 +129,8 @@ class Settings:
     """More new incidents than this in one channel within `storm_window` are told in
     one digest message; 0 turns digests off."""
     storm_window: timedelta = DEFAULT_STORM_WINDOW
+    max_response_mb: int = MAX_RESPONSE_MB
+    """A Wolkvox answer larger than this is not read (the API's own limit is 256 MB)."""
 
     def operation(self, name: str) -> OperationSettings:
         """The operation called `name`; KeyError if there is none."""

@@ -148,6 +148,11 @@ SETTINGS_KEYS: tuple[tuple[str, str, str], ...] = (
         "How long new alerts of a channel count towards a storm, and join a young digest "
         "(at most `1h`).",
     ),
+    (
+        "max_response_mb",
+        "256",
+        "A Wolkvox answer larger than this many MB is not read (the API's own limit is 256).",
+    ),
     ("defaults", "`true`", "Include the shipped rules; a rule with the same name replaces one."),
     ("operations[].name", "required", "Unique short name (lower-case, digits, `-`, `_`)."),
     (

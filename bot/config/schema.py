@@ -31,6 +31,7 @@ from bot.config.fields import (
     Factor,
     GroupId,
     HttpUrl,
+    Megabytes,
     Mention,
     OptionalPort,
     Port,
@@ -122,6 +123,7 @@ class RootModel(_Strict):
     budget_reserve: Reserve | None = None
     storm_threshold: Count | None = None
     storm_window: Duration | None = None
+    max_response_mb: Megabytes | None = None
     defaults: bool | None = None
     operations: list[Any] | None = None
     rules: list[Any] | None = None

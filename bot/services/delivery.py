@@ -223,5 +223,13 @@ class OutboxDrainer:
         self._report(DeliveryResult(row, "deferred", exc.kind))
 
     def _report(self, result: DeliveryResult) -> None:
+        row = result.row
+        log.info(
+            "event=delivery outcome=%s channel=%s incident=%s action=%s",
+            result.outcome,
+            row.channel,
+            row.incident_id,
+            row.action,
+        )
         if self._on_result is not None:
             self._on_result(result)

@@ -1,12 +1,17 @@
-"""The composition root's own decisions: request limits that fit the poll period, and
-which missing credential stops `callbot run` (named by its environment variable)."""
+"""The composition root's own decisions: request limits that fit the poll period, the
+response size cap from the configuration, and which missing credential stops `callbot
+run` (named by its environment variable)."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.bootstrap import client_limits, missing_credentials
+from bot.adapters.clock import SystemClock
+from bot.adapters.wolkvox.simulator import Fault, WolkvoxSimulator
+from bot.bootstrap import assemble, client_limits, missing_credentials
+from bot.services.ports import SourceError
 from bot.settings import parse_settings
+from tests.services.fakes import FakeChat, TextPresenter
 
 CONFIG = """
 defaults: false
@@ -50,3 +55,31 @@ def test_the_missing_credential_is_named(env, http, named) -> None:
         assert problem is None
     else:
         assert problem is not None and problem.startswith(f"{named} is not set")
+
+
+async def test_max_response_mb_caps_what_the_client_reads(tmp_path) -> None:
+    """A 60,000-record answer (about 10 MB) is refused under a 1 MB cap, with the key named."""
+    async with WolkvoxSimulator(valid_tokens=["t-a"]) as simulator:
+        simulator.set_fault(Fault.OVER_LIMIT)
+        text = f"""
+defaults: false
+max_response_mb: 1
+store: {{path: {tmp_path / "s.sqlite3"}}}
+slack: {{default_channel: C0ALERTS1}}
+operations:
+  - {{name: a, server: "0004", token: t-a, licenses: 200, base_url: "{simulator.base_url}"}}
+"""
+        settings = parse_settings(text, source="t.yml", env={})
+        runtime = assemble(
+            settings,
+            clock=SystemClock(),
+            chat=FakeChat(),
+            presenter=TextPresenter(),
+        )
+        try:
+            with pytest.raises(SourceError) as refused:
+                await runtime.source.calls_last_10("a")
+        finally:
+            await runtime.client.aclose()
+    assert "1,048,576 byte cap" in refused.value.message
+    assert "max_response_mb" in refused.value.message

@@ -257,3 +257,21 @@ async def test_a_silenced_rule_posts_nothing_until_the_silence_is_lifted(world) 
     await bot.controls.unsilence(rule="abandons", operation="bogota", by="U1")
     await bot.cycle(calls(bot.clock.now(), abandons=4, prefix="x"))
     assert len(bot.chat.top_level()) == 1
+
+
+async def test_each_delivery_is_one_log_line_naming_channel_incident_and_action(
+    world, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot = Bot(*world)
+    await bot.start()
+    caplog.set_level("INFO", logger="callbot")
+    await bot.cycle(calls(bot.clock.now(), abandons=4))
+
+    [line] = [
+        r.getMessage() for r in caplog.records if r.getMessage().startswith("event=delivery ")
+    ]
+    [alert] = [a for a in bot.state.alerts if a.rule == "abandons"]
+    assert line == (
+        f"event=delivery outcome=delivered channel=C0ALERTS1 incident={alert.incident_id} "
+        "action=post"
+    )

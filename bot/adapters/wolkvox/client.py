@@ -302,7 +302,7 @@ class WolkvoxClient:
     def _too_large(self, api: str, status: int) -> ResponseTooLargeError:
         return ResponseTooLargeError(
             f"the {api} answer is larger than the {self._max_bytes:,} byte cap and was not read; "
-            "raise the cap (Wolkvox allows up to 256 MB) or poll more often so each answer "
+            "raise max_response_mb (Wolkvox allows up to 256 MB) or poll more often so each answer "
             "is smaller.",
             status=status,
         )
