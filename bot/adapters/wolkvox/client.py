@@ -233,7 +233,10 @@ class WolkvoxClient:
                 timeout = min(self._timeout_s, max(0.001, deadline_at - started))
                 status, body = await self._get(api, target, query, timeout)
                 envelope = decode_response(
-                    status, body, api=api, resumes_at=next_local_midnight(target, now)
+                    status,
+                    body,
+                    api=api,
+                    resumes_at=next_local_midnight(target, now).astimezone(target.zone),
                 )
             except WolkvoxError as exc:
                 if isinstance(exc, QuotaExceededError):
@@ -270,8 +273,7 @@ class WolkvoxClient:
                 return response.status_code, body
         except (TimeoutError, httpx.TimeoutException):
             raise WolkvoxTimeout(
-                f"Wolkvox did not answer {api} completely within {limit_s:g} s; retrying while "
-                "the poll period allows."
+                f"Wolkvox did not answer {api} completely within {limit_s:g} s."
             ) from None
         except httpx.ConnectError as exc:
             raise WolkvoxConnectionError(
@@ -281,12 +283,11 @@ class WolkvoxClient:
             ) from None
         except httpx.RemoteProtocolError:
             raise PayloadError(
-                f"Wolkvox closed the connection before the {api} answer was complete; retrying."
+                f"Wolkvox closed the connection before the {api} answer was complete."
             ) from None
         except httpx.DecodingError:
             raise PayloadError(
-                f"the {api} answer could not be decompressed; it may have been cut off in "
-                "transit. Retrying."
+                f"the {api} answer could not be decompressed; it may have been cut off in transit."
             ) from None
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
             raise ConfigurationError(

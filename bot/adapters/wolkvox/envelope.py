@@ -146,7 +146,7 @@ def classify_error(
         if "SIMULTANEOUS" in upper:
             return ConcurrencyLimitError(
                 f"Wolkvox refused a simultaneous request on this token{quoted}; another "
-                "integration may be using the same token at the same time. Retrying with backoff.",
+                "integration may be using the same token at the same time.",
                 status=http,
             )
         if "TOKEN" in upper and "VALIDATE" in upper:
@@ -157,7 +157,7 @@ def classify_error(
                 status=http,
             )
         if "TOKEN" in upper and "LIMIT" in upper:
-            when = f" at {resumes_at:%Y-%m-%d %H:%M} UTC" if resumes_at else ""
+            when = f" ({resumes_at:%Y-%m-%d %H:%M} {resumes_at.tzinfo})" if resumes_at else ""
             return QuotaExceededError(
                 f"Wolkvox says the token's daily quota of calls is spent{quoted}; polling "
                 f"resumes at the operation's local midnight{when}.",
@@ -166,17 +166,13 @@ def classify_error(
             )
         return ServerBackupError(
             f"Wolkvox answered 403 without a known reason{quoted}, as it does during server "
-            "backups; retrying with backoff.",
+            "backups.",
             status=http,
         )
     if code == 429:
-        return ConcurrencyLimitError(
-            f"Wolkvox asked the bot to slow down{quoted}; retrying with backoff.", status=http
-        )
+        return ConcurrencyLimitError(f"Wolkvox asked the bot to slow down{quoted}.", status=http)
     if code >= 500:
-        return ServerError(
-            f"Wolkvox had a server error{quoted}; retrying with backoff.", status=http
-        )
+        return ServerError(f"Wolkvox had a server error{quoted}.", status=http)
     return PayloadError(
         f"Wolkvox answered {api} with an undocumented code{quoted}; retrying may help, "
         "otherwise report it to Wolkvox support.",

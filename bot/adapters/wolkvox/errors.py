@@ -39,12 +39,14 @@ class WolkvoxError(Exception):
         self.attempts = 1
 
     def __str__(self) -> str:
-        text = self.message
+        text = self.message.rstrip(".")
         if self.operation:
             text = f"operation {self.operation!r}: {text}"
         if self.attempts > 1:
             text = f"{text} (gave up after {self.attempts} attempts)"
-        return text
+        if self.transient:
+            text = f"{text}; the next poll tries again"
+        return f"{text}."
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self)!r}, transient={self.transient})"

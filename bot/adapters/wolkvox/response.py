@@ -60,16 +60,16 @@ def _unreadable(head: bytes, size: int, status: int, api: str) -> PayloadError:
     start = head.lstrip()[:15].lower()
     if not start:
         return PayloadError(
-            f"Wolkvox answered {api} with an empty body (HTTP {status}); retrying.", status=status
+            f"Wolkvox answered {api} with an empty body (HTTP {status}).", status=status
         )
     if start.startswith((b"<!doctype", b"<html", b"<?xml", b"<")):
         return PayloadError(
             f"Wolkvox answered {api} with an HTML page instead of JSON (HTTP {status}); the "
-            "server may be in maintenance. Retrying.",
+            "server may be in maintenance.",
             status=status,
         )
     return PayloadError(
         f"Wolkvox answered {api} with {size} bytes that are not valid JSON (HTTP {status}); "
-        "the body may have been cut off in transit. Retrying.",
+        "the body may have been cut off in transit.",
         status=status,
     )
