@@ -14,7 +14,7 @@ error code only, never a token or a message text.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, Final
 
@@ -179,50 +179,51 @@ class SlackChat:
 
     async def find_reply(self, channel: str, thread_ts: str, key: str) -> str | None:
         """The ts of the reply sent with `key` under `thread_ts` (conversations.replies)."""
-        cursor: str | None = None
-        for _ in range(HISTORY_MAX_PAGES):
-            response = await _call(
-                self._client.conversations_replies(
-                    channel=channel,
-                    ts=thread_ts,
-                    include_all_metadata=True,
-                    limit=HISTORY_PAGE_SIZE,
-                    cursor=cursor,
-                )
+
+        def page(cursor: str | None) -> Awaitable[AsyncSlackResponse]:
+            return self._client.conversations_replies(
+                channel=channel,
+                ts=thread_ts,
+                include_all_metadata=True,
+                limit=HISTORY_PAGE_SIZE,
+                cursor=cursor,
             )
-            for message in response.get("messages") or []:
-                if _carries_key(message, key):
-                    return str(message.get("ts") or "") or None
-            metadata = response.get("response_metadata") or {}
-            cursor = str(metadata.get("next_cursor") or "") or None
-            if not response.get("has_more") or cursor is None:
-                return None
-        return None
+
+        return await _first_ts(page, lambda message: _carries_key(message, key))
 
     async def find(self, channel: str, incident_id: str, *, since: datetime) -> str | None:
         """The ts of the incident's top-level message posted since `since`, newest first.
 
         Needs the `channels:history` scope (`groups:history` for private channels).
         """
-        cursor: str | None = None
-        for _ in range(HISTORY_MAX_PAGES):
-            response = await _call(
-                self._client.conversations_history(
-                    channel=channel,
-                    oldest=f"{since.timestamp():.6f}",
-                    include_all_metadata=True,
-                    limit=HISTORY_PAGE_SIZE,
-                    cursor=cursor,
-                )
+
+        def page(cursor: str | None) -> Awaitable[AsyncSlackResponse]:
+            return self._client.conversations_history(
+                channel=channel,
+                oldest=f"{since.timestamp():.6f}",
+                include_all_metadata=True,
+                limit=HISTORY_PAGE_SIZE,
+                cursor=cursor,
             )
-            for message in response.get("messages") or []:
-                if _is_incident_message(message, incident_id):
-                    return str(message.get("ts") or "") or None
-            metadata = response.get("response_metadata") or {}
-            cursor = str(metadata.get("next_cursor") or "") or None
-            if not response.get("has_more") or cursor is None:
-                return None
-        return None
+
+        return await _first_ts(page, lambda message: _is_incident_message(message, incident_id))
+
+
+async def _first_ts(
+    page: Callable[[str | None], Awaitable[AsyncSlackResponse]], match: Callable[[Any], bool]
+) -> str | None:
+    """The ts of the first message `match` accepts, reading at most HISTORY_MAX_PAGES pages."""
+    cursor: str | None = None
+    for _ in range(HISTORY_MAX_PAGES):
+        response = await _call(page(cursor))
+        for message in response.get("messages") or []:
+            if match(message):
+                return str(message.get("ts") or "") or None
+        metadata = response.get("response_metadata") or {}
+        cursor = str(metadata.get("next_cursor") or "") or None
+        if not response.get("has_more") or cursor is None:
+            return None
+    return None
 
 
 def _is_incident_message(message: Any, incident_id: str) -> bool:
