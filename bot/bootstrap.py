@@ -251,6 +251,7 @@ async def run_bot(
             signing_secret=slack.signing_secret.reveal() if slack.signing_secret else None,
             client=web_client,
             error_text=translate("reply.error", settings.language.value),
+            working_text=translate("reply.working", settings.language.value),
         )
         host = environ.get(HTTP_HOST_ENV) or DEFAULT_HTTP_HOST
         try:

@@ -59,7 +59,13 @@ class Runtime:
     async def start(self) -> None:
         """Open the store, restore what it kept, then start delivering and polling."""
         await self.store.open()
-        await restore_state(self.state, store=self.store, source=self.source, now=self.clock.now())
+        await restore_state(
+            self.state,
+            store=self.store,
+            source=self.source,
+            now=self.clock.now(),
+            presenter=self.controls.presenter,
+        )
         self.metrics.declare_operations(self.state.operations)
         await self.refresh()
         self._tasks = [

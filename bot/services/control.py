@@ -40,6 +40,11 @@ class Controls:
         self._presenter = presenter
         self._on_outbox = on_outbox
 
+    @property
+    def presenter(self) -> Presenter:
+        """The renderer the bot was wired with, for start-up work that renders too (restore)."""
+        return self._presenter
+
     def _tz(self, operation: str | None) -> str:
         if operation and operation in self._state.operations:
             return self._state.operation(operation).settings.timezone.key

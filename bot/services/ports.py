@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.domain.calls import CallRecord
-from bot.services.views import ActionResultView, AlertMessageView, DigestView
+from bot.services.views import ActionResultView, AlertMessageView, DigestView, RemovedRuleView
 
 RenderedMessage = dict[str, Any]
 """A message ready for a chat: `text` (the plain fallback) and `blocks`."""
@@ -104,5 +104,14 @@ class NotePresenter(Protocol):
     def action_note(self, view: ActionResultView) -> RenderedMessage: ...
 
 
-class Presenter(AlertPresenter, DigestPresenter, NotePresenter, Protocol):
+class RemovedRulePresenter(Protocol):
+    """Closes the message of an incident whose rule left the configuration: a final state
+    without buttons, and a note in its thread that says why it will not change again."""
+
+    def removed_rule_message(self, view: RemovedRuleView) -> RenderedMessage: ...
+
+    def removed_rule_note(self, view: RemovedRuleView) -> RenderedMessage: ...
+
+
+class Presenter(AlertPresenter, DigestPresenter, NotePresenter, RemovedRulePresenter, Protocol):
     """Everything the services need rendered."""

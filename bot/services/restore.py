@@ -1,20 +1,28 @@
 """Rebuild the runtime state from the store at start, so a restart forgets nothing:
 alert states (and so the incidents' living messages), silences, the call log
-that baselines need, the conn_ids still inside the overlap, the day's budget."""
+that baselines need, the conn_ids still inside the overlap, the day's budget.
+
+An incident whose rule (or operation) left the configuration has no one left to
+update its message: its message is closed (see `close_removed`) and the alert is
+stored as ended, so the next start does nothing more."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from bot.adapters.store.base import Store, StoredLog
-from bot.adapters.store.codec import decode_alert, decode_digest, decode_silence
+from bot.adapters.store.base import NewOutboxRow, Store, StoredLog
+from bot.adapters.store.codec import decode_alert, decode_digest, decode_silence, encode_alert
 from bot.domain.alert_book import AlertBook
-from bot.domain.digests import DigestBook
+from bot.domain.alerts import Alert, AlertState
+from bot.domain.digests import Digest, DigestBook
 from bot.domain.silences import SilenceBook
 from bot.domain.window import LogSnapshot
-from bot.services.ports import CallSource
+from bot.services.notifications import THREAD, UPDATE
+from bot.services.ports import CallSource, Presenter
 from bot.services.state import RuntimeState
+from bot.services.views import RemovedRuleView
 
 log = logging.getLogger("callbot.restore")
 
@@ -49,19 +57,29 @@ def snapshot_of(stored: StoredLog) -> LogSnapshot:
 
 
 async def restore_state(
-    state: RuntimeState, *, store: Store, source: CallSource, now: datetime
+    state: RuntimeState,
+    *,
+    store: Store,
+    source: CallSource,
+    now: datetime,
+    presenter: Presenter | None = None,
 ) -> None:
-    """Load what the store kept into `state`. Unknown operations and rules are ignored."""
+    """Load what the store kept into `state`. Alerts of unknown operations and rules are
+    left out; with a `presenter`, the messages of those still firing are closed."""
     stored = await store.load(now)
-    alerts = []
+    alerts: list[Alert] = []
+    removed: list[Alert] = []
     for (operation, rule), doc in stored.alerts.items():
         op = state.operations.get(operation)
-        if op is None or op.rule(rule) is None:
+        known = op is not None and op.rule(rule) is not None
+        if not known and presenter is None:
             continue
         try:
-            alerts.append(decode_alert(doc))
+            alert = decode_alert(doc)
         except (KeyError, ValueError) as exc:
             log.warning("event=restore_skipped kind=alert rule=%s error=%s", rule, exc)
+            continue
+        (alerts if known else removed).append(alert)
     state.alerts = AlertBook.of(alerts)
     silences = []
     for silence_id, doc in stored.silences.items():
@@ -72,16 +90,24 @@ async def restore_state(
     state.silences = SilenceBook(tuple(silences))
     firing = {a.incident_id for a in state.alerts if a.firing}
     digests = []
+    all_digests: list[Digest] = []
     for digest_id, doc in stored.digests.items():
         try:
             digest = decode_digest(doc)
         except (KeyError, ValueError) as exc:
             log.warning("event=restore_skipped kind=digest id=%s error=%s", digest_id, exc)
             continue
+        all_digests.append(digest)
         young = now - digest.opened_at < state.settings.storm_window
         if young or firing.intersection(digest.members):
             digests.append(digest)
     state.digests = DigestBook(tuple(digests))
+    if presenter is not None:
+        in_digests = DigestBook(tuple(all_digests)).members()
+        for alert in removed:
+            await close_removed(
+                alert, state=state, store=store, presenter=presenter, now=now, digested=in_digests
+            )
     for operation, stored_log in stored.logs.items():
         if operation in state.operations:
             state.log.restore(operation, snapshot_of(stored_log))
@@ -96,3 +122,45 @@ async def restore_state(
                 consecutive_failures=poll.consecutive_failures,
                 last_duration=poll.last_duration,
             )
+
+
+async def close_removed(
+    alert: Alert,
+    *,
+    state: RuntimeState,
+    store: Store,
+    presenter: Presenter,
+    now: datetime,
+    digested: frozenset[str] = frozenset(),
+) -> None:
+    """Close the message of a posted incident whose rule left the configuration, in one
+    store write: its final state (no buttons), a note in its thread, the alert ended.
+
+    Alerts never posted, already ended, or shown only in a storm digest have no message
+    of their own to close and are left out, as before.
+    """
+    incident = alert.incident_id
+    if not alert.firing or not alert.posted or incident is None or incident in digested:
+        return
+    op = state.operations.get(alert.operation)
+    ref = await store.message_ref(incident)
+    channel = ref.channel if ref is not None else (op.settings.channel if op else None)
+    if channel is None:
+        log.warning("event=rule_removed incident=%s outcome=no_channel", incident)
+        return
+    view = RemovedRuleView(
+        incident_id=incident,
+        rule=alert.rule,
+        operation=alert.operation,
+        severity=(alert.severity.value if alert.severity else "warning"),
+        since=alert.fired_at or now,
+        as_of=now,
+        tz=op.settings.timezone.key if op else "UTC",
+    )
+    rows = (
+        NewOutboxRow(channel, incident, UPDATE, presenter.removed_rule_message(view), now),
+        NewOutboxRow(channel, incident, THREAD, presenter.removed_rule_note(view), now),
+    )
+    ended = replace(alert, state=AlertState.RESOLVED, resolved_at=now, breaches=0)
+    await store.put_alert_with_outbox(alert.operation, alert.rule, encode_alert(ended), rows)
+    log.info("event=rule_removed incident=%s outcome=closed", incident)

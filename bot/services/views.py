@@ -284,6 +284,24 @@ class AlertMessageView:
 
 
 @dataclass(frozen=True, slots=True)
+class RemovedRuleView:
+    """A posted incident whose rule (or operation) left the configuration, found at start.
+
+    No poll will ever update its message again and its buttons would only answer
+    "unknown rule", so the message is closed for good: `since` is when it fired,
+    `as_of` when the bot noticed, `severity` the last one shown.
+    """
+
+    incident_id: str
+    rule: str
+    operation: str
+    severity: str
+    since: datetime
+    as_of: datetime
+    tz: str = "UTC"
+
+
+@dataclass(frozen=True, slots=True)
 class DigestView:
     """One message standing for many incidents of a channel (an alert storm).
 

@@ -126,6 +126,10 @@ class RecordingPresenter:
     def action_note(self, view: ActionResultView) -> RenderedMessage:
         return self._inner.action_note(view)
 
+    def __getattr__(self, name: str) -> Any:
+        """Every other rendering (digests, removed rules) is the real presenter's, unrecorded."""
+        return getattr(self._inner, name)
+
     def committed(self) -> list[Rendered]:
         """What the bot stored to send, in order."""
         cycles = self._cycles

@@ -9,7 +9,7 @@ from datetime import datetime
 from bot.domain.calls import CallRecord
 from bot.services.delivery import ChatError
 from bot.services.ports import BudgetUse, RenderedMessage, SourceError
-from bot.services.views import ActionResultView, AlertMessageView
+from bot.services.views import ActionResultView, AlertMessageView, RemovedRuleView
 
 
 @dataclass
@@ -67,6 +67,13 @@ class TextPresenter:
 
     def action_note(self, view: ActionResultView) -> RenderedMessage:
         return {"text": f"{view.kind} by {view.actor}: {view.rule} {view.reason}", "blocks": []}
+
+    def removed_rule_message(self, view: RemovedRuleView) -> RenderedMessage:
+        text = f"removed {view.severity} {view.rule} {view.operation}"
+        return {"text": text, "blocks": []}
+
+    def removed_rule_note(self, view: RemovedRuleView) -> RenderedMessage:
+        return {"text": f"rule_removed: {view.rule} {view.operation}", "blocks": []}
 
 
 @dataclass

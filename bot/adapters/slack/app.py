@@ -13,6 +13,7 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -37,6 +38,7 @@ COMMAND = "/calls"
 ACTION_ID_PATTERN = re.compile(r"^callbot_")
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_ERROR_TEXT = "Sorry, that did not work. Please try again in a moment."
+DEFAULT_WORKING_TEXT = "Working on it: the answer will follow in a moment."
 
 _log = logging.getLogger(__name__)
 
@@ -86,6 +88,7 @@ def build_app(
     client: AsyncWebClient | None = None,
     command_timeout_s: float = 2.5,
     error_text: str = DEFAULT_ERROR_TEXT,
+    working_text: str = DEFAULT_WORKING_TEXT,
 ) -> AsyncApp:
     """The Bolt app with the `/calls` command, the ``callbot_*`` buttons and the Home tab.
 
@@ -93,7 +96,9 @@ def build_app(
     arrive over the app-token-authenticated WebSocket and Bolt skips signature checks there;
     the app is then given a random secret, so that served over HTTP by mistake it rejects
     every request instead of trusting an empty key. Bolt's own logger is kept at WARNING and
-    filtered (see ``log_safety``); ``logger`` is for this module's listeners.
+    filtered (see ``log_safety``); ``logger`` is for this module's listeners. A command not
+    answered within ``command_timeout_s`` is acknowledged with ``working_text`` and answered
+    through its response_url when it completes.
     """
     log = logger or _log
     web_client = client or build_web_client(bot_token=bot_token, api_url=api_url)
@@ -109,7 +114,8 @@ def build_app(
             user_facing_authorize_error_message=error_text,
         )
     quiet_slack_libraries()
-    _register_command(app, frontend, log, command_timeout_s, error_text)
+    texts = _Texts(error=error_text, working=working_text)
+    _register_command(app, frontend, log, command_timeout_s, texts)
     _register_actions(app, frontend, log, error_text)
     _register_home(app, frontend, log)
     return app
@@ -131,10 +137,19 @@ def _errors_only(logger: logging.Logger) -> Iterator[None]:
         logger.setLevel(level)
 
 
+@dataclass(frozen=True, slots=True)
+class _Texts:
+    error: str
+    working: str
+
+
 def _register_command(
-    app: AsyncApp, frontend: SlackFrontend, log: logging.Logger, timeout_s: float, error_text: str
+    app: AsyncApp, frontend: SlackFrontend, log: logging.Logger, timeout_s: float, texts: _Texts
 ) -> None:
-    async def on_calls(ack: AsyncAck, command: dict[str, Any]) -> None:
+    # Unfinished commands, referenced until done: the event loop only keeps weak references.
+    running: set[asyncio.Task[Reply]] = set()
+
+    async def on_calls(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         request = CommandRequest(
             user_id=str(command.get("user_id", "")),
             channel_id=str(command.get("channel_id", "")),
@@ -142,14 +157,23 @@ def _register_command(
             text=str(command.get("text", "")),
             response_url=str(command.get("response_url", "")),
         )
+        # A silence or an acknowledgement may wait for the state lock (a poll committing)
+        # or for the admin-group lookup. Cancelling it at Slack's deadline could stop it
+        # between the store write and the memory update and tell "Sorry" for a change that
+        # was made: it is shielded, and its answer follows through the response_url.
+        task = asyncio.ensure_future(frontend.on_command(request))
+        running.add(task)
+        task.add_done_callback(running.discard)
         try:
-            reply = await asyncio.wait_for(frontend.on_command(request), timeout=timeout_s)
+            reply = await asyncio.wait_for(asyncio.shield(task), timeout=timeout_s)
         except TimeoutError:
-            log.error("slash command not answered within %.1f s", timeout_s)
-            reply = Reply(text=error_text)
+            log.warning("slash command not answered within %.1f s: answering later", timeout_s)
+            await ack(text=texts.working, response_type="ephemeral")
+            await _answer_later(task, request, respond, log, texts.error)
+            return
         except Exception as exc:
             log.error("slash command failed: %s at %s", type(exc).__name__, _where(exc))
-            reply = Reply(text=error_text)
+            reply = Reply(text=texts.error)
         await ack(
             text=reply.text,
             blocks=reply.blocks or None,
@@ -157,6 +181,31 @@ def _register_command(
         )
 
     app.command(COMMAND)(on_calls)
+
+
+async def _answer_later(
+    task: asyncio.Future[Reply],
+    request: CommandRequest,
+    respond: AsyncRespond,
+    log: logging.Logger,
+    error_text: str,
+) -> None:
+    """Wait for a command already acknowledged and send its answer to the response_url."""
+    try:
+        reply = await task
+    except Exception as exc:
+        log.error("slash command failed: %s at %s", type(exc).__name__, _where(exc))
+        reply = Reply(text=error_text)
+    if not request.response_url:
+        return
+    try:
+        await respond(
+            text=reply.text,
+            blocks=reply.blocks or None,
+            response_type="in_channel" if reply.in_channel else "ephemeral",
+        )
+    except Exception as exc:
+        log.warning("could not send a late command answer: %s", type(exc).__name__)
 
 
 def _register_actions(

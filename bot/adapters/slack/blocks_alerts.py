@@ -52,6 +52,7 @@ from bot.services.views import (
     ActionResultView,
     AlertEvent,
     AlertMessageView,
+    RemovedRuleView,
     Unit,
 )
 
@@ -61,6 +62,7 @@ SILENCE_TOMORROW_ACTION = "callbot_silence_tomorrow"
 ACTIONS_BLOCK = "callbot_alert_actions"
 _LIST_BLOCKS = 2
 _RESOLVED_ICON = ":white_check_mark:"
+_REMOVED_ICON = ":wastebasket:"
 _WITH_REASON = frozenset({ActionKind.ACKNOWLEDGED, ActionKind.SILENCED, ActionKind.UNSILENCED})
 
 
@@ -283,6 +285,33 @@ def render_alert_note(view: AlertMessageView, event: AlertEvent, lang: str) -> M
     mention = mention_markup(view.mention) if event == AlertEvent.ESCALATED else ""
     if mention:
         text = f"{mention} {text}"
+    return Message(text=fallback(text), blocks=(section(text),))
+
+
+def render_removed_message(view: RemovedRuleView, lang: str) -> Message:
+    """The final state of an incident whose rule left the configuration: no buttons, since
+    a click could only answer "unknown rule", and nothing that looks still firing."""
+    tr = Translator(lang)
+    rule, operation = name(view.rule), name(view.operation)
+    text = tr(
+        "alert.removed",
+        severity=tr.severity(view.severity),
+        since=local_time(view.since, view.tz, view.as_of),
+        at=local_time(view.as_of, view.tz),
+    )
+    blocks = (
+        header(tr("alert.header_removed", icon=_REMOVED_ICON, rule=rule, operation=operation)),
+        section(text),
+        context(tr("alert.updated", time=local_time(view.as_of, view.tz))),
+    )
+    fallback_text = tr("alert.fallback_removed", rule=rule, operation=operation)
+    return Message(text=fallback(fallback_text), blocks=blocks)
+
+
+def render_removed_note(view: RemovedRuleView, lang: str) -> Message:
+    """The note in the incident's thread that says why its message was closed."""
+    tr = Translator(lang)
+    text = tr("note.rule_removed", duration=format_age(view.as_of - view.since))
     return Message(text=fallback(text), blocks=(section(text),))
 
 

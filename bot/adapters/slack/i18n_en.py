@@ -175,6 +175,13 @@ EN: dict[str, str] = {
     "alert.recent": "*Latest calls*",
     "alert.fallback": "{severity}: {rule} on {operation}: {value}",
     "alert.fallback_resolved": "Resolved: {rule} on {operation} after {duration}",
+    "alert.header_removed": "{icon} Rule removed: {rule} · {operation}",
+    "alert.removed": (
+        "This alert ({severity}) was firing since {since}. Its rule is no longer "
+        "in the configuration (removed or renamed), so it was closed at {at} and will "
+        "not change again."
+    ),
+    "alert.fallback_removed": "Closed: {rule} on {operation}, its rule was removed",
     # why an alert reads as it does (from the evaluation's numbers, never its log text)
     "detail.share": "{matched} of {population} in {window}",
     "detail.matched": "{matched} matching calls in {window}",
@@ -215,6 +222,7 @@ EN: dict[str, str] = {
     "error.internal": "The bot failed while asking Wolkvox (a bug)",
     "error.unknown": "Wolkvox could not be polled",
     "reply.error": "Sorry, that did not work. Please try again in a moment.",
+    "reply.working": "Working on it: the answer will follow in a moment.",
     "button.ack": "Acknowledge",
     "button.silence_1h": "Silence 1 h",
     "button.silence_tomorrow": "Silence until tomorrow 08:00",
@@ -224,6 +232,9 @@ EN: dict[str, str] = {
     "note.deescalated": ":arrow_down: Down to {severity}: {value}",
     "note.resolved": ":white_check_mark: Resolved after {duration}.",
     "note.resolved_silenced": "Resolved after {duration} while silenced.",
+    "note.rule_removed": (
+        ":wastebasket: Closed after {duration}: the rule was removed from the configuration."
+    ),
     # alert storms (one digest message for many alerts)
     "digest.header": "{icon} {count} alerts firing in {operations}",
     "digest.header_some": "{icon} {firing} of {count} alerts still firing in {operations}",

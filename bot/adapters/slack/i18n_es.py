@@ -179,6 +179,13 @@ ES: dict[str, str] = {
     "alert.recent": "*Últimas llamadas*",
     "alert.fallback": "{severity}: {rule} en {operation}: {value}",
     "alert.fallback_resolved": "Resuelta: {rule} en {operation} después de {duration}",
+    "alert.header_removed": "{icon} Regla eliminada: {rule} · {operation}",
+    "alert.removed": (
+        "Esta alerta ({severity}) estaba activa desde {since}. Su regla ya no está "
+        "en la configuración (eliminada o renombrada), así que se cerró a las {at} y no "
+        "cambiará más."
+    ),
+    "alert.fallback_removed": "Cerrada: {rule} en {operation}, su regla fue eliminada",
     # why an alert reads as it does (from the evaluation's numbers, never its log text)
     "detail.share": "{matched} de {population} en {window}",
     "detail.matched": "{matched} llamadas que coinciden en {window}",
@@ -224,6 +231,7 @@ ES: dict[str, str] = {
     "error.internal": "El bot falló al consultar Wolkvox (un error del bot)",
     "error.unknown": "No se pudo consultar Wolkvox",
     "reply.error": "Lo siento, no funcionó. Inténtelo de nuevo en un momento.",
+    "reply.working": "Procesando: la respuesta llegará en un momento.",
     "button.ack": "Reconocer",
     "button.silence_1h": "Silenciar 1 h",
     "button.silence_tomorrow": "Silenciar hasta mañana 08:00",
@@ -233,6 +241,9 @@ ES: dict[str, str] = {
     "note.deescalated": ":arrow_down: Bajó a {severity}: {value}",
     "note.resolved": ":white_check_mark: Resuelta después de {duration}.",
     "note.resolved_silenced": "Resuelta después de {duration} mientras estaba silenciada.",
+    "note.rule_removed": (
+        ":wastebasket: Cerrada después de {duration}: la regla se eliminó de la configuración."
+    ),
     # tormentas de alertas (un resumen para muchas alertas)
     "digest.header": "{icon} {count} alertas activas en {operations}",
     "digest.header_some": "{icon} {firing} de {count} alertas siguen activas en {operations}",

@@ -13,10 +13,17 @@ from bot.adapters.slack.blocks import (
     render_alert_note,
     render_thread_note,
 )
+from bot.adapters.slack.blocks_alerts import render_removed_message, render_removed_note
 from bot.adapters.slack.blocks_digest import render_digest_message, render_digest_note
 from bot.adapters.slack.i18n import language as supported_language
 from bot.services.ports import RenderedMessage
-from bot.services.views import ActionResultView, AlertEvent, AlertMessageView, DigestView
+from bot.services.views import (
+    ActionResultView,
+    AlertEvent,
+    AlertMessageView,
+    DigestView,
+    RemovedRuleView,
+)
 
 
 class SlackPresenter:
@@ -56,3 +63,9 @@ class SlackPresenter:
 
     def action_note(self, view: ActionResultView) -> RenderedMessage:
         return render_thread_note(view, self._lang).to_payload()
+
+    def removed_rule_message(self, view: RemovedRuleView) -> RenderedMessage:
+        return render_removed_message(view, self._lang).to_payload()
+
+    def removed_rule_note(self, view: RemovedRuleView) -> RenderedMessage:
+        return render_removed_note(view, self._lang).to_payload()

@@ -12,7 +12,12 @@ from typing import Any
 import pytest
 from slack_sdk.errors import SlackApiError
 
-from bot.adapters.slack.app import DEFAULT_ERROR_TEXT, build_app, build_web_client
+from bot.adapters.slack.app import (
+    DEFAULT_ERROR_TEXT,
+    DEFAULT_WORKING_TEXT,
+    build_app,
+    build_web_client,
+)
 from bot.adapters.slack.http_server import HttpServer, start_health_server, start_http
 from bot.adapters.slack.ports import Reply
 from tests.fakes.slack_api import (
@@ -130,7 +135,7 @@ async def test_slow_frontend_still_answers_before_slack_gives_up(served: Served)
     result = await post_slash_command(served.events_url, SECRET, "status")
 
     assert result.status == 200
-    assert result.json()["text"] == DEFAULT_ERROR_TEXT
+    assert result.json()["text"] == DEFAULT_WORKING_TEXT
 
 
 def _now() -> int:
