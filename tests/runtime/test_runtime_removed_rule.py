@@ -1,0 +1,69 @@
+"""The running bot (as `callbot run` assembles it) closes, at start, the living message of
+an incident whose rule was taken out of the configuration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.adapters.clock import ManualClock
+from bot.adapters.store.sqlite import SQLiteStore
+from bot.bootstrap import assemble
+from bot.services.delivery import OutboxDrainer
+from bot.services.monitor import Monitor
+from bot.services.restore import restore_state
+from bot.services.state import RuntimeState
+from bot.settings import parse_settings
+from tests.services.fakes import FakeChat, FakeSource, TextPresenter
+from tests.services.test_removed_rules import T0, calls
+
+from .bot_process import free_port
+
+CONFIG = """
+defaults: false
+store: {{path: {store}}}
+slack: {{default_channel: C0ALERTS1}}
+operations:
+  - {{name: bogota, server: "0004", token: t-secret, licenses: 10, poll_every: 1m,
+      base_url: "http://127.0.0.1:{port}"}}
+rules:
+  - {{name: {rule}, kind: count, match: {{result: [abandon], type: [inbound]}}, window: 10m,
+      warning: 3, for: 1}}
+"""
+
+
+async def test_runtime_start_closes_the_message_of_a_rule_no_longer_configured(tmp_path) -> None:
+    def settings(rule: str):  # type: ignore[no-untyped-def]
+        text = CONFIG.format(store=tmp_path / "s.sqlite3", port=free_port(), rule=rule)
+        return parse_settings(text, source="callbot.yml", env={})
+
+    clock, chat = ManualClock(T0), FakeChat()
+    before = settings("abandons")
+    store = SQLiteStore(path=before.store.path)
+    state = RuntimeState.from_settings(before)
+    source = FakeSource()
+    await store.open()
+    await restore_state(state, store=store, source=source, now=clock.now())
+    monitor = Monitor(
+        state=state, source=source, store=store, clock=clock, presenter=TextPresenter()
+    )
+    source.queue("bogota", calls(clock.now(), abandons=4, prefix="a"))
+    await monitor.poll("bogota")
+    await OutboxDrainer(outbox=store, chat=chat, clock=clock).drain_once()
+    await store.close()
+    [message] = chat.top_level()
+    assert message.text.startswith("firing")
+
+    clock.advance(timedelta(minutes=5))
+    runtime = assemble(
+        settings("abandoned-inbound"),
+        clock=clock,
+        chat=chat,
+        presenter=TextPresenter(),
+        first_poll_after=timedelta(hours=1),
+    )
+    await runtime.start()
+    await runtime.stop()  # its drainer delivers what the start queued, at the latest when stopping
+
+    [message] = chat.top_level()
+    assert not message.text.startswith("firing")
+    assert len(chat.thread(message.ts)) == 1
