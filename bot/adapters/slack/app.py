@@ -167,12 +167,12 @@ def _register_command(
         try:
             reply = await asyncio.wait_for(asyncio.shield(task), timeout=timeout_s)
         except TimeoutError:
-            log.warning("slash command not answered within %.1f s: answering later", timeout_s)
+            log.warning("event=command_slow timeout_s=%.1f answer=later", timeout_s)
             await ack(text=texts.working, response_type="ephemeral")
             await _answer_later(task, request, respond, log, texts.error)
             return
         except Exception as exc:
-            log.error("slash command failed: %s at %s", type(exc).__name__, _where(exc))
+            log.error("event=command_failed error_type=%s at=%s", type(exc).__name__, _where(exc))
             reply = Reply(text=texts.error)
         await ack(
             text=reply.text,
@@ -194,7 +194,7 @@ async def _answer_later(
     try:
         reply = await task
     except Exception as exc:
-        log.error("slash command failed: %s at %s", type(exc).__name__, _where(exc))
+        log.error("event=command_failed error_type=%s at=%s", type(exc).__name__, _where(exc))
         reply = Reply(text=error_text)
     if not request.response_url:
         return
@@ -205,7 +205,7 @@ async def _answer_later(
             response_type="in_channel" if reply.in_channel else "ephemeral",
         )
     except Exception as exc:
-        log.warning("could not send a late command answer: %s", type(exc).__name__)
+        log.warning("event=late_answer_failed error_type=%s", type(exc).__name__)
 
 
 def _register_actions(
@@ -228,7 +228,10 @@ def _register_actions(
             reply = await frontend.on_action(request)
         except Exception as exc:
             log.error(
-                "button %s failed: %s at %s", _safe_id(action_id), type(exc).__name__, _where(exc)
+                "event=button_failed action=%s error_type=%s at=%s",
+                _safe_id(action_id),
+                type(exc).__name__,
+                _where(exc),
             )
             reply = Reply(text=error_text)
         if reply is None or not request.response_url:
@@ -241,7 +244,7 @@ def _register_actions(
                 replace_original=False,
             )
         except Exception as exc:
-            log.warning("could not answer a button click: %s", type(exc).__name__)
+            log.warning("event=button_answer_failed error_type=%s", type(exc).__name__)
 
     app.action(ACTION_ID_PATTERN)(on_button)
 
@@ -255,7 +258,7 @@ def _register_home(app: AsyncApp, frontend: SlackFrontend, log: logging.Logger) 
             view = await frontend.home_view(user_id)
             await client.views_publish(user_id=user_id, view=view)
         except Exception as exc:
-            log.error("home tab not published: %s at %s", type(exc).__name__, _where(exc))
+            log.error("event=home_failed error_type=%s at=%s", type(exc).__name__, _where(exc))
 
     app.event("app_home_opened")(on_home_opened)
 

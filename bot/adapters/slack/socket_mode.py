@@ -155,7 +155,7 @@ class SocketModeRunner:
             return
         self._failed_checks += 1
         _log.warning(
-            "slack socket mode connection check failed (%d/%d)",
+            "event=socket_mode_check_failed failed=%d of=%d",
             self._failed_checks,
             self._max_failed_checks,
         )
@@ -166,7 +166,7 @@ class SocketModeRunner:
         self._handler = await self._connect_new()
         self._failed_checks = 0
         self._reconnects += 1
-        _log.warning("slack socket mode connection rebuilt")
+        _log.warning("event=socket_mode_rebuilt")
 
     async def _watch(self) -> None:
         while True:
@@ -180,7 +180,7 @@ class SocketModeRunner:
         except TimeoutError:
             return False
         except Exception as exc:
-            _log.warning("slack socket mode check raised %s", type(exc).__name__)
+            _log.warning("event=socket_mode_check_error error_type=%s", type(exc).__name__)
             return False
 
     async def _connect_new(self) -> SocketModeHandlerLike:
@@ -198,7 +198,7 @@ class SocketModeRunner:
                 raise
             except Exception as exc:
                 _log.warning(
-                    "slack socket mode connection attempt %d/%d failed: %s",
+                    "event=socket_mode_connect_failed attempt=%d of=%d error_type=%s",
                     attempt + 1,
                     self._max_connect_attempts,
                     type(exc).__name__,
@@ -215,4 +215,4 @@ class SocketModeRunner:
         try:
             await handler.close_async()
         except Exception as exc:
-            _log.warning("closing a socket mode handler raised %s", type(exc).__name__)
+            _log.warning("event=socket_mode_close_error error_type=%s", type(exc).__name__)

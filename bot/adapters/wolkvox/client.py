@@ -193,7 +193,7 @@ class WolkvoxClient:
                 if not exc.transient or attempt >= self._attempts or out_of_time:
                     raise
                 logger.warning(
-                    "wolkvox %s for operation %s failed (%s, attempt %d); retrying in %.1f s",
+                    "event=wolkvox_retry api=%s operation=%s error=%s attempt=%d retry_in_s=%.1f",
                     api,
                     target.name,
                     exc.kind,

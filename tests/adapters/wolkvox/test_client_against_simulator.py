@@ -255,9 +255,9 @@ async def test_a_passing_transient_fault_is_retried_and_the_calls_arrive(
     assert batch.records == baseline.records and len(batch.records) > 20
     assert rig.sim.requests_for(TOKEN) == ATTEMPTS + 1
     assert len(rig.backoff.delays) == ATTEMPTS - 1 and all(d > 0 for d in rig.backoff.delays)
-    retries = [r.getMessage() for r in caplog.records if "retrying in" in r.getMessage()]
+    retries = [r.getMessage() for r in caplog.records if "event=wolkvox_retry" in r.getMessage()]
     assert len(retries) == ATTEMPTS - 1
-    assert all(f"operation acme failed ({error.kind}" in m for m in retries)
+    assert all(f"operation=acme error={error.kind} " in m for m in retries)
 
 
 @pytest.mark.parametrize(("fault", "error", "advice"), PERMANENT)
