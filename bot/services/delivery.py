@@ -102,13 +102,22 @@ class OutboxDrainer:
         self._max = max_backoff
         self._on_result = on_result
         self._wake = asyncio.Event()
+        self._draining = asyncio.Lock()
 
     def wake(self) -> None:
         """Something was added to the outbox: drain now rather than at the next tick."""
         self._wake.set()
 
     async def drain_once(self) -> int:
-        """Deliver what is due now; returns how many rows were completed."""
+        """Deliver what is due now; returns how many rows were completed.
+
+        One pass at a time: two passes reading the same due rows would both send them
+        (the run loop, a wake, the last pass at stop and a test may all ask at once).
+        """
+        async with self._draining:
+            return await self._drain_due()
+
+    async def _drain_due(self) -> int:
         now = self._clock.now()
         rows = await self._outbox.due_outbox(now, self._batch)
         completed = 0

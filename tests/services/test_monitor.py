@@ -3,6 +3,7 @@ the real call log, rules, state machine, store and outbox in between."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,7 +14,7 @@ from bot.domain.calls import CallRecord
 from bot.services.control import Controls
 from bot.services.delivery import ChatError, OutboxDrainer
 from bot.services.monitor import Monitor
-from bot.services.ports import SourceError
+from bot.services.ports import RenderedMessage, SourceError
 from bot.services.restore import restore_state
 from bot.services.state import RuntimeState
 from bot.services.views import ActionKind
@@ -275,3 +276,24 @@ async def test_each_delivery_is_one_log_line_naming_channel_incident_and_action(
         f"event=delivery outcome=delivered channel=C0ALERTS1 incident={alert.incident_id} "
         "action=post"
     )
+
+
+class SlowChat(FakeChat):
+    """Takes a turn of the event loop to post, as a real network call does."""
+
+    async def post(self, channel: str, message: RenderedMessage, *, incident_id: str) -> str:
+        await asyncio.sleep(0)
+        return await super().post(channel, message, incident_id=incident_id)
+
+
+async def test_two_drains_at_once_deliver_each_notification_once(world) -> None:
+    tables, clock, source, _ = world
+    bot = Bot(tables, clock, source, SlowChat())
+    await bot.start()
+    bot.source.queue("bogota", calls(bot.clock.now(), abandons=4))
+    await bot.monitor.poll("bogota")
+
+    await asyncio.gather(bot.drainer.drain_once(), bot.drainer.drain_once())
+
+    assert len(bot.chat.top_level()) == 1
+    assert await bot.store.outbox_depth() == 0
