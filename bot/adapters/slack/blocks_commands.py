@@ -8,7 +8,7 @@ are masked unless `mask_personal_data=False`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from bot.adapters.slack.blocks_kit import (
@@ -196,13 +196,15 @@ def _status_group(op: OperationStatus, tr: Translator, as_of: datetime, tz: str)
 def render_status(view: StatusView, lang: str) -> Message:
     """`/calls status`: per operation, last poll, outcome, budget, alerts and silences."""
     tr = Translator(lang)
-    head = [header(tr("status.header")), context(tr("as_of", time=local_time(view.as_of, view.tz)))]
-    if not view.operations:
-        return Message(text=fallback(tr("status.none")), blocks=(*head, section(tr("status.none"))))
     groups = [_status_group(op, tr, view.as_of, view.tz) for op in view.operations]
-    body = take_items(groups, max_blocks=MAX_BLOCKS - len(head), more=more_text(tr))
-    text = fallback(tr("status.fallback", count=format_number(len(view.operations), tr.lang)))
-    return Message(text=text, blocks=(*head, *body))
+    return _listing(
+        tr,
+        "status",
+        view.as_of,
+        view.tz,
+        len(groups),
+        lambda room: take_items(groups, max_blocks=room, more=more_text(tr)),
+    )
 
 
 def alert_line(line: AlertLine, tr: Translator, as_of: datetime, tz: str) -> str:
@@ -233,21 +235,20 @@ def alert_line(line: AlertLine, tr: Translator, as_of: datetime, tz: str) -> str
 def render_alerts(view: AlertsView, lang: str) -> Message:
     """`/calls alerts`: what is firing or pending, since when, value, acknowledged by whom."""
     tr = Translator(lang)
-    head = [header(tr("alerts.header")), context(tr("as_of", time=local_time(view.as_of, view.tz)))]
-    if not view.lines:
-        return Message(text=fallback(tr("alerts.none")), blocks=(*head, section(tr("alerts.none"))))
     lines = [alert_line(line, tr, view.as_of, view.tz) for line in view.lines]
-    body = pack_lines(lines, max_blocks=MAX_BLOCKS - len(head), more=more_text(tr))
-    text = fallback(tr("alerts.fallback", count=format_number(len(view.lines), tr.lang)))
-    return Message(text=text, blocks=(*head, *body))
+    return _listing(
+        tr,
+        "alerts",
+        view.as_of,
+        view.tz,
+        len(lines),
+        lambda room: pack_lines(lines, max_blocks=room, more=more_text(tr)),
+    )
 
 
 def render_rules(view: RulesView, lang: str) -> Message:
     """`/calls rules`: each rule per operation, its current value, its state, its thresholds."""
     tr = Translator(lang)
-    head = [header(tr("rules.header")), context(tr("as_of", time=local_time(view.as_of, view.tz)))]
-    if not view.lines:
-        return Message(text=fallback(tr("rules.none")), blocks=(*head, section(tr("rules.none"))))
     lines = []
     for rule in view.lines:
         value = (
@@ -272,9 +273,32 @@ def render_rules(view: RulesView, lang: str) -> Message:
         if rule.description:
             detail = " · ".join(x for x in (detail, f"_{safe(rule.description, 300)}_") if x)
         lines.append(first + (f"\n        {detail}" if detail else ""))
-    body = pack_lines(lines, max_blocks=MAX_BLOCKS - len(head), more=more_text(tr))
-    text = fallback(tr("rules.fallback", count=format_number(len(view.lines), tr.lang)))
-    return Message(text=text, blocks=(*head, *body))
+    return _listing(
+        tr,
+        "rules",
+        view.as_of,
+        view.tz,
+        len(lines),
+        lambda room: pack_lines(lines, max_blocks=room, more=more_text(tr)),
+    )
+
+
+def _listing(
+    tr: Translator,
+    key: str,
+    as_of: datetime,
+    tz: str,
+    count: int,
+    body: Callable[[int], Sequence[Block]],
+) -> Message:
+    """A titled list reply (`status`, `alerts`, `rules`): header and time, then the items
+    packed into the blocks left (`body(room)`), or the `<key>.none` sentence when empty."""
+    head = [header(tr(f"{key}.header")), context(tr("as_of", time=local_time(as_of, tz)))]
+    if not count:
+        none = tr(f"{key}.none")
+        return Message(text=fallback(none), blocks=(*head, section(none)))
+    text = fallback(tr(f"{key}.fallback", count=format_number(count, tr.lang)))
+    return Message(text=text, blocks=(*head, *body(MAX_BLOCKS - len(head))))
 
 
 _HELP_KEYS = (
