@@ -46,6 +46,15 @@ RESPONSE_URL = "response"
 
 ANY_METHOD = "*"
 
+MANIFEST_SCOPES = (
+    "chat:write",
+    "commands",
+    "channels:history",
+    "groups:history",
+    "usergroups:read",
+)
+"""The bot scopes manifest.yml grants."""
+
 
 @dataclass(slots=True)
 class RecordedCall:
@@ -66,6 +75,13 @@ class _Fault:
     status: int = 200
     error: str | None = None
     retry_after: int = 1
+
+
+@dataclass(slots=True)
+class _Strip:
+    method: str
+    fields: tuple[str, ...]
+    times: int
 
 
 @dataclass(slots=True)
@@ -100,6 +116,11 @@ class FakeSlackApi:
         self._faults: list[_Fault] = []
         self._revoked: str | None = None
         self._frozen: dict[tuple[str, str], str] = {}
+        self._stripped: list[_Strip] = []
+        self.scopes: list[str] = list(MANIFEST_SCOPES)
+        """Answered in the x-oauth-scopes header of every Web API call, as Slack does."""
+        self.outside: set[str] = set()
+        """Channels the bot is not a member of: reading or posting there is not_in_channel."""
         self._last_ts = 0.0
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -163,6 +184,11 @@ class FakeSlackApi:
     def error_next(self, method: str, error: str, times: int = 1) -> None:
         """The next ``times`` calls of ``method`` answer 200 ``{"ok": false, "error": error}``."""
         self._faults.append(_Fault(method, times, error=error))
+
+    def strip_next(self, method: str, *fields: str, times: int = 1) -> None:
+        """The next ``times`` calls of ``method`` do their work, but their answer lacks
+        ``fields`` (a proxy or a Slack bug answering ``{"ok": true}`` without a ts)."""
+        self._stripped.append(_Strip(method, fields, times))
 
     def revoke_token(self, error: str = "token_revoked") -> None:
         """From now on every Web API call fails with ``error``."""
@@ -262,9 +288,22 @@ class FakeSlackApi:
             )
         if fault is not None:
             error = fault.error
+        if error is None and method != "auth.test" and str(params.get("channel")) in self.outside:
+            error = "not_in_channel"
         body = self._dispatch(method, params) if error is None else {"ok": False, "error": error}
         call.error = None if body.get("ok") else str(body.get("error"))
-        return web.json_response(body)
+        if body.get("ok"):
+            body = self._strip(method, body)
+        return web.json_response(body, headers={"x-oauth-scopes": ",".join(self.scopes)})
+
+    def _strip(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
+        for strip in self._stripped:
+            if strip.method == method and strip.times > 0:
+                strip.times -= 1
+                if strip.times == 0:
+                    self._stripped.remove(strip)
+                return {k: v for k, v in body.items() if k not in strip.fields}
+        return body
 
     def _take_fault(self, method: str) -> _Fault | None:
         for fault in self._faults:

@@ -9,6 +9,11 @@ the bot is not in or a revoked token waits for a person. Retries on 429 and
 5xx happen first inside slack_sdk's retry handlers (see `build_web_client`);
 what is still failing after them comes here. Error messages carry Slack's
 error code only, never a token or a message text.
+
+Slack's answers are checked before they are trusted: a chat.postMessage or
+chat.update answer without the `ts` and `channel` the next step needs is an
+`incomplete_answer` error (transient: the drainer looks for the message by its
+metadata before posting again), never a delivery.
 """
 
 from __future__ import annotations
@@ -121,6 +126,33 @@ def _retry_after(headers: Any) -> float | None:
     return None
 
 
+INCOMPLETE_ANSWER: Final = "incomplete_answer"
+
+
+def _answered(response: AsyncSlackResponse, method: str, *, channel: str) -> str:
+    """The `ts` of a chat.postMessage/chat.update answer that names it and its channel.
+
+    Raises a transient `ChatError` otherwise: the message may or may not be in Slack, and
+    the next step (an edit, a thread reply) cannot be done without its ts.
+    """
+    ts = response.get("ts")
+    answered_channel = response.get("channel")
+    missing = [
+        name
+        for name, value in (("ts", ts), ("channel", answered_channel))
+        if not isinstance(value, str) or not value
+    ]
+    if missing:
+        _log.warning(
+            "event=slack_incomplete_answer method=%s channel=%s missing=%s",
+            method,
+            channel,
+            ",".join(missing),
+        )
+        raise ChatError(INCOMPLETE_ANSWER, transient=True)
+    return str(ts)
+
+
 async def _call(request: Awaitable[AsyncSlackResponse]) -> AsyncSlackResponse:
     try:
         return await request
@@ -149,10 +181,10 @@ class SlackChat:
                 unfurl_media=False,
             )
         )
-        return str(response.get("ts") or "")
+        return _answered(response, "chat.postMessage", channel=channel)
 
     async def update(self, channel: str, ts: str, message: RenderedMessage) -> None:
-        await _call(
+        response = await _call(
             self._client.chat_update(
                 channel=channel,
                 ts=ts,
@@ -160,6 +192,7 @@ class SlackChat:
                 blocks=message.get("blocks") or [],
             )
         )
+        _answered(response, "chat.update", channel=channel)
 
     async def reply(
         self, channel: str, thread_ts: str, message: RenderedMessage, *, key: str
@@ -175,7 +208,7 @@ class SlackChat:
                 unfurl_media=False,
             )
         )
-        return str(response.get("ts") or "")
+        return _answered(response, "chat.postMessage", channel=channel)
 
     async def find_reply(self, channel: str, thread_ts: str, key: str) -> str | None:
         """The ts of the reply sent with `key` under `thread_ts` (conversations.replies)."""

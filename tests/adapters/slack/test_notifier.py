@@ -204,3 +204,32 @@ async def test_an_unreachable_slack_is_a_transient_connection_error() -> None:
         await SlackChat(client=client).find(CHANNEL, INCIDENT, since=LONG_AGO)
 
     assert (caught.value.kind, caught.value.transient) == ("connection", True)
+
+
+@pytest.mark.parametrize("missing", ["ts", "channel"])
+async def test_a_post_or_reply_answered_without_ts_or_channel_is_a_transient_error(
+    slack: FakeSlackApi, missing: str
+) -> None:
+    chat = chat_for(slack)
+    ts = await chat.post(CHANNEL, MESSAGE, incident_id=INCIDENT)
+    slack.strip_next("chat.postMessage", missing, times=2)
+
+    with pytest.raises(ChatError) as posted:
+        await chat.post(CHANNEL, MESSAGE, incident_id="other:bogota:1")
+    with pytest.raises(ChatError) as replied:
+        await chat.reply(CHANNEL, ts, {"text": "reminder"}, key="outbox-9")
+
+    for caught in (posted, replied):
+        assert (caught.value.kind, caught.value.transient) == ("incomplete_answer", True)
+
+
+async def test_an_edit_answered_without_its_ts_is_a_transient_error(slack: FakeSlackApi) -> None:
+    chat = chat_for(slack)
+    ts = await chat.post(CHANNEL, MESSAGE, incident_id=INCIDENT)
+    slack.strip_next("chat.update", "ts")
+
+    with pytest.raises(ChatError) as caught:
+        await chat.update(CHANNEL, ts, {"text": "resolved"})
+
+    assert (caught.value.kind, caught.value.transient) == ("incomplete_answer", True)
+    await chat.update(CHANNEL, ts, {"text": "resolved"})  # the retry goes through
