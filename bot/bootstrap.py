@@ -21,12 +21,13 @@ from datetime import timedelta
 from slack_bolt.async_app import AsyncApp
 
 from bot.adapters.clock import Clock, SystemClock
-from bot.adapters.health import HealthCheck
+from bot.adapters.health import HealthCheck, all_healthy
 from bot.adapters.logs import configure_logging
 from bot.adapters.metrics import Metrics
 from bot.adapters.scheduler import PollJob, PollScheduler
 from bot.adapters.slack.app import build_app, build_web_client
 from bot.adapters.slack.authorizer import SlackAuthorizer
+from bot.adapters.slack.checks import Outcome, SlackWatch, alert_channels
 from bot.adapters.slack.http_server import start_health_server, start_http
 from bot.adapters.slack.i18n import t as translate
 from bot.adapters.slack.notifier import SlackChat
@@ -54,6 +55,8 @@ SLACK_API_URL_ENV = "SLACK_API_URL"
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_SLACK_REFUSED = 3
+"""Slack refused the bot token at start: no restart will help until a person fixes it."""
 
 
 def client_limits(settings: Settings, *, speed: float = 1.0) -> tuple[float, float]:
@@ -200,12 +203,16 @@ async def run_bot(
     stop: asyncio.Event | None = None,
     env: Mapping[str, str] | None = None,
     socket_mode: Callable[[AsyncApp, str], SocketModeRunner] = SocketModeRunner,
+    slack_recheck_s: float = 60.0,
 ) -> int:
     """`callbot run`. Returns 0 after a clean stop (SIGTERM, Ctrl-C or `stop` set), 1 when
-    the store, the port or the Socket Mode connection failed, 2 when credentials are missing.
+    the store, the port or the Socket Mode connection failed, 2 when credentials are missing,
+    3 when Slack refuses the bot token. A Slack that cannot be reached at start is not a
+    refusal: the bot starts, /healthz says so, and the check is repeated.
 
     `env` is read for SLACK_API_URL and CALLBOT_HTTP_HOST; `socket_mode` builds the Socket
-    Mode runner (tests give one with a fast watchdog).
+    Mode runner (tests give one with a fast watchdog); `slack_recheck_s` is how often a
+    Slack problem found at start (token unreachable, channel) is checked again.
     """
     environ = os.environ if env is None else env
     problem = missing_credentials(settings, http=http)
@@ -220,6 +227,11 @@ async def run_bot(
     web_client = build_web_client(
         bot_token=slack.bot_token.reveal(), api_url=environ.get(SLACK_API_URL_ENV) or None
     )
+    watch = SlackWatch(
+        client=web_client, channels=alert_channels(settings), recheck_every_s=slack_recheck_s
+    )
+    if not await slack_ready_to_start(watch):
+        return EXIT_SLACK_REFUSED
     presenter = SlackPresenter(
         language=settings.language.value, mask_personal_data=settings.mask_personal_data
     )
@@ -254,6 +266,8 @@ async def run_bot(
             working_text=translate("reply.working", settings.language.value),
         )
         host = environ.get(HTTP_HOST_ENV) or DEFAULT_HTTP_HOST
+        runtime.health.slack = watch.health
+        rechecking = asyncio.create_task(watch.run(), name="slack-recheck")
         try:
             if http:
                 code = await _serve_http(app, runtime, host=host, port=port, stop=stop)
@@ -262,8 +276,37 @@ async def run_bot(
                 runner = socket_mode(app, slack.app_token.reveal())
                 code = await _serve_socket_mode(runner, runtime, host=host, stop=stop)
         finally:
+            rechecking.cancel()
+            await asyncio.gather(rechecking, return_exceptions=True)
             await runtime.stop()
     return code
+
+
+async def slack_ready_to_start(watch: SlackWatch) -> bool:
+    """Check the bot token and the alert channels before anything starts.
+
+    False (print why) only when Slack refuses the token; a channel the bot is not in is a
+    loud warning, an unreachable Slack a warning: both stay on /healthz until fixed.
+    """
+    token = await watch.check()
+    if token.outcome is Outcome.REFUSED:
+        print(
+            f"callbot: Slack refused the bot token ({token.detail}). Check SLACK_BOT_TOKEN: "
+            "the Bot User OAuth Token (xoxb-...) under OAuth & Permissions; reinstall the app "
+            "if it was revoked. `callbot doctor` checks every credential.",
+            file=sys.stderr,
+        )
+        return False
+    if token.outcome is Outcome.UNREACHABLE:
+        print(
+            f"callbot: warning: Slack could not be reached to check the bot token "
+            f"({token.detail}); starting anyway, alerts wait in the outbox until it answers.",
+            file=sys.stderr,
+        )
+    for reason in watch.problems.values():
+        if token.outcome is Outcome.OK:
+            print(f"callbot: WARNING: {reason}", file=sys.stderr)
+    return True
 
 
 async def _serve_http(
@@ -288,7 +331,7 @@ async def _serve_http(
 async def _serve_socket_mode(
     runner: SocketModeRunner, runtime: Runtime, *, host: str, stop: asyncio.Event
 ) -> int:
-    runtime.health.slack = runner.health
+    runtime.health.slack = all_healthy(runner.health, runtime.health.slack)
     metrics_port = runtime.settings.http.metrics_port
     try:
         server = await start_health_server(

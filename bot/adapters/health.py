@@ -2,10 +2,11 @@
 
 Healthy means: every operation was polled successfully within two poll periods (or the
 process started less than two periods ago and has not had the chance yet), Slack is
-reachable (the Socket Mode watchdog says so; in HTTP mode Slack comes to us, so it is
-assumed), and the outbox is moving (its oldest notification has waited less than
-`outbox_stuck_after`). An orchestrator restarts an unhealthy container, so each reason
-says what is wrong in words an operator can act on, without secrets or personal data.
+usable (the bot token works and the bot is in every alert channel, checked at start and
+again while not; in Socket Mode the watchdog also says the connection lives), and the
+outbox is moving (its oldest notification has waited less than `outbox_stuck_after`).
+An orchestrator takes an unhealthy container out of service, so each reason says what
+is wrong in words an operator can act on, without secrets or personal data.
 
 The check is synchronous (the HTTP handler calls it); the outbox, which lives in the
 store, is sampled by the runtime's housekeeping task into an `OutboxSample`.
@@ -94,9 +95,20 @@ def evaluate_health(
     return (False, "; ".join(problems)) if problems else (True, "ok")
 
 
+def all_healthy(*checks: SlackHealth | None) -> SlackHealth:
+    """One check out of several: healthy when all are, with every reason otherwise."""
+    present = [check for check in checks if check is not None]
+
+    def check() -> tuple[bool, str]:
+        reasons = [reason for ok, reason in (c() for c in present) if not ok]
+        return (False, "; ".join(reasons)) if reasons else (True, "ok")
+
+    return check
+
+
 class HealthCheck:
     """The callable the HTTP server asks. `outbox` is updated by the runtime's housekeeping;
-    `slack` is set once the Slack transport exists (None: HTTP mode, assumed reachable)."""
+    `slack` is set once the Slack transport exists (None: no Slack, as in the demo)."""
 
     def __init__(
         self,
