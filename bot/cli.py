@@ -1,4 +1,4 @@
-"""The `callbot` command line: run, demo, check-config, simulate."""
+"""The `callbot` command line: run, demo, check-config, doctor, simulate."""
 
 from __future__ import annotations
 
@@ -22,6 +22,17 @@ def _parser() -> argparse.ArgumentParser:
         "check-config", help="validate the configuration and print operations, rules and budget"
     )
     check.add_argument("--config", help="YAML file (default: $CALLBOT_CONFIG or ./callbot.yml)")
+
+    doctor = sub.add_parser(
+        "doctor", help="check configuration, Slack tokens, scopes, channels, store (and Wolkvox)"
+    )
+    doctor.add_argument("--config", help="YAML file (default: $CALLBOT_CONFIG or ./callbot.yml)")
+    doctor.add_argument("--http", action="store_true", help="check for HTTP mode, not Socket Mode")
+    doctor.add_argument(
+        "--wolkvox",
+        action="store_true",
+        help="also send one calls_last_10 per operation (spends one budget call each)",
+    )
 
     run = sub.add_parser("run", help="run the bot: poll Wolkvox, alert in Slack, answer /calls")
     run.add_argument("--config", help="YAML file (default: $CALLBOT_CONFIG or ./callbot.yml)")
@@ -79,6 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.settings import check_config_command
 
         return check_config_command(args.config)
+    if args.command == "doctor":
+        from bot.doctor import run_doctor
+
+        return asyncio.run(run_doctor(args.config, http=args.http, wolkvox=args.wolkvox))
     if args.command == "run":
         return _run(args.config, http=args.http, port=args.port)
     if args.command == "demo":
