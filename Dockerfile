@@ -14,10 +14,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
+# Dependencies first, exactly as pinned and hashed in requirements.lock (so two builds of one
+# commit install the same bytes, and this layer is cached until the lock changes); then
+# callbot itself with --no-deps, so nothing unpinned comes in.
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY requirements.lock ./
+RUN pip install --require-hashes --no-deps -r requirements.lock
+COPY pyproject.toml README.md LICENSE ./
 COPY bot ./bot
-RUN pip install . && rm -rf /src
+RUN pip install --no-deps . && rm -rf /src
 
 RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin callbot \
     && mkdir -p /data /etc/callbot \
