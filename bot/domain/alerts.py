@@ -8,10 +8,22 @@ Adapters carry decisions out; nothing here sends, logs or sleeps.
 
 Rules of the table (see `step`):
 
-- HELD data (Wolkvox unavailable, a polling gap) changes nothing, in any state.
+- HELD data (Wolkvox unavailable, a polling gap) changes nothing while inactive,
+  pending or resolved.
 - A breach must last `for_` consecutive evaluations before it fires; anything
   but a breach while pending resets it.
-- While firing: a breach or a BAND value keeps it firing; CLEAR or QUIET resolves.
+- While firing: a breach or a BAND value keeps it firing, at the evaluation's
+  severity (rules.py keeps a critical alert critical down to `recover_critical`).
+  It resolves only on evidence: `for_` consecutive CLEAR evaluations, or no
+  judgeable evaluation (QUIET) for the rule's `resolve_when_quiet`. QUIET and
+  HELD keep it firing; the message is edited once to say why it is quiet.
+- Severity changes: an escalation is an edit plus a thread reply; going back down
+  is an edit only. The rule's `mention` pings at most once per incident, again
+  only after the value was below warning (BAND at warning, or CLEAR) in between.
+- Outside active hours a firing alert is muted: it is still judged (it may
+  resolve, quietly), its message may be edited, but it neither escalates nor
+  replies nor reminds; a first post waits. The first judged evaluation of the
+  next active period unmutes it, or, below recover, resolves it quietly.
 - A silence never stops the state from advancing; it only removes the noisy part
   of a notification (new message, thread reply, mention). Edits in place stay, so
   a message already posted is still brought to its resolved state. An incident
@@ -23,129 +35,35 @@ Rules of the table (see `step`):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
-from enum import StrEnum
+from dataclasses import replace
+from datetime import datetime
 
-from bot.domain.silences import Acknowledgement, Silence
+from bot.domain.alert_actions import acknowledge, silence_applied, silence_lifted
+from bot.domain.alert_types import (
+    Alert,
+    AlertState,
+    Decision,
+    Notify,
+    Reason,
+    Resolution,
+    incident_id,
+)
+from bot.domain.silences import Silence
 from bot.domain.specs import EvalStatus, Evaluation, RuleKind, RuleSpec, Severity
 
-
-class AlertState(StrEnum):
-    INACTIVE = "inactive"
-    PENDING = "pending"
-    FIRING = "firing"
-    RESOLVED = "resolved"
-
-
-class Reason(StrEnum):
-    """Why a decision was taken; logged and shown, so every value reads as English."""
-
-    FIRST = "first"
-    ESCALATED = "escalated"
-    DEESCALATED = "deescalated"
-    UPDATED = "updated"
-    REMINDER = "reminder"
-    RESOLVED = "resolved"
-    RESOLVED_SILENCED = "resolved_silenced"
-    SILENCED = "silenced"
-    UNSILENCED = "unsilenced"
-    HELD = "held"
-    PENDING = "pending"
-    ACKNOWLEDGED = "acknowledged"
-    REFUSED = "refused"
-    NONE = "none"
-
-
-class Notify(StrEnum):
-    """What to do with the incident's one living message (the adapter keeps its channel/ts)."""
-
-    NONE = "none"
-    POST = "post"
-    UPDATE = "update"
-    THREAD = "thread"
-    UPDATE_AND_THREAD = "update_and_thread"
-
-    @property
-    def edits(self) -> bool:
-        return self in (Notify.UPDATE, Notify.UPDATE_AND_THREAD)
-
-    @property
-    def replies(self) -> bool:
-        return self in (Notify.THREAD, Notify.UPDATE_AND_THREAD)
-
-    def quiet(self) -> Notify:
-        """What a silence leaves of this notification: only the edit in place."""
-        return Notify.UPDATE if self.edits else Notify.NONE
-
-
-def incident_id(rule: str, operation: str, fired_at: datetime) -> str:
-    """`abandon-rate:bogota:20261124T143205`: deterministic, so retries and restarts
-    agree on which living message an incident owns."""
-    stamp = fired_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S")
-    return f"{rule}:{operation}:{stamp}"
-
-
-@dataclass(frozen=True, slots=True)
-class Alert:
-    """The state of one (rule, operation). Incident fields describe the current or the
-    last incident, so a resolved message can show its duration and peak.
-
-    `posted` says whether the incident's message exists (a silence may have kept it
-    from being posted); `silenced` whether a silence applied at the last step.
-    """
-
-    rule: str
-    operation: str
-    state: AlertState = AlertState.INACTIVE
-    severity: Severity | None = None
-    incident_id: str | None = None
-    pending_since: datetime | None = None
-    fired_at: datetime | None = None
-    resolved_at: datetime | None = None
-    last_notified_at: datetime | None = None
-    breaches: int = 0
-    last_evaluation: Evaluation | None = None
-    peak_value: float | None = None
-    peak_severity: Severity | None = None
-    acked_by: str | None = None
-    acked_at: datetime | None = None
-    silenced: bool = False
-    posted: bool = False
-
-    @classmethod
-    def new(cls, rule: str, operation: str) -> Alert:
-        return cls(rule=rule, operation=operation)
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.rule, self.operation)
-
-    @property
-    def firing(self) -> bool:
-        return self.state is AlertState.FIRING
-
-    @property
-    def acknowledgement(self) -> Acknowledgement | None:
-        if self.incident_id is None or self.acked_by is None or self.acked_at is None:
-            return None
-        return Acknowledgement(incident_id=self.incident_id, by=self.acked_by, at=self.acked_at)
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """The new state and what, if anything, Slack should see, with the reason.
-
-    `mention` asks the adapter to add the rule's `mention` text; `silence` is the
-    silence that shaped the decision, if any, so the message can say until when.
-    """
-
-    alert: Alert
-    reason: Reason
-    notify: Notify = Notify.NONE
-    mention: bool = False
-    detail: str = ""
-    silence: Silence | None = None
+__all__ = [
+    "Alert",
+    "AlertState",
+    "Decision",
+    "Notify",
+    "Reason",
+    "Resolution",
+    "acknowledge",
+    "incident_id",
+    "silence_applied",
+    "silence_lifted",
+    "step",
+]
 
 
 def step(
@@ -159,66 +77,19 @@ def step(
     """Advance one alert by one evaluation. `silence` is the one the caller found for
     this (rule, operation); it counts only if it matches at `now`."""
     _check(previous, evaluation, spec, now)
-    if evaluation.status is EvalStatus.HELD:
-        why = evaluation.detail or "data cannot be trusted"
-        return Decision(previous, Reason.HELD, detail=f"held ({why}): {previous.state} kept")
     applies = (
         silence if silence and silence.matches(previous.rule, previous.operation, now) else None
     )
     if previous.state is AlertState.FIRING:
+        if evaluation.status in (EvalStatus.QUIET, EvalStatus.HELD):
+            return _firing_quiet(previous, evaluation, spec, applies, now)
         return _step_firing(previous, evaluation, spec, applies, now)
+    if evaluation.status is EvalStatus.HELD:
+        why = evaluation.detail or "data cannot be trusted"
+        return Decision(previous, Reason.HELD, detail=f"held ({why}): {previous.state} kept")
     if previous.state is AlertState.PENDING:
         return _step_pending(previous, evaluation, spec, applies, now)
     return _step_idle(previous, evaluation, spec, applies, now)
-
-
-def acknowledge(alert: Alert, *, by: str, now: datetime, incident: str | None = None) -> Decision:
-    """Record who owns the firing incident. Idempotent: a second acknowledgement, by
-    anyone, changes nothing. `incident` (from a button) guards against acknowledging
-    a newer incident from an older message."""
-    if alert.state is not AlertState.FIRING:
-        return Decision(
-            alert, Reason.REFUSED, detail=f"{_name(alert)} is {alert.state}, not firing"
-        )
-    if incident is not None and incident != alert.incident_id:
-        return Decision(
-            alert, Reason.REFUSED, detail=f"incident {incident} is over; {alert.incident_id} fires"
-        )
-    if alert.acked_by is not None:
-        return Decision(alert, Reason.NONE, detail=f"already acknowledged by {alert.acked_by}")
-    acked = replace(alert, acked_by=by, acked_at=now)
-    notify = Notify.UPDATE_AND_THREAD if alert.posted else Notify.NONE
-    return Decision(acked, Reason.ACKNOWLEDGED, notify, detail=f"acknowledged by {by}")
-
-
-def silence_applied(alert: Alert, silence: Silence, *, now: datetime) -> Decision:
-    """A silence was just added: a posted, firing incident shows it and records it in
-    its thread; anything else only remembers it."""
-    if not silence.matches(alert.rule, alert.operation, now):
-        raise ValueError(f"silence {silence.id} does not mute {_name(alert)} at {now.isoformat()}")
-    muted = replace(alert, silenced=True)
-    if alert.state is AlertState.FIRING and alert.posted:
-        return Decision(
-            muted,
-            Reason.SILENCED,
-            Notify.UPDATE_AND_THREAD,
-            detail=_until(silence),
-            silence=silence,
-        )
-    return Decision(
-        muted, Reason.NONE, detail=f"nothing posted; {_until(silence)}", silence=silence
-    )
-
-
-def silence_lifted(alert: Alert, *, remaining: Silence | None, now: datetime) -> Decision:
-    """A silence was lifted early. If another one still mutes the alert, nothing changes.
-    An incident never posted is posted by the next `step`, which knows the rule's spec."""
-    if remaining is not None and remaining.matches(alert.rule, alert.operation, now):
-        return Decision(alert, Reason.NONE, detail=f"still {_until(remaining)}", silence=remaining)
-    heard = replace(alert, silenced=False)
-    if alert.state is AlertState.FIRING and alert.posted:
-        return Decision(heard, Reason.UNSILENCED, Notify.UPDATE_AND_THREAD, detail="silence lifted")
-    return Decision(heard, Reason.NONE, detail="silence lifted; nothing posted yet")
 
 
 def _step_idle(
@@ -287,12 +158,13 @@ def _announce(alert: Alert, spec: RuleSpec, silence: Silence | None, now: dateti
             detail=f"firing {alert.severity}; first post held back, {_until(silence)}",
             silence=silence,
         )
-    posted = replace(alert, posted=True, last_notified_at=now)
+    mention = _mentions(spec, alert)
+    posted = replace(alert, posted=True, last_notified_at=now, pinged=alert.pinged or mention)
     return Decision(
         posted,
         Reason.FIRST,
         Notify.POST,
-        mention=_mentions(spec, alert.severity),
+        mention=mention,
         detail=f"firing {alert.severity}{_numbers_text(alert.last_evaluation)}",
     )
 
@@ -300,29 +172,50 @@ def _announce(alert: Alert, spec: RuleSpec, silence: Silence | None, now: dateti
 def _step_firing(
     previous: Alert, evaluation: Evaluation, spec: RuleSpec, silence: Silence | None, now: datetime
 ) -> Decision:
-    if evaluation.status in (EvalStatus.CLEAR, EvalStatus.QUIET):
-        return _resolve(previous, evaluation, silence, now)
-    breach = evaluation.status is EvalStatus.BREACH
-    severity = _severity(evaluation, spec) if breach else previous.severity
+    """A judged evaluation (BREACH, BAND or CLEAR) of a firing alert."""
+    status = evaluation.status
+    outside = evaluation.outside_since
+    clear = status is EvalStatus.CLEAR
+    muted_since = outside if outside is not None else (previous.muted_since if clear else None)
+    severity = previous.severity if clear else (evaluation.severity or previous.severity)
+    if muted_since is not None and _rank(severity) > _rank(previous.severity):
+        severity = previous.severity
+    rearmed = clear or (status is EvalStatus.BAND and severity is not Severity.CRITICAL)
+    breach = status is EvalStatus.BREACH
     current = replace(
         previous,
         severity=severity,
         breaches=previous.breaches + 1 if breach else 0,
+        clears=previous.clears + 1 if clear else 0,
         last_evaluation=evaluation,
+        quiet=None,
+        quiet_since=None,
+        muted_since=muted_since,
+        pinged=previous.pinged and not rearmed,
         silenced=silence is not None,
     )
     if breach:
         current = _with_peak(current, evaluation, spec)
+    if clear and current.clears >= max(spec.for_, 1):
+        return _resolve(current, Resolution.RECOVERED, silence, now)
     if not previous.posted:
+        if muted_since is not None:
+            return Decision(
+                current, Reason.MUTED, detail="firing outside active hours; first post waits"
+            )
         return _announce(current, spec, silence, now)
 
-    old_rank = previous.severity.rank if previous.severity else 0
-    new_rank = severity.rank if severity else 0
-    changed = new_rank != old_rank or _numbers(evaluation) != _numbers(previous.last_evaluation)
+    old_rank, new_rank = _rank(previous.severity), _rank(severity)
+    changed = (
+        new_rank != old_rank
+        or _numbers(evaluation) != _numbers(previous.last_evaluation)
+        or previous.quiet is not None
+        or previous.muted_since != muted_since
+    )
     mention = False
     if new_rank > old_rank:
         reason, notify = Reason.ESCALATED, Notify.UPDATE_AND_THREAD
-        mention = _mentions(spec, severity)
+        mention = _mentions(spec, current)
     elif _reminder_due(previous, spec, now):
         reason = Reason.REMINDER
         notify = Notify.UPDATE_AND_THREAD if changed else Notify.THREAD
@@ -334,6 +227,12 @@ def _step_firing(
         reason, notify = Reason.NONE, Notify.NONE
 
     detail = f"{reason}: {severity}{_numbers_text(evaluation)}"
+    if clear:
+        detail += f"; recovering {current.clears}/{max(spec.for_, 1)}"
+    if muted_since is not None and reason is not Reason.NONE:
+        return Decision(
+            current, Reason.MUTED, notify.quiet(), detail=f"{detail}; outside active hours"
+        )
     if silence is not None and notify.quiet() is not notify:
         return Decision(
             current,
@@ -344,25 +243,57 @@ def _step_firing(
         )
     if notify.replies:
         current = replace(current, last_notified_at=now)
+    if mention:
+        current = replace(current, pinged=True)
     return Decision(current, reason, notify, mention=mention, detail=detail)
 
 
-def _resolve(
-    previous: Alert, evaluation: Evaluation, silence: Silence | None, now: datetime
+def _firing_quiet(
+    previous: Alert, evaluation: Evaluation, spec: RuleSpec, silence: Silence | None, now: datetime
 ) -> Decision:
-    resolved = replace(
+    """A firing alert that cannot be judged (QUIET or HELD) stays firing: quiet is not
+    resolved. Its message says why, once; no reminders while nothing is known. After
+    `resolve_when_quiet` of QUIET evaluations (HELD restarts the count) it resolves,
+    saying so."""
+    held = evaluation.status is EvalStatus.HELD
+    current = replace(
         previous,
+        quiet=evaluation,
+        quiet_since=None if held else (previous.quiet_since or now),
+        muted_since=evaluation.outside_since or previous.muted_since,
+        silenced=silence is not None,
+    )
+    why = evaluation.detail or str(evaluation.status)
+    if current.quiet_since is not None and now - current.quiet_since >= spec.resolve_when_quiet:
+        return _resolve(current, Resolution.QUIET, silence, now)
+    reason = Reason.HELD if held else Reason.QUIET
+    changed = (
+        previous.quiet is None
+        or previous.quiet.status is not evaluation.status
+        or _numbers(previous.quiet) != _numbers(evaluation)
+    )
+    notify = Notify.UPDATE if previous.posted and changed else Notify.NONE
+    return Decision(current, reason, notify, detail=f"firing, cannot judge: {why}")
+
+
+def _resolve(
+    current: Alert, resolution: Resolution, silence: Silence | None, now: datetime
+) -> Decision:
+    """End the incident. Told in its thread, unless a silence or closed active hours
+    make it a quiet edit, or it was never posted."""
+    resolved = replace(
+        current,
         state=AlertState.RESOLVED,
         resolved_at=now,
         breaches=0,
-        last_evaluation=evaluation,
-        silenced=silence is not None,
+        resolution=resolution,
     )
-    if not previous.posted:
+    why = "its value recovered" if resolution is Resolution.RECOVERED else "nothing to judge"
+    if not current.posted:
         return Decision(
             resolved,
             Reason.RESOLVED_SILENCED,
-            detail=f"resolved ({evaluation.status}); it was never posted",
+            detail=f"resolved ({why}); it was never posted",
             silence=silence,
         )
     if silence is not None:
@@ -370,15 +301,17 @@ def _resolve(
             resolved,
             Reason.RESOLVED_SILENCED,
             Notify.UPDATE,
-            detail=f"resolved ({evaluation.status}) quietly; {_until(silence)}",
+            detail=f"resolved ({why}) quietly; {_until(silence)}",
             silence=silence,
         )
-    return Decision(
-        resolved,
-        Reason.RESOLVED,
-        Notify.UPDATE_AND_THREAD,
-        detail=f"resolved ({evaluation.status})",
-    )
+    if current.muted_since is not None:
+        return Decision(
+            resolved,
+            Reason.RESOLVED_MUTED,
+            Notify.UPDATE,
+            detail=f"resolved ({why}) quietly, outside active hours",
+        )
+    return Decision(resolved, Reason.RESOLVED, Notify.UPDATE_AND_THREAD, detail=f"resolved ({why})")
 
 
 def _reminder_due(alert: Alert, spec: RuleSpec, now: datetime) -> bool:
@@ -410,15 +343,30 @@ def _severity(evaluation: Evaluation, spec: RuleSpec) -> Severity:
     return evaluation.severity or spec.severity
 
 
-def _mentions(spec: RuleSpec, severity: Severity | None) -> bool:
-    return bool(spec.mention) and severity is Severity.CRITICAL
+def _mentions(spec: RuleSpec, alert: Alert) -> bool:
+    """The rule pings on critical, once per incident (until re-armed below warning)."""
+    return bool(spec.mention) and alert.severity is Severity.CRITICAL and not alert.pinged
+
+
+def _rank(severity: Severity | None) -> int:
+    return severity.rank if severity else 0
 
 
 def _numbers(evaluation: Evaluation | None) -> tuple[object, ...]:
     if evaluation is None:
         return ()
     e = evaluation
-    return (e.value, e.threshold, e.matched, e.population, e.baseline, e.breakdown)
+    return (
+        e.value,
+        e.compared,
+        e.threshold,
+        e.matched,
+        e.population,
+        e.baseline,
+        e.breakdown,
+        e.outside_since,
+        e.opened_at,
+    )
 
 
 def _numbers_text(evaluation: Evaluation | None) -> str:

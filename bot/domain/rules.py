@@ -23,7 +23,6 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.durations import format_duration
 from bot.domain.specs import (
-    WOLKVOX_UNAVAILABLE,
     EvalStatus,
     Evaluation,
     Measure,
@@ -31,12 +30,24 @@ from bot.domain.specs import (
     RuleSpec,
     Severity,
 )
+from bot.domain.unavailable import evaluate_unavailable, unavailable_rule
 from bot.domain.window import CallLog
+
+__all__ = [
+    "evaluate",
+    "evaluate_operation",
+    "evaluate_unavailable",
+    "unavailable_rule",
+    "wilson_lower_bound",
+]
 
 DEFAULT_SPIKE_BASELINE = timedelta(hours=1)
 """The trailing baseline a spike rule uses when it does not name one."""
 
 _DAY = timedelta(days=1)
+_MINUTE = timedelta(minutes=1)
+_WHOLE_WINDOW = frozenset({RuleKind.SPIKE, RuleKind.FLATLINE})
+"""Kinds that judge only a whole window: fewer calls in a shorter one prove nothing."""
 
 _Format = Callable[[float], str]
 
@@ -66,19 +77,31 @@ def evaluate(
 
     `current` is the severity the alert is firing at (None when not firing):
     it decides whether a value between `recover` and the lowest threshold is
-    BAND (keep firing) or CLEAR. `tz` is the operation's timezone, in which
-    `active` hours are read.
+    BAND (keep firing) or CLEAR, and keeps a critical alert critical down to
+    `recover_critical`. `tz` is the operation's timezone, in which the rule's
+    calendar is read. Outside active hours an alert that is not firing is QUIET;
+    a firing one is still judged (it may resolve) and marked `outside_since`.
+    Inside them the window never reaches before the start of the active period.
     """
     if spec.kind is RuleKind.UNAVAILABLE:
         raise ValueError(f"rule {spec.name!r} is built in; use evaluate_unavailable")
-    if spec.active is not None and not spec.active.contains(now, tz):
-        return Evaluation(
-            spec.name,
-            operation,
-            EvalStatus.QUIET,
-            detail=f"outside active hours ({spec.active.text})",
-        )
-    stats = log.last(operation, spec.window, now=now)
+    start, outside_since, opened_at = now - spec.window, None, None
+    if spec.active is not None:
+        if not spec.active.contains(now, tz):
+            outside_since = spec.active.closed_since(now, tz)
+            if current is None:
+                return Evaluation(
+                    spec.name,
+                    operation,
+                    EvalStatus.QUIET,
+                    detail=f"outside active hours ({spec.active.text})",
+                    outside_since=outside_since,
+                )
+        else:
+            opening = spec.active.opened_at(now, tz)
+            if opening is not None and opening > start:
+                start, opened_at = opening, opening
+    stats = log.stats(operation, start=start, end=now)
     matched, population = stats.rate(spec.match, spec.among)
     base = Evaluation(
         spec.name,
@@ -87,12 +110,21 @@ def evaluate(
         matched=matched,
         population=population,
         breakdown=tuple(stats.by_result(among=spec.among).items()),
+        outside_since=outside_since,
+        opened_at=opened_at,
     )
+    if opened_at is not None and (spec.kind in _WHOLE_WINDOW or now - opened_at < _MINUTE):
+        return replace(
+            base,
+            status=EvalStatus.QUIET,
+            detail=f"the {format_duration(spec.window)} window starts at opening "
+            f"({format_duration(now - opened_at)} so far)",
+        )
     if stats.covered_fraction < 1.0:
         return replace(
             base,
             detail=f"polling gap: only {stats.covered_fraction:.0%} of the last "
-            f"{format_duration(spec.window)} was covered by successful polls",
+            f"{format_duration(now - start)} was covered by successful polls",
         )
     if spec.kind is RuleKind.COUNT:
         return _count(spec, base, current)
@@ -184,6 +216,7 @@ def _flatline(spec: RuleSpec, base: Evaluation, current: Severity | None) -> Eva
     recover = spec.recover if spec.recover is not None else float(spec.below)
     what = f"{matched} matching calls in {format_duration(spec.window)}"
     evaluation = replace(base, value=float(matched), compared=float(matched), threshold=spec.below)
+    evaluation = replace(evaluation, recover=recover)
     if matched < spec.below:
         return replace(
             evaluation,
@@ -195,6 +228,7 @@ def _flatline(spec: RuleSpec, base: Evaluation, current: Severity | None) -> Eva
         return replace(
             evaluation,
             status=EvalStatus.BAND,
+            severity=spec.severity,
             detail=f"{what}, at least {spec.below} but fewer than {_num(recover)} to recover",
         )
     return replace(evaluation, status=EvalStatus.CLEAR, detail=f"{what}, at least {spec.below}")
@@ -216,31 +250,64 @@ def _graded(
     current: Severity | None,
     fmt: _Format,
 ) -> Evaluation:
-    """BREACH at the highest threshold `compared` reaches; else BAND while firing
-    and not below `recover` (default: the lowest threshold); else CLEAR."""
+    """BREACH at the highest threshold `compared` reaches; a critical alert stays
+    critical down to its critical recovery level (severity hysteresis); below every
+    threshold, BAND while firing and not below `recover` (default: the lowest
+    threshold); else CLEAR. The threshold returned is always the one of the
+    severity returned, and `recover` the level that leaves it."""
     if not levels:
         raise ValueError(f"rule {spec.name!r} has no threshold (warning, critical or factor)")
     evaluation = replace(base, value=value, compared=compared)
-    for severity, threshold in levels:
-        if compared >= threshold:
-            return replace(
-                evaluation,
-                status=EvalStatus.BREACH,
-                severity=severity,
-                threshold=threshold,
-                detail=f"{what}, at or above {severity} {fmt(threshold)}",
-            )
     lowest_severity, lowest = levels[-1]
     recover = spec.recover if spec.recover is not None else lowest
+    critical_recovery = spec.critical_recovery
+    reached = next(((s, t) for s, t in levels if compared >= t), None)
+    kept = (
+        current is Severity.CRITICAL
+        and spec.critical is not None
+        and critical_recovery is not None
+        and compared >= critical_recovery
+        and (reached is None or reached[0] is not Severity.CRITICAL)
+    )
+    if kept:
+        assert spec.critical is not None and critical_recovery is not None
+        return replace(
+            evaluation,
+            status=EvalStatus.BREACH if reached is not None else EvalStatus.BAND,
+            severity=Severity.CRITICAL,
+            threshold=spec.critical,
+            recover=critical_recovery,
+            detail=f"{what}, below critical {fmt(spec.critical)} but critical until "
+            f"below {fmt(critical_recovery)}",
+        )
+    if reached is not None:
+        severity, threshold = reached
+        leave = critical_recovery if severity is Severity.CRITICAL else None
+        return replace(
+            evaluation,
+            status=EvalStatus.BREACH,
+            severity=severity,
+            threshold=threshold,
+            recover=leave if leave is not None else recover,
+            detail=f"{what}, at or above {severity} {fmt(threshold)}",
+        )
     below = f"below {lowest_severity} {fmt(lowest)}"
     if current is not None and compared >= recover:
         return replace(
             evaluation,
             status=EvalStatus.BAND,
+            severity=lowest_severity,
             threshold=lowest,
+            recover=recover,
             detail=f"{what}, {below} but not below recover {fmt(recover)}",
         )
-    return replace(evaluation, status=EvalStatus.CLEAR, threshold=lowest, detail=f"{what}, {below}")
+    return replace(
+        evaluation,
+        status=EvalStatus.CLEAR,
+        threshold=lowest,
+        recover=recover,
+        detail=f"{what}, {below}",
+    )
 
 
 def _volume_guard(base: Evaluation, calls: int, minimum: int) -> Evaluation:
@@ -263,64 +330,6 @@ def wilson_lower_bound(successes: int, trials: int, confidence: float) -> float:
     centre = p + z2n / 2.0
     margin = z * math.sqrt(p * (1.0 - p) / trials + z2n / (4.0 * trials))
     return max(0.0, (centre - margin) / (1.0 + z2n))
-
-
-def unavailable_rule(
-    *,
-    repeat: timedelta | None = timedelta(minutes=30),
-    channel: str | None = None,
-    mention: str | None = None,
-) -> RuleSpec:
-    """The built-in `wolkvox-unavailable` rule that every operation carries."""
-    return RuleSpec(
-        name=WOLKVOX_UNAVAILABLE,
-        kind=RuleKind.UNAVAILABLE,
-        severity=Severity.CRITICAL,
-        repeat=repeat,
-        channel=channel,
-        mention=mention,
-        description="Wolkvox cannot be polled or its data is stale; other rules are held",
-    )
-
-
-def evaluate_unavailable(
-    operation: str,
-    *,
-    now: datetime,
-    last_success: datetime | None,
-    last_error: str | None,
-    consecutive_failures: int,
-    poll_every: timedelta,
-) -> Evaluation:
-    """BREACH (critical) once data is stale for two poll periods, naming the error.
-
-    One failed poll is a blip that the next poll's 10-minute window repairs;
-    two periods without data means the bot cannot see the operation.
-    `value` is the age of the data in seconds (None if never polled).
-    """
-    limit = 2 * poll_every
-    age = None if last_success is None else now - last_success
-    stale = consecutive_failures >= 2 if age is None else age > limit
-    failures = f"{consecutive_failures} failed poll{'s' if consecutive_failures != 1 else ''}"
-    base = Evaluation(
-        WOLKVOX_UNAVAILABLE,
-        operation,
-        EvalStatus.CLEAR,
-        value=None if age is None else age.total_seconds(),
-        threshold=limit.total_seconds(),
-    )
-    if not stale:
-        if age is None:
-            seen = "no successful poll yet"
-        else:
-            seen = f"last successful poll {format_duration(age)} ago"
-        detail = seen if not consecutive_failures else f"{seen}; {failures}, retrying"
-        return replace(base, detail=detail)
-    seen = "never reached Wolkvox" if age is None else f"no data for {format_duration(age)}"
-    detail = f"{seen} ({failures} in a row)"
-    if last_error:
-        detail += f": {last_error}"
-    return replace(base, status=EvalStatus.BREACH, severity=Severity.CRITICAL, detail=detail)
 
 
 def evaluate_operation(

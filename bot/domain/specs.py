@@ -5,13 +5,16 @@ configuration (which builds specs), rules (which evaluate them) and alerts
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.domain.schedule import ActiveHours
+from bot.domain.calendar import Calendar
 
 WOLKVOX_UNAVAILABLE = "wolkvox-unavailable"
 """Name of the built-in rule that fires when an operation cannot be seen."""
+
+DEFAULT_RESOLVE_WHEN_QUIET = timedelta(minutes=30)
+"""How long a firing alert may go without a judgeable evaluation before it resolves."""
 
 
 class RuleKind(StrEnum):
@@ -62,6 +65,11 @@ class RuleSpec:
     fraction for `rate`, a ratio to the baseline for `spike`. For `flatline`
     the rule breaches when fewer than `below` matching calls arrive in the
     window, and resolves once at least `recover` (default `below`) do.
+
+    `recover_critical` is the severity hysteresis: a critical alert stays critical
+    until its value falls below it (default: the warning threshold). `active` is
+    the rule's calendar (ranges and, once `settings.rules_for` applied them, its
+    operation's holidays unless `on_holidays`).
     """
 
     name: str
@@ -74,9 +82,12 @@ class RuleSpec:
     warning: float | None = None
     critical: float | None = None
     recover: float | None = None
+    recover_critical: float | None = None
     for_: int = 1
     repeat: timedelta | None = None
-    active: ActiveHours | None = None
+    active: Calendar | None = None
+    on_holidays: bool = False
+    resolve_when_quiet: timedelta = DEFAULT_RESOLVE_WHEN_QUIET
     channel: str | None = None
     mention: str | None = None
     confidence: float | None = None
@@ -90,16 +101,25 @@ class RuleSpec:
     def applies_to(self, operation: str) -> bool:
         return self.operations is None or operation in self.operations
 
+    @property
+    def critical_recovery(self) -> float | None:
+        """Below this a critical alert of a count or rate rule is no longer critical:
+        `recover_critical`, else the warning threshold. None without both levels."""
+        if self.critical is None or self.warning is None:
+            return None
+        return self.recover_critical if self.recover_critical is not None else self.warning
+
 
 class EvalStatus(StrEnum):
     """How an evaluation bears on the alert state.
 
     BREACH: at or past a threshold (severity set). BAND: between the recover
-    level and the lowest threshold (hysteresis: keep the current state).
-    CLEAR: past the recover level. QUIET: not evaluable by design (volume
-    guard, outside active hours, baseline not yet covered). HELD: the data
-    cannot be trusted (Wolkvox unavailable, a polling gap): neither fire nor
-    resolve.
+    level and the lowest threshold (hysteresis: keep firing, at `severity`).
+    CLEAR: past the recover level. QUIET: cannot judge (volume guard, outside
+    active hours for an alert that is not firing, the window not yet complete
+    since opening, baseline not yet covered). HELD: the data cannot be trusted
+    (Wolkvox unavailable, a polling gap). Neither QUIET nor HELD resolves a
+    firing alert (see bot.domain.alerts).
     """
 
     BREACH = "breach"
@@ -117,6 +137,14 @@ class Evaluation:
     `compared` is what was held against `threshold`: the same as `value`
     except for a rate rule with `confidence`, where it is the Wilson lower
     bound of the rate (so 3 abandons out of 12 do not prove 15%).
+
+    `severity` and `threshold` go together: the threshold shown is the one of the
+    severity shown, also when hysteresis keeps an alert critical below its critical
+    threshold. `recover` is the level `compared` must fall below to leave that
+    severity (or, once below every threshold, to resolve). `outside_since` is set
+    when the rule is outside its active hours (when they ended): a firing alert is
+    still judged then, so it can resolve, but it is muted. `opened_at` is set when
+    the window was clipped to the start of the active period.
     """
 
     rule: str
@@ -131,3 +159,6 @@ class Evaluation:
     detail: str = ""
     breakdown: tuple[tuple[str, int], ...] = ()
     compared: float | None = None
+    recover: float | None = None
+    outside_since: datetime | None = None
+    opened_at: datetime | None = None

@@ -164,8 +164,8 @@ TABLE: list[tuple[str, Start, Evaluation, RuleSpec, Silence | None, str]] = [
     ("firing+deescalation", firing_critical, breach(), SPEC, None, "firing deescalated update"),
     ("firing+band", firing, BAND, SPEC, None, "firing updated update"),
     ("firing+clear", firing, CLEAR, SPEC, None, "resolved resolved update_and_thread"),
-    ("firing+quiet", firing, QUIET, SPEC, None, "resolved resolved update_and_thread"),
-    ("firing+held", firing, HELD, SPEC, None, "firing held none"),
+    ("firing+quiet stays firing", firing, QUIET, SPEC, None, "firing quiet update"),
+    ("firing+held stays firing", firing, HELD, SPEC, None, "firing held update"),
     ("firing+update silenced", firing, breach(0.12), SPEC, muted(), "firing updated update"),
     ("firing+escalation silenced", firing, critical(), SPEC, muted(), "firing silenced update"),
     ("firing+clear silenced", firing, CLEAR, SPEC, muted(), "resolved resolved_silenced update"),
@@ -223,11 +223,20 @@ def test_held_data_neither_resets_nor_advances_a_pending_alert() -> None:
     assert [d.alert.state for d in decisions] == ["pending"] * 4 + ["firing"]
 
 
-def test_held_data_leaves_a_firing_alert_exactly_as_it_was() -> None:
+def test_held_data_keeps_a_firing_alert_and_its_numbers_and_says_so_once() -> None:
     before = firing()
-    decision = step(before, HELD, SPEC, silence=None, now=at(45))
-    assert decision.alert == before
-    assert (decision.reason, decision.notify) == (Reason.HELD, Notify.NONE)
+    decisions = drive((45, HELD), (50, HELD), start=before)
+    held = decisions[-1].alert
+    assert (held.state, held.severity, held.last_evaluation) == (
+        "firing",
+        before.severity,
+        before.last_evaluation,
+    )
+    assert held.quiet == HELD
+    assert [(d.reason, d.notify) for d in decisions] == [
+        (Reason.HELD, Notify.UPDATE),
+        (Reason.HELD, Notify.NONE),
+    ]
 
 
 def test_held_data_does_not_post_an_incident_whose_silence_ended() -> None:

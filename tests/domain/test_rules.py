@@ -15,7 +15,7 @@ from bot.domain.rules import (
     unavailable_rule,
     wilson_lower_bound,
 )
-from bot.domain.schedule import ActiveHours
+from bot.domain.calendar import Calendar
 from bot.domain.specs import (
     WOLKVOX_UNAVAILABLE,
     CallFilter,
@@ -104,8 +104,9 @@ COUNT_RULE = RuleSpec(
         (10, None, BREACH, W),
         (19, None, BREACH, W),
         (20, None, BREACH, C),
-        (19, C, BREACH, W),  # de-escalates while firing
-        (7, W, BAND, None),  # firing stays through the band
+        (19, C, BREACH, C),  # stays critical down to recover_critical (the warning level)
+        (9, C, BAND, W),  # below warning: back to warning, firing through the band
+        (7, W, BAND, W),  # firing stays through the band, at warning
         (7, None, CLEAR, None),  # but the band alone does not fire
         (4, W, CLEAR, None),  # below recover: resolves
     ],
@@ -145,9 +146,10 @@ def test_count_rule_volume_guard_on_the_population() -> None:
         (93, 7, None, CLEAR, None),
         (92, 8, None, BREACH, W),
         (85, 15, None, BREACH, C),
-        (90, 10, C, BREACH, W),
-        (93, 7, W, BAND, None),  # 7% is above recover 6%
-        (94, 6, W, BAND, None),  # recover itself still holds
+        (90, 10, C, BREACH, C),  # 10% is above warning 8%: critical holds
+        (93, 7, C, BAND, W),  # below warning: back to warning
+        (93, 7, W, BAND, W),  # 7% is above recover 6%
+        (94, 6, W, BAND, W),  # recover itself still holds
         (95, 5, W, CLEAR, None),
         (95, 5, C, CLEAR, None),
     ],
@@ -252,7 +254,7 @@ def test_active_hours_in_the_operation_timezone(
     active: str, tz: ZoneInfo, now: datetime, status: EvalStatus
 ) -> None:
     log = covered_log(calls(50, base=now) + calls(50, "abandon", base=now), now=now)
-    spec = rate_rule(active=ActiveHours.parse(active))
+    spec = rate_rule(active=Calendar.parse(active))
     result = evaluate(spec, OP, log, now=now, tz=tz)
     assert result.status is status
     if status is QUIET:
@@ -304,7 +306,7 @@ def test_flatline(n: int, current: Severity | None, status: EvalStatus) -> None:
     log = covered_log(calls(n) + calls(10, "answer", "out_pre"))
     result = evaluate(FLATLINE, OP, log, now=T0, tz=BOGOTA, current=current)
     assert result.status is status
-    assert result.severity is (C if status is BREACH else None)
+    assert result.severity is (C if status in (BREACH, BAND) else None)
     assert (result.value, result.threshold) == (n, 1)
 
 
