@@ -176,6 +176,28 @@ REJECTED = {
     "bad_storm_window": ["top level", "storm_window", "longer than 1h"],
     "bad_unknown_top_level_key": ["top level", "languaje", "did you mean 'language'"],
     "bad_window": ["rule 'abandons'", "window", "whole minutes"],
+    # issue 12 (alert semantics): severity hysteresis, quiet, calendars
+    "bad_recover_critical_above_critical": [
+        "rule 'abandons'",
+        "recover_critical",
+        "above critical 0.15",
+    ],
+    "bad_recover_critical_without_warning": [
+        "rule 'abandons'",
+        "recover_critical",
+        "needs both warning and critical",
+    ],
+    "bad_active_list": ["rule 'abandons'", "active", "'sat 9-13' is not a schedule"],
+    "bad_holidays_country": ["operation 'bogota'", "holidays.country", "'XX' is not a country"],
+    "bad_holidays_subdivision": [
+        "operation 'bogota'",
+        "holidays.subdivision",
+        "not a subdivision of US",
+    ],
+    "bad_holidays_date": ["operation 'bogota'", "holidays.dates[0]", "not a date"],
+    "bad_holidays_range": ["operation 'bogota'", "holidays.dates[0]", "ends before it starts"],
+    "bad_resolve_when_quiet": ["rule 'abandons'", "resolve_when_quiet", "at least 1m"],
+    "bad_on_holidays": ["rule 'abandons'", "on_holidays", "valid boolean"],
 }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -110,9 +110,43 @@ def _timezone(value: str) -> str:
     return value
 
 
-def _active(value: str) -> str:
-    ActiveHours.parse(value)
+def _active(value: list[str]) -> list[str]:
+    if not value:
+        raise ValueError("is empty: write one range like 'mon-fri 07:00-19:00' or a list of them")
+    for text in value:
+        ActiveHours.parse(text)
     return value
+
+
+MAX_HOLIDAY_RANGE = timedelta(days=366)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(
+            f"{text.strip()!r} is not a date: write 2026-12-24, or a range like "
+            "2026-12-24..2027-01-06"
+        ) from None
+
+
+def _holiday_date(value: Any) -> tuple[date, date]:
+    """A date, or a range `2026-12-24..2027-01-06` (both ends included)."""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return (value, value)
+    if not isinstance(value, str):
+        raise ValueError("must be a date like 2026-12-24 or a range like 2026-12-24..2027-01-06")
+    first, sep, last = value.partition("..")
+    start = _day(first)
+    end = _day(last) if sep else start
+    if end < start:
+        raise ValueError(f"{value!r} ends before it starts")
+    if end - start >= MAX_HOLIDAY_RANGE:
+        raise ValueError(f"{value!r} is longer than a year; is a year mistyped?")
+    return (start, end)
 
 
 def _channel(value: str) -> str:
@@ -188,8 +222,9 @@ Factor = Annotated[float, BeforeValidator(_no_bool), Field(gt=1)]
 ServerCode = Annotated[str, BeforeValidator(_server)]
 SecretText = Annotated[SecretStr, BeforeValidator(_secret_text)]
 TimezoneName = Annotated[str, AfterValidator(_timezone)]
-ActiveText = Annotated[str, AfterValidator(_active)]
+ActiveText = Annotated[list[str], BeforeValidator(_one_or_many), AfterValidator(_active)]
 ChannelId = Annotated[str, AfterValidator(_channel)]
+HolidayDate = Annotated[tuple[date, date], BeforeValidator(_holiday_date)]
 UserIds = Annotated[list[Annotated[str, AfterValidator(_user)]], BeforeValidator(_one_or_many)]
 GroupId = Annotated[str, AfterValidator(_group)]
 Mention = Annotated[str, AfterValidator(_mention)]

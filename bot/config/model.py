@@ -5,7 +5,7 @@ Secrets are `Secret`s, so `repr(settings)` shows `***` where a token would be.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.config.budget import Budget, daily_budget
 from bot.config.secret import Secret
+from bot.domain.calendar import Holidays
 from bot.domain.specs import RuleSpec
 
 DEFAULT_TIMEZONE = "America/Bogota"
@@ -42,7 +43,8 @@ class OperationSettings:
     """One Wolkvox operation the bot polls.
 
     `channel` is already resolved: the operation's own channel, else Slack's
-    `default_channel`.
+    `default_channel`. `holidays` are the dates its rules treat as outside active
+    hours (unless a rule says `on_holidays: true`).
     """
 
     name: str
@@ -54,6 +56,7 @@ class OperationSettings:
     channel: str
     budget_reserve: float
     base_url: str | None = None
+    holidays: Holidays = field(default_factory=Holidays)
 
     @property
     def api_base_url(self) -> str:

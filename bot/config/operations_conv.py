@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.config.budget import daily_budget
 from bot.config.errors import ProblemList
+from bot.config.holidays_conv import build_holidays
 from bot.config.model import DEFAULT_POLL_EVERY, DEFAULT_TIMEZONE, OperationSettings
 from bot.config.schema import OperationModel, format_loc, validate_partial
 from bot.config.secret import Secret
@@ -29,8 +30,11 @@ def build_operation(
     default_reserve: float,
     default_channel: str | None,
     problems: ProblemList,
+    today: date | None = None,
 ) -> OperationSettings | None:
-    """Validate one operation; report every problem under `where` and return None if any."""
+    """Validate one operation; report every problem under `where` and return None if any.
+
+    `today` anchors the years of public holidays resolved (default: the local date)."""
     if not isinstance(raw, dict):
         problems.add(where, "", "must be a mapping of keys, like {name: ..., server: ..., ...}")
         return None
@@ -70,6 +74,9 @@ def build_operation(
         )
         if not budget.fits:
             problems.add(where, "poll_every", budget.explain())
+    holidays = build_holidays(
+        model.holidays, where=where, problems=problems, today=today or date.today()
+    )
     if len(problems) > before or not (
         model.name and model.server and model.token and model.licenses and channel
     ):
@@ -84,4 +91,5 @@ def build_operation(
         channel=channel,
         budget_reserve=reserve,
         base_url=model.base_url,
+        holidays=holidays,
     )

@@ -52,8 +52,25 @@ RULE_KEYS: tuple[tuple[str, str, str, str], ...] = (
         "recover",
         "all",
         "the lowest threshold (`below` for flatline)",
-        "Hysteresis: a firing alert "
-        "resolves only below this (flatline: once at least this many calls arrive).",
+        "Hysteresis: a firing alert resolves only after `for` evaluations below this "
+        "(flatline: with at least this many calls), each with enough calls to judge.",
+    ),
+    (
+        "recover_critical",
+        "count, rate",
+        "the `warning` threshold",
+        "Severity hysteresis: a critical alert stays critical until its value falls below "
+        "this, so a value flapping around `critical` neither pings nor replies again. Going "
+        "back to warning edits the message; it is no thread reply. Between `recover` and "
+        "`critical`; needs both levels.",
+    ),
+    (
+        "resolve_when_quiet",
+        "all",
+        "`30m`",
+        "Quiet is not resolved: while nothing can be judged (too few calls for `min_calls`, "
+        "no calls, data on hold) a firing alert keeps firing and its message says why. After "
+        "this long without a judgeable evaluation it resolves, saying so.",
     ),
     ("for", "all", "1", "Consecutive breaching evaluations before the alert fires."),
     ("repeat", "all", "no reminders", "Reminder period while firing and not acknowledged."),
@@ -61,23 +78,37 @@ RULE_KEYS: tuple[tuple[str, str, str, str], ...] = (
         "active",
         "all",
         "always",
-        "When the rule may alert, in the operation's timezone: "
-        "`mon-fri 07:00-19:00`, `sat,sun 09:00-13:00`, `22:00-06:00`.",
+        "When the rule may alert, in the operation's timezone: one range or a list "
+        "(`['mon-fri 07:00-19:00', 'sat 09:00-13:00']`; `22:00-06:00` belongs to the day it "
+        "starts). The window never reaches before the start of the active period (a 15m "
+        "flatline can fire at 08:15 at the earliest when the period opens at 08:00). Outside "
+        "it a firing alert stays open but muted (no reminders, no escalation, no thread "
+        "replies; its message says since when), and resolves quietly when its value recovers "
+        "or the next period starts below `recover`.",
+    ),
+    (
+        "on_holidays",
+        "all",
+        "`false`",
+        "`true` keeps the rule active on its operation's `holidays` (which otherwise count "
+        "as outside active hours, also for a rule without `active`).",
     ),
     ("channel", "all", "the operation's channel", "Slack channel id for this rule's alerts."),
     (
         "mention",
         "all",
         "none",
-        "Who to ping on critical (first post or escalation): "
-        "`<!subteam^S0123>`, `<@U0123>`, `<!here>`.",
+        "Who to ping on critical: `<!subteam^S0123>`, `<@U0123>`, `<!here>`. At most once "
+        "per incident (first post or escalation), again only if it escalates after having "
+        "been below warning; a storm digest carries each distinct mention once.",
     ),
     (
         "confidence",
         "rate",
         "none",
         "0.5 to 0.999: compare the Wilson lower bound of the rate "
-        "with the thresholds instead of the raw rate, so small samples prove less.",
+        "with the thresholds instead of the raw rate, so small samples prove less. Firing, "
+        "severity and resolving all use the bound; messages show the raw rate and the bound.",
     ),
     (
         "baseline",
@@ -181,6 +212,14 @@ SETTINGS_KEYS: tuple[tuple[str, str, str], ...] = (
         "Another API base URL (e.g. the simulator).",
     ),
     ("operations[].budget_reserve", "top-level value", "This operation's own reserve."),
+    (
+        "operations[].holidays",
+        "none",
+        "Days its rules treat as outside active hours (unless `on_holidays: true`): a country "
+        "code of the `holidays` package (`CO`, `MX`, `PE`, `EC`, `CL`, `AR`, `US`, ...; `US-CA` "
+        "or `{country: US, subdivision: CA}`) and/or `dates: [2026-12-24, "
+        "2026-12-31..2027-01-02]`. check-config lists the next ones.",
+    ),
 )
 """(key, default, meaning) for every other configuration key."""
 

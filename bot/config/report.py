@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from bot.config.model import Settings
 from bot.domain.calls import NETWORK_FAILURE_RESULTS, OUTBOUND_TYPES
@@ -65,6 +66,8 @@ def thresholds(rule: RuleSpec) -> str:
             if value is not None
         ]
         text = " ".join(levels)
+        if rule.recover_critical is not None:
+            text += f" crit until < {_num(rule.recover_critical, as_rate)}"
         if rule.recover is not None:
             text += f" recover {_num(rule.recover, as_rate)}"
         if rule.confidence is not None:
@@ -72,6 +75,28 @@ def thresholds(rule: RuleSpec) -> str:
     if rule.min_calls:
         text += f" min {rule.min_calls}"
     return text
+
+
+def _active(rule: RuleSpec) -> str:
+    text = " + ".join(r.text for r in rule.active.ranges) if rule.active else ""
+    if rule.on_holidays:
+        text += (", " if text else "always, ") + "on holidays too"
+    return text or "always"
+
+
+UPCOMING_HOLIDAYS = 5
+
+
+def holiday_lines(settings: Settings, today: date) -> list[str]:
+    """Per operation with holidays: where they come from and the next ones honoured."""
+    lines = []
+    for op in settings.operations:
+        if not op.holidays.days:
+            continue
+        upcoming = op.holidays.upcoming(today, UPCOMING_HOLIDAYS)
+        lines.append(f"  {op.name} ({op.holidays.source}): next {len(upcoming)}")
+        lines += [f"    {day.isoformat()} {day.strftime('%a')}  {name}" for day, name in upcoming]
+    return lines
 
 
 def rules_table(rules: Sequence[RuleSpec]) -> str:
@@ -85,7 +110,7 @@ def rules_table(rules: Sequence[RuleSpec]) -> str:
             format_duration(rule.window),
             thresholds(rule),
             str(rule.for_),
-            rule.active.text if rule.active else "always",
+            _active(rule),
         )
         for rule in rules
     ]
@@ -108,10 +133,15 @@ def operations_table(settings: Settings) -> str:
     return table(headers, rows)
 
 
-def render_report(settings: Settings) -> str:
-    """The full check-config report of a valid configuration."""
+def render_report(settings: Settings, today: date | None = None) -> str:
+    """The full check-config report of a valid configuration; `today` (default: the
+    local date) picks the next holidays shown."""
     source = "shipped defaults + " if settings.use_default_rules else ""
     budget_lines = [f"  {op.name}: {op.budget().explain()}" for op in settings.operations]
+    holidays = holiday_lines(settings, today or date.today())
+    if holidays:
+        title = "Holidays (outside active hours unless a rule says on_holidays: true)"
+        holidays = ["", title, *holidays]
     return "\n".join(
         [
             f"{settings.source}: valid",
@@ -125,5 +155,6 @@ def render_report(settings: Settings) -> str:
             "",
             "Daily API budget (licences x 1,000 calls a day, shared with other integrations)",
             *budget_lines,
+            *holidays,
         ]
     )

@@ -11,10 +11,18 @@ from typing import Any
 
 from bot.config.errors import ProblemList
 from bot.config.schema import FilterModel, RuleModel, format_loc, validate_partial
+from bot.domain.calendar import Calendar
 from bot.domain.calls import expand_results, expand_types
 from bot.domain.durations import format_duration
-from bot.domain.schedule import ActiveHours
-from bot.domain.specs import WOLKVOX_UNAVAILABLE, CallFilter, Measure, RuleKind, RuleSpec, Severity
+from bot.domain.specs import (
+    DEFAULT_RESOLVE_WHEN_QUIET,
+    WOLKVOX_UNAVAILABLE,
+    CallFilter,
+    Measure,
+    RuleKind,
+    RuleSpec,
+    Severity,
+)
 from bot.domain.window import API_WINDOW, DEFAULT_RETENTION
 
 DEFAULT_WINDOW = timedelta(minutes=10)
@@ -23,6 +31,7 @@ _MINUTE = timedelta(minutes=1)
 APPLIES_TO: dict[str, tuple[str, ...]] = {
     "warning": ("count", "rate"),
     "critical": ("count", "rate"),
+    "recover_critical": ("count", "rate"),
     "min_calls": ("count", "rate", "spike"),
     "confidence": ("rate",),
     "baseline": ("spike",),
@@ -71,6 +80,14 @@ def _cross_checks(m: RuleModel, broken: set[str]) -> list[tuple[str, str]]:
         out.append(("operations", "is empty; leave it out to apply the rule to every operation"))
     if m.window is not None and (m.window < _MINUTE or m.window % _MINUTE):
         out.append(("window", "must be whole minutes, at least 1m (calls are counted per minute)"))
+    if m.resolve_when_quiet is not None and m.resolve_when_quiet < _MINUTE:
+        out.append(
+            (
+                "resolve_when_quiet",
+                "must be at least 1m: how long a firing alert may go without calls to "
+                "judge before it resolves",
+            )
+        )
     if m.kind is None:
         if "kind" not in broken:
             out.append(("kind", "required: one of count, rate, spike, flatline"))
@@ -99,7 +116,11 @@ def _threshold_checks(m: RuleModel, broken: set[str]) -> list[tuple[str, str]]:
     if m.kind == "rate":
         if m.match is None and "match" not in broken:
             out.append(("match", "a rate rule needs match: the calls it counts among the rest"))
-        for key, value in (*levels.items(), ("recover", m.recover)):
+        for key, value in (
+            *levels.items(),
+            ("recover", m.recover),
+            ("recover_critical", m.recover_critical),
+        ):
             if value is not None and not 0 < value <= 1:
                 out.append(
                     (key, f"{value:g} is not a rate: write a fraction in (0, 1], like 0.08 or '8%'")
@@ -114,6 +135,7 @@ def _threshold_checks(m: RuleModel, broken: set[str]) -> list[tuple[str, str]]:
                 f"{m.critical:g} is below warning {m.warning:g}; critical must be at least warning",
             )
         )
+    out.extend(_recover_critical_checks(m, levels))
     if m.recover is not None and levels:
         lowest_key = min(levels, key=lambda k: levels[k])
         if m.recover > levels[lowest_key]:
@@ -126,6 +148,41 @@ def _threshold_checks(m: RuleModel, broken: set[str]) -> list[tuple[str, str]]:
                 )
             )
     return out
+
+
+def _recover_critical_checks(m: RuleModel, levels: dict[str, float]) -> list[tuple[str, str]]:
+    """Severity hysteresis: recover <= recover_critical <= critical, with both levels set."""
+    value = m.recover_critical
+    if value is None:
+        return []
+    if m.warning is None or m.critical is None:
+        return [
+            (
+                "recover_critical",
+                "needs both warning and critical: it is where a critical alert goes back "
+                "to warning",
+            )
+        ]
+    if m.kind == "rate" and not 0 < value <= 1:
+        return []  # reported with the other rate levels
+    if value > m.critical:
+        return [
+            (
+                "recover_critical",
+                f"{value:g} is above critical {m.critical:g}; a critical alert stays critical "
+                "until it falls below recover_critical, so it must be at most critical",
+            )
+        ]
+    recover = m.recover if m.recover is not None else min(levels.values())
+    if value < recover:
+        return [
+            (
+                "recover_critical",
+                f"{value:g} is below recover {recover:g}; the alert would resolve while "
+                "still critical",
+            )
+        ]
+    return []
 
 
 def _spike_checks(m: RuleModel, broken: set[str]) -> list[tuple[str, str]]:
@@ -186,6 +243,13 @@ def _filter(model: FilterModel | None) -> CallFilter:
     )
 
 
+def _calendar(m: RuleModel) -> Calendar | None:
+    """The rule's own ranges; its operation's holidays are added by `settings.rules_for`."""
+    if not m.active:
+        return None
+    return Calendar(Calendar.parse(m.active).ranges, on_holidays=bool(m.on_holidays))
+
+
 def _to_spec(m: RuleModel) -> RuleSpec:
     assert m.name is not None and m.kind is not None
     return RuleSpec(
@@ -199,9 +263,12 @@ def _to_spec(m: RuleModel) -> RuleSpec:
         warning=m.warning,
         critical=m.critical,
         recover=m.recover,
+        recover_critical=m.recover_critical,
         for_=m.for_ or 1,
         repeat=m.repeat,
-        active=ActiveHours.parse(m.active) if m.active else None,
+        active=_calendar(m),
+        on_holidays=bool(m.on_holidays),
+        resolve_when_quiet=m.resolve_when_quiet or DEFAULT_RESOLVE_WHEN_QUIET,
         channel=m.channel,
         mention=m.mention,
         confidence=m.confidence,

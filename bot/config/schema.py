@@ -14,9 +14,9 @@ from __future__ import annotations
 import difflib
 import types
 import typing
-from typing import Any, Literal, TypeVar, Union
+from typing import Annotated, Any, Literal, TypeVar, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic_core import ErrorDetails
 
 from bot.config.fields import (
@@ -30,6 +30,7 @@ from bot.config.fields import (
     Duration,
     Factor,
     GroupId,
+    HolidayDate,
     HttpUrl,
     Megabytes,
     Mention,
@@ -70,9 +71,12 @@ class RuleModel(_Strict):
     warning: Threshold | None = None
     critical: Threshold | None = None
     recover: Threshold | None = None
+    recover_critical: Threshold | None = None
+    resolve_when_quiet: Duration | None = None
     for_: AtLeastOne | None = Field(default=None, alias="for")
     repeat: Duration | None = None
     active: ActiveText | None = None
+    on_holidays: bool | None = None
     channel: ChannelId | None = None
     mention: Mention | None = None
     confidence: Confidence | None = None
@@ -81,6 +85,18 @@ class RuleModel(_Strict):
     measure: Literal["count", "rate"] | None = None
     below: AtLeastOne | None = None
     severity: Literal["warning", "critical"] | None = None
+
+
+class HolidaysModel(_Strict):
+    """`holidays: CO`, or `{country: US, subdivision: CA, dates: [2026-12-24, ...]}`."""
+
+    country: str | None = None
+    subdivision: str | None = None
+    dates: list[HolidayDate] | None = None
+
+
+def _country_shorthand(value: Any) -> Any:
+    return {"country": value} if isinstance(value, str) else value
 
 
 class OperationModel(_Strict):
@@ -93,6 +109,7 @@ class OperationModel(_Strict):
     channel: ChannelId | None = None
     base_url: HttpUrl | None = None
     budget_reserve: Reserve | None = None
+    holidays: Annotated[HolidaysModel, BeforeValidator(_country_shorthand)] | None = None
 
 
 class StoreModel(_Strict):
@@ -136,6 +153,7 @@ _HINTS: dict[str, tuple[str, str]] = {
     "result": ("match", "write it inside match or among, like match: {result: [abandon]}"),
     "schedule": ("active", "use active, like active: 'mon-fri 07:00-19:00'"),
     "hours": ("active", "use active, like active: 'mon-fri 07:00-19:00'"),
+    "holiday": ("holidays", "use holidays, like holidays: CO"),
     "cooldown": ("repeat", "use repeat (how often to remind while firing)"),
     "interval": ("poll_every", "use poll_every, like poll_every: 5m"),
     "poll_interval": ("poll_every", "use poll_every, like poll_every: 5m"),

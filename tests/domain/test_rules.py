@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.domain.calendar import Calendar
 from bot.domain.calls import CallRecord
 from bot.domain.rules import (
     evaluate,
@@ -15,7 +16,6 @@ from bot.domain.rules import (
     unavailable_rule,
     wilson_lower_bound,
 )
-from bot.domain.calendar import Calendar
 from bot.domain.specs import (
     WOLKVOX_UNAVAILABLE,
     CallFilter,
