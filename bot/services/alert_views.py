@@ -10,7 +10,7 @@ from bot.domain.silences import Silence
 from bot.domain.specs import CallFilter, EvalStatus, Evaluation, RuleKind, RuleSpec
 from bot.domain.window import CallLog, minute_span
 from bot.services.state import PollState
-from bot.services.views import AlertMessageView, Unit
+from bot.services.views import AlertMessageView, QuietView, Unit
 
 SPARKLINE_SPAN = timedelta(hours=1)
 NETWORK_MEASURE = "network"
@@ -24,7 +24,7 @@ _UNITS = {
     RuleKind.RATE: Unit.RATE,
     RuleKind.SPIKE: Unit.RATIO,
     RuleKind.FLATLINE: Unit.COUNT,
-    RuleKind.UNAVAILABLE: Unit.COUNT,
+    RuleKind.UNAVAILABLE: Unit.AGE,
 }
 
 
@@ -86,6 +86,28 @@ def _gap_coverage(
     return log.coverage(operation, now - spec.window, now)
 
 
+def _quiet(alert: Alert, spec: RuleSpec, log: CallLog, now: datetime) -> QuietView | None:
+    quiet = alert.quiet
+    if quiet is None:
+        return None
+    return QuietView(
+        status=quiet.status.value,
+        since=alert.quiet_since or now,
+        matched=quiet.matched,
+        population=quiet.population,
+        coverage=_gap_coverage(quiet, spec, log, alert.operation, now),
+        opened_at=quiet.opened_at,
+    )
+
+
+def _outside_since(alert: Alert) -> datetime | None:
+    """When the active hours ended, while the alert is muted by them."""
+    latest = alert.quiet or alert.last_evaluation
+    if alert.state != AlertState.FIRING or latest is None:
+        return None
+    return latest.outside_since
+
+
 def alert_view(
     alert: Alert,
     spec: RuleSpec,
@@ -141,7 +163,8 @@ def alert_view(
         status=evaluation.status.value if evaluation else "",
         compared=evaluation.compared if evaluation else None,
         confidence=spec.confidence,
-        recover=spec.recover,
+        recover=(evaluation.recover if evaluation and evaluation.recover is not None else None)
+        or spec.recover,
         min_calls=spec.min_calls,
         coverage=_gap_coverage(evaluation, spec, log, alert.operation, now),
         failures=poll.consecutive_failures if unavailable and poll is not None else None,
@@ -157,4 +180,10 @@ def alert_view(
         mention=spec.mention if mention else None,
         channel=channel,
         tz=tz,
+        quiet=_quiet(alert, spec, log, now),
+        outside_since=_outside_since(alert),
+        clears=alert.clears,
+        needed=max(spec.for_, 1),
+        resolution=alert.resolution.value if alert.resolution else None,
+        opened_at=evaluation.opened_at if evaluation else None,
     )

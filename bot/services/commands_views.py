@@ -204,6 +204,8 @@ def alert_line(
     evaluation = alert.last_evaluation
     silence = silences.matching(alert.rule, alert.operation, now)
     since = alert.fired_at if alert.firing else alert.pending_since
+    latest = alert.quiet or evaluation
+    bounded = spec is not None and spec.confidence is not None and evaluation is not None
     return AlertLine(
         rule=alert.rule,
         operation=alert.operation,
@@ -216,6 +218,9 @@ def alert_line(
         below=spec is not None and spec.kind is RuleKind.FLATLINE,
         acked_by=alert.acked_by if alert.firing else None,
         silenced_until=silence.ends_at if silence else None,
+        compared=evaluation.compared if bounded and evaluation is not None else None,
+        quiet=alert.firing and alert.quiet is not None,
+        outside_since=latest.outside_since if alert.firing and latest is not None else None,
     )
 
 
@@ -249,8 +254,11 @@ def alerts_view(
     return AlertsView(as_of=now, lines=lines, tz=view_tz(ops))
 
 
-def _thresholds(spec: RuleSpec) -> tuple[float | None, float | None]:
-    """(warning, critical) as the rule reads them; a spike or flatline has one level."""
+def _thresholds(spec: RuleSpec, op: OperationRuntime) -> tuple[float | None, float | None]:
+    """(warning, critical) as the rule reads them; a spike or flatline has one level, and
+    the built-in unavailable rule an age: critical after two poll periods."""
+    if spec.kind is RuleKind.UNAVAILABLE:
+        return None, 2 * op.settings.poll_every.total_seconds()
     if spec.kind is RuleKind.FLATLINE:
         level = float(spec.below) if spec.below is not None else None
     elif spec.kind is RuleKind.SPIKE and spec.warning is None and spec.critical is None:
@@ -263,11 +271,14 @@ def _thresholds(spec: RuleSpec) -> tuple[float | None, float | None]:
 
 
 def current_value(
-    state: RuntimeState, op: OperationRuntime, spec: RuleSpec, alert: Alert
+    state: RuntimeState, op: OperationRuntime, spec: RuleSpec, alert: Alert, now: datetime
 ) -> float | None:
-    """The rule's value over the data of the last successful poll (as the monitor saw it)."""
+    """The rule's value over the data of the last successful poll (as the monitor saw it);
+    for the built-in unavailable rule, how old that data is now."""
     end = op.poll.last_success_at
-    if spec.kind is RuleKind.UNAVAILABLE or end is None:
+    if spec.kind is RuleKind.UNAVAILABLE:
+        return (now - end).total_seconds() if end is not None else None
+    if end is None:
         return None
     try:
         evaluation = evaluate(
@@ -292,7 +303,7 @@ def rules_view(state: RuntimeState, ops: Sequence[OperationRuntime], *, now: dat
     for op in ops:
         for spec in op.rules:
             alert = state.alerts.get(spec.name, op.name)
-            warning, critical = _thresholds(spec)
+            warning, critical = _thresholds(spec, op)
             active = alert.state in _STATE_ORDER
             lines.append(
                 RuleLine(
@@ -300,7 +311,7 @@ def rules_view(state: RuntimeState, ops: Sequence[OperationRuntime], *, now: dat
                     kind=spec.kind.value,
                     operation=op.name,
                     state=alert.state.value if active else AlertState.INACTIVE.value,
-                    value=current_value(state, op, spec, alert),
+                    value=current_value(state, op, spec, alert, now),
                     unit=unit_of(spec),
                     warning=warning,
                     critical=critical,

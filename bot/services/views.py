@@ -21,11 +21,13 @@ from enum import StrEnum
 
 class Unit(StrEnum):
     """How a rule's value reads: a count of calls, a rate (a fraction shown as %),
-    or a ratio to a baseline (shown as 2.3 times)."""
+    a ratio to a baseline (shown as 2.3 times), or an age in seconds (the built-in
+    `wolkvox-unavailable`: "no data for 15 min; critical after 10 min")."""
 
     COUNT = "count"
     RATE = "rate"
     RATIO = "ratio"
+    AGE = "age"
 
 
 class PollOutcome(StrEnum):
@@ -160,11 +162,26 @@ class StatusView:
 
 
 @dataclass(frozen=True, slots=True)
+class QuietView:
+    """Why a firing alert cannot be judged now, and since when: `status` is `quiet`
+    (too few calls, no calls, the window still opening, no baseline) or `held` (data
+    on hold). The counts are those of the evaluation that could not judge."""
+
+    status: str
+    since: datetime
+    matched: int | None = None
+    population: int | None = None
+    coverage: float | None = None
+    opened_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class AlertLine:
     """One firing or pending alert in `/calls alerts` and on the Home tab.
 
     `value` and `threshold` are in `unit` (a rate is a fraction, 0.184);
-    `below` is set for rules that breach under their threshold.
+    `below` is set for rules that breach under their threshold. `compared` is the
+    lower bound a rate with `confidence` was judged by (shown beside the raw rate).
     """
 
     rule: str
@@ -178,6 +195,9 @@ class AlertLine:
     below: bool = False
     acked_by: str | None = None
     silenced_until: datetime | None = None
+    compared: float | None = None
+    quiet: bool = False
+    outside_since: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +253,13 @@ class AlertMessageView:
     `value` and `threshold` are ages in seconds, `failures` counts failed polls in
     a row (None when not known) and `error` / `error_kind` name the last error.
     `detail` is the domain's English explanation, for logs only.
+
+    `recover` is the level the value must fall below to leave the severity shown
+    (or to resolve). `quiet` says why the alert cannot be judged now (it keeps
+    firing); `outside_since` when the rule's active hours ended (the alert is
+    muted); `clears` of `needed` evaluations below recover resolve it;
+    `resolution` (`recovered` or `quiet`) how a resolved incident ended;
+    `opened_at` where the window was clipped to the opening of the active period.
     """
 
     incident_id: str
@@ -277,6 +304,12 @@ class AlertMessageView:
     channel: str | None = None
     recent: tuple[CallLine, ...] = ()
     tz: str = "UTC"
+    quiet: QuietView | None = None
+    outside_since: datetime | None = None
+    clears: int = 0
+    needed: int = 1
+    resolution: str | None = None
+    opened_at: datetime | None = None
 
     @property
     def resolved(self) -> bool:

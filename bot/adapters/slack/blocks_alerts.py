@@ -14,7 +14,11 @@ from bot.adapters.slack.blocks_evidence import (
     UNAVAILABLE_KIND,
     description,
     evidence_line,
+    outside_line,
+    quiet_line,
+    quiet_reason,
     reason_line,
+    threshold_label,
     unavailable_line,
 )
 from bot.adapters.slack.blocks_kit import (
@@ -96,7 +100,9 @@ def value_line(tr: Translator, view: AlertMessageView) -> str:
     if view.value is None:
         return reason_line(tr, view)
     value = format_value(view.value, view.unit, tr.lang)
-    threshold = threshold_text(tr, view.severity, view.threshold, view.unit, view.below)
+    threshold = threshold_label(tr, view) or threshold_text(
+        tr, view.severity, view.threshold, view.unit, view.below
+    )
     measure = _measure(tr, view.measure_label)
     if view.unit == Unit.RATE and view.population is not None:
         line = tr(
@@ -121,6 +127,36 @@ def value_line(tr: Translator, view: AlertMessageView) -> str:
             threshold=threshold,
         )
     return _upper_first(line.strip().rstrip(";").strip())
+
+
+def main_line(tr: Translator, view: AlertMessageView) -> str:
+    """The value line, except for an incident that ended with nothing to judge: its
+    last value is no longer news, why it ended is."""
+    if view.resolved and view.resolution == "quiet" and view.quiet is not None:
+        return quiet_reason(tr, view)
+    return value_line(tr, view)
+
+
+def _quiet_line(tr: Translator, view: AlertMessageView) -> str:
+    return "" if view.resolved else quiet_line(tr, view)
+
+
+def note_text(tr: Translator, view: AlertMessageView, event: str) -> str:
+    """A thread note's words for `event` (reminder, escalated, resolved...)."""
+    value = value_line(tr, view) or EMPTY
+    end = view.resolved_at or view.as_of
+    key = f"note.{event}"
+    quiet = ""
+    if event == AlertEvent.RESOLVED.value and view.resolution == "quiet" and view.quiet:
+        key, quiet = "note.resolved_quiet", format_age(end - view.quiet.since)
+    return tr(
+        key,
+        since=local_time(view.since, view.tz, view.as_of),
+        value=value,
+        severity=tr.severity(view.severity),
+        duration=format_age(end - view.since),
+        quiet=quiet,
+    )
 
 
 def _header(tr: Translator, view: AlertMessageView) -> Block:
@@ -156,14 +192,15 @@ def _status_lines(tr: Translator, view: AlertMessageView) -> list[str]:
             value=shown,
             severity=tr.severity(view.peak_severity or view.severity),
         )
-        lines.append(
-            tr(
-                "alert.resolved",
-                at=local_time(view.resolved_at, view.tz, view.since),
-                duration=format_age(view.resolved_at - view.since),
-                peak=peak,
+        at = local_time(view.resolved_at, view.tz, view.since)
+        duration = format_age(view.resolved_at - view.since)
+        if view.resolution == "quiet" and view.quiet is not None:
+            quiet = format_age(view.resolved_at - view.quiet.since)
+            lines.append(
+                tr("alert.resolved_quiet", at=at, duration=duration, quiet=quiet, peak=peak)
             )
-        )
+        else:
+            lines.append(tr("alert.resolved", at=at, duration=duration, peak=peak))
     if view.acked_by:
         at = local_time(view.acked_at, view.tz, view.as_of) if view.acked_at else EMPTY
         lines.append(tr("alert.acked", user=user_ref(view.acked_by), at=at))
@@ -198,9 +235,9 @@ def render_alert_message(
     """The incident's message: firing (with buttons) or resolved (duration, peak, no buttons)."""
     tr = Translator(lang)
     mention = "" if view.resolved else mention_markup(view.mention)
-    line = value_line(tr, view)
+    line = main_line(tr, view)
     blocks: list[Block] = [_header(tr, view)]
-    main = "\n".join(x for x in (mention, line) if x)
+    main = "\n".join(x for x in (mention, line, _quiet_line(tr, view), outside_line(tr, view)) if x)
     if main:
         blocks.append(section(main))
     about = description(tr, view) if view.description else ""
@@ -271,17 +308,7 @@ def render_alert_note(view: AlertMessageView, event: AlertEvent, lang: str) -> M
     rule's mention (when the view carries it) goes in this note instead.
     """
     tr = Translator(lang)
-    value = value_line(tr, view) or EMPTY
-    end = view.resolved_at or view.as_of
-    duration = format_age(end - view.since)
-    severity = tr.severity(view.severity)
-    text = tr(
-        f"note.{event.value}",
-        since=local_time(view.since, view.tz, view.as_of),
-        value=value,
-        severity=severity,
-        duration=duration,
-    )
+    text = note_text(tr, view, event.value)
     mention = mention_markup(view.mention) if event == AlertEvent.ESCALATED else ""
     if mention:
         text = f"{mention} {text}"

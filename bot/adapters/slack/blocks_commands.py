@@ -56,6 +56,7 @@ from bot.services.views import (
     RulesView,
     Share,
     StatusView,
+    Unit,
 )
 
 _LIST_BLOCKS = 3
@@ -221,8 +222,16 @@ def alert_line(line: AlertLine, tr: Translator, as_of: datetime, tz: str) -> str
     if line.value is not None:
         threshold = threshold_text(tr, line.severity, line.threshold, line.unit, line.below)
         value = format_value(line.value, line.unit, tr.lang)
-        parts.append(tr("alerts.value", value=value, threshold=threshold).rstrip("; "))
+        if line.compared is not None:
+            bound = format_value(line.compared, line.unit, tr.lang)
+            value = tr("alerts.bound", value=value, bound=bound)
+        key = "alerts.age" if line.unit == Unit.AGE else "alerts.value"
+        parts.append(tr(key, value=value, threshold=threshold).rstrip("; "))
     extras = []
+    if line.quiet:
+        extras.append(tr("alerts.quiet"))
+    if line.outside_since is not None:
+        extras.append(tr("alerts.outside", since=local_time(line.outside_since, tz, as_of)))
     if line.acked_by:
         extras.append(tr("alerts.acked", user=user_ref(line.acked_by)))
     if line.silenced_until is not None:
@@ -256,6 +265,8 @@ def render_rules(view: RulesView, lang: str) -> Message:
             if rule.value is not None
             else tr("rules.no_value")
         )
+        if rule.value is not None and rule.unit == Unit.AGE:
+            value = tr("rules.age", value=value)
         first = tr(
             "rules.line",
             icon=state_icon(rule.state, rule.severity),

@@ -10,7 +10,7 @@ first post, never on an edit. Notes in the shared thread name their incident.
 
 from __future__ import annotations
 
-from bot.adapters.slack.blocks_alerts import value_line
+from bot.adapters.slack.blocks_alerts import note_text, value_line
 from bot.adapters.slack.blocks_kit import (
     EMPTY,
     MAX_BLOCKS,
@@ -153,14 +153,7 @@ def render_digest_note(view: AlertMessageView, event: str, lang: str) -> Message
     if event == JOINED:
         body = tr("digest.joined", value=value)
     elif event in _EVENTS:
-        end = view.resolved_at or view.as_of
-        body = tr(
-            f"note.{event}",
-            since=local_time(view.since, view.tz, view.as_of),
-            value=value,
-            severity=tr.severity(view.severity),
-            duration=format_age(end - view.since),
-        )
+        body = note_text(tr, view, event)
     else:
         body = value
     text = tr("digest.note", rule=name(view.rule), operation=name(view.operation), note=body)

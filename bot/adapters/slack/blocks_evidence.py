@@ -11,9 +11,10 @@ knows (how old the data is, how many polls failed, the last error).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
-from bot.adapters.slack.blocks_kit import EMPTY, format_value
+from bot.adapters.slack.blocks_kit import EMPTY, format_value, local_time
 from bot.adapters.slack.blocks_parts import error_text
 from bot.adapters.slack.i18n import Translator
 from bot.adapters.slack.text import (
@@ -26,6 +27,20 @@ from bot.adapters.slack.text import (
 )
 from bot.services.views import AlertMessageView, Unit
 
+__all__ = [
+    "UNAVAILABLE_KIND",
+    "description",
+    "evidence_line",
+    "level_text",
+    "outside_line",
+    "quiet_line",
+    "quiet_reason",
+    "reason_line",
+    "threshold_label",
+    "unavailable_evidence",
+    "unavailable_line",
+]
+
 UNAVAILABLE_KIND = "unavailable"
 """`rule_kind` of the built-in rule whose value is the age of the data in seconds."""
 
@@ -33,6 +48,7 @@ _BREACH = "breach"
 _BAND = "band"
 _QUIET = "quiet"
 _HELD = "held"
+_CLEAR = "clear"
 _ERROR_LIMIT = 500
 
 
@@ -44,7 +60,7 @@ def _window(view: AlertMessageView) -> str:
     return format_age(view.window) if view.window is not None else EMPTY
 
 
-def _level(tr: Translator, value: float, unit: Unit | str) -> str:
+def level_text(tr: Translator, value: float, unit: Unit | str) -> str:
     """A threshold-like level as thresholds read: `15%`, `3 times`, `10`."""
     if unit == Unit.RATE:
         return format_percent(value, tr.lang, trim=True)
@@ -86,9 +102,25 @@ def evidence_line(tr: Translator, view: AlertMessageView) -> str:
                 window=_window(view),
             )
         )
-    if view.status == _BAND:
+    if view.status == _BAND or _kept(view):
         parts.append(_recovery(tr, view))
     return _upper_first(", ".join(p for p in parts if p))
+
+
+def _compared(view: AlertMessageView) -> float | None:
+    return view.compared if view.compared is not None else view.value
+
+
+def _kept(view: AlertMessageView) -> bool:
+    """A severity held by hysteresis: shown with its own threshold, which the value
+    (or the bound it is judged by) no longer reaches."""
+    compared = _compared(view)
+    return (
+        not view.below
+        and view.threshold is not None
+        and compared is not None
+        and compared < view.threshold
+    )
 
 
 def _recovery(tr: Translator, view: AlertMessageView) -> str:
@@ -98,7 +130,30 @@ def _recovery(tr: Translator, view: AlertMessageView) -> str:
         return ""
     if view.below:
         return tr("detail.recover_flat", recover=format_decimal(recover, tr.lang, 0))
-    return tr("detail.recover_rise", recover=_level(tr, recover, view.unit))
+    if view.severity == "critical" and _kept(view):
+        return tr(
+            "detail.holds",
+            severity=tr.severity("critical"),
+            recover=level_text(tr, recover, view.unit),
+        )
+    return tr("detail.recover_rise", recover=level_text(tr, recover, view.unit))
+
+
+def threshold_label(tr: Translator, view: AlertMessageView) -> str | None:
+    """The label of a value judged below `recover`: `recovered below 6%` once resolved,
+    `below 6%: 1 of 2 evaluations to resolve` while it still fires. None otherwise: the
+    severity's own threshold labels the value."""
+    if view.status != _CLEAR or view.below or view.recover is None:
+        return None
+    level = level_text(tr, view.recover, view.unit)
+    if view.resolved:
+        return tr("threshold.recovered", value=level)
+    return tr(
+        "threshold.recovering",
+        value=level,
+        clears=format_number(view.clears, tr.lang),
+        needed=format_number(view.needed, tr.lang),
+    )
 
 
 def reason_line(tr: Translator, view: AlertMessageView) -> str:
@@ -114,18 +169,60 @@ def reason_line(tr: Translator, view: AlertMessageView) -> str:
         )
     if view.status != _QUIET:
         return ""
+    if view.opened_at is not None and view.window is not None:
+        return tr(
+            "detail.opening",
+            window=_window(view),
+            opened=local_time(view.opened_at, view.tz),
+            at=local_time(view.opened_at + view.window, view.tz),
+        )
     if view.matched is None:
         return tr("detail.outside_hours")
     for count in (view.population, view.matched):
         if count is not None and count < view.min_calls:
             return tr(
-                "detail.volume_guard",
+                "detail.too_few",
                 count=format_number(count, tr.lang),
                 minimum=format_number(view.min_calls, tr.lang),
             )
     if view.population == 0:
         return tr("detail.no_calls", window=_window(view))
     return tr("detail.no_baseline")
+
+
+def quiet_line(tr: Translator, view: AlertMessageView) -> str:
+    """Why a firing alert cannot be judged now, and that it stays open meanwhile."""
+    quiet = view.quiet
+    if quiet is None:
+        return ""
+    reason = quiet_reason(tr, view)
+    if view.resolved:
+        return reason
+    return tr("alert.quiet", reason=reason, since=local_time(quiet.since, view.tz, view.as_of))
+
+
+def quiet_reason(tr: Translator, view: AlertMessageView) -> str:
+    """The reason of the last evaluation that could not judge (too few calls, on hold...)."""
+    quiet = view.quiet
+    if quiet is None:
+        return ""
+    as_quiet = replace(
+        view,
+        status=quiet.status,
+        value=None,
+        matched=quiet.matched,
+        population=quiet.population,
+        coverage=quiet.coverage,
+        opened_at=quiet.opened_at,
+    )
+    return reason_line(tr, as_quiet)
+
+
+def outside_line(tr: Translator, view: AlertMessageView) -> str:
+    """A firing alert muted because its active hours ended."""
+    if view.outside_since is None or view.resolved:
+        return ""
+    return tr("alert.outside_hours", since=local_time(view.outside_since, view.tz, view.as_of))
 
 
 def _age(seconds: float) -> str:

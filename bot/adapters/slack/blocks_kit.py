@@ -14,7 +14,7 @@ import copy
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -24,6 +24,7 @@ from bot.adapters.slack.text import (
     DASH,
     TIMES,
     clip_escaped,
+    format_age,
     format_decimal,
     format_number,
     format_percent,
@@ -242,6 +243,8 @@ def format_value(value: float | None, unit: Unit | str, lang: str) -> str:
         return format_percent(value, lang)
     if unit == Unit.RATIO:
         return TIMES + format_decimal(value, lang, 1)
+    if unit == Unit.AGE:
+        return format_age(timedelta(seconds=value))
     if float(value).is_integer():
         return format_number(int(value), lang)
     return format_decimal(value, lang, 1)
@@ -250,9 +253,12 @@ def format_value(value: float | None, unit: Unit | str, lang: str) -> str:
 def threshold_text(
     tr: Translator, severity: str | None, value: float | None, unit: Unit | str, below: bool
 ) -> str:
-    """`critical at 15%` / `warning below 3`."""
+    """`critical at 15%` / `warning below 3` / `critical after 10 min` (an age)."""
     if value is None:
         return ""
+    if unit == Unit.AGE:
+        age = format_age(timedelta(seconds=value))
+        return tr("threshold.after", severity=tr.severity(severity or "critical"), value=age)
     key = "threshold.below" if below else "threshold.at"
     if unit == Unit.RATE:
         shown = format_percent(value, tr.lang, trim=True)

@@ -272,4 +272,28 @@ EN: dict[str, str] = {
     "home.silence_line": ":zzz: {rule} ({operation}) until {until}{by}",
     "home.silence_by": " by {user}",
     "home.fallback": "Call monitor for {count} operations",
+    # issue 12 (alert semantics): labels for every number, quiet, muted, recovery
+    "threshold.after": "{severity} after {value}",
+    "threshold.recovered": "recovered below {value}",
+    "threshold.recovering": "below {value}: {clears} of {needed} evaluations to resolve",
+    "alerts.age": "no data for {value}; {threshold}",
+    "alerts.bound": "{value} (lower bound {bound})",
+    "alerts.quiet": ":pause_button: cannot judge now",
+    "alerts.outside": ":crescent_moon: outside active hours since {since}",
+    "rules.age": "last data {value} ago",
+    "alert.quiet": ":pause_button: {reason} Still firing since {since}: quiet is not resolved.",
+    "alert.outside_hours": (
+        ":crescent_moon: Outside active hours since {since}: no reminders or escalations "
+        "until they start again."
+    ),
+    "alert.resolved_quiet": (
+        ":white_check_mark: Resolved at {at} after {duration}: nothing to judge for {quiet}; "
+        "peak {peak}"
+    ),
+    "detail.too_few": "Too few calls to judge: {count} of {minimum}.",
+    "detail.opening": "The {window} window starts at opening ({opened}): not judged before {at}.",
+    "detail.holds": "{severity} until below {recover}",
+    "note.resolved_quiet": (
+        ":white_check_mark: Resolved after {duration}: nothing to judge for {quiet}."
+    ),
 }

@@ -281,4 +281,34 @@ ES: dict[str, str] = {
     "home.silence_line": ":zzz: {rule} ({operation}) hasta las {until}{by}",
     "home.silence_by": " por {user}",
     "home.fallback": "Monitor de llamadas de {count} operaciones",
+    # issue 12 (semántica de alertas): etiquetas de cada número, silencio, fuera de horario
+    "threshold.after": "{severity} después de {value}",
+    "threshold.recovered": "recuperada por debajo de {value}",
+    "threshold.recovering": (
+        "por debajo de {value}: {clears} de {needed} evaluaciones para resolverse"
+    ),
+    "alerts.age": "sin datos desde hace {value}; {threshold}",
+    "alerts.bound": "{value} (límite inferior {bound})",
+    "alerts.quiet": ":pause_button: no se puede juzgar ahora",
+    "alerts.outside": ":crescent_moon: fuera del horario activo desde las {since}",
+    "rules.age": "últimos datos hace {value}",
+    "alert.quiet": (
+        ":pause_button: {reason} Sigue activa desde las {since}: sin datos no se da por resuelta."
+    ),
+    "alert.outside_hours": (
+        ":crescent_moon: Fuera del horario activo desde las {since}: sin recordatorios ni "
+        "escalamientos hasta que vuelva a empezar."
+    ),
+    "alert.resolved_quiet": (
+        ":white_check_mark: Resuelta a las {at} después de {duration}: nada que juzgar durante "
+        "{quiet}; pico {peak}"
+    ),
+    "detail.too_few": "Muy pocas llamadas para juzgar: {count} de {minimum}.",
+    "detail.opening": (
+        "La ventana de {window} empieza en la apertura ({opened}): no se juzga antes de las {at}."
+    ),
+    "detail.holds": "{severity} hasta bajar de {recover}",
+    "note.resolved_quiet": (
+        ":white_check_mark: Resuelta después de {duration}: nada que juzgar durante {quiet}."
+    ),
 }

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.domain.alerts import Alert, AlertState
+from bot.domain.alerts import Alert, AlertState, Resolution
 from bot.domain.digests import Digest
 from bot.domain.silences import Silence
 from bot.domain.specs import EvalStatus, Evaluation, Severity
@@ -44,6 +44,10 @@ def encode_evaluation(evaluation: Evaluation) -> Document:
         "baseline": evaluation.baseline,
         "detail": evaluation.detail,
         "breakdown": [list(pair) for pair in evaluation.breakdown],
+        "compared": evaluation.compared,
+        "recover": evaluation.recover,
+        "outside_since": _time(evaluation.outside_since),
+        "opened_at": _time(evaluation.opened_at),
     }
 
 
@@ -60,6 +64,10 @@ def decode_evaluation(doc: Document) -> Evaluation:
         baseline=doc.get("baseline"),
         detail=doc.get("detail", ""),
         breakdown=tuple((str(name), int(count)) for name, count in doc.get("breakdown", [])),
+        compared=doc.get("compared"),
+        recover=doc.get("recover"),
+        outside_since=_parse_time(doc.get("outside_since")),
+        opened_at=_parse_time(doc.get("opened_at")),
     )
 
 
@@ -84,11 +92,19 @@ def encode_alert(alert: Alert) -> Document:
         "acked_at": _time(alert.acked_at),
         "silenced": alert.silenced,
         "posted": alert.posted,
+        "clears": alert.clears,
+        "quiet": encode_evaluation(alert.quiet) if alert.quiet else None,
+        "quiet_since": _time(alert.quiet_since),
+        "muted_since": _time(alert.muted_since),
+        "pinged": alert.pinged,
+        "resolution": alert.resolution.value if alert.resolution else None,
     }
 
 
 def decode_alert(doc: Document) -> Alert:
     evaluation = doc.get("last_evaluation")
+    quiet = doc.get("quiet")
+    resolution = doc.get("resolution")
     return Alert(
         rule=doc["rule"],
         operation=doc["operation"],
@@ -107,6 +123,12 @@ def decode_alert(doc: Document) -> Alert:
         acked_at=_parse_time(doc.get("acked_at")),
         silenced=bool(doc.get("silenced", False)),
         posted=bool(doc.get("posted", False)),
+        clears=int(doc.get("clears", 0)),
+        quiet=decode_evaluation(quiet) if quiet else None,
+        quiet_since=_parse_time(doc.get("quiet_since")),
+        muted_since=_parse_time(doc.get("muted_since")),
+        pinged=bool(doc.get("pinged", False)),
+        resolution=Resolution(resolution) if isinstance(resolution, str) else None,
     )
 
 

@@ -118,8 +118,8 @@ def test_a_network_failure_rule_names_its_measure_in_words() -> None:
         (
             (NOW - timedelta(minutes=5), NOW),
             replace(RATE, min_calls=500),
-            "Muy pocas llamadas para evaluar: 116, se necesitan al menos 500.",
-            "Too few calls to judge: 116, at least 500 needed.",
+            "Muy pocas llamadas para juzgar: 116 de 500.",
+            "Too few calls to judge: 116 of 500.",
         ),
         (
             (NOW - timedelta(minutes=5),),  # the last 5 minutes were never polled

@@ -5,7 +5,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot.adapters.store.codec import decode_alert, decode_silence, encode_alert, encode_silence
-from bot.domain.alerts import Alert, AlertState
+from bot.domain.alerts import Alert, AlertState, Resolution
 from bot.domain.silences import Silence
 from bot.domain.specs import EvalStatus, Evaluation, Severity
 
@@ -59,3 +59,35 @@ def test_a_silence_survives_a_round_trip_through_json() -> None:
         reason="known outage <!channel>",
     )
     assert decode_silence(json.loads(json.dumps(encode_silence(silence)))) == silence
+
+
+def test_what_a_quiet_muted_incident_remembers_survives_a_restart() -> None:
+    """Issue 12: the bound, the recovery level, why it is quiet and since when, the mute,
+    the ping and how it ended must read the same after a restart."""
+    judged = Evaluation(
+        rule="abandon-rate",
+        operation="bogota",
+        status=EvalStatus.BREACH,
+        severity=Severity.CRITICAL,
+        value=0.21,
+        compared=0.151,
+        threshold=0.15,
+        recover=0.08,
+        outside_since=NOW - timedelta(minutes=10),
+        opened_at=NOW - timedelta(hours=2),
+    )
+    quiet = replace(judged, status=EvalStatus.QUIET, value=None, matched=5, population=15)
+    alert = replace(
+        Alert.new("abandon-rate", "bogota"),
+        state=AlertState.RESOLVED,
+        severity=Severity.CRITICAL,
+        last_evaluation=judged,
+        quiet=quiet,
+        quiet_since=NOW,
+        muted_since=NOW - timedelta(minutes=10),
+        clears=1,
+        pinged=True,
+        resolution=Resolution.QUIET,
+    )
+    doc = json.loads(json.dumps(encode_alert(alert)))
+    assert decode_alert(doc) == alert
