@@ -1,14 +1,23 @@
-"""Logging for the running bot: one line per event, `key=value` text or JSON.
+"""Logging for the running bot: one line per event, `key=value` text or typed JSON.
 
-The bot's own messages are already written as `event=poll operation=bogota ...`; the text
-format puts time, level and logger in front, the JSON format turns those pairs into
-fields (anything else becomes `msg`). Tracebacks stay on the same line (escaped), so a
-log collector never splits an event.
+Every line has an `event`. Code logs events either with `bot.logevents.log_event` (typed
+fields carried on the record) or, in older call sites, as a %-template of pairs
+(`"event=poll operation=%s records=%d"`): `EventFields` then pairs each `key=%d` with its
+argument, so `records` stays the int it was and `truncated` the bool; the rendered text is
+never re-parsed. Anything else (a library's free text) becomes `event=message msg=...`.
+The text format puts time, level and logger in front; the JSON format writes one object
+per line, `ts`, `level`, `logger`, `event`, then the fields with their JSON types.
+Tracebacks stay on the same line (escaped), so a log collector never splits an event.
+
+Why the standard library and not structlog: the Slack libraries, the scheduler and
+aiohttp log through `logging` anyway, so one handler with two formatters covers them all;
+what structlog would add (typed key-value events) is the thirty lines of `log_event`.
 
 Secrets must never be logged, and the code is written so they are not; `SecretRedactor`
 is the last line of defence: it replaces every configured token in the final text of a
-record, arguments and traceback included. The Slack libraries and the scheduler log whole
-payloads or a line per job run, so they are kept at WARNING (see slack/log_safety.py).
+record, its typed fields, arguments and traceback included. The Slack libraries and the
+scheduler log whole payloads or a line per job run, so they are kept at WARNING (see
+slack/log_safety.py).
 """
 
 from __future__ import annotations
@@ -23,20 +32,119 @@ from typing import Any, TextIO
 
 from bot.adapters.slack.log_safety import quiet_logger, quiet_slack_libraries
 from bot.config.model import LogFormat
+from bot.logevents import FIELDS_ATTR, Field, render_value
 
 REDACTED = "***"
 MIN_SECRET_LENGTH = 6
 """Shorter values are not redacted: replacing every "abc" would garble the logs."""
 
+FREE_TEXT_EVENT = "message"
+"""The `event` of a line that is not an event (a library's sentence): its text is `msg`."""
+
 _QUIET_LOGGERS = ("slack_bolt", "slack_sdk", "apscheduler", "httpx", "httpcore", "aiohttp.access")
 _SLACK_PREFIXES = ("slack_bolt", "slack_sdk")
 _PAIR = re.compile(r"""([A-Za-z_][\w.]*)=('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\S*)""")
-_BARE = re.compile(r"^[^\s\"'=]*$")
+_SPEC = re.compile(
+    r"%(?:\([^)]*\))?[#0 +-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])"
+)
 _HANDLER_NAME = "callbot"
 
 
+class EventFields(logging.Filter):
+    """Gives every record its typed fields (`record.callbot_fields`, `event` first).
+
+    Runs before `SecretRedactor`, while the record still holds its template and arguments.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, FIELDS_ATTR, None) is None:
+            fields = template_fields(record.msg, record.args)
+            if fields is None or "event" not in fields:
+                fields = {"event": FREE_TEXT_EVENT, "msg": _message(record)}
+            setattr(record, FIELDS_ATTR, fields)
+        return True
+
+
+def template_fields(template: object, args: object) -> dict[str, Field] | None:
+    """`("event=poll records=%d truncated=%s", (5, False))` -> {"event": "poll", "records": 5,
+    "truncated": False}: each value that is exactly one placeholder keeps its argument's type
+    (`%d` an int, `%.3f` a float rounded as printed, a string for `%r` of a string); a
+    literal stays a string.
+    None when the template is not made of key=value pairs, or the arguments do not fit it.
+    """
+    if not isinstance(template, str):
+        return None
+    values: tuple[object, ...]
+    if args is None:
+        values = ()
+    elif isinstance(args, tuple):
+        values = args
+    else:
+        return None
+    fields: dict[str, Field] = {}
+    position, used = 0, 0
+    text = template.strip()
+    while position < len(text):
+        match = _PAIR.match(text, position)
+        if match is None:
+            return None
+        key, token = match.group(1), _unquote(match.group(2))
+        specs = [m for m in _SPEC.finditer(token) if m.group(1) != "%"]
+        taken = values[used : used + len(specs)]
+        if len(taken) < len(specs):
+            return None
+        used += len(specs)
+        if not specs:
+            fields[key] = token
+        elif len(specs) == 1 and specs[0].group(0) == token:
+            fields[key] = _typed(token, specs[0], taken[0])
+        else:
+            try:
+                fields[key] = token % taken
+            except (TypeError, ValueError):
+                return None
+        position = match.end()
+        while position < len(text) and text[position] == " ":
+            position += 1
+    if used != len(values) or not fields:
+        return None
+    return fields
+
+
+def _unquote(token: str) -> str:
+    if token[:1] in ("'", '"') and len(token) >= 2 and token[-1] == token[0]:
+        return token[1:-1].replace("\\" + token[0], token[0])
+    return token
+
+
+def _typed(token: str, spec: re.Match[str], value: object) -> Field:
+    kind = spec.group(1)
+    try:
+        if kind in "diu" and isinstance(value, int | float):
+            return int(value)
+        if kind in "eEfFgG" and isinstance(value, int | float) and not isinstance(value, bool):
+            precision = re.search(r"\.(\d+)", token)
+            number = float(value)
+            return round(number, int(precision.group(1))) if precision else number
+        if kind == "s" and (value is None or isinstance(value, bool | int | float | str)):
+            return value
+        if kind == "r" and isinstance(value, str):
+            return value  # `%r` quotes for the text line; JSON quotes by itself
+        return token % (value,)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _message(record: logging.LogRecord) -> str:
+    try:
+        return record.getMessage()
+    except Exception:
+        return f"{record.msg!s} (unformattable arguments)"
+
+
 class SecretRedactor(logging.Filter):
-    """Replaces each secret with `***` in the message, its arguments and its traceback."""
+    """Replaces each secret with `***` in the message, its arguments, its typed fields and
+    its traceback."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
@@ -50,12 +158,15 @@ class SecretRedactor(logging.Filter):
         return self._pattern.sub(REDACTED, text) if self._pattern is not None else text
 
     def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:
-            message = f"{record.msg!s} (unformattable arguments)"
-        record.msg = self.redact(message)
+        record.msg = self.redact(_message(record))
         record.args = None
+        fields = getattr(record, FIELDS_ATTR, None)
+        if isinstance(fields, dict):
+            setattr(
+                record,
+                FIELDS_ATTR,
+                {k: self.redact(v) if isinstance(v, str) else v for k, v in fields.items()},
+            )
         if record.exc_info and record.exc_info[0] is not None:
             text = logging.Formatter().formatException(record.exc_info)
             record.exc_text = self.redact(text)
@@ -67,70 +178,50 @@ class SecretRedactor(logging.Filter):
         return True
 
 
-def parse_pairs(message: str) -> dict[str, str] | None:
-    """`event=poll operation='a b'` -> {"event": "poll", "operation": "a b"}; None if the
-    message is not made of key=value pairs only."""
-    pairs: dict[str, str] = {}
-    position = 0
-    text = message.strip()
-    while position < len(text):
-        match = _PAIR.match(text, position)
-        if match is None:
-            return None
-        key, value = match.group(1), match.group(2)
-        if value[:1] in ("'", '"') and len(value) >= 2:
-            value = value[1:-1].replace("\\" + value[0], value[0])
-        pairs[key] = value
-        position = match.end()
-        while position < len(text) and text[position] == " ":
-            position += 1
-    return pairs or None
-
-
-def _quote(value: str) -> str:
-    if value and _BARE.match(value):
-        return value
-    return json.dumps(value, ensure_ascii=False)
-
-
 def _timestamp(record: logging.LogRecord) -> str:
     at = datetime.fromtimestamp(record.created, tz=UTC)
     return at.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _fields(record: logging.LogRecord) -> dict[str, Field]:
+    fields = getattr(record, FIELDS_ATTR, None)
+    if isinstance(fields, dict):
+        return fields
+    return {"event": FREE_TEXT_EVENT, "msg": _message(record)}
 
 
 class KeyValueFormatter(logging.Formatter):
     """`ts=... level=info logger=callbot.monitor event=poll operation=bogota ...`"""
 
     def format(self, record: logging.LogRecord) -> str:
-        message = record.getMessage()
         head = f"ts={_timestamp(record)} level={record.levelname.lower()} logger={record.name}"
-        body = message.strip() if parse_pairs(message) is not None else f"msg={_quote(message)}"
+        fields = _fields(record)
+        if fields.get("event") == FREE_TEXT_EVENT:
+            body = " ".join(f"{k}={render_value(v)}" for k, v in fields.items())
+        else:
+            # The event's own words, as the code wrote them (`truncated=False`, `seconds=0.25`).
+            body = _message(record).strip()
         line = f"{head} {body}"
         error = _exception_text(self, record)
         if error:
-            line += f" exc={_quote(error)}"
+            line += f" exc={render_value(error)}"
         return line.replace("\n", "\\n")
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: ts, level, logger, then the event's fields (or msg)."""
+    """One JSON object per line: ts, level, logger, event, then the event's typed fields."""
 
     def format(self, record: logging.LogRecord) -> str:
-        message = record.getMessage()
         entry: dict[str, Any] = {
             "ts": _timestamp(record),
             "level": record.levelname.lower(),
             "logger": record.name,
         }
-        pairs = parse_pairs(message)
-        if pairs is None:
-            entry["msg"] = message
-        else:
-            entry.update({k: v for k, v in pairs.items() if k not in entry})
+        entry.update((k, v) for k, v in _fields(record).items() if k not in entry)
         error = _exception_text(self, record)
         if error:
             entry["exc"] = error
-        return json.dumps(entry, ensure_ascii=False)
+        return json.dumps(entry, ensure_ascii=False, default=str)
 
 
 def _exception_text(formatter: logging.Formatter, record: logging.LogRecord) -> str:
@@ -153,6 +244,7 @@ def configure_logging(
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.set_name(_HANDLER_NAME)
     handler.setFormatter(JsonFormatter() if log_format is LogFormat.JSON else KeyValueFormatter())
+    handler.addFilter(EventFields())
     handler.addFilter(SecretRedactor(secrets))
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == _HANDLER_NAME]:

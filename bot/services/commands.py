@@ -38,6 +38,7 @@ from bot.adapters.slack.i18n import Translator
 from bot.adapters.slack.i18n import language as supported_language
 from bot.adapters.slack.ports import ActionRequest, CommandRequest, Reply
 from bot.adapters.slack.text import format_age, safe
+from bot.logevents import audit
 from bot.services import command_parser as cp
 from bot.services.authorization import AllowAll, AllowList, Authorizer
 from bot.services.commands_views import (
@@ -179,7 +180,11 @@ class CommandService:
             return _reply(render_notice(target, self._lang))
         rule, operation = target
         user = request.user_id
+        action = "ack" if request.action_id == ACK_ACTION else "silence"
         if not await self._authorizer.allowed(user):
+            audit(
+                action, actor=user, outcome="refused", rule=rule, operation=operation, via="button"
+            )
             view = ActionResultView(ActionKind.NOT_ALLOWED, user, rule, operation)
             return _reply(render_thread_note(view, self._lang))
         if request.action_id == ACK_ACTION:
@@ -193,6 +198,7 @@ class CommandService:
             result = await self._controls.silence(
                 rule=rule, operation=operation, until=until, by=user
             )
+        _audit_result(action, result, actor=user, via="button")
         return _reply(render_thread_note(result, self._lang))
 
     async def home_view(self, user_id: str) -> dict[str, Any]:
@@ -297,7 +303,16 @@ class CommandService:
     # ---- changing ----------------------------------------------------------------------
 
     async def _control(self, command: cp.Silence | cp.Unsilence | cp.Ack, user: str) -> Reply:
+        action = _ACTIONS[type(command)]
         if not await self._authorizer.allowed(user):
+            audit(
+                action,
+                actor=user,
+                outcome="refused",
+                rule=command.rule,
+                operation=command.operation,
+                via="command",
+            )
             return _reply(render_notice(NoticeView(NoticeKind.NOT_ALLOWED), self._lang))
         scope = self._scope(command.operation)
         if isinstance(scope, NoticeView):
@@ -318,6 +333,7 @@ class CommandService:
                 by=user,
                 reason=command.reason,
             )
+        _audit_result(action, result, actor=user, via="command")
         return _reply(render_thread_note(result, self._lang), public=command.public)
 
     def _until(self, command: cp.Silence, rule: str, scope: list[OperationRuntime]) -> datetime:
@@ -372,3 +388,23 @@ class CommandService:
         if op is None or op.rule(rule) is None:
             return NoticeView(NoticeKind.UNKNOWN_RULE, rule)
         return rule, operation
+
+
+_ACTIONS: dict[type, str] = {cp.Ack: "ack", cp.Silence: "silence", cp.Unsilence: "unsilence"}
+"""The audit trail's name for each command that changes what the bot says."""
+
+
+def _audit_result(action: str, result: ActionResultView, *, actor: str, via: str) -> None:
+    """One audit line per person's action, with its outcome (`silenced`, `not_firing`...).
+
+    The reason a person typed is kept with the silence, not in the logs: it is free text.
+    """
+    audit(
+        action,
+        actor=actor,
+        outcome=result.kind.value,
+        rule=result.rule,
+        operation=result.operation,
+        until=result.until.isoformat() if result.until is not None else None,
+        via=via,
+    )

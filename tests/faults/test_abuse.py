@@ -15,6 +15,7 @@ import aiohttp
 import pytest
 
 from bot.adapters.slack.blocks import SILENCE_1H_ACTION
+from bot.logevents import AUDIT_LOGGER, FIELDS_ATTR
 from tests.fakes.slack_api import post_block_action, post_raw, post_slash_command
 from tests.fakes.slack_requests import (
     FORM,
@@ -47,6 +48,12 @@ async def post_bytes(bot: Bot, body: bytes, headers: dict) -> HttpResult:
         return HttpResult(status=response.status, text=await response.text())
 
 
+def audit_lines(caplog: pytest.LogCaptureFixture, action: str) -> list[dict]:
+    """The audit trail's typed fields for one action, in order."""
+    fields = [getattr(r, FIELDS_ATTR) for r in caplog.records if r.name == AUDIT_LOGGER]
+    return [f for f in fields if f["action"] == action]
+
+
 def forged(body: str) -> dict:
     return {
         "unsigned": {"Content-Type": FORM},
@@ -66,6 +73,7 @@ def forged(body: str) -> dict:
 async def test_requests_slack_did_not_sign_just_now_are_refused_and_change_nothing(
     tmp_path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger=AUDIT_LOGGER)
     body = slash_command_body(SILENCE, user_id=ADMIN, channel_id=CHANNEL)
     async with running_bot(tmp_path, admins=[ADMIN]) as bot:
         await bot.wait_until(lambda: bool(bot.top_level()))
@@ -85,6 +93,23 @@ async def test_requests_slack_did_not_sign_just_now_are_refused_and_change_nothi
         )
         assert accepted.status == 200 and "silenced" in accepted.text
         assert len(bot.runtime.state.silences.silences) == 1
+
+    # One audit line per refused request, saying why; then one for the silence.
+    rejected, (silenced,) = audit_lines(caplog, "slack_request"), audit_lines(caplog, "silence")
+    assert [a["reason"] for a in rejected] == [
+        "missing_signature",
+        "bad_signature",
+        "stale_timestamp",
+        "stale_timestamp",
+        "bad_signature",
+    ]
+    assert {(a["actor"], a["outcome"], a["remote"]) for a in rejected} == {
+        ("unknown", "rejected", "127.0.0.1")
+    }
+    assert (silenced["actor"], silenced["outcome"], silenced["rule"]) == (ADMIN, "silenced", RULE)
+    assert SIGNING_SECRET not in caplog.text
+    for headers in forged(body).values():
+        assert headers.get("X-Slack-Signature", "v0=") not in caplog.text
 
 
 @pytest.mark.parametrize(
@@ -136,7 +161,10 @@ async def test_a_body_over_a_megabyte_is_refused_and_the_bot_answers_the_next_on
         assert answered.status == 200 and "what I can do" in answered.text
 
 
-async def test_a_user_outside_the_admins_cannot_silence(tmp_path) -> None:
+async def test_a_user_outside_the_admins_cannot_silence(
+    tmp_path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger=AUDIT_LOGGER)
     async with running_bot(tmp_path, admins=[ADMIN]) as bot:
         await bot.wait_until(lambda: bool(bot.top_level()))
         await bot.wait_for_outbox_empty()
@@ -178,3 +206,11 @@ async def test_a_user_outside_the_admins_cannot_silence(tmp_path) -> None:
         )
         assert "silenced" in allowed.text
         assert len(bot.runtime.state.silences.silences) == 1
+
+    # Each refusal and the admin's silence: one audit line each, saying who and how.
+    trail = sorted((a["via"], a["actor"], a["outcome"]) for a in audit_lines(caplog, "silence"))
+    assert trail == [
+        ("button", STRANGER, "refused"),
+        ("command", ADMIN, "silenced"),
+        ("command", STRANGER, "refused"),
+    ]

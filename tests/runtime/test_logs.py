@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import ast
 import io
 import json
 import logging
+from pathlib import Path
 
 import pytest
 
-from bot.adapters.logs import configure_logging, parse_pairs
+from bot.adapters.logs import configure_logging, template_fields
 from bot.config.model import LogFormat
+from bot.logevents import audit, log_event
 
 BOT_TOKEN = "xoxb-1111-2222-abcdefsecret"
 WOLKVOX_TOKEN = "wv-token-7f3a9c"
@@ -32,22 +35,32 @@ def captured():
 
 
 @pytest.mark.parametrize(
-    ("message", "pairs"),
+    ("template", "args", "fields"),
     [
         (
-            "event=poll operation=bogota records=3",
-            {"event": "poll", "operation": "bogota", "records": "3"},
+            "event=poll operation=%s records=%d",
+            ("bogota", 3),
+            {"event": "poll", "operation": "bogota", "records": 3},
         ),
         (
-            "event=poll error='connection refused; retry'",
-            {"event": "poll", "error": "connection refused; retry"},
+            "event=poll truncated=%s seconds=%.3f ratio=%s none=%s",
+            (False, 0.12345, 0.5, None),
+            {"event": "poll", "truncated": False, "seconds": 0.123, "ratio": 0.5, "none": None},
         ),
-        ("http server listening on 127.0.0.1:3000", None),
-        ("", None),
+        (
+            "event=poll error=%r note='%s then %s'",
+            ("refused", "a", "b"),
+            {"event": "poll", "error": "refused", "note": "a then b"},
+        ),
+        ("event=poll outcome=ok", None, {"event": "poll", "outcome": "ok"}),
+        ("http server listening on %s:%d", ("127.0.0.1", 3000), None),
+        ("event=poll records=%d", (), None),
+        ("event=poll", ("extra",), None),
+        ("", None, None),
     ],
 )
-def test_key_value_messages_are_recognised(message, pairs) -> None:
-    assert parse_pairs(message) == pairs
+def test_key_value_templates_give_typed_fields(template, args, fields) -> None:
+    assert template_fields(template, args) == fields
 
 
 def test_text_lines_carry_time_level_logger_and_the_event(captured) -> None:
@@ -58,7 +71,8 @@ def test_text_lines_carry_time_level_logger_and_the_event(captured) -> None:
     assert first.startswith("ts=") and first.endswith(
         "level=info logger=callbot.monitor event=poll operation=bogota records=3"
     )
-    assert second.endswith('level=warning logger=callbot.x msg="free text: a b"')
+    # Free text is an event too (deliberate change, issue 17: `event` is always set).
+    assert second.endswith('level=warning logger=callbot.x event=message msg="free text: a b"')
 
 
 def test_json_lines_turn_pairs_into_fields(captured) -> None:
@@ -94,3 +108,84 @@ def test_slack_and_scheduler_libraries_are_kept_at_warning(captured) -> None:
     for name in ("slack_bolt.App", "slack_sdk.web", "apscheduler.executors.default"):
         logging.getLogger(name).info("Running job with body token=%s", "x")
     assert out.getvalue() == ""
+
+
+def test_json_values_keep_their_types(captured) -> None:
+    out = captured(LogFormat.JSON)
+    logging.getLogger("callbot.monitor").info(
+        "event=poll operation=%s outcome=ok records=%d truncated=%s seconds=%.3f",
+        "bogota",
+        5,
+        False,
+        1.23456,
+    )
+    log_event(logging.getLogger("callbot.x"), logging.INFO, "drain", rows=2, late=True, ratio=0.5)
+    logging.getLogger("aiohttp.server").warning("something %s", "odd")
+    poll, drain, library = (json.loads(line) for line in out.getvalue().splitlines())
+    assert poll["records"] == 5 and poll["truncated"] is False and poll["seconds"] == 1.235
+    assert poll["outcome"] == "ok" and poll["operation"] == "bogota"
+    assert drain == {**drain, "event": "drain", "rows": 2, "late": True, "ratio": 0.5}
+    assert library["event"] == "message" and library["msg"] == "something odd"
+
+
+def test_every_line_has_an_event_in_both_formats(captured) -> None:
+    for log_format in LogFormat:
+        out = captured(log_format)
+        logging.getLogger("callbot.x").info("just words, 100%% sure")
+        line = out.getvalue().splitlines()[-1]
+        if log_format is LogFormat.JSON:
+            assert json.loads(line)["event"] == "message"
+        else:
+            assert " event=message " in line
+
+
+def test_structured_events_read_the_same_in_text(captured, caplog) -> None:
+    out = captured(LogFormat.TEXT)
+    log_event(logging.getLogger("callbot.x"), logging.WARNING, "retry", api="calls last", n=2)
+    assert out.getvalue().rstrip().endswith('event=retry api="calls last" n=2')
+    assert 'event=retry api="calls last" n=2' in caplog.text
+
+
+@pytest.mark.parametrize("log_format", list(LogFormat))
+def test_audit_lines_say_who_what_and_scope_without_secrets(captured, log_format) -> None:
+    out = captured(log_format)
+    audit("silence", actor="U0123", outcome="silenced", rule="abandon-rate", operation="bogota")
+    audit("rejected_request", actor="unknown", outcome="refused", reason=WOLKVOX_TOKEN)
+    first, second = out.getvalue().splitlines()
+    assert WOLKVOX_TOKEN not in out.getvalue()
+    if log_format is LogFormat.JSON:
+        entry = json.loads(first)
+        assert entry["logger"] == "callbot.audit" and entry["event"] == "audit"
+        assert {k: entry[k] for k in ("action", "actor", "outcome", "rule", "operation")} == {
+            "action": "silence",
+            "actor": "U0123",
+            "outcome": "silenced",
+            "rule": "abandon-rate",
+            "operation": "bogota",
+        }
+        assert json.loads(second)["reason"] == "***"
+    else:
+        assert first.endswith(
+            "logger=callbot.audit event=audit action=silence actor=U0123 outcome=silenced "
+            "rule=abandon-rate operation=bogota"
+        )
+        assert second.endswith("reason=***")
+
+
+def test_every_logger_of_the_bot_is_under_callbot() -> None:
+    """One namespace: `callbot.*` for the bot's own loggers (a library's name only to quiet it)."""
+    libraries = {"apscheduler"}
+    offenders = []
+    for path in sorted((Path(__file__).resolve().parents[2] / "bot").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "getLogger"):
+                continue
+            if not node.args:
+                continue  # the root logger, where the one handler lives
+            arg = node.args[0]
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                if arg.value.split(".")[0] not in {"callbot", *libraries}:
+                    offenders.append(f"{path.name}: {arg.value!r}")
+            elif isinstance(arg, ast.Name) and arg.id == "__name__":
+                offenders.append(f"{path.name}: __name__")
+    assert offenders == []

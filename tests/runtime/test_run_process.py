@@ -5,6 +5,7 @@ SIGTERM ends the process cleanly."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -116,6 +117,14 @@ async def test_an_incident_survives_slack_failures_and_sigterm_exits_0(world) ->
     assert time.monotonic() - started < 6
     logs = bot.logs()
     assert '"event": "stopped"' in logs
+    # Machine-readable: every JSON line has an event, and numbers and flags keep their types.
+    entries = [json.loads(line) for line in logs.splitlines() if line.startswith("{")]
+    assert entries and all("event" in e for e in entries)
+    polls = [e for e in entries if e["event"] == "poll" and e["outcome"] == "ok"]
+    assert polls and all(
+        isinstance(e["records"], int) and type(e["truncated"]) is bool and e["seconds"] >= 0
+        for e in polls
+    )
     for secret in (BOT_TOKEN, SIGNING_SECRET, WOLKVOX_TOKEN):
         assert secret not in logs
     assert "Traceback" not in logs

@@ -40,7 +40,7 @@ DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_ERROR_TEXT = "Sorry, that did not work. Please try again in a moment."
 DEFAULT_WORKING_TEXT = "Working on it: the answer will follow in a moment."
 
-_log = logging.getLogger(__name__)
+_log = logging.getLogger("callbot.slack.app")
 
 
 def build_web_client(

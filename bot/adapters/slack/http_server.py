@@ -4,18 +4,22 @@ HTTP mode serves Slack's requests (slash commands, interactivity, events) on POS
 /slack/events next to GET /healthz and GET /metrics, all on one port, for deployments behind a
 load balancer. In Socket Mode only the health endpoints are served, on a small port of their
 own. Signature checks (401 for a bad signature or a timestamp more than 5 minutes off) are
-Bolt's: the app must have been built with the signing secret.
+Bolt's: the app must have been built with the signing secret. Each refused request writes
+one audit line (why, and the peer's address; never the body or the signature).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
+
+from bot.logevents import audit
 
 HealthCheck = Callable[[], tuple[bool, str]]
 """Returns (healthy, reason): the reason is shown to whoever probes /healthz."""
@@ -26,8 +30,10 @@ MetricsSource = Callable[[], bytes]
 EVENTS_PATH = "/slack/events"
 PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 MAX_BODY_BYTES = 1024 * 1024
+MAX_CLOCK_SKEW_S = 300
+"""Bolt's limit on a request's timestamp: older or newer than this is refused as a replay."""
 
-_log = logging.getLogger(__name__)
+_log = logging.getLogger("callbot.http")
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -95,7 +101,7 @@ async def _serve(web_app: web.Application, *, host: str, port: int) -> HttpServe
     bound_port = port
     if runner.addresses:
         bound_port = int(runner.addresses[0][1])
-    _log.info("http server listening on %s:%d", host, bound_port)
+    _log.info("event=http_listening host=%s port=%d", host, bound_port)
     return HttpServer(runner=runner, host=host, port=bound_port)
 
 
@@ -107,9 +113,32 @@ def _slack_handler(app: AsyncApp) -> _Handler:
             # Slack sends UTF-8 only, so this body is not Slack's; anyone can send it, before
             # any signature check, so it gets a 400 and no traceback in the logs.
             return web.Response(status=400, text="bad request\n")
-        return await to_aiohttp_response(await app.async_dispatch(bolt_request))
+        response = await app.async_dispatch(bolt_request)
+        if response.status == 401:
+            audit(
+                "slack_request",
+                actor="unknown",
+                outcome="rejected",
+                reason=rejection_reason(request.headers, now=time.time()),
+                remote=request.remote,
+            )
+        return await to_aiohttp_response(response)
 
     return handle
+
+
+def rejection_reason(headers: Mapping[str, str], *, now: float) -> str:
+    """Why Bolt answered 401, in the audit trail's words: `missing_signature` (no Slack
+    headers at all), `stale_timestamp` (more than 5 minutes off, a replay or a wrong
+    clock) or `bad_signature` (a forged request, or the wrong signing secret)."""
+    timestamp = headers.get("X-Slack-Request-Timestamp", "")
+    if not timestamp or not headers.get("X-Slack-Signature"):
+        return "missing_signature"
+    try:
+        stale = abs(now - int(timestamp)) > MAX_CLOCK_SKEW_S
+    except ValueError:
+        return "stale_timestamp"
+    return "stale_timestamp" if stale else "bad_signature"
 
 
 def _health_handler(health: HealthCheck) -> _Handler:
@@ -117,7 +146,7 @@ def _health_handler(health: HealthCheck) -> _Handler:
         try:
             healthy, reason = health()
         except Exception as exc:
-            _log.error("health check raised %s", type(exc).__name__)
+            _log.error("event=health_check_failed error_type=%s", type(exc).__name__)
             healthy, reason = False, "health check failed"
         body = (reason or ("ok" if healthy else "unhealthy")) + "\n"
         return web.Response(status=200 if healthy else 503, text=body)
@@ -130,7 +159,7 @@ def _metrics_handler(metrics: MetricsSource) -> _Handler:
         try:
             payload = metrics()
         except Exception as exc:
-            _log.error("metrics source raised %s", type(exc).__name__)
+            _log.error("event=metrics_failed error_type=%s", type(exc).__name__)
             return web.Response(status=500, text="metrics unavailable\n")
         return web.Response(body=payload, headers={"Content-Type": PROMETHEUS_CONTENT_TYPE})
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import logging
 import re
 
-BOLT_LOGGER_NAME = "bot.adapters.slack.bolt"
+BOLT_LOGGER_NAME = "callbot.slack.bolt"
 """The base logger handed to Bolt: every logger Bolt creates copies its level and filters."""
 
-WEB_CLIENT_LOGGER_NAME = "bot.adapters.slack.web"
+WEB_CLIENT_LOGGER_NAME = "callbot.slack.web"
 """The logger handed to slack_sdk's Web and Socket Mode clients."""
 
 _LIBRARY_PREFIXES = ("slack_bolt", "slack_sdk", BOLT_LOGGER_NAME, WEB_CLIENT_LOGGER_NAME)

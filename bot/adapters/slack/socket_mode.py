@@ -19,7 +19,7 @@ from typing import Protocol
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
-_log = logging.getLogger(__name__)
+_log = logging.getLogger("callbot.slack.socket_mode")
 
 
 class SocketModeDead(RuntimeError):

@@ -40,7 +40,7 @@ from bot.adapters.wolkvox.mapping import MappedBatch, map_calls
 from bot.adapters.wolkvox.response import decode_response
 from bot.adapters.wolkvox.target import WolkvoxTarget
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("callbot.wolkvox.client")
 
 REAL_TIME_PATH = "/api/v2/real_time.php"
 MAX_RESPONSE_BYTES = 256 * 1024 * 1024
@@ -322,7 +322,7 @@ class WolkvoxClient:
         status: int | None,
     ) -> None:
         logger.debug(
-            "wolkvox %s for operation %s: %s in %.3f s (attempt %d)",
+            "event=wolkvox_request api=%s operation=%s outcome=%s seconds=%.3f attempt=%d",
             api,
             target.name,
             kind,
@@ -334,7 +334,7 @@ class WolkvoxClient:
         try:
             self._on_request(RequestOutcome(target.name, api, kind, seconds, attempt, status))
         except Exception:
-            logger.exception("the on_request hook failed; the request outcome is not recorded")
+            logger.exception("event=on_request_hook_failed operation=%s", target.name)
 
 
 def _query(api: str, params: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:

@@ -400,4 +400,4 @@ async def test_a_failing_metrics_hook_does_not_fail_the_call(
         batch = await c.calls_last_10(make_target())
 
     assert len(batch.records) == 1
-    assert "on_request hook failed" in caplog.text
+    assert "event=on_request_hook_failed" in caplog.text  # issue 17: every line is an event
