@@ -5,24 +5,35 @@ several bots in one process from sharing counters, and `exposition()` is all the
 server needs. The hooks take the values the services and adapters already report
 (`CycleReport`, the Wolkvox client's `RequestOutcome`, the drainer's `DeliveryResult`),
 so no business code imports prometheus_client. Label values are operation names, rule
-states and error kinds: never a phone number, a customer id or a message text.
+names, states, severities and error kinds: never a phone number, a customer id or a
+message text.
+
+Besides the bot's own series: the process collector (`process_cpu_seconds_total`,
+`process_resident_memory_bytes`, open file descriptors... on Linux), the platform and GC
+collectors (`python_info`, `python_gc_*`) and `callbot_build_info{version,python}`, so a
+dashboard can tell which build is running and alert on a leaking process.
 """
 
 from __future__ import annotations
 
-from collections import Counter as Tally
+import platform
 from collections.abc import Iterable
+from typing import Protocol
 
 from prometheus_client import (
     CollectorRegistry,
     Counter,
     Gauge,
+    GCCollector,
     Histogram,
+    Info,
+    PlatformCollector,
+    ProcessCollector,
     disable_created_metrics,
     generate_latest,
 )
 
-from bot.adapters.wolkvox.client import RequestOutcome
+from bot import __version__
 from bot.domain.alerts import Alert, AlertState
 from bot.services.delivery import DeliveryResult
 from bot.services.monitor import CycleReport
@@ -30,6 +41,23 @@ from bot.services.ports import BudgetUse
 
 LATENCY_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 45.0, 60.0, 120.0, 240.0)
 """Seconds: Wolkvox answers in under a second on a good day and is cut at 60 s per request."""
+
+
+NO_SEVERITY = "none"
+"""The `severity` label of an alert that has none (inactive, or pending below warning)."""
+
+
+class RequestObservation(Protocol):
+    """What the Wolkvox client reports per request (its `RequestOutcome` has these)."""
+
+    @property
+    def operation(self) -> str: ...
+    @property
+    def api(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def seconds(self) -> float: ...
 
 
 class Metrics:
@@ -90,7 +118,18 @@ class Metrics:
             ["operation"],
             registry=r,
         )
-        self.alerts = Gauge("callbot_alerts", "Alerts by state", ["state"], registry=r)
+        self.alerts = Gauge(
+            "callbot_alerts",
+            "Each alert's state: 1 on its current state, 0 on the others (sum by state to count)",
+            ["operation", "rule", "severity", "state"],
+            registry=r,
+        )
+        self.build = Info("callbot_build", "The running callbot and Python versions", registry=r)
+        self.build.info({"version": __version__, "python": platform.python_version()})
+        # The same collectors prometheus_client puts on its global registry, on ours.
+        ProcessCollector(registry=r)
+        PlatformCollector(registry=r)
+        GCCollector(registry=r)
         self.outbox_depth = Gauge(
             "callbot_outbox_depth", "Notifications waiting to be delivered", registry=r
         )
@@ -106,8 +145,6 @@ class Metrics:
             ["kind"],
             registry=r,
         )
-        for state in AlertState:
-            self.alerts.labels(state=state.value).set(0)
         self.outbox_depth.set(0)
 
     def declare_operations(self, operations: Iterable[str]) -> None:
@@ -131,7 +168,7 @@ class Metrics:
             if count:
                 self.skipped.labels(operation=name, reason=reason).inc(count)
 
-    def observe_request(self, outcome: RequestOutcome) -> None:
+    def observe_request(self, outcome: RequestObservation) -> None:
         """WolkvoxClient's `on_request`."""
         self.wolkvox_latency.labels(
             operation=outcome.operation, api=outcome.api, outcome=outcome.kind
@@ -148,9 +185,18 @@ class Metrics:
         self.budget_limit.labels(operation=operation).set(use.limit)
 
     def set_alerts(self, alerts: Iterable[Alert]) -> None:
-        counts = Tally(alert.state.value for alert in alerts)
-        for state in AlertState:
-            self.alerts.labels(state=state.value).set(counts.get(state.value, 0))
+        """One series per (operation, rule, state) with the alert's current severity; the
+        series of alerts that no longer exist (a rule removed) disappear."""
+        self.alerts.clear()
+        for alert in alerts:
+            severity = alert.severity.value if alert.severity is not None else NO_SEVERITY
+            for state in AlertState:
+                self.alerts.labels(
+                    operation=alert.operation,
+                    rule=alert.rule,
+                    severity=severity,
+                    state=state.value,
+                ).set(1 if alert.state is state else 0)
 
     def set_outbox_depth(self, depth: int) -> None:
         self.outbox_depth.set(depth)

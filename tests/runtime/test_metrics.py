@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import platform
 from datetime import UTC, datetime, timedelta
 
 from prometheus_client.parser import text_string_to_metric_families
 
+import bot
 from bot.adapters.metrics import Metrics
 from bot.adapters.store.base import OutboxRow
 from bot.adapters.wolkvox.client import RequestOutcome
 from bot.domain.alerts import Alert, AlertState
+from bot.domain.specs import Severity
 from bot.services.delivery import DeliveryResult
 from bot.services.monitor import CycleReport
 from bot.services.ports import BudgetUse
@@ -47,8 +50,8 @@ def test_each_event_lands_in_its_series() -> None:
     metrics.set_budget("bogota", BudgetUse(day="2026-11-24", used=140, limit=8000))
     metrics.set_alerts(
         [
-            Alert("abandons", "bogota", state=AlertState.FIRING),
-            Alert("flatline", "bogota", state=AlertState.FIRING),
+            Alert("abandons", "bogota", state=AlertState.FIRING, severity=Severity.CRITICAL),
+            Alert("flatline", "bogota", state=AlertState.FIRING, severity=Severity.WARNING),
             Alert("spike", "bogota", state=AlertState.PENDING),
         ]
     )
@@ -69,9 +72,16 @@ def test_each_event_lands_in_its_series() -> None:
     assert got[("callbot_budget_used", op)] == 140
     assert got[("callbot_budget_limit", op)] == 8000
     assert got[("callbot_last_poll_success_timestamp_seconds", op)] == NOW.timestamp()
-    assert got[("callbot_alerts", (("state", "firing"),))] == 2
-    assert got[("callbot_alerts", (("state", "pending"),))] == 1
-    assert got[("callbot_alerts", (("state", "resolved"),))] == 0
+    # Deliberate change (issue 17): callbot_alerts{state} became one state set per alert,
+    # labelled by operation, rule and severity; the old counts are `sum by (state)`.
+    alerts = {k[1]: v for k, v in got.items() if k[0] == "callbot_alerts"}
+    by_state = {s.value: sum(v for k, v in alerts.items() if ("state", s) in k) for s in AlertState}
+    assert by_state == {"firing": 2, "pending": 1, "resolved": 0, "inactive": 0}
+    firing = dict(operation="bogota", rule="abandons", severity="critical", state="firing")
+    assert alerts[tuple(sorted(firing.items()))] == 1
+    assert alerts[tuple(sorted({**firing, "state": "resolved"}.items()))] == 0
+    pending = dict(operation="bogota", rule="spike", severity="none", state="pending")
+    assert alerts[tuple(sorted(pending.items()))] == 1
     assert got[("callbot_outbox_depth", ())] == 4
     assert got[("callbot_slack_deliveries_total", (("outcome", "deferred"),))] == 1
     assert got[("callbot_slack_delivery_errors_total", (("kind", "ratelimited"),))] == 1
@@ -84,3 +94,20 @@ def test_two_bots_in_one_process_do_not_share_counters() -> None:
     assert ("callbot_polls_total", (("operation", "bogota"), ("outcome", "ok"))) not in samples(
         second
     )
+
+
+def test_an_alert_whose_rule_is_gone_leaves_no_series() -> None:
+    metrics = Metrics()
+    metrics.set_alerts([Alert("abandons", "bogota", state=AlertState.FIRING)])
+    metrics.set_alerts([Alert("spike", "bogota", state=AlertState.INACTIVE)])
+    rules = {dict(k[1])["rule"] for k in samples(metrics) if k[0] == "callbot_alerts"}
+    assert rules == {"spike"}
+
+
+def test_build_process_and_platform_series_are_exposed() -> None:
+    got = samples(Metrics())
+    build = [dict(k[1]) for k in got if k[0] == "callbot_build_info"]
+    assert build == [{"version": bot.__version__, "python": platform.python_version()}]
+    names = {name for name, _ in got}
+    assert {"python_info", "process_cpu_seconds_total", "process_resident_memory_bytes"} <= names
+    assert any(name.startswith("python_gc_") for name in names)

@@ -109,6 +109,10 @@ async def test_an_incident_survives_slack_failures_and_sigterm_exits_0(world) ->
         'callbot_wolkvox_request_seconds_count{api="calls_last_10",operation="bogota",outcome="ok"}',
         "callbot_outbox_depth ",
         'callbot_budget_limit{operation="bogota"}',
+        'callbot_alerts{operation="bogota",rule="wolkvox-unavailable",severity=',
+        "callbot_build_info{",
+        "process_resident_memory_bytes ",
+        "python_info{",
     ):
         assert series in metrics
 
