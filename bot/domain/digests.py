@@ -12,7 +12,7 @@ Everything here is data and pure decisions; time is an argument.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -46,17 +46,57 @@ class StormPolicy:
 
 @dataclass(frozen=True, slots=True)
 class Digest:
-    """One message standing for `members` (incident ids, in the order they joined)."""
+    """One message standing for `members` (incident ids, in the order they joined).
+
+    `mentioned` holds every mention (`<!subteam^S1>`, `<@U1>`, `<!here>`) the digest
+    has already carried: a digest pings each one once, however many of its alerts
+    share it, join later or escalate."""
 
     id: str
     channel: str
     opened_at: datetime
     members: tuple[str, ...]
+    mentioned: tuple[str, ...] = ()
 
     def joined(self, incidents: Iterable[str]) -> Digest:
         known = set(self.members)
         added = tuple(i for i in incidents if i not in known)
         return replace(self, members=self.members + added) if added else self
+
+    def with_mentioned(self, assigned: Mapping[str, str]) -> Digest:
+        """The digest after it carried `assigned` (see `assign_mentions`)."""
+        tokens = [t for mention in assigned.values() for t in mention.split()]
+        added = tuple(t for t in dict.fromkeys(tokens) if t not in self.mentioned)
+        return replace(self, mentioned=self.mentioned + added) if added else self
+
+
+@dataclass(frozen=True, slots=True)
+class MentionCandidate:
+    """An incident about to be told in a digest: its rule's `mention` (None when the
+    state machine does not ask to ping) and whether it is critical."""
+
+    incident: str
+    mention: str | None
+    critical: bool
+
+
+def assign_mentions(
+    candidates: Iterable[MentionCandidate], *, already: Iterable[str] = ()
+) -> dict[str, str]:
+    """Which incident carries which pings: each distinct mention once, on its first
+    critical candidate (in the order given), leaving out those in `already` (the
+    digest carried them before). A rule's mention may name several people or groups;
+    each one counts on its own. Returns {incident: the mentions it carries}."""
+    seen = set(already)
+    out: dict[str, str] = {}
+    for candidate in candidates:
+        if not candidate.critical or not candidate.mention:
+            continue
+        fresh = [t for t in dict.fromkeys(candidate.mention.split()) if t not in seen]
+        if fresh:
+            out[candidate.incident] = " ".join(fresh)
+            seen.update(fresh)
+    return out
 
 
 class Grouping(StrEnum):

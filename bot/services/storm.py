@@ -17,7 +17,7 @@ member's news to the same message.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.adapters.store.base import Document, NewOutboxRow
@@ -28,12 +28,14 @@ from bot.domain.digests import (
     Digest,
     DigestBook,
     Grouping,
+    MentionCandidate,
     StormPolicy,
+    assign_mentions,
     digest_id,
     group_new_incidents,
 )
 from bot.domain.silences import Silence
-from bot.domain.specs import RuleSpec
+from bot.domain.specs import RuleSpec, Severity
 from bot.services.alert_views import alert_view
 from bot.services.notifications import POST, THREAD, UPDATE, decision_rows, thread_event
 from bot.services.ports import Presenter, RenderedMessage
@@ -66,6 +68,13 @@ class _Target:
     @property
     def incident(self) -> str:
         return self.decision.alert.incident_id or ""
+
+    @property
+    def candidate(self) -> MentionCandidate:
+        """What this incident would ping in a digest (its decision asks, it is critical)."""
+        mention = self.spec.mention if self.decision.mention else None
+        critical = self.decision.alert.severity is Severity.CRITICAL
+        return MentionCandidate(self.incident, mention, critical)
 
 
 def storm_policy(state: RuntimeState) -> StormPolicy:
@@ -139,19 +148,20 @@ class _Planner:
         channel = spec.channel or op.settings.channel
         return _Target(decision, spec, channel, op.settings.timezone.key, silence, op.poll)
 
-    def _view(self, target: _Target, *, mention: bool | None = None) -> AlertMessageView:
-        decision = target.decision
-        return alert_view(
-            decision.alert,
+    def _view(self, target: _Target, *, mention: str | None = None) -> AlertMessageView:
+        """The incident's view; in a digest it carries `mention` only where the digest
+        decided to ping (each distinct mention once)."""
+        view = alert_view(
+            target.decision.alert,
             target.spec,
             log=self._state.log,
             now=self._now,
             tz=target.tz,
             channel=target.channel,
             silence=target.silence,
-            mention=decision.mention if mention is None else mention,
             poll=target.poll,
         )
+        return replace(view, mention=mention)
 
     def _rows(self, target: _Target, note: RenderedMessage | None) -> list[NewOutboxRow]:
         return decision_rows(
@@ -173,9 +183,12 @@ class _Planner:
             self._edited[digest.id] = None
         if notify.replies:
             event = thread_event(target.decision.reason)
-            message = (
-                note if note is not None else self._presenter.digest_note(self._view(target), event)
-            )
+            digest = self._book.get(digest.id) or digest
+            assigned = assign_mentions([target.candidate], already=digest.mentioned)
+            if assigned:
+                self._keep(digest.with_mentioned(assigned))
+            view = self._view(target, mention=assigned.get(target.incident))
+            message = note if note is not None else self._presenter.digest_note(view, event)
             self._notes.setdefault(digest.id, []).append(message)
 
     def _new_incidents(self, channel: str, targets: list[_Target]) -> list[NewOutboxRow]:
@@ -190,19 +203,27 @@ class _Planner:
             return [row for target in targets for row in self._rows(target, None)]
         if grouping is Grouping.JOIN:
             assert joinable is not None
-            digest = joinable.joined(t.incident for t in targets)
+            assigned = assign_mentions((t.candidate for t in targets), already=joinable.mentioned)
+            digest = joinable.joined(t.incident for t in targets).with_mentioned(assigned)
             self._edited[digest.id] = None
             notes = self._notes.setdefault(digest.id, [])
-            notes += [self._presenter.digest_note(self._view(t), JOINED) for t in targets]
+            notes += [
+                self._presenter.digest_note(self._view(t, mention=assigned.get(t.incident)), JOINED)
+                for t in targets
+            ]
         else:
             members = tuple(t.incident for t in targets)
-            digest = Digest(digest_id(channel, self._now), channel, self._now, members)
-            self._opened[digest.id] = {
-                t.incident: t.spec.mention or "" for t in targets if t.decision.mention
-            }
+            assigned = assign_mentions(t.candidate for t in targets)
+            digest = Digest(
+                digest_id(channel, self._now), channel, self._now, members
+            ).with_mentioned(assigned)
+            self._opened[digest.id] = assigned
+        self._keep(digest)
+        return []
+
+    def _keep(self, digest: Digest) -> None:
         self._book = self._book.with_digest(digest)
         self._stored[digest.id] = encode_digest(digest)
-        return []
 
     def _recent_individual(self, channel: str, excluded: set[str]) -> int:
         """Incidents posted one by one to `channel` within the storm window."""
@@ -250,7 +271,7 @@ class _Planner:
             alert = self._incidents.get(incident)
             target = self._target(Decision(alert, Reason.NONE)) if alert is not None else None
             if target is not None:
-                views.append(self._view(target, mention=False))
+                views.append(self._view(target, mention=mentions.get(incident)))
         view = DigestView(
             digest_id=digest.id,
             opened_at=digest.opened_at,

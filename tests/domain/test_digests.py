@@ -11,7 +11,9 @@ from bot.domain.digests import (
     Digest,
     DigestBook,
     Grouping,
+    MentionCandidate,
     StormPolicy,
+    assign_mentions,
     digest_id,
     group_new_incidents,
     is_digest_id,
@@ -69,3 +71,44 @@ def test_the_book_finds_members_grows_and_forgets() -> None:
     assert book.of("c") == grown and book.of("z") is None
     assert book.members() == {"a", "b", "c"}
     assert list(book.without([grown.id])) == []
+
+
+# --- mentions: each distinct mention once, on its first critical member -----------------
+
+ONCALL, LEAD, HERE = "<!subteam^S0ONCALL>", "<@U0LEAD>", "<!here>"
+
+
+def m(incident: str, mention: str | None, critical: bool = True) -> MentionCandidate:
+    return MentionCandidate(incident, mention, critical)
+
+
+# (case, candidates in order, already carried, expected {incident: mentions})
+MENTIONS: list[tuple[str, list[MentionCandidate], tuple[str, ...], dict[str, str]]] = [
+    ("seven alerts of one rule ping once, on the first",
+        [m(f"a{i}", ONCALL) for i in range(7)], (), {"a0": ONCALL}),
+    ("the first critical member carries it, not a warning before it",
+        [m("w", ONCALL, critical=False), m("c1", ONCALL), m("c2", ONCALL)], (), {"c1": ONCALL}),
+    ("two distinct mentions: one each",
+        [m("a", ONCALL), m("b", LEAD), m("c", ONCALL), m("d", LEAD)], (),
+        {"a": ONCALL, "b": LEAD}),
+    ("a mention already carried by the digest does not ping again",
+        [m("late", ONCALL), m("later", LEAD)], (ONCALL,), {"later": LEAD}),
+    ("several people in one mention count one by one",
+        [m("a", f"{ONCALL} {HERE}"), m("b", f"{HERE} {LEAD}")], (),
+        {"a": f"{ONCALL} {HERE}", "b": LEAD}),
+    ("no mention asked (pinged already, or a warning): nothing",
+        [m("a", None), m("b", ONCALL, critical=False)], (), {}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("candidates", "already", "expected"),
+    [pytest.param(*row[1:], id=row[0]) for row in MENTIONS],
+)
+def test_a_digest_mentions_each_distinct_mention_once(
+    candidates: list[MentionCandidate], already: tuple[str, ...], expected: dict[str, str]
+) -> None:
+    assigned = assign_mentions(candidates, already=already)
+    assert assigned == expected
+    digest = Digest("digest:C1:x", "C1", T0, ("a",), mentioned=already).with_mentioned(assigned)
+    assert assign_mentions(candidates, already=digest.mentioned) == {}

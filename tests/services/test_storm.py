@@ -35,6 +35,7 @@ class Rule:
     warning: int = 3
     operations: tuple[str, ...] = ("bogota",)
     mention: bool = False
+    ping: str = MENTION
 
 
 def storm_rules(count: int) -> list[Rule]:
@@ -67,7 +68,7 @@ rules:
     repeat: 30m
 """
         if rule.mention:
-            text += f'    mention: "{MENTION}"\n'
+            text += f'    mention: "{rule.ping}"\n'
     return text
 
 
@@ -267,7 +268,12 @@ async def test_an_alert_of_another_operation_joins_a_young_digest_and_pings_in_i
     world,
 ) -> None:
     tables, clock, chat = world
-    rules = [*storm_rules(8), Rule("m1", operations=("medellin",), mention=True)]
+    lead = "<@U0LEAD1>"
+    rules = [
+        *storm_rules(8),
+        Rule("m1", operations=("medellin",), mention=True, ping=lead),
+        Rule("m2", operations=("medellin",), mention=True),
+    ]
     bot = Bot(config(rules), tables, clock, chat)
     await bot.start()
     await bot.cycle(operations=("bogota", "medellin"))
@@ -275,9 +281,12 @@ async def test_an_alert_of_another_operation_joins_a_young_digest_and_pings_in_i
     await bot.cycle(abandons=6, operations=("medellin",))
 
     digest = only_message(chat)
-    assert digest.text.startswith("digest 9/9 firing in bogota,medellin:")
+    assert digest.text.startswith("digest 10/10 firing in bogota,medellin:")
     assert "firing m1 medellin" in digest.text
-    assert chat.thread(digest.ts) == [f"joined: m1 medellin {MENTION}"]
+    # issue 12: a digest pings each distinct mention once. The on-call group was pinged
+    # when the digest was posted (r9), so m2 joins without pinging it again; m1's own
+    # mention is new to the digest and pings, once.
+    assert chat.thread(digest.ts) == [f"joined: m1 medellin {lead}", "joined: m2 medellin"]
 
 
 async def test_alerts_spread_over_cycles_count_towards_the_threshold(world) -> None:

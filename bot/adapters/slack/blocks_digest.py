@@ -5,7 +5,8 @@ before the warnings; resolved ones struck through), and is edited in place as
 they change. Within Block Kit's limits by construction: however many incidents
 join, the lines are packed into sections of at most 3000 characters and cut
 with "and N more" before the 50-block cap. Rules' mentions ping once, on the
-first post, never on an edit. Notes in the shared thread name their incident.
+first post, never on an edit: each distinct mention once, on the line of its first
+critical incident. Notes in the shared thread name their incident.
 """
 
 from __future__ import annotations
@@ -85,6 +86,9 @@ def member_line(tr: Translator, member: AlertMessageView) -> str:
             value=value,
         )
     ]
+    mention = mention_markup(member.mention) if member.mention else ""
+    if mention:
+        parts[0] = f"{mention} {parts[0]}"
     if member.acked_by:
         parts.append(tr("digest.acked", user=user_ref(member.acked_by)))
     if member.silenced_until is not None:
@@ -113,9 +117,12 @@ def render_digest_message(view: DigestView, lang: str) -> Message:
     tr = Translator(lang)
     operations = _operations(view)
     mentions = " ".join(dict.fromkeys(m for m in map(mention_markup, view.mentions) if m))
+    on_lines = {t for m in view.members if m.mention and not m.resolved for t in m.mention.split()}
+    tokens = [t for m in view.mentions for t in m.split() if t not in on_lines]
+    loose = " ".join(dict.fromkeys(markup for t in tokens if (markup := mention_markup(t))))
     blocks: list[Block] = [_header(tr, view, operations)]
-    if mentions and view.firing:
-        blocks.append(section(mentions))
+    if loose and view.firing:
+        blocks.append(section(loose))
     lines = [member_line(tr, m) for m in _ordered(view)]
     blocks += pack_lines(lines, max_blocks=MAX_BLOCKS - _FIXED_BLOCKS, more=more_text(tr))
     since = tr(

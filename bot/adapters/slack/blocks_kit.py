@@ -296,11 +296,14 @@ def mention_markup(mention: str | None) -> str:
 
     Accepts a user id (`U123`, `<@U123>`), a user group id (`S123`,
     `<!subteam^S123>`) or `here` / `channel` / `everyone` (with or without `@`
-    or `<!...>`). Anything else is shown escaped, so a configuration mistake is
-    visible and pings no one.
+    or `<!...>`), or several of them separated by spaces. Anything else is shown
+    escaped, so a configuration mistake is visible and pings no one.
     """
     if not mention or not mention.strip():
         return ""
+    parts = mention.split()
+    if len(parts) > 1:
+        return " ".join(dict.fromkeys(m for m in map(mention_markup, parts) if m))
     value = mention.strip()
     special = value.strip("<>!@").lower()
     if special in _SPECIAL:

@@ -168,6 +168,7 @@ def encode_digest(digest: Digest) -> Document:
         "channel": digest.channel,
         "opened_at": digest.opened_at.isoformat(),
         "members": list(digest.members),
+        "mentioned": list(digest.mentioned),
     }
 
 
@@ -183,4 +184,5 @@ def decode_digest(doc: Document) -> Digest:
         channel=doc["channel"],
         opened_at=opened_at,
         members=tuple(str(m) for m in members),
+        mentioned=tuple(str(m) for m in doc.get("mentioned", []) or []),
     )

@@ -15,6 +15,7 @@ import pytest
 from bot.adapters.slack.blocks import render_alert_message, render_alerts, render_rules
 from bot.adapters.slack.blocks_alerts import render_alert_note
 from bot.adapters.slack.blocks_home import render_home
+from bot.adapters.slack.blocks_kit import mention_markup
 from bot.domain.alerts import Alert, AlertState
 from bot.domain.rules import evaluate_unavailable, unavailable_rule
 from bot.domain.silences import SilenceBook
@@ -217,3 +218,8 @@ def test_wolkvox_unavailable_reads_as_an_age_in_rules() -> None:
     assert "last data 15 min ago" in text
     assert "critical after 10 min" in text
     assert "900" not in text
+
+
+def test_a_mention_naming_several_people_pings_each_of_them() -> None:
+    assert mention_markup("<!subteam^S0ONCALL> <@U0LEAD1>") == "<!subteam^S0ONCALL> <@U0LEAD1>"
+    assert mention_markup("<!here> here") == "<!here>"

@@ -179,3 +179,17 @@ def test_the_presenter_and_the_console_render_a_digest() -> None:
     assert "✅ rule-0 · bogota resolved after 12 min" in lines
     note = render_message(presenter.digest_note(view.members[1], "resolved"))
     assert note[0].startswith("rule-1 · medellin: ✅ Resolved after")
+
+
+def test_each_mention_rides_on_the_line_of_its_first_critical_alert_once() -> None:
+    """Issue 12: seven alerts of rules that share a mention ping it once, on one line."""
+    members = [member(0, severity="warning")]
+    members += [member(i, severity="critical") for i in range(1, 8)]
+    members[2] = replace(members[2], mention=ONCALL)
+    view = digest(*members, mentions=(ONCALL,))
+    payload = assert_within_limits(render_digest_message(view, "en"))
+    body = texts(payload)
+    assert body.count(f"<!subteam^{ONCALL}>") == 1
+    (line,) = [x for x in body.splitlines() if f"<!subteam^{ONCALL}>" in x]
+    assert "rule-2" in line
+    assert payload["text"].count(f"<!subteam^{ONCALL}>") == 1
