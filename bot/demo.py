@@ -131,7 +131,10 @@ class DemoTally:
 
     @property
     def resolved(self) -> int:
-        return self.reasons[Reason.RESOLVED.value] + self.reasons[Reason.RESOLVED_SILENCED.value]
+        return sum(
+            self.reasons[r.value]
+            for r in (Reason.RESOLVED, Reason.RESOLVED_SILENCED, Reason.RESOLVED_MUTED)
+        )
 
     @property
     def updated(self) -> int:

@@ -297,14 +297,18 @@ def mention_markup(mention: str | None) -> str:
     Accepts a user id (`U123`, `<@U123>`), a user group id (`S123`,
     `<!subteam^S123>`) or `here` / `channel` / `everyone` (with or without `@`
     or `<!...>`), or several of them separated by spaces. Anything else is shown
-    escaped, so a configuration mistake is visible and pings no one.
+    escaped, whole, so a configuration mistake is visible and pings no one.
     """
     if not mention or not mention.strip():
         return ""
-    parts = mention.split()
-    if len(parts) > 1:
-        return " ".join(dict.fromkeys(m for m in map(mention_markup, parts) if m))
     value = mention.strip()
+    parts = [_one_mention(part) for part in value.split()]
+    if all(parts):
+        return " ".join(dict.fromkeys(p for p in parts if p))
+    return safe(value, 80)
+
+
+def _one_mention(value: str) -> str | None:
     special = value.strip("<>!@").lower()
     if special in _SPECIAL:
         return _SPECIAL[special]
@@ -314,4 +318,4 @@ def mention_markup(mention: str | None) -> str:
     group = _GROUP_ID.match(value)
     if group:
         return f"<!subteam^{group.group(1)}>"
-    return safe(value, 80)
+    return None

@@ -223,3 +223,8 @@ def test_wolkvox_unavailable_reads_as_an_age_in_rules() -> None:
 def test_a_mention_naming_several_people_pings_each_of_them() -> None:
     assert mention_markup("<!subteam^S0ONCALL> <@U0LEAD1>") == "<!subteam^S0ONCALL> <@U0LEAD1>"
     assert mention_markup("<!here> here") == "<!here>"
+
+
+def test_one_bad_part_makes_the_whole_mention_ping_no_one() -> None:
+    shown = mention_markup("<@U0LEAD1> <!everyone> oncall")
+    assert "<@" not in shown and "<!" not in shown
