@@ -106,3 +106,17 @@ def test_upcoming_holidays_start_today() -> None:
         (date(2026, 12, 25), "c"),
     )
     assert days.dates == frozenset({date(2026, 11, 16), date(2026, 12, 8), date(2026, 12, 25)})
+
+
+@pytest.mark.parametrize(
+    ("utc", "opened_utc"),
+    [
+        # 2026-03-08: New York moves from EST (UTC-5) to EDT (UTC-4) at 02:00.
+        (datetime(2026, 3, 8, 14, 0, tzinfo=UTC), datetime(2026, 3, 8, 12, 0, tzinfo=UTC)),
+        (datetime(2026, 3, 7, 15, 0, tzinfo=UTC), datetime(2026, 3, 7, 13, 0, tzinfo=UTC)),
+    ],
+    ids=["the day clocks move: 08:00 EDT", "the day before: 08:00 EST"],
+)
+def test_opening_follows_daylight_saving_time(utc: datetime, opened_utc: datetime) -> None:
+    new_york = ZoneInfo("America/New_York")
+    assert Calendar.parse("08:00-18:00").opened_at(utc, new_york) == opened_utc

@@ -207,6 +207,20 @@ DAYS: list[tuple[str, RuleSpec, list[Poll], list[str]]] = [
          "resolved resolved_muted update"],
     ),
     (
+        "thin traffic at opening pages no one: 2 abandons of 3 calls, then 3 of 12",
+        replace(BOUNDED, active=Calendar.parse("mon-fri 08:00-18:00")),
+        [P("07:55", 0, 0), P("08:05", 1, 2), P("08:15", 9, 3), P("08:25", 30, 2)],
+        ["inactive none none"] * 4,
+    ),
+    (
+        "one incident through a thin patch: one message, one ping, no new incident",
+        ABANDON_RATE,
+        [P("10:00", 80, 20), P("10:10", 8, 4), P("10:20", 80, 20), P("10:30", 8, 4),
+         P("10:40", 97, 3)],
+        [FIRST_MENTION, "firing quiet update", UPDATE, "firing quiet update",
+         "resolved resolved update_and_thread"],
+    ),
+    (
         "flatline: the window begins at opening, so 15 minutes without calls fire at 08:15",
         FLATLINE,
         [P("07:45"), P("07:55"), P("08:00"), P("08:05"), P("08:10"), P("08:15")],
