@@ -35,6 +35,7 @@ from bot.domain.rules import evaluate_operation, evaluate_unavailable
 from bot.domain.specs import Severity
 from bot.domain.window import API_WINDOW, minute_span
 from bot.services.ports import CallSource, FetchedCalls, Presenter, SourceError
+from bot.services.quiet import PollLogQuieter
 from bot.services.state import RECENT_CALLS, OperationRuntime, RuntimeState
 from bot.services.storm import plan_notifications
 
@@ -88,6 +89,7 @@ class Monitor:
         self._presenter = presenter
         self._on_outbox = on_outbox
         self._on_cycle = on_cycle
+        self._quiet = PollLogQuieter()
 
     async def poll(self, operation: str) -> CycleReport:
         """Run one cycle of `operation`. Never raises for Wolkvox trouble."""
@@ -239,10 +241,16 @@ class Monitor:
             outbox_ids=tuple(ids),
         )
 
-    @staticmethod
-    def _log(report: CycleReport) -> None:
+    def _log(self, report: CycleReport) -> None:
         skipped = sum(report.skipped.values())
         if report.error is None:
+            failed_for = self._quiet.succeeded(report.operation, report.at)
+            if failed_for is not None:
+                log.info(
+                    "event=poll_recovered operation=%s failed_for_s=%.0f",
+                    report.operation,
+                    failed_for.total_seconds(),
+                )
             log.info(
                 "event=poll operation=%s outcome=ok records=%d new=%d duplicates=%d "
                 "skipped=%d out_of_range=%d truncated=%s seconds=%.3f",
@@ -256,7 +264,8 @@ class Monitor:
                 report.duration.total_seconds(),
             )
         else:
-            log.warning(
+            log.log(
+                self._quiet.failed(report.operation, report.error, report.at),
                 "event=poll operation=%s outcome=%s error=%r seconds=%.3f",
                 report.operation,
                 report.error_kind,

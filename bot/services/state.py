@@ -87,6 +87,8 @@ class RuntimeState:
     recent: dict[str, tuple[CallRecord, ...]] = field(default_factory=dict)
     """The latest calls of each operation's last successful poll, oldest first, for
     `/calls last10`. Memory only: they carry phone numbers and customer ids."""
+    last_edits: dict[str, tuple[object, ...]] = field(default_factory=dict)
+    """Each living message's last fingerprint (bot.services.quiet): no edit repeats it."""
 
     @classmethod
     def from_settings(cls, settings: Settings, *, log: CallLog | None = None) -> RuntimeState:

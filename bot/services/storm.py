@@ -39,6 +39,7 @@ from bot.domain.specs import RuleSpec, Severity
 from bot.services.alert_views import alert_view
 from bot.services.notifications import POST, THREAD, UPDATE, decision_rows, thread_event
 from bot.services.ports import Presenter, RenderedMessage
+from bot.services.quiet import keep_edits
 from bot.services.state import PollState, RuntimeState
 from bot.services.views import AlertMessageView, DigestView
 
@@ -164,7 +165,7 @@ class _Planner:
         return replace(view, mention=mention)
 
     def _rows(self, target: _Target, note: RenderedMessage | None) -> list[NewOutboxRow]:
-        return decision_rows(
+        rows = decision_rows(
             target.decision,
             target.spec,
             presenter=self._presenter,
@@ -175,6 +176,14 @@ class _Planner:
             silence=target.silence,
             note=note,
             poll=target.poll,
+        )
+        return keep_edits(
+            rows,
+            target.decision,
+            target.spec,
+            poll=target.poll,
+            now=self._now,
+            last=self._state.last_edits,
         )
 
     def _member_news(self, digest: Digest, target: _Target, note: RenderedMessage | None) -> None:
