@@ -71,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--speed", type=float, default=1.0, help="simulated clock speed")
     sim.add_argument("--fault", default=None, help="inject one fault on every request (see --list)")
     sim.add_argument("--list", action="store_true", help="list scenarios and faults, then exit")
+    sim.add_argument("--verbose", action="store_true", help="log one line per request")
     return parser
 
 
@@ -112,11 +113,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         except KeyboardInterrupt:
             return 130
     if args.command == "simulate":
-        from bot.adapters.wolkvox.simulator import describe_scenarios, serve_forever
+        from bot.adapters.wolkvox.simulator_cli import check_options, describe_cli, serve_forever
 
         if args.list:
-            print(describe_scenarios())
+            print(describe_cli())
             return 0
+        if args.verbose:
+            from bot.adapters.logs import configure_logging
+            from bot.config.model import LogFormat
+
+            configure_logging(log_format=LogFormat.TEXT)
+        try:
+            check_options(scenario=args.scenario, fault=args.fault)
+        except ValueError as exc:
+            parser.error(f"simulate: {exc}")
         try:
             asyncio.run(
                 serve_forever(
@@ -125,6 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     seed=args.seed,
                     speed=args.speed,
                     fault=args.fault,
+                    verbose=args.verbose,
                 )
             )
         except KeyboardInterrupt:

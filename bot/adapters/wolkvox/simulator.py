@@ -17,23 +17,26 @@ import asyncio
 import ipaddress
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from types import TracebackType
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
-from bot.adapters.clock import Clock, SimulatedClock, SystemClock
+from bot.adapters.clock import Clock, SystemClock
 from bot.adapters.wolkvox import simulator_faults as faults
 from bot.adapters.wolkvox import simulator_siblings as siblings
-from bot.adapters.wolkvox.simulator_faults import FAULT_TEXT, Canned, Fault
-from bot.adapters.wolkvox.simulator_scenarios import describe_timeline, validate_scenario
+from bot.adapters.wolkvox.simulator_faults import Canned, Fault
+from bot.adapters.wolkvox.simulator_scenarios import validate_scenario
 from bot.adapters.wolkvox.simulator_traffic import TrafficModel
 
-__all__ = ["Fault", "WolkvoxSimulator", "describe_scenarios", "serve_forever"]
+__all__ = ["Fault", "WolkvoxSimulator"]
 
 PATH = "/api/v2/real_time.php"
+VALID_QUERIES = ("api=calls_last_10", "api=agents", "api=skills&skill_id=all")
+"""What the simulator serves under PATH; an unknown path is answered with this list."""
 
 
 class WolkvoxSimulator:
@@ -77,12 +80,20 @@ class WolkvoxSimulator:
 
     # -- lifecycle -------------------------------------------------------
 
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        """Listen on a loopback address; port 0 picks a free port."""
+    async def start(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        middlewares: Iterable[Middleware] = (),
+    ) -> None:
+        """Listen on a loopback address; port 0 picks a free port. `middlewares` wrap every
+        request (the CLI's `--verbose` request log)."""
         if host != "localhost" and not ipaddress.ip_address(host).is_loopback:
             raise ValueError("the simulator listens on loopback addresses only")
-        app = web.Application()
+        app = web.Application(middlewares=list(middlewares))
         app.router.add_get(PATH, self._handle)
+        app.router.add_route("*", "/{path:.*}", _unknown_path)
         runner = web.AppRunner(
             app, access_log=None, handler_cancellation=True, shutdown_timeout=1.0
         )
@@ -270,6 +281,17 @@ class WolkvoxSimulator:
         return count > self.daily_limit
 
 
+async def _unknown_path(request: web.Request) -> web.Response:
+    """404 naming what is served, so a mistyped URL or a bare `/` says where to go."""
+    base = f"http://{request.host}{PATH}"
+    valid = "\n".join(f"  GET {base}?{query}" for query in VALID_QUERIES)
+    text = (
+        f"404: this Wolkvox simulator serves no {request.method} {request.path}. Valid:\n"
+        f"{valid}\nwith a `wolkvox-token` header (any value works).\n"
+    )
+    return web.Response(status=404, text=text)
+
+
 def _response(canned: Canned) -> web.Response:
     return web.Response(
         status=canned.status, body=canned.body, headers={"Content-Type": canned.content_type}
@@ -285,40 +307,3 @@ async def _drop_half_way(request: web.Request, answer: Canned) -> web.StreamResp
     if request.transport is not None:
         request.transport.close()
     return response
-
-
-def describe_scenarios() -> str:
-    """What `callbot simulate --list` prints: scenarios with their timings, then faults."""
-    faults_text = "\n".join(f"  {f.value:<20} {FAULT_TEXT[f]}" for f in Fault)
-    return (
-        "Scenarios (minutes counted from the simulator's start; traffic follows the\n"
-        "operation's local hour: low at night, peaks 08-12 and 14-18):\n"
-        f"{describe_timeline()}\n\n"
-        "Faults (WolkvoxSimulator.set_fault(name, times=N)); always on: a missing\n"
-        "wolkvox-token is a 401, two overlapping requests on one token get the 403\n"
-        "concurrency error, and `daily_limit` calls a day per token end in TOKEN LIMIT EXCEEDED:\n"
-        f"{faults_text}"
-    )
-
-
-async def serve_forever(
-    *, port: int, scenario: str, seed: int, speed: float, fault: str | None = None
-) -> None:
-    """Serve on 127.0.0.1:`port` until cancelled; `speed` != 1 runs a simulated clock.
-
-    `fault`, if given, is injected into every request (for trying a client by hand).
-    """
-    clock: Clock = SystemClock() if speed == 1 else SimulatedClock(datetime.now(UTC), speed=speed)
-    simulator = WolkvoxSimulator(scenario=scenario, seed=seed, clock=clock)
-    simulator.set_fault(fault)
-    await simulator.start(port=port)
-    try:
-        print(
-            f"Wolkvox simulator at {simulator.base_url} "
-            f"(scenario {scenario}, seed {seed}, speed {speed:g}x"
-            f"{f', fault {fault}' if fault else ''}); Ctrl-C to stop",
-            flush=True,
-        )
-        await asyncio.Event().wait()
-    finally:
-        await simulator.stop()

@@ -17,9 +17,8 @@ from bot.adapters.clock import ManualClock
 from bot.adapters.wolkvox.simulator import (
     Fault,
     WolkvoxSimulator,
-    describe_scenarios,
-    serve_forever,
 )
+from bot.adapters.wolkvox.simulator_cli import describe_cli, serve_forever
 from bot.adapters.wolkvox.simulator_scenarios import SCENARIOS
 from bot.adapters.wolkvox.simulator_traffic import TrafficModel
 from bot.domain.calls import CallResult, CallType, normalise_result, normalise_type
@@ -448,7 +447,7 @@ def test_unknown_scenario_and_fault_are_refused() -> None:
 
 
 def test_description_lists_every_scenario_timing_and_fault() -> None:
-    text = describe_scenarios()
+    text = describe_cli()
     assert all(name in text for name in SCENARIOS)
     assert re.search(r"demo +min 10-25 +abandon_surge", text)
     assert re.search(r"min 30-45 +trunk_failure", text)
