@@ -197,7 +197,7 @@ EN: dict[str, str] = {
         "On hold: successful polls covered only {coverage} of the last {window}."
     ),
     "detail.held": "On hold while Wolkvox is unavailable.",
-    "unavailable.stale": "No data from Wolkvox for *{age}*; alert after {limit}",
+    "unavailable.stale": "No data from Wolkvox for *{age}*; critical after {limit}",
     "unavailable.never": "Wolkvox has not answered a poll yet",
     "unavailable.fresh": "Last successful poll {age} ago",
     "unavailable.failures": "{count} failed polls in a row",

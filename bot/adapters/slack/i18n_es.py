@@ -203,7 +203,7 @@ ES: dict[str, str] = {
         "En espera: las consultas exitosas cubrieron solo {coverage} de los últimos {window}."
     ),
     "detail.held": "En espera mientras Wolkvox no está disponible.",
-    "unavailable.stale": "Sin datos de Wolkvox desde hace *{age}*; alerta tras {limit}",
+    "unavailable.stale": "Sin datos de Wolkvox desde hace *{age}*; crítica después de {limit}",
     "unavailable.never": "Wolkvox aún no ha respondido ninguna consulta",
     "unavailable.fresh": "Última consulta exitosa hace {age}",
     "unavailable.failures": "{count} consultas fallidas seguidas",

@@ -165,7 +165,7 @@ def _unavailable(last_success: datetime | None, lang: str) -> str:
 @pytest.mark.parametrize(
     ("last_success", "lead"),
     [
-        (NOW - timedelta(minutes=3), "Sin datos de Wolkvox desde hace *3 min*; alerta tras 1 min"),
+        (NOW - timedelta(minutes=3), "Sin datos de Wolkvox desde hace *3 min*; crítica después de 1 min"),
         (None, "Wolkvox aún no ha respondido ninguna consulta"),
     ],
 )
@@ -181,7 +181,7 @@ def test_wolkvox_unavailable_reads_in_spanish(last_success: datetime | None, lea
 
 def test_wolkvox_unavailable_in_english_keeps_the_client_text_as_it_is() -> None:
     english = _unavailable(NOW - timedelta(minutes=3), "en")
-    assert "No data from Wolkvox for *3 min*; alert after 1 min" in english
+    assert "No data from Wolkvox for *3 min*; critical after 1 min" in english
     assert f"4 failed polls in a row · Last error: {REFUSED}" in english
     assert "calls in the last" not in english
 
