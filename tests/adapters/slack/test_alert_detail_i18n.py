@@ -165,7 +165,10 @@ def _unavailable(last_success: datetime | None, lang: str) -> str:
 @pytest.mark.parametrize(
     ("last_success", "lead"),
     [
-        (NOW - timedelta(minutes=3), "Sin datos de Wolkvox desde hace *3 min*; crítica después de 1 min"),
+        (
+            NOW - timedelta(minutes=3),
+            "Sin datos de Wolkvox desde hace *3 min*; crítica después de 1 min",
+        ),
         (None, "Wolkvox aún no ha respondido ninguna consulta"),
     ],
 )
