@@ -2,7 +2,8 @@
 
 `run_bot` is `callbot run`: one asyncio loop runs the store, the poll scheduler, the
 outbox drainer, the Bolt app (Socket Mode, or HTTP with signed requests) and the health
-and metrics endpoints, until SIGTERM or Ctrl-C. `assemble` builds everything except the
+and metrics endpoints, until SIGTERM or Ctrl-C; SIGHUP reloads the configuration
+(bot.reload). `assemble` builds everything except the
 Slack transport, so `callbot demo` runs the very same `Runtime` against the simulator and
 a terminal chat.
 """
@@ -24,7 +25,7 @@ from bot.adapters.clock import Clock, SystemClock
 from bot.adapters.health import HealthCheck, all_healthy
 from bot.adapters.logs import configure_logging
 from bot.adapters.metrics import Metrics
-from bot.adapters.scheduler import PollJob, PollScheduler
+from bot.adapters.scheduler import PollScheduler
 from bot.adapters.slack.app import build_app, build_web_client
 from bot.adapters.slack.authorizer import SlackAuthorizer
 from bot.adapters.slack.checks import Outcome, SlackWatch, alert_channels
@@ -38,6 +39,7 @@ from bot.adapters.store.sqlite import SQLiteStore
 from bot.adapters.wolkvox.client import WolkvoxClient
 from bot.adapters.wolkvox.source import WolkvoxCallSource
 from bot.config.model import Settings
+from bot.reload import ReloadOnSignal, poll_jobs
 from bot.runtime import Runtime
 from bot.services.commands import CommandService
 from bot.services.control import Controls
@@ -117,10 +119,7 @@ def assemble(
         state=state, store=store, clock=clock, presenter=presenter, on_outbox=drainer.wake
     )
     scheduler = PollScheduler(
-        jobs=[
-            PollJob(operation=op.name, every=op.poll_every, server=op.api_base_url)
-            for op in settings.operations
-        ],
+        jobs=poll_jobs(settings.operations),
         poll=monitor.poll,
         speed=speed,
         first_run_after=first_poll_after,
@@ -268,6 +267,13 @@ async def run_bot(
         host = environ.get(HTTP_HOST_ENV) or DEFAULT_HTTP_HOST
         runtime.health.slack = watch.health
         rechecking = asyncio.create_task(watch.run(), name="slack-recheck")
+
+        async def recheck_slack(new: Settings) -> None:
+            watch.channels = alert_channels(new)
+            await watch.check()
+
+        reloader = ReloadOnSignal(runtime, str(settings.source), on_applied=recheck_slack)
+        reloader.install()
         try:
             if http:
                 code = await _serve_http(app, runtime, host=host, port=port, stop=stop)
@@ -276,6 +282,7 @@ async def run_bot(
                 runner = socket_mode(app, slack.app_token.reveal())
                 code = await _serve_socket_mode(runner, runtime, host=host, stop=stop)
         finally:
+            await reloader.close()
             rechecking.cancel()
             await asyncio.gather(rechecking, return_exceptions=True)
             await runtime.stop()

@@ -5,8 +5,10 @@ process started less than two periods ago and has not had the chance yet), Slack
 usable (the bot token works and the bot is in every alert channel, checked at start and
 again while not; in Socket Mode the watchdog also says the connection lives), and the
 outbox is moving (its oldest notification has waited less than `outbox_stuck_after`).
-An orchestrator takes an unhealthy container out of service, so each reason says what
-is wrong in words an operator can act on, without secrets or personal data.
+A configuration reload that was refused (SIGHUP with an invalid file) is a reason too,
+until a valid file is loaded. An orchestrator takes an unhealthy container out of
+service, so each reason says what is wrong in words an operator can act on, without
+secrets or personal data.
 
 The check is synchronous (the HTTP handler calls it); the outbox, which lives in the
 store, is sampled by the runtime's housekeeping task into an `OutboxSample`.
@@ -80,9 +82,11 @@ def evaluate_health(
     slack: tuple[bool, str] | None,
     outbox: OutboxSample,
     outbox_stuck_after: timedelta = DEFAULT_OUTBOX_STUCK_AFTER,
+    config_problem: str | None = None,
 ) -> tuple[bool, str]:
     """(healthy, reason): "ok", or every problem found joined with "; "."""
-    problems = [
+    problems = [] if config_problem is None else [config_problem]
+    problems += [
         reason
         for op in operations
         if (reason := polling_problem(op, now=now, started_at=started_at)) is not None
@@ -124,6 +128,8 @@ class HealthCheck:
         self._stuck_after = outbox_stuck_after
         self.started_at = clock.now()
         self.outbox = OutboxSample()
+        self.config_problem: str | None = None
+        """Why the last configuration reload was refused, until a valid one is loaded."""
 
     def __call__(self) -> tuple[bool, str]:
         return evaluate_health(
@@ -133,4 +139,5 @@ class HealthCheck:
             slack=self.slack() if self.slack is not None else None,
             outbox=self.outbox,
             outbox_stuck_after=self._stuck_after,
+            config_problem=self.config_problem,
         )

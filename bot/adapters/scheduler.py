@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -106,22 +106,48 @@ class PollScheduler:
         """Add the jobs and start the timetable; must be called with the loop running."""
         now = datetime.now(UTC)
         for job, offset in zip(self._jobs, self.first_run_offsets(), strict=True):
-            period = self.interval_s(job)
-            self._scheduler.add_job(
-                self._run,
-                trigger=IntervalTrigger(
-                    seconds=period, jitter=jitter_for(period) or None, timezone=UTC
-                ),
-                args=[job.operation],
-                id=f"poll:{job.operation}",
-                name=f"poll {job.operation}",
-                max_instances=1,
-                coalesce=True,
-                misfire_grace_time=misfire_grace_for(period),
-                next_run_time=now + self._first + timedelta(seconds=offset),
-            )
+            self._add(job, now + self._first + timedelta(seconds=offset))
         self._scheduler.start()
         log.info("event=scheduler_started jobs=%d speed=%g", len(self._jobs), self._speed)
+
+    def _add(self, job: PollJob, first_run: datetime) -> None:
+        period = self.interval_s(job)
+        self._scheduler.add_job(
+            self._run,
+            trigger=IntervalTrigger(
+                seconds=period, jitter=jitter_for(period) or None, timezone=UTC
+            ),
+            args=[job.operation],
+            id=f"poll:{job.operation}",
+            name=f"poll {job.operation}",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=misfire_grace_for(period),
+            next_run_time=first_run,
+        )
+
+    def set_jobs(self, jobs: Sequence[PollJob]) -> None:
+        """Replace the timetable (a configuration reload): removed operations stop, added
+        ones start after `first_run_after`, a changed period or server is rescheduled."""
+        old = {job.operation: job for job in self._jobs}
+        new = {job.operation: job for job in jobs}
+        self._jobs = tuple(jobs)
+        if not self._scheduler.running or self._stopping:
+            return
+        first_run = datetime.now(UTC) + self._first
+        for name, job in old.items():
+            if new.get(name) != job:
+                self._scheduler.remove_job(f"poll:{name}")
+        for name, job in new.items():
+            if old.get(name) != job:
+                self._add(job, first_run)
+
+    async def settle(self, operations: Iterable[str], *, grace_s: float = 5.0) -> None:
+        """Wait (at most `grace_s`) for the cycles in flight of `operations` to end."""
+        names = set(operations)
+        cycles = [t for op, t in self._cycles.items() if op in names and not t.done()]
+        if cycles:
+            await asyncio.wait(cycles, timeout=grace_s)
 
     async def stop(self, *, grace_s: float = 5.0) -> None:
         """Take no new cycles, give those in flight `grace_s` to finish, cancel the rest."""

@@ -48,6 +48,10 @@ class WolkvoxCallSource:
         self._client = client
         self._targets = {op.name: target_of(op) for op in operations}
 
+    def set_operations(self, operations: Iterable[OperationSettings]) -> None:
+        """The operations of a reloaded configuration (new tokens, servers, reserves)."""
+        self._targets = {op.name: target_of(op) for op in operations}
+
     async def calls_last_10(self, operation: str) -> MappedBatch:
         try:
             return await self._client.calls_last_10(self._targets[operation])
