@@ -36,7 +36,7 @@ from bot.adapters.slack.presenter import SlackPresenter
 from bot.adapters.slack.socket_mode import SocketModeDead, SocketModeRunner
 from bot.adapters.store.base import StoreError
 from bot.adapters.store.sqlite import SQLiteStore
-from bot.adapters.wolkvox.client import WolkvoxClient
+from bot.adapters.wolkvox.client import WOLKVOX_CALL_LIMIT_S, WolkvoxClient
 from bot.adapters.wolkvox.source import WolkvoxCallSource
 from bot.config.model import Settings
 from bot.reload import ReloadOnSignal, poll_jobs
@@ -92,6 +92,7 @@ def assemble(
         deadline_s=deadline_s,
         on_request=metrics.observe_request,
         max_response_bytes=settings.max_response_mb * 1024 * 1024,
+        token_hold_s=WOLKVOX_CALL_LIMIT_S / speed,
     )
     source = WolkvoxCallSource(client=client, operations=settings.operations)
     state = RuntimeState.from_settings(settings)

@@ -7,6 +7,12 @@ per token), callers wanting the same data join the request in flight
 which is checked before anything is sent. Each request is bounded in time and
 size; transient failures are retried with backoff and jitter within a total
 deadline so a poll never overruns its period.
+
+A request the client gives up on (its timeout, a cancellation, shutdown) is not
+over for Wolkvox: a PHP backend keeps working on it until its own 60 s limit.
+Its token stays busy until then (`token_hold_s` after the request was sent), so
+the next request on that token waits for it when the wait fits its deadline, or
+is not sent at all (`TokenBusyError`, logged with the reason) - never sent early.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from bot.adapters.wolkvox.errors import (
     PayloadError,
     QuotaExceededError,
     ResponseTooLargeError,
+    TokenBusyError,
     WolkvoxConnectionError,
     WolkvoxError,
     WolkvoxTimeout,
@@ -45,6 +52,10 @@ logger = logging.getLogger("callbot.wolkvox.client")
 REAL_TIME_PATH = "/api/v2/real_time.php"
 MAX_RESPONSE_BYTES = 256 * 1024 * 1024
 """The vendor's stated maximum size of a result."""
+WOLKVOX_CALL_LIMIT_S = 60.0
+"""The vendor's limit on one call: how long the server may work on a request."""
+MAX_ATTEMPTS = 4
+"""Requests one poll may make (the first and its retries); each is charged to the budget."""
 
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _FlightKey = tuple[str, str, str, tuple[tuple[str, str], ...]]
@@ -75,7 +86,7 @@ class WolkvoxClient:
         transport: httpx.AsyncBaseTransport | None = None,
         timeout_s: float = 60.0,
         deadline_s: float = 240.0,
-        attempts: int = 4,
+        attempts: int = MAX_ATTEMPTS,
         backoff_base_s: float = 2.0,
         backoff_max_s: float = 30.0,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
@@ -84,6 +95,7 @@ class WolkvoxClient:
         monotonic: Callable[[], float] = time.monotonic,
         on_request: Callable[[RequestOutcome], None] | None = None,
         user_agent: str = "callbot",
+        token_hold_s: float = WOLKVOX_CALL_LIMIT_S,
     ) -> None:
         if timeout_s <= 0 or deadline_s <= 0:
             raise ValueError("timeout_s and deadline_s must be positive")
@@ -108,6 +120,8 @@ class WolkvoxClient:
             follow_redirects=False,
             headers={"user-agent": user_agent, "accept": "application/json"},
         )
+        self._token_hold_s = token_hold_s
+        self._busy_until: dict[str, float] = {}
         self._budget = CallBudget()
         self._locks: dict[str, asyncio.Lock] = {}
         self._inflight: dict[_FlightKey, asyncio.Task[Envelope]] = {}
@@ -190,7 +204,8 @@ class WolkvoxClient:
                 exc.redact(target.token)
                 delay = self._backoff(attempt)
                 out_of_time = self._monotonic() + delay >= deadline_at
-                if not exc.transient or attempt >= self._attempts or out_of_time:
+                busy = isinstance(exc, TokenBusyError)
+                if not exc.transient or busy or attempt >= self._attempts or out_of_time:
                     raise
                 logger.warning(
                     "event=wolkvox_retry api=%s operation=%s error=%s attempt=%d retry_in_s=%.1f",
@@ -221,6 +236,7 @@ class WolkvoxClient:
                 "a time."
             ) from None
         try:
+            await self._wait_for_abandoned(api, target, deadline_at, attempt)
             now = self._clock.now()
             try:
                 self._budget.charge(target, now)
@@ -241,12 +257,60 @@ class WolkvoxClient:
             except WolkvoxError as exc:
                 if isinstance(exc, QuotaExceededError):
                     self._budget.exhaust(target, now)
+                if isinstance(exc, WolkvoxTimeout):
+                    self._hold_token(target, started)
                 self._report(target, api, exc.kind, self._monotonic() - started, attempt, status)
+                raise
+            except asyncio.CancelledError:
+                self._hold_token(target, started)
                 raise
             self._report(target, api, "ok", self._monotonic() - started, attempt, status)
             return envelope
         finally:
             lock.release()
+
+    def _hold_token(self, target: WolkvoxTarget, sent_at: float) -> None:
+        """The server may still be working on a request sent at `sent_at` (monotonic)."""
+        until = sent_at + self._token_hold_s
+        key = target.budget_key
+        self._busy_until[key] = max(until, self._busy_until.get(key, until))
+
+    async def _wait_for_abandoned(
+        self, api: str, target: WolkvoxTarget, deadline_at: float, attempt: int
+    ) -> None:
+        """Wait out an abandoned request on the token, or refuse to send (TokenBusyError).
+
+        The wait must leave this request half its timeout before the deadline; otherwise
+        it would most likely be abandoned too, charged and holding the token again.
+        """
+        until = self._busy_until.get(target.budget_key)
+        now = self._monotonic()
+        if until is None or until <= now:
+            self._busy_until.pop(target.budget_key, None)
+            return
+        wait = until - now
+        needed = min(self._timeout_s, self._deadline_s) / 2
+        if until + needed > deadline_at:
+            logger.warning(
+                "event=wolkvox_skipped api=%s operation=%s reason=token_busy busy_for_s=%.1f",
+                api,
+                target.name,
+                wait,
+            )
+            self._report(target, api, TokenBusyError.kind, 0.0, attempt, None)
+            raise TokenBusyError(
+                f"not sent: Wolkvox may still be working on an earlier {api} request the "
+                f"client gave up on, and the token takes one request at a time (free again "
+                f"in {wait:.0f} s, Wolkvox's {self._token_hold_s:g} s limit)"
+            )
+        logger.info(
+            "event=wolkvox_wait api=%s operation=%s reason=token_busy wait_s=%.1f",
+            api,
+            target.name,
+            wait,
+        )
+        await self._sleep(wait)
+        self._busy_until.pop(target.budget_key, None)
 
     async def _get(
         self,

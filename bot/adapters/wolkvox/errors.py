@@ -137,6 +137,18 @@ class PayloadError(WolkvoxError):
     default_transient = True
 
 
+class TokenBusyError(WolkvoxError):
+    """Not sent: a request the client gave up on may still be running on the server.
+
+    Wolkvox works on a request for up to its 60 s limit whether or not the client is
+    still listening, and refuses a second one on the same token meanwhile; the poll
+    is skipped instead of spending budget on a certain refusal.
+    """
+
+    kind = "token_busy"
+    default_transient = True
+
+
 class ResponseTooLargeError(WolkvoxError):
     """The body went past the size cap; reading stopped there."""
 
@@ -157,6 +169,7 @@ ERROR_KINDS: tuple[str, ...] = tuple(
         WolkvoxConnectionError,
         PayloadError,
         ResponseTooLargeError,
+        TokenBusyError,
     )
 )
 """Every error `kind`, for declaring metric label values up front."""

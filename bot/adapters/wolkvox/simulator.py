@@ -7,8 +7,11 @@ only. It enforces the rules the vendor documents in the way the vendor answers
 them, so a client bug shows up as the real error: a missing token is a 401, an
 unknown token (when `valid_tokens` is set) a 403, a token used by two requests
 at once gets the concurrency 403, and a token past its daily quota gets TOKEN
-LIMIT EXCEEDED. Traffic and incidents live in simulator_traffic.py and
-simulator_scenarios.py; the injectable faults in simulator_faults.py.
+LIMIT EXCEEDED. With `keeps_working=True` it behaves like Wolkvox's PHP backend:
+a request the client gave up on is still worked on (and still holds its token)
+until its answer is ready, instead of ending when the connection closes. Traffic
+and incidents live in simulator_traffic.py and simulator_scenarios.py; the
+injectable faults in simulator_faults.py.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import ipaddress
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import partial
 from types import TracebackType
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -55,6 +59,7 @@ class WolkvoxSimulator:
         over_limit_records: int = 60_000,
         volume: float = 1.0,
         max_in_flight_per_token: int = 1,
+        keeps_working: bool = False,
     ) -> None:
         self._clock: Clock = clock if clock is not None else SystemClock()
         self._tz = ZoneInfo(timezone)
@@ -67,6 +72,8 @@ class WolkvoxSimulator:
         self.slow_seconds = slow_seconds
         self.over_limit_records = over_limit_records
         self.max_in_flight_per_token = max_in_flight_per_token
+        self.keeps_working = keeps_working
+        self._working: set[asyncio.Task[web.StreamResponse]] = set()
         self._fault: Fault | None = None
         self._fault_left: int | None = None
         self._release = asyncio.Event()
@@ -106,6 +113,8 @@ class WolkvoxSimulator:
     async def stop(self) -> None:
         """Release delayed answers and close the server."""
         self.release_slow()
+        if self._working:
+            await asyncio.gather(*self._working, return_exceptions=True)
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -188,15 +197,31 @@ class WolkvoxSimulator:
             return _response(faults.TOKEN_INVALID)
         self._in_flight[token] += 1
         self.max_concurrent_per_token = max(self.max_concurrent_per_token, self._in_flight[token])
-        try:
-            if self._in_flight[token] > self.max_in_flight_per_token:
-                self.concurrency_rejections += 1
-                return _response(faults.CONCURRENCY)
-            return await self._serve(request, token)
-        finally:
-            self._in_flight[token] -= 1
-            if self._in_flight[token] <= 0:
-                del self._in_flight[token]
+        if self._in_flight[token] > self.max_in_flight_per_token:
+            self.concurrency_rejections += 1
+            self._leave(token)
+            return _response(faults.CONCURRENCY)
+        if not self.keeps_working:
+            try:
+                return await self._serve(request, token)
+            finally:
+                self._leave(token)
+        # Like PHP: the work goes on (holding the token) after the client hangs up.
+        work = asyncio.get_running_loop().create_task(self._serve(request, token))
+        self._working.add(work)
+        work.add_done_callback(partial(self._work_done, token))
+        return await asyncio.shield(work)
+
+    def _leave(self, token: str) -> None:
+        self._in_flight[token] -= 1
+        if self._in_flight[token] <= 0:
+            del self._in_flight[token]
+
+    def _work_done(self, token: str, work: asyncio.Task[web.StreamResponse]) -> None:
+        self._working.discard(work)
+        self._leave(token)
+        if not work.cancelled():
+            work.exception()
 
     async def _serve(self, request: web.Request, token: str) -> web.StreamResponse:
         if self._over_daily_limit(token):
