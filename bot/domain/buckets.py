@@ -10,7 +10,7 @@ polls are mostly contiguous.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from bot.domain.specs import CallFilter
 
@@ -44,6 +44,40 @@ class MinuteBuckets:
         elif slot >= len(counts):
             counts.extend([0] * (slot + 1 - len(counts)))
         counts[slot] += n
+
+    def count(self, minute: int, call_type: str, result: str) -> int:
+        slot = self._index.get((call_type, result))
+        counts = self._by_minute.get(minute)
+        if slot is None or counts is None or slot >= len(counts):
+            return 0
+        return counts[slot]
+
+    def changed(self, changes: Mapping[tuple[int, str, str], int]) -> MinuteBuckets:
+        """A copy with `changes` (+n / -n per (minute, type, result)) applied; self unchanged.
+
+        Only the minutes that change are copied, so a poll's plan costs its own minutes,
+        not the days of history behind them. Counts never go below zero.
+        """
+        out = MinuteBuckets()
+        out._by_minute = dict(self._by_minute)
+        out._keys = list(self._keys)
+        out._index = dict(self._index)
+        out._pruned_to = self._pruned_to
+        copied: set[int] = set()
+        for (minute, call_type, result), n in changes.items():
+            if n == 0:
+                continue
+            if minute not in copied:
+                copied.add(minute)
+                counts = out._by_minute.get(minute)
+                if counts is not None:
+                    out._by_minute[minute] = array("I", counts)
+            if n > 0:
+                out.add(minute, call_type, result, n)
+            else:
+                for _ in range(-n):
+                    out.remove(minute, call_type, result)
+        return out
 
     def remove(self, minute: int, call_type: str, result: str) -> None:
         """Take one call back (its result or time changed); a no-op if it is not there."""
@@ -131,6 +165,11 @@ class MinuteSpans:
         merged.append((first, stop))
         merged.sort()
         self._spans = merged
+
+    def copy(self) -> MinuteSpans:
+        out = MinuteSpans()
+        out._spans = list(self._spans)
+        return out
 
     def overlap(self, first: int, stop: int) -> int:
         return sum(max(0, min(b, stop) - max(a, first)) for a, b in self._spans)

@@ -27,7 +27,7 @@ from bot.domain.calls import CallRecord
 from bot.domain.specs import CallFilter
 from bot.domain.window_stats import WindowStats
 
-__all__ = ["CallLog", "IngestReport", "LogSnapshot", "WindowStats"]
+__all__ = ["CallLog", "IngestPlan", "IngestReport", "LogSnapshot", "WindowStats"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MINUTE = timedelta(minutes=1)
@@ -85,6 +85,25 @@ class IngestReport:
 
 
 @dataclass(frozen=True, slots=True)
+class IngestPlan:
+    """What one poll would change in an operation's log: the delta a store persists.
+
+    `written`: conn_id -> (epoch minute, type, result) of the new and changed calls
+    only; `buckets`: the new count of every (epoch minute, type, result) the poll
+    touched; `covered`: the epoch minutes `[first, stop)` the poll saw.
+    """
+
+    operation: str
+    report: IngestReport
+    written: Mapping[str, tuple[int, str, str]]
+    buckets: Mapping[tuple[int, str, str], int]
+    covered: tuple[int, int]
+    _base: _OperationLog | None = field(repr=False)
+    _staged: _OperationLog = field(repr=False)
+    _moved: dict[str, tuple[int, str, str]] = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class LogSnapshot:
     """One operation's log as plain data, for a store to persist and restore.
 
@@ -106,19 +125,6 @@ class _OperationLog:
     current: dict[str, _Entry] = field(default_factory=dict)
     previous: dict[str, _Entry] = field(default_factory=dict)
     memory_since: int | None = None
-
-    def rotate_memory(self, now_minute: int, horizon: int) -> None:
-        """Forget conn_ids by generations: O(1) per poll, whatever the traffic.
-
-        A conn_id is kept at least `horizon` minutes after the last poll that
-        returned it and at most about twice that.
-        """
-        if self.memory_since is None:
-            self.memory_since = now_minute
-        elif now_minute - self.memory_since >= horizon:
-            self.previous = self.current if now_minute - self.memory_since < 2 * horizon else {}
-            self.current = {}
-            self.memory_since = now_minute
 
 
 class CallLog:
@@ -166,24 +172,47 @@ class CallLog:
         *,
         now: datetime,
         covered_from: datetime | None = None,
+        covered_to: datetime | None = None,
     ) -> IngestReport:
-        """Count one successful poll's records and mark its minutes as covered.
+        """Count one successful poll's records at once: `apply(plan(...))`."""
+        plan = self.plan(
+            operation, records, now=now, covered_from=covered_from, covered_to=covered_to
+        )
+        self.apply(plan)
+        return plan.report
+
+    def plan(
+        self,
+        operation: str,
+        records: Iterable[CallRecord],
+        *,
+        now: datetime,
+        covered_from: datetime | None = None,
+        covered_to: datetime | None = None,
+    ) -> IngestPlan:
+        """What one successful poll's records would change, without changing anything.
 
         A conn_id seen before is a duplicate, unless its time, type or result
-        changed: then the latest wins and the counts move. `covered_from`
-        defaults to `now` minus the 10-minute API window.
+        changed: then the latest wins and the counts move. The poll covers
+        `[covered_from, covered_to)`: by default `now` minus the 10-minute API
+        window to `now`. `staged(plan)` reads the log as it would be;
+        `apply(plan)` makes it so (once the plan has been stored).
         """
         _aware(now, "now")
-        log = self._logs.get(operation)
-        if log is None:
-            log = self._logs[operation] = _OperationLog()
+        base = self._logs.get(operation)
+        log = base if base is not None else _OperationLog()
         now_minute = _floor_minute(now)
-        log.rotate_memory(now_minute, self._horizon_minutes)
+        current, previous, since = log.current, log.previous, log.memory_since
+        if since is None:
+            since = now_minute
+        elif now_minute - since >= self._horizon_minutes:
+            previous = current if now_minute - since < 2 * self._horizon_minutes else {}
+            current, since = {}, now_minute
         oldest = _floor_minute(now - self._retention)
         latest = now + self._future_tolerance
-        current, previous = log.current, log.previous
-        adds: list[_Entry] = []
-        removes: list[_Entry] = []
+        moved: dict[str, _Entry] = {}
+        written: dict[str, _Entry] = {}
+        changes: Counter[_Entry] = Counter()
         new = updated = duplicates = out_of_range = 0
         epoch, minute_len = _EPOCH, _MINUTE
         # Calls share their times (to the second), so each distinct time is placed
@@ -202,31 +231,69 @@ class CallLog:
                 continue
             entry = (minute, record.call_type, record.result)
             conn_id = record.conn_id or _synthetic_id(record)
-            known = current.get(conn_id)
+            known = moved.get(conn_id) or current.get(conn_id)
             if known is None:
-                known = previous.pop(conn_id, None)
+                known = previous.get(conn_id)
                 if known is None:
-                    current[conn_id] = entry
-                    adds.append(entry)
+                    moved[conn_id] = written[conn_id] = entry
+                    changes[entry] += 1
                     new += 1
                     continue
-                current[conn_id] = known
+                moved[conn_id] = known
             if known == entry:
                 duplicates += 1
             else:
-                current[conn_id] = entry
-                removes.append(known)
-                adds.append(entry)
+                moved[conn_id] = written[conn_id] = entry
+                changes[known] -= 1
+                changes[entry] += 1
                 updated += 1
-        for (minute, call_type, result), n in Counter(adds).items():
-            log.buckets.add(minute, call_type, result, n)
-        for minute, call_type, result in removes:
-            log.buckets.remove(minute, call_type, result)
+        staged = _OperationLog(
+            buckets=log.buckets.changed(changes),
+            covered=log.covered.copy(),
+            current=current,
+            previous=previous,
+            memory_since=since,
+        )
         start = covered_from if covered_from is not None else now - API_WINDOW
-        log.covered.add(*minute_span(start, now))
-        log.buckets.prune(oldest, self._retention_minutes)
-        log.covered.prune(oldest)
-        return IngestReport(new, updated, duplicates, out_of_range)
+        end = now if covered_to is None else min(covered_to, now)
+        covered = minute_span(start, end) if end > start else (0, 0)
+        staged.covered.add(*covered)
+        staged.buckets.prune(oldest, self._retention_minutes)
+        staged.covered.prune(oldest)
+        touched = {
+            key: staged.buckets.count(*key) for key, n in changes.items() if n and key[0] >= oldest
+        }
+        return IngestPlan(
+            operation=operation,
+            report=IngestReport(new, updated, duplicates, out_of_range),
+            written=written,
+            buckets=touched,
+            covered=covered,
+            _base=base,
+            _staged=staged,
+            _moved=moved,
+        )
+
+    def staged(self, plan: IngestPlan) -> CallLog:
+        """A read-only view of the log as it will be once `plan` is applied."""
+        view = CallLog.__new__(CallLog)
+        view._retention = self._retention
+        view._retention_minutes = self._retention_minutes
+        view._horizon_minutes = self._horizon_minutes
+        view._future_tolerance = self._future_tolerance
+        view._logs = {**self._logs, plan.operation: plan._staged}
+        return view
+
+    def apply(self, plan: IngestPlan) -> None:
+        """Make the log what `plan` said; refuses a plan made before another was applied."""
+        if self._logs.get(plan.operation) is not plan._base:
+            raise ValueError(f"a stale ingest plan for {plan.operation!r}: plan again")
+        staged = plan._staged
+        current, previous = staged.current, staged.previous
+        for conn_id in plan._moved:
+            previous.pop(conn_id, None)
+        current.update(plan._moved)
+        self._logs[plan.operation] = staged
 
     def mark_covered(self, operation: str, start: datetime, end: datetime) -> None:
         """Record that a successful poll (or a restored history) saw `[start, end)`."""
@@ -283,11 +350,7 @@ class CallLog:
     def bucket_rows(
         self, operation: str, *, start: datetime, end: datetime
     ) -> dict[tuple[int, str, str], int]:
-        """Non-zero counts of `[start, end)` by (epoch minute, type, result).
-
-        A store persists a poll incrementally by comparing these rows before and
-        after the ingest, instead of exporting days of history every cycle.
-        """
+        """Non-zero counts of `[start, end)` by (epoch minute, type, result)."""
         first, stop = minute_span(start, end)
         log = self._logs.get(operation)
         return {} if log is None else log.buckets.rows_between(first, stop)

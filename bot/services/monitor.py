@@ -1,10 +1,13 @@
-"""One poll cycle of one operation: fetch -> log -> evaluate -> step -> store + outbox.
+"""One poll cycle of one operation: fetch, then plan -> commit -> swap.
 
 The cycle never raises: a failed poll is recorded, counted, and becomes "data
 stale", which the built-in `wolkvox-unavailable` rule turns into an alert while
-every other rule of that operation is held. The new alert states and the
-notifications they decided are stored in one transaction, so a crash either
-keeps both or neither; delivery happens after, from the outbox.
+every other rule of that operation is held. Planning reads the state and changes
+nothing: the call log's delta (new and changed calls, touched buckets, coverage),
+the poll state, the alert steps and the notifications. The plan is stored in one
+transaction, and only then swapped into memory, so a store that fails loses
+nothing and counts nothing twice: memory and disk stay the same cycle behind.
+Delivery happens after, from the outbox.
 """
 
 from __future__ import annotations
@@ -13,8 +16,8 @@ import heapq
 import logging
 import time
 import traceback
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -29,15 +32,16 @@ from bot.adapters.store.base import (
     Store,
 )
 from bot.adapters.store.codec import encode_alert
+from bot.domain.alert_book import AlertBook
 from bot.domain.alerts import Decision
 from bot.domain.calls import CallRecord
 from bot.domain.rules import evaluate_operation, evaluate_unavailable
 from bot.domain.specs import Severity
-from bot.domain.window import API_WINDOW, minute_span
+from bot.domain.window import IngestPlan
 from bot.services.ports import CallSource, FetchedCalls, Presenter, SourceError
 from bot.services.quiet import PollLogQuieter
-from bot.services.state import RECENT_CALLS, OperationRuntime, RuntimeState
-from bot.services.storm import plan_notifications
+from bot.services.state import RECENT_CALLS, OperationRuntime, PollState, RuntimeState
+from bot.services.storm import NotificationPlan, plan_notifications
 
 log = logging.getLogger("callbot.monitor")
 
@@ -45,6 +49,23 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MINUTE = timedelta(minutes=1)
 CONN_ID_MEMORY = timedelta(hours=1)
 """How long the store remembers conn_ids: twice the call log's overlap horizon."""
+
+
+@dataclass(frozen=True, slots=True)
+class CyclePlan:
+    """What one cycle would change, before anything changed: the store's commit and the
+    memory it becomes once committed (the call log's plan, the poll state, the latest
+    calls, the alert book, the notifications with their digests, the living messages'
+    last words)."""
+
+    ingest: IngestPlan | None
+    poll: PollState
+    recent: tuple[CallRecord, ...] | None
+    alerts: AlertBook
+    notifications: NotificationPlan
+    decisions: tuple[Decision, ...]
+    commit: CycleCommit
+    last_edits: dict[str, tuple[object, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,104 +148,26 @@ class Monitor:
         fetched: FetchedCalls | None,
         error: SourceError | None,
     ) -> CycleReport:
-        state = self._state
-        name = op.name
-        delta = LogDelta()
-        ingest = None
-        previous_poll = op.poll
-        if fetched is not None:
-            records = fetched.records
-            start = min((r.at for r in records), default=now) - _MINUTE
-            end = now + timedelta(minutes=10)
-            before = state.log.bucket_rows(name, start=start, end=end)
-            ingest = state.log.ingest(name, records, now=now)
-            after = state.log.bucket_rows(name, start=start, end=end)
-            delta = _log_delta(before, after, records, now, state.log.retention)
-            state.recent[name] = tuple(reversed(heapq.nlargest(RECENT_CALLS, records, key=_at)))
-            op.record_poll(
-                last_attempt_at=now,
-                last_success_at=now,
-                last_error=None,
-                last_error_kind=None,
-                consecutive_failures=0,
-                last_duration=duration,
-                last_records=len(records),
-                last_skipped=sum(fetched.skipped.values()),
-                possibly_truncated=fetched.possibly_truncated,
-            )
-        elif error is not None:
-            op.record_poll(
-                last_attempt_at=now,
-                last_error=error.message,
-                last_error_kind=error.kind,
-                consecutive_failures=op.poll.consecutive_failures + 1,
-                last_duration=duration,
-                stopped=error.message if error.stops_polling else op.poll.stopped,
-            )
-        unavailable = evaluate_unavailable(
-            name,
-            now=now,
-            last_success=op.poll.last_success_at,
-            last_error=op.poll.last_error,
-            consecutive_failures=op.poll.consecutive_failures,
-            poll_every=op.settings.poll_every,
-        )
-        current: dict[str, Severity | None] = {
-            alert.rule: alert.severity
-            for alert in state.alerts
-            if alert.operation == name and alert.firing
-        }
-        evaluations = evaluate_operation(
-            op.rules, name, state.log, now=now, tz=op.tz, current=current, unavailable=unavailable
-        )
-        specs = {spec.name: spec for spec in op.rules}
-        book, decisions = state.alerts.step_all(evaluations, specs, state.silences, now)
-        plan = plan_notifications(
-            decisions, state=state, alerts=book, presenter=self._presenter, now=now
-        )
-        changed = {
-            d.alert.rule: encode_alert(d.alert)
-            for d in decisions
-            if d.alert != state.alerts.get(d.alert.rule, name)
-        }
-        budget = self._source.budget(name, now)
+        """Plan, commit, swap: memory changes only once the store has the whole cycle."""
+        plan = self._plan(op, now, duration, fetched, error)
         try:
-            ids = await self._store.commit_cycle(
-                CycleCommit(
-                    operation=name,
-                    alerts=changed,
-                    log=delta,
-                    budget=BudgetCounter(day=budget.day, used=budget.used),
-                    poll=PollStatus(
-                        last_success_at=op.poll.last_success_at,
-                        last_error=op.poll.last_error,
-                        consecutive_failures=op.poll.consecutive_failures,
-                        last_duration=op.poll.last_duration,
-                    ),
-                    outbox=plan.rows,
-                    digests=plan.stored,
-                )
-            )
+            ids = await self._store.commit_cycle(plan.commit)
         except Exception as exc:
-            # Keep the previous alert states: the next cycle decides again, so
-            # nothing is notified that was not stored.
-            log.error("event=store_failed operation=%s error=%s", name, type(exc).__name__)
-            op.poll = previous_poll if fetched is None else op.poll
+            # Memory is as before the cycle: the next cycle plans again from there, so
+            # nothing is counted, stepped or notified that was not stored.
+            log.error("event=store_failed operation=%s error=%s", op.name, type(exc).__name__)
             return CycleReport(
-                operation=name,
+                operation=op.name,
                 at=now,
                 outcome="store_error",
                 duration=duration,
                 error=f"the store refused the cycle: {type(exc).__name__}",
                 error_kind="store",
             )
-        state.alerts = book
-        state.digests = plan.digests
-        for digest_id, doc in plan.stored.items():
-            members = len(doc["members"]) if doc is not None else 0
-            log.info("event=digest operation=%s digest=%s members=%d", name, digest_id, members)
+        self._swap(op, plan)
+        ingest = plan.ingest.report if plan.ingest is not None else None
         return CycleReport(
-            operation=name,
+            operation=op.name,
             at=now,
             outcome="ok" if error is None else error.kind,
             duration=duration,
@@ -237,9 +180,126 @@ class Monitor:
             out_of_range=ingest.out_of_range if ingest else 0,
             skipped=dict(fetched.skipped) if fetched else {},
             possibly_truncated=fetched.possibly_truncated if fetched else False,
-            decisions=tuple(d for d in decisions if d.reason.value not in ("none", "held")),
+            decisions=tuple(d for d in plan.decisions if d.reason.value not in ("none", "held")),
             outbox_ids=tuple(ids),
         )
+
+    def _plan(
+        self,
+        op: OperationRuntime,
+        now: datetime,
+        duration: timedelta,
+        fetched: FetchedCalls | None,
+        error: SourceError | None,
+    ) -> CyclePlan:
+        """Everything the cycle would change, computed against the state as it is."""
+        state, name = self._state, op.name
+        ingest: IngestPlan | None = None
+        calls = state.log
+        recent = None
+        poll = op.poll
+        if fetched is not None:
+            records = fetched.records
+            # The answer saw from ten minutes before it arrived up to when it was sent.
+            ingest = calls.plan(name, records, now=now, covered_to=fetched.sent_at)
+            calls = calls.staged(ingest)
+            recent = tuple(reversed(heapq.nlargest(RECENT_CALLS, records, key=_at)))
+            poll = replace(
+                poll,
+                last_attempt_at=now,
+                last_success_at=now,
+                last_error=None,
+                last_error_kind=None,
+                consecutive_failures=0,
+                last_duration=duration,
+                last_records=len(records),
+                last_skipped=sum(fetched.skipped.values()),
+                possibly_truncated=fetched.possibly_truncated,
+            )
+        elif error is not None:
+            poll = replace(
+                poll,
+                last_attempt_at=now,
+                last_error=error.message,
+                last_error_kind=error.kind,
+                consecutive_failures=poll.consecutive_failures + 1,
+                last_duration=duration,
+                stopped=error.message if error.stops_polling else poll.stopped,
+            )
+        unavailable = evaluate_unavailable(
+            name,
+            now=now,
+            last_success=poll.last_success_at,
+            last_error=poll.last_error,
+            consecutive_failures=poll.consecutive_failures,
+            poll_every=op.settings.poll_every,
+        )
+        current: dict[str, Severity | None] = {
+            alert.rule: alert.severity
+            for alert in state.alerts
+            if alert.operation == name and alert.firing
+        }
+        evaluations = evaluate_operation(
+            op.rules, name, calls, now=now, tz=op.tz, current=current, unavailable=unavailable
+        )
+        specs = {spec.name: spec for spec in op.rules}
+        book, decisions = state.alerts.step_all(evaluations, specs, state.silences, now)
+        # The planner remembers each living message's last words (bot.services.quiet):
+        # it writes them into a copy, swapped in with the rest once committed.
+        planned = replace(
+            state,
+            log=calls,
+            operations={**state.operations, name: replace(op, poll=poll)},
+            last_edits=dict(state.last_edits),
+        )
+        notifications = plan_notifications(
+            decisions, state=planned, alerts=book, presenter=self._presenter, now=now
+        )
+        changed = {
+            d.alert.rule: encode_alert(d.alert)
+            for d in decisions
+            if d.alert != state.alerts.get(d.alert.rule, name)
+        }
+        budget = self._source.budget(name, now)
+        commit = CycleCommit(
+            operation=name,
+            alerts=changed,
+            log=_log_delta(ingest, now, state.log.retention),
+            budget=BudgetCounter(day=budget.day, used=budget.used),
+            poll=PollStatus(
+                last_success_at=poll.last_success_at,
+                last_error=poll.last_error,
+                consecutive_failures=poll.consecutive_failures,
+                last_duration=poll.last_duration,
+            ),
+            outbox=notifications.rows,
+            digests=notifications.stored,
+        )
+        return CyclePlan(
+            ingest,
+            poll,
+            recent,
+            book,
+            notifications,
+            tuple(decisions),
+            commit,
+            planned.last_edits,
+        )
+
+    def _swap(self, op: OperationRuntime, plan: CyclePlan) -> None:
+        """Make memory what the committed plan says."""
+        state = self._state
+        if plan.ingest is not None:
+            state.log.apply(plan.ingest)
+        if plan.recent is not None:
+            state.recent[op.name] = plan.recent
+        op.poll = plan.poll
+        state.alerts = plan.alerts
+        state.digests = plan.notifications.digests
+        state.last_edits = plan.last_edits
+        for digest_id, doc in plan.notifications.stored.items():
+            members = len(doc["members"]) if doc is not None else 0
+            log.info("event=digest operation=%s digest=%s members=%d", op.name, digest_id, members)
 
     def _log(self, report: CycleReport) -> None:
         skipped = sum(report.skipped.values())
@@ -313,29 +373,19 @@ def _epoch_minute_to_datetime(minute: int) -> datetime:
     return _EPOCH + minute * _MINUTE
 
 
-def _log_delta(
-    before: Mapping[tuple[int, str, str], int],
-    after: Mapping[tuple[int, str, str], int],
-    records: Sequence[CallRecord],
-    now: datetime,
-    retention: timedelta,
-) -> LogDelta:
-    buckets = {
-        BucketKey(_epoch_minute_to_datetime(m), t, r): after.get((m, t, r), 0)
-        for (m, t, r) in {*before, *after}
-        if before.get((m, t, r)) != after.get((m, t, r))
-    }
-    first, stop = minute_span(now - API_WINDOW, now)
-    covered = frozenset(_epoch_minute_to_datetime(m) for m in range(first, stop))
-    conn_ids = {
-        r.conn_id: RememberedCall(at=r.at, call_type=r.call_type, result=r.result)
-        for r in records
-        if r.conn_id
-    }
+def _log_delta(ingest: IngestPlan | None, now: datetime, retention: timedelta) -> LogDelta:
+    """What the store must write for one poll: only the calls and buckets it changed."""
+    if ingest is None:
+        return LogDelta()
+    minute_of = _epoch_minute_to_datetime
     return LogDelta(
-        buckets=buckets,
-        covered_minutes=covered,
-        conn_ids=conn_ids,
+        buckets={BucketKey(minute_of(m), t, r): n for (m, t, r), n in ingest.buckets.items()},
+        covered_minutes=frozenset(minute_of(m) for m in range(*ingest.covered)),
+        conn_ids={
+            conn_id: RememberedCall(at=minute_of(m), call_type=t, result=r)
+            for conn_id, (m, t, r) in ingest.written.items()
+            if not conn_id.startswith("\x00")
+        },
         forget_conn_ids_before=now - CONN_ID_MEMORY,
         drop_minutes_before=now - retention,
     )

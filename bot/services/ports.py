@@ -30,6 +30,11 @@ class FetchedCalls(Protocol):
     @property
     def possibly_truncated(self) -> bool: ...
 
+    @property
+    def sent_at(self) -> datetime | None:
+        """When the request that got this answer was sent (None: unknown, use the arrival)."""
+        ...
+
 
 class SourceError(Exception):
     """A poll that failed, as the services see it.

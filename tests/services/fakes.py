@@ -17,6 +17,7 @@ class Batch:
     records: Sequence[CallRecord]
     skipped: Mapping[str, int] = field(default_factory=dict)
     possibly_truncated: bool = False
+    sent_at: datetime | None = None
 
 
 class FakeSource:

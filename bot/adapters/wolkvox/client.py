@@ -23,7 +23,7 @@ import random
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from types import TracebackType
@@ -265,7 +265,7 @@ class WolkvoxClient:
                 self._hold_token(target, started)
                 raise
             self._report(target, api, "ok", self._monotonic() - started, attempt, status)
-            return envelope
+            return replace(envelope, sent_at=now)
         finally:
             lock.release()
 

@@ -43,6 +43,8 @@ class Envelope:
 
     rows: tuple[object, ...]
     declared_count: int | None = None
+    sent_at: datetime | None = None
+    """When the client sent the request (set by the client, for coverage)."""
 
     @property
     def possibly_truncated(self) -> bool:

@@ -65,6 +65,8 @@ class MappedBatch:
     skipped: Mapping[str, int]
     possibly_truncated: bool = False
     declared_count: int | None = None
+    sent_at: datetime | None = None
+    """When the request was sent: the answer saw no call made after it."""
 
     @property
     def skipped_total(self) -> int:
@@ -142,6 +144,7 @@ def map_calls(envelope: Envelope, zone: tzinfo) -> MappedBatch:
         skipped=MappingProxyType(skipped),
         possibly_truncated=envelope.possibly_truncated,
         declared_count=envelope.declared_count,
+        sent_at=envelope.sent_at,
     )
 
 
