@@ -17,6 +17,7 @@ dashboard can tell which build is running and alert on a leaking process.
 from __future__ import annotations
 
 import platform
+from collections import Counter as Tally
 from collections.abc import Iterable
 from typing import Protocol
 
@@ -58,6 +59,10 @@ class RequestObservation(Protocol):
     def kind(self) -> str: ...
     @property
     def seconds(self) -> float: ...
+    @property
+    def noise(self) -> tuple[str, ...]:
+        """What PHP printed before the JSON and was skipped (issue 11)."""
+        ...
 
 
 class Metrics:
@@ -145,6 +150,14 @@ class Metrics:
             ["kind"],
             registry=r,
         )
+        # issue 11: what PHP printed before the JSON, skipped and read past.
+        self.wolkvox_noise = Counter(
+            "callbot_wolkvox_noise_skipped",
+            "Items skipped before the JSON of a Wolkvox answer (bom, whitespace, php_warning, "
+            "php_notice, php_deprecated)",
+            ["operation", "kind"],
+            registry=r,
+        )
         self.outbox_depth.set(0)
 
     def declare_operations(self, operations: Iterable[str]) -> None:
@@ -173,6 +186,8 @@ class Metrics:
         self.wolkvox_latency.labels(
             operation=outcome.operation, api=outcome.api, outcome=outcome.kind
         ).observe(outcome.seconds)
+        for kind, count in Tally(outcome.noise).items():
+            self.wolkvox_noise.labels(operation=outcome.operation, kind=kind).inc(count)
 
     def observe_delivery(self, result: DeliveryResult) -> None:
         """OutboxDrainer's `on_result`."""

@@ -74,6 +74,8 @@ class RequestOutcome:
     seconds: float
     attempt: int
     status: int | None = None
+    noise: tuple[str, ...] = ()
+    """What PHP printed before the JSON and was skipped (php_noise.NOISE_KINDS)."""
 
 
 class WolkvoxClient:
@@ -121,6 +123,7 @@ class WolkvoxClient:
             headers={"user-agent": user_agent, "accept": "application/json"},
         )
         self._token_hold_s = token_hold_s
+        self._noisy: set[tuple[str, str]] = set()
         self._busy_until: dict[str, float] = {}
         self._budget = CallBudget()
         self._locks: dict[str, asyncio.Lock] = {}
@@ -264,10 +267,28 @@ class WolkvoxClient:
             except asyncio.CancelledError:
                 self._hold_token(target, started)
                 raise
-            self._report(target, api, "ok", self._monotonic() - started, attempt, status)
+            if envelope.noise:
+                self._noticed(target, api, envelope.noise)
+            seconds = self._monotonic() - started
+            self._report(target, api, "ok", seconds, attempt, status, envelope.noise)
             return replace(envelope, sent_at=now)
         finally:
             lock.release()
+
+    def _noticed(self, target: WolkvoxTarget, api: str, noise: tuple[str, ...]) -> None:
+        """Log skipped PHP output once per operation and API; the metric counts every one."""
+        key = (target.name, api)
+        if key in self._noisy:
+            return
+        self._noisy.add(key)
+        logger.warning(
+            "event=wolkvox_noise api=%s operation=%s skipped=%s note=%s",
+            api,
+            target.name,
+            ",".join(sorted(set(noise))),
+            "the server printed this before the JSON, which was read; logged once, counted "
+            "on callbot_wolkvox_noise_skipped_total",
+        )
 
     def _hold_token(self, target: WolkvoxTarget, sent_at: float) -> None:
         """The server may still be working on a request sent at `sent_at` (monotonic)."""
@@ -384,6 +405,7 @@ class WolkvoxClient:
         seconds: float,
         attempt: int,
         status: int | None,
+        noise: tuple[str, ...] = (),
     ) -> None:
         logger.debug(
             "event=wolkvox_request api=%s operation=%s outcome=%s seconds=%.3f attempt=%d",
@@ -396,7 +418,9 @@ class WolkvoxClient:
         if self._on_request is None:
             return
         try:
-            self._on_request(RequestOutcome(target.name, api, kind, seconds, attempt, status))
+            self._on_request(
+                RequestOutcome(target.name, api, kind, seconds, attempt, status, noise)
+            )
         except Exception:
             logger.exception("event=on_request_hook_failed operation=%s", target.name)
 

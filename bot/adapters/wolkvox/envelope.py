@@ -45,6 +45,8 @@ class Envelope:
     declared_count: int | None = None
     sent_at: datetime | None = None
     """When the client sent the request (set by the client, for coverage)."""
+    noise: tuple[str, ...] = ()
+    """What was skipped before the JSON (php_noise.NOISE_KINDS), one kind per item."""
 
     @property
     def possibly_truncated(self) -> bool:

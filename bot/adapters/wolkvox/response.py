@@ -5,11 +5,13 @@ A calls_last_10 body, the big one, is decoded straight into typed rows
 those types, into Python objects with orjson. A body that is not JSON is still
 informative: with an error status the status decides (a 403 HTML page during a
 backup is a backup); with 200 it is an HTML error page or a body cut off in
-transit, both worth a retry.
+transit, both worth a retry. What PHP prints before the JSON (a byte-order mark,
+blank lines, warnings, notices) is skipped first and reported on the Envelope.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, tzinfo
 
 import orjson
@@ -23,6 +25,7 @@ from bot.adapters.wolkvox.envelope import (
 )
 from bot.adapters.wolkvox.errors import PayloadError
 from bot.adapters.wolkvox.mapping import MappedBatch, map_calls
+from bot.adapters.wolkvox.php_noise import skip_noise
 from bot.adapters.wolkvox.rows_decode import decode_calls
 
 
@@ -36,6 +39,14 @@ def decode_response(
     """Decode one HTTP answer of the real-time family, or raise the matching WolkvoxError."""
     if status == 404:
         return EMPTY
+    body, noise = skip_noise(body)
+    envelope = _decode(status, body, api=api, resumes_at=resumes_at)
+    return replace(envelope, noise=noise) if noise else envelope
+
+
+def _decode(
+    status: int, body: bytes | bytearray | memoryview, *, api: str, resumes_at: datetime | None
+) -> Envelope:
     if api == "calls_last_10":
         parts = decode_calls(body)
         if parts is not None:

@@ -40,6 +40,10 @@ class Fault(StrEnum):
     BACKUP_403 = "backup_403"
     FORBIDDEN_UNKNOWN = "forbidden_unknown"
     MALFORMED_JSON = "malformed_json"
+    PHP_WARNING = "php_warning"
+    PHP_NOTICES = "php_notices"
+    BOM = "bom"
+    PHP_FATAL = "php_fatal"
     HTML_ERROR_PAGE = "html_error_page"
     TRUNCATED_BODY = "truncated_body"
     CONNECTION_DROP = "connection_drop"
@@ -73,7 +77,11 @@ FAULT_TEXT: dict[Fault, str] = {
     Fault.CONCURRENCY: "403 FORBIDDEN / EXCEEDS THE LIMIT OF SIMULTANEOUS REQUESTS PER TOKEN (2)",
     Fault.BACKUP_403: "403 with an Apache 'Forbidden' HTML page (server backup)",
     Fault.FORBIDDEN_UNKNOWN: "403 JSON with an undocumented message (server backup)",
-    Fault.MALFORMED_JSON: "200 with a PHP warning printed before the JSON",
+    Fault.MALFORMED_JSON: "200 whose JSON has a trailing comma (built by hand, not valid JSON)",
+    Fault.PHP_WARNING: "200 with a PHP warning (html_errors markup) printed before the JSON",
+    Fault.PHP_NOTICES: "200 with plain-text PHP Deprecated and Notice lines before the JSON",
+    Fault.BOM: "200 with a UTF-8 byte-order mark and blank lines before the JSON",
+    Fault.PHP_FATAL: "200 with a PHP warning, then a PHP fatal error and no JSON at all",
     Fault.HTML_ERROR_PAGE: "200 with an HTML error page instead of JSON",
     Fault.TRUNCATED_BODY: "200 whose JSON is cut in the middle (complete HTTP message)",
     Fault.CONNECTION_DROP: "200 whose connection closes half-way through the announced body",
@@ -149,6 +157,25 @@ _ERRORS: dict[Fault, Canned] = {
 }
 
 
+_PHP_WARNING = (
+    b'<br />\n<b>Warning</b>:  Undefined array key "skill" in '
+    b"<b>/var/www/html/api/v2/real_time.php</b> on line <b>212</b><br />\n"
+)
+_PHP_FATAL_ERROR = (
+    b"<br />\n<b>Fatal error</b>:  Allowed memory size of 134217728 bytes exhausted in "
+    b"<b>/var/www/html/api/v2/real_time.php</b> on line <b>240</b><br />\n"
+)
+_PREFIXES: dict[Fault, bytes] = {
+    Fault.PHP_WARNING: _PHP_WARNING,
+    Fault.PHP_NOTICES: (
+        b"PHP Deprecated:  Creation of dynamic property Report::$skill is deprecated in "
+        b"/var/www/html/api/v2/real_time.php on line 88\n"
+        b"Notice: Undefined index: skill in /var/www/html/api/v2/real_time.php on line 97\n"
+    ),
+    Fault.BOM: b"\xef\xbb\xbf\r\n\r\n",
+}
+
+
 def canned_error(fault: Fault | None) -> Canned | None:
     """The fixed response of a fault that does not depend on the data, if it is one."""
     return _ERRORS.get(fault) if fault is not None else None
@@ -172,11 +199,11 @@ def envelope(records: list[Any], fault: Fault | None = None) -> Canned:
         del payload["data"]
     body = encode(payload)
     if fault is Fault.MALFORMED_JSON:
-        warning = (
-            '<br />\n<b>Warning</b>:  Undefined array key "skill" in '
-            "<b>/var/www/html/api/v2/real_time.php</b> on line <b>212</b><br />\n"
-        )
-        body = warning.encode() + body
+        body = body[:-1] + b",}"
+    elif fault in _PREFIXES:
+        body = _PREFIXES[fault] + body
+    elif fault is Fault.PHP_FATAL:
+        body = _PHP_WARNING + _PHP_FATAL_ERROR
     elif fault is Fault.TRUNCATED_BODY:
         body = body[: max(1, len(body) * 3 // 5)]
     return Canned(200, body, HTML if fault is Fault.JSON_AS_HTML else JSON)

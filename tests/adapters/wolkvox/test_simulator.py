@@ -261,6 +261,10 @@ def _not_json(response: httpx.Response) -> bool:
 
 BODIES: list[tuple[Fault, Callable[[httpx.Response], bool]]] = [
     (Fault.MALFORMED_JSON, _not_json),
+    (Fault.PHP_WARNING, lambda r: _not_json(r) and r.content.find(b'{"code"') > 0),
+    (Fault.PHP_NOTICES, lambda r: r.content.startswith(b"PHP Deprecated:")),
+    (Fault.BOM, lambda r: r.content.startswith(b"\xef\xbb\xbf")),
+    (Fault.PHP_FATAL, lambda r: _not_json(r) and b"Fatal error" in r.content),
     (Fault.TRUNCATED_BODY, _not_json),
     (Fault.HTML_ERROR_PAGE, lambda r: _not_json(r) and "text/html" in r.headers["content-type"]),
     (Fault.JSON_AS_HTML, lambda r: "text/html" in r.headers["content-type"] and r.json()["data"]),
