@@ -129,6 +129,14 @@ REJECTED = {
         "polling every 1m costs 1,440 calls a day, but 1 licence x 1,000 calls leaves 800 "
         "after the 20% reserve; poll every 2m or more",
     ],
+    "bad_budget_shared_token": [
+        "operation 'medellin'",
+        "poll_every",
+        "operations bogota and medellin share one token (same server and token), so their "
+        "polling adds up: bogota every 2m = 720 + medellin every 2m = 720 = 1,440 calls a day, "
+        "but 1 licence x 1,000 calls leaves 800 after the 20% reserve; poll each every 4m or "
+        "more, give each operation a token of its own, add licences",
+    ],
     "bad_channel": ["operation 'bogota'", "channel", "not a Slack channel id"],
     "bad_confidence": ["rule 'abandons'", "confidence", "0.999"],
     "bad_critical_below_warning": ["rule 'abandons'", "critical", "below warning 0.2"],

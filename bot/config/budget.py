@@ -5,19 +5,30 @@ integration of the operation, so the bot keeps a share (`budget_reserve`) free
 and refuses a configuration whose polling would spend more than the rest.
 The cost is a sum over every API the bot polls, so adding one (agents,
 skills) is a new line here, not a new rule elsewhere.
+
+The arithmetic is the worst case. Every retry of a failed request is charged
+like the first attempt, so a poll may cost up to `MAX_ATTEMPTS` calls: the
+client retries only as often as still fits the allowance (`Budget.attempts`,
+at least the one first attempt). Operations that share a token (same server
+and token) share one counter at Wolkvox, so their polling is summed against
+one allowance (`token_budgets`).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from typing import Protocol
 
 from bot.domain.durations import format_duration
 
 CALLS_PER_LICENSE = 1000
 DAY_SECONDS = 86400
+MAX_ATTEMPTS = 4
+"""Requests one poll may make at most (the first and its retries); each one is charged."""
 POLLED_APIS: tuple[str, ...] = ("calls_last_10",)
 """Every Wolkvox API the bot polls on each operation's period."""
 
@@ -40,11 +51,16 @@ class BudgetLine:
     api: str
     every: timedelta
     calls: int
+    operation: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class Budget:
-    """One operation's daily cost against its allowance."""
+    """One token's daily cost (one operation's, or several sharing it) against its allowance.
+
+    `cost` counts one request per poll; `worst_case` counts every retry the client may
+    make (`attempts` per poll, bounded so the worst case fits when the cost does).
+    """
 
     operation: str
     lines: tuple[BudgetLine, ...]
@@ -54,6 +70,23 @@ class Budget:
     @property
     def cost(self) -> int:
         return sum(line.calls for line in self.lines)
+
+    @property
+    def operations(self) -> tuple[str, ...]:
+        """The operations sharing this budget's token, in configuration order."""
+        return tuple(dict.fromkeys(line.operation or self.operation for line in self.lines))
+
+    @property
+    def attempts(self) -> int:
+        """Requests a poll may make (the first and its retries) so the worst case still fits."""
+        if self.cost <= 0:
+            return MAX_ATTEMPTS
+        return max(1, min(MAX_ATTEMPTS, self.available // self.cost))
+
+    @property
+    def worst_case(self) -> int:
+        """Calls a day if every poll used all its attempts."""
+        return self.cost * self.attempts
 
     @property
     def allowance(self) -> int:
@@ -77,6 +110,16 @@ class Budget:
         return f"{head} leaves {_n(self.available)} after the {_pct(self.reserve)} reserve"
 
     def _cost_text(self) -> str:
+        if len(self.operations) > 1:
+            names = " and ".join(self.operations)
+            parts = " + ".join(
+                f"{line.operation} every {format_duration(line.every)} = {_n(line.calls)}"
+                for line in self.lines
+            )
+            return (
+                f"operations {names} share one token (same server and token), so their polling "
+                f"adds up: {parts} = {_n(self.cost)} calls a day"
+            )
         if len(self.lines) == 1:
             line = self.lines[0]
             return f"polling every {format_duration(line.every)} costs {_n(line.calls)} calls a day"
@@ -89,9 +132,20 @@ class Budget:
     def explain(self) -> str:
         """The arithmetic as one sentence, for check-config and for the rejection."""
         if self.fits:
-            share = self.cost / self.available if self.available else 0.0
-            return f"{self._cost_text()}; {self._allowance_text()}: fits, using {share:.0%} of it"
+            share = self.worst_case / self.available if self.available else 0.0
+            return (
+                f"{self._cost_text()}; {self._allowance_text()}: fits, using {share:.0%} of it "
+                f"at worst ({_n(self.cost)} x {self._attempts_text()} = "
+                f"{_n(self.worst_case)}: every retry is charged)"
+            )
         return f"{self._cost_text()}, but {self._allowance_text()}; {self._advice()}"
+
+    def _attempts_text(self) -> str:
+        if self.attempts == MAX_ATTEMPTS:
+            return f"{self.attempts} attempts per poll"
+        if self.attempts == 1:
+            return "1 attempt per poll, no retries left to fit the allowance"
+        return f"{self.attempts} attempts per poll, retries limited to fit the allowance"
 
     def _advice(self) -> str:
         per_api = self.available // max(len(self.lines), 1)
@@ -102,10 +156,69 @@ class Budget:
         if seconds >= 60:
             seconds = math.ceil(seconds / 60) * 60
         period = format_duration(timedelta(seconds=seconds))
+        if len(self.operations) > 1:
+            return (
+                f"poll each every {period} or more, give each operation a token of its own, "
+                f"add licences{lower}"
+            )
         return f"poll every {period} or more, add licences{lower}"
 
 
 def daily_budget(*, operation: str, poll_every: timedelta, licenses: int, reserve: float) -> Budget:
     """The cost of polling every API in POLLED_APIS at `poll_every`."""
-    lines = tuple(BudgetLine(api, poll_every, calls_per_day(poll_every)) for api in POLLED_APIS)
+    lines = tuple(
+        BudgetLine(api, poll_every, calls_per_day(poll_every), operation) for api in POLLED_APIS
+    )
     return Budget(operation=operation, lines=lines, licenses=licenses, reserve=reserve)
+
+
+class Polled(Protocol):
+    """What the budget needs of a configured operation."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def server(self) -> str: ...
+    @property
+    def token_value(self) -> str: ...
+    @property
+    def poll_every(self) -> timedelta: ...
+    @property
+    def licenses(self) -> int: ...
+    @property
+    def budget_reserve(self) -> float: ...
+
+
+def token_budgets(operations: Iterable[Polled]) -> dict[str, Budget]:
+    """Each operation's budget, summed with the operations that share its server and token.
+
+    Wolkvox counts calls per token, so the allowance of a shared token is taken once:
+    the smallest one left after its reserve among the sharing operations (the worst case).
+    """
+    groups: dict[tuple[str, str], list[Polled]] = {}
+    for op in operations:
+        groups.setdefault((op.server, op.token_value), []).append(op)
+    budgets: dict[str, Budget] = {}
+    for members in groups.values():
+        own = [
+            daily_budget(
+                operation=op.name,
+                poll_every=op.poll_every,
+                licenses=op.licenses,
+                reserve=op.budget_reserve,
+            )
+            for op in members
+        ]
+        if len(own) == 1:
+            budgets[members[0].name] = own[0]
+            continue
+        tightest = min(own, key=lambda b: b.available)
+        lines = tuple(line for budget in own for line in budget.lines)
+        for op in members:
+            budgets[op.name] = Budget(
+                operation=op.name,
+                lines=lines,
+                licenses=tightest.licenses,
+                reserve=tightest.reserve,
+            )
+    return budgets

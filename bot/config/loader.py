@@ -9,12 +9,13 @@ are raised together at the end.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from bot.config.budget import token_budgets
 from bot.config.errors import ConfigError, Problem, ProblemList
 from bot.config.fields import did_you_mean
 from bot.config.model import (
@@ -265,7 +266,18 @@ def _operations(
             first_index[name] = index
         if operation is not None:
             built.append(operation)
+    _check_shared_tokens(built, problems)
     return tuple(built)
+
+
+def _check_shared_tokens(operations: Sequence[OperationSettings], problems: ProblemList) -> None:
+    """Operations on one token share its allowance: their polling must fit it together."""
+    reported: set[tuple[str, ...]] = set()
+    for budget in token_budgets(operations).values():
+        together = budget.operations
+        if len(together) > 1 and not budget.fits and together not in reported:
+            reported.add(together)
+            problems.add(f"operation {together[-1]!r}", "poll_every", budget.explain())
 
 
 def _rules(

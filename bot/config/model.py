@@ -64,6 +64,11 @@ class OperationSettings:
         return self.base_url or f"https://wv{self.server}.wolkvox.com"
 
     @property
+    def token_value(self) -> str:
+        """The token itself, for grouping operations that share one (never for display)."""
+        return self.token.reveal()
+
+    @property
     def daily_allowance(self) -> int:
         """Requests Wolkvox allows a day (licences x 1000), before the reserve."""
         return self.budget().allowance

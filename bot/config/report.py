@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from bot.config.budget import token_budgets
 from bot.config.model import Settings
 from bot.domain.calls import NETWORK_FAILURE_RESULTS, OUTBOUND_TYPES
 from bot.domain.durations import format_duration
@@ -137,7 +138,8 @@ def render_report(settings: Settings, today: date | None = None) -> str:
     """The full check-config report of a valid configuration; `today` (default: the
     local date) picks the next holidays shown."""
     source = "shipped defaults + " if settings.use_default_rules else ""
-    budget_lines = [f"  {op.name}: {op.budget().explain()}" for op in settings.operations]
+    budgets = token_budgets(settings.operations)
+    budget_lines = [f"  {op.name}: {budgets[op.name].explain()}" for op in settings.operations]
     holidays = holiday_lines(settings, today or date.today())
     if holidays:
         title = "Holidays (outside active hours unless a rule says on_holidays: true)"

@@ -46,6 +46,7 @@ from bot.adapters.wolkvox.errors import (
 from bot.adapters.wolkvox.mapping import MappedBatch, map_calls
 from bot.adapters.wolkvox.response import decode_response
 from bot.adapters.wolkvox.target import WolkvoxTarget
+from bot.config.budget import MAX_ATTEMPTS
 
 logger = logging.getLogger("callbot.wolkvox.client")
 
@@ -54,8 +55,6 @@ MAX_RESPONSE_BYTES = 256 * 1024 * 1024
 """The vendor's stated maximum size of a result."""
 WOLKVOX_CALL_LIMIT_S = 60.0
 """The vendor's limit on one call: how long the server may work on a request."""
-MAX_ATTEMPTS = 4
-"""Requests one poll may make (the first and its retries); each is charged to the budget."""
 
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _FlightKey = tuple[str, str, str, tuple[tuple[str, str], ...]]
@@ -197,6 +196,7 @@ class WolkvoxClient:
         self, api: str, target: WolkvoxTarget, query: tuple[tuple[str, str], ...]
     ) -> Envelope:
         deadline_at = self._monotonic() + self._deadline_s
+        attempts = min(self._attempts, target.attempts or self._attempts)
         attempt = 0
         while True:
             attempt += 1
@@ -208,7 +208,7 @@ class WolkvoxClient:
                 delay = self._backoff(attempt)
                 out_of_time = self._monotonic() + delay >= deadline_at
                 busy = isinstance(exc, TokenBusyError)
-                if not exc.transient or busy or attempt >= self._attempts or out_of_time:
+                if not exc.transient or busy or attempt >= attempts or out_of_time:
                     raise
                 logger.warning(
                     "event=wolkvox_retry api=%s operation=%s error=%s attempt=%d retry_in_s=%.1f",

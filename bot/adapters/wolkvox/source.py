@@ -21,14 +21,16 @@ from bot.adapters.wolkvox.errors import (
 )
 from bot.adapters.wolkvox.mapping import MappedBatch
 from bot.adapters.wolkvox.target import CALLS_PER_LICENSE, WolkvoxTarget
+from bot.config.budget import token_budgets
 from bot.config.model import OperationSettings
 from bot.services.ports import BudgetUse, SourceError
 
 _STOPS_POLLING = (ConfigurationError, TokenMissingError, TokenRejectedError)
 
 
-def target_of(operation: OperationSettings) -> WolkvoxTarget:
-    """The client's view of a configured operation (the reserve becomes reserved calls)."""
+def target_of(operation: OperationSettings, *, attempts: int | None = None) -> WolkvoxTarget:
+    """The client's view of a configured operation (the reserve becomes reserved calls;
+    `attempts` per poll as the worst-case budget allows, see bot.config.budget)."""
     allowance = operation.licenses * CALLS_PER_LICENSE
     return WolkvoxTarget(
         name=operation.name,
@@ -38,6 +40,7 @@ def target_of(operation: OperationSettings) -> WolkvoxTarget:
         licenses=operation.licenses,
         base_url=operation.base_url,
         reserved_calls=min(allowance - 1, int(allowance * operation.budget_reserve)),
+        attempts=attempts,
     )
 
 
@@ -46,7 +49,11 @@ class WolkvoxCallSource:
 
     def __init__(self, *, client: WolkvoxClient, operations: Iterable[OperationSettings]) -> None:
         self._client = client
-        self._targets = {op.name: target_of(op) for op in operations}
+        operations = tuple(operations)
+        budgets = token_budgets(operations)
+        self._targets = {
+            op.name: target_of(op, attempts=budgets[op.name].attempts) for op in operations
+        }
 
     def set_operations(self, operations: Iterable[OperationSettings]) -> None:
         """The operations of a reloaded configuration (new tokens, servers, reserves)."""

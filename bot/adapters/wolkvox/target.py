@@ -33,6 +33,9 @@ class WolkvoxTarget:
     licenses: int = 1
     base_url: str | None = None
     reserved_calls: int = 0
+    attempts: int | None = None
+    """Requests one poll may make on this token (None: the client's own limit); set from
+    the configuration's worst-case budget so retries never spend past the allowance."""
 
     def __post_init__(self) -> None:
         if not self.name.strip():
