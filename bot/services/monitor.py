@@ -27,7 +27,6 @@ from bot.adapters.store.base import (
     BudgetCounter,
     CycleCommit,
     LogDelta,
-    PollStatus,
     RememberedCall,
     Store,
 )
@@ -40,7 +39,13 @@ from bot.domain.specs import Severity
 from bot.domain.window import IngestPlan
 from bot.services.ports import CallSource, FetchedCalls, Presenter, SourceError
 from bot.services.quiet import PollLogQuieter
-from bot.services.state import RECENT_CALLS, OperationRuntime, PollState, RuntimeState
+from bot.services.state import (
+    RECENT_CALLS,
+    OperationRuntime,
+    PollState,
+    RuntimeState,
+    target_fingerprint,
+)
 from bot.services.storm import NotificationPlan, plan_notifications
 
 log = logging.getLogger("callbot.monitor")
@@ -225,6 +230,9 @@ class Monitor:
                 consecutive_failures=poll.consecutive_failures + 1,
                 last_duration=duration,
                 stopped=error.message if error.stops_polling else poll.stopped,
+                stopped_for=target_fingerprint(op.settings)
+                if error.stops_polling
+                else poll.stopped_for,
             )
         unavailable = evaluate_unavailable(
             name,
@@ -266,12 +274,7 @@ class Monitor:
             alerts=changed,
             log=_log_delta(ingest, now, state.log.retention),
             budget=BudgetCounter(day=budget.day, used=budget.used),
-            poll=PollStatus(
-                last_success_at=poll.last_success_at,
-                last_error=poll.last_error,
-                consecutive_failures=poll.consecutive_failures,
-                last_duration=poll.last_duration,
-            ),
+            poll=poll,
             outbox=notifications.rows,
             digests=notifications.stored,
         )

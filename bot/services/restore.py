@@ -21,7 +21,7 @@ from bot.domain.silences import SilenceBook
 from bot.domain.window import LogSnapshot
 from bot.services.notifications import THREAD, UPDATE
 from bot.services.ports import CallSource, Presenter
-from bot.services.state import RuntimeState
+from bot.services.state import RuntimeState, target_fingerprint
 from bot.services.views import RemovedRuleView
 
 log = logging.getLogger("callbot.restore")
@@ -115,13 +115,14 @@ async def restore_state(
         if operation in state.operations:
             source.restore_budget(operation, day, used)
     for operation, poll in stored.polls.items():
-        if operation in state.operations:
-            state.operation(operation).record_poll(
-                last_success_at=poll.last_success_at,
-                last_error=poll.last_error,
-                consecutive_failures=poll.consecutive_failures,
-                last_duration=poll.last_duration,
-            )
+        op = state.operations.get(operation)
+        if op is None:
+            continue
+        if poll.stopped and poll.stopped_for != target_fingerprint(op.settings):
+            # Stopped for a token or server the configuration no longer has: try again.
+            log.info("event=poll_resumed operation=%s reason=configuration_changed", operation)
+            poll = replace(poll, stopped=None, stopped_for=None)
+        op.poll = poll
 
 
 async def close_removed(

@@ -9,44 +9,29 @@ poll cycle's step-and-commit, a button click's acknowledgement) take `lock`.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.config.model import OperationSettings, Settings
 from bot.domain.alert_book import AlertBook
 from bot.domain.calls import CallRecord
 from bot.domain.digests import DigestBook
+from bot.domain.polling import PollState
 from bot.domain.silences import SilenceBook
 from bot.domain.specs import RuleSpec
 from bot.domain.window import CallLog
+
+__all__ = ["RECENT_CALLS", "OperationRuntime", "PollState", "RuntimeState", "target_fingerprint"]
 
 RECENT_CALLS = 20
 """How many of the latest calls of each operation `RuntimeState.recent` keeps."""
 
 
-@dataclass(frozen=True, slots=True)
-class PollState:
-    """How an operation's polling is going, as shown by /calls status and /healthz.
-
-    `stopped` holds the reason polling is paused until a person acts (a refused
-    token); `last_skipped` counts unusable rows of the last successful poll.
-    """
-
-    last_attempt_at: datetime | None = None
-    last_success_at: datetime | None = None
-    last_error: str | None = None
-    last_error_kind: str | None = None
-    consecutive_failures: int = 0
-    last_duration: timedelta | None = None
-    last_records: int = 0
-    last_skipped: int = 0
-    possibly_truncated: bool = False
-    stopped: str | None = None
-
-    def stale(self, now: datetime, poll_every: timedelta) -> bool:
-        """Data older than two poll periods cannot be trusted as "now"."""
-        return self.last_success_at is None or now - self.last_success_at > 2 * poll_every
+def target_fingerprint(settings: OperationSettings) -> str:
+    """An opaque label of where and with which token an operation is polled (`stopped_for`)."""
+    key = f"{settings.api_base_url}|{settings.server}|{settings.token.reveal()}"
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
 @dataclass(slots=True)

@@ -19,6 +19,7 @@ from bot.adapters.store.base import CycleCommit, StoreBusyError
 from bot.adapters.store.sqlite import SQLiteStore
 from bot.domain.calls import CallRecord
 from bot.services.monitor import Monitor
+from bot.services.ports import SourceError
 from bot.services.restore import restore_state
 from bot.services.state import RuntimeState
 from bot.settings import parse_settings
@@ -210,4 +211,50 @@ async def test_coverage_ends_when_the_request_was_sent_not_when_the_answer_arriv
     assert state.log.coverage("bogota", T0 + 40 * minute / 60 - WINDOW, T0) == 1.0
     stored = store.commits[-1].log.covered_minutes
     assert max(stored) == T0 - minute and min(stored) == T0 - 9 * minute
+    await store.close()
+
+
+def refused() -> SourceError:
+    return SourceError(
+        "operation 'bogota': the token is wrong or expired",
+        kind="token_rejected",
+        transient=False,
+        stops_polling=True,
+    )
+
+
+async def test_the_whole_poll_state_survives_a_restart(world: World) -> None:
+    state, store, monitor = await world.start()
+    world.source.queue("bogota", refused())
+    await monitor.poll("bogota")
+    before = state.operation("bogota").poll
+    assert before.stopped and before.last_error_kind == "token_rejected"
+    await store.close()
+
+    restarted, store, monitor = await world.start()
+    assert restarted.operation("bogota").poll == before
+    assert before.last_attempt_at == T0
+    asked = len(world.source.calls)
+    report = await monitor.poll("bogota")
+    assert report.outcome == "stopped"
+    assert len(world.source.calls) == asked, "still stopped: Wolkvox is not asked again"
+    await store.close()
+
+
+async def test_a_restart_with_another_token_polls_again(world: World) -> None:
+    _, store, monitor = await world.start()
+    world.source.queue("bogota", refused())
+    await monitor.poll("bogota")
+    await store.close()
+
+    fixed = World(world.path, world.clock, world.source)
+    settings = parse_settings(
+        CONFIG.replace("token: t-secret", "token: t-new-secret"), source="test.yml", env={}
+    )
+    state = RuntimeState.from_settings(settings)
+    store = SwitchableStore(fixed.path)
+    await store.open()
+    await restore_state(state, store=store, source=fixed.source, now=fixed.clock.now())
+    poll = state.operation("bogota").poll
+    assert poll.stopped is None and poll.last_error_kind == "token_rejected"
     await store.close()

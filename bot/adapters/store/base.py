@@ -19,9 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
+
+from bot.domain.polling import PollState
 
 Document = dict[str, Any]
 """A JSON object: str keys; values str, int, float (finite), bool, None, lists, objects."""
@@ -153,14 +155,8 @@ class BudgetCounter:
     used: int
 
 
-@dataclass(frozen=True, slots=True)
-class PollStatus:
-    """How an operation's polling is going, for /healthz, /metrics and `/calls status`."""
-
-    last_success_at: datetime | None = None
-    last_error: str | None = None
-    consecutive_failures: int = 0
-    last_duration: timedelta | None = None
+PollStatus = PollState
+"""How an operation's polling is going: the domain's PollState, stored whole."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,7 +38,23 @@ MinuteRow = tuple[str, int]
 ConnIdRow = tuple[str, str, int, str, str]
 NewOutboxValues = tuple[int, str, str, str, str, int]
 OutboxTuple = tuple[int, int, str, str, str, str, int, int, str | None]
-PollRow = tuple[str, int | None, str | None, int, int | None]
+PollRow = tuple[
+    str,
+    int | None,
+    str | None,
+    int,
+    int | None,
+    int | None,
+    str | None,
+    str | None,
+    str | None,
+    int,
+    int,
+    int,
+]
+"""operation, last_success_at, last_error, consecutive_failures, last_duration (migration 1);
+last_attempt_at, last_error_kind, stopped, stopped_for, last_records, last_skipped,
+possibly_truncated (migration 3)."""
 MessageRefRow = tuple[str, str, str]
 SilenceRow = tuple[str, str]
 DigestRow = tuple[str, str | None]
@@ -92,14 +108,26 @@ def decode_outbox(row: OutboxTuple) -> OutboxRow:
     )
 
 
+def _micros_or_none(when: datetime | None, what: str) -> int | None:
+    return None if when is None else to_micros(when, what=what)
+
+
 def poll_row(operation: str, status: PollStatus) -> PollRow:
-    success = (
-        None
-        if status.last_success_at is None
-        else to_micros(status.last_success_at, what="last_success_at")
-    )
     duration = None if status.last_duration is None else duration_micros(status.last_duration)
-    return operation, success, status.last_error, status.consecutive_failures, duration
+    return (
+        operation,
+        _micros_or_none(status.last_success_at, "last_success_at"),
+        status.last_error,
+        status.consecutive_failures,
+        duration,
+        _micros_or_none(status.last_attempt_at, "last_attempt_at"),
+        status.last_error_kind,
+        status.stopped,
+        status.stopped_for,
+        status.last_records,
+        status.last_skipped,
+        int(status.possibly_truncated),
+    )
 
 
 def budget_row(operation: str, budget: BudgetCounter) -> BudgetRow:
@@ -110,12 +138,20 @@ def budget_row(operation: str, budget: BudgetCounter) -> BudgetRow:
 
 
 def decode_poll(row: PollRow) -> tuple[str, PollStatus]:
-    operation, success, error, failures, duration = row
+    (operation, success, error, failures, duration, attempt, kind, stopped, stopped_for) = row[:9]
+    records, skipped, truncated = row[9:]
     return operation, PollStatus(
+        last_attempt_at=None if attempt is None else from_micros(attempt),
         last_success_at=None if success is None else from_micros(success),
         last_error=error,
+        last_error_kind=kind,
         consecutive_failures=failures,
         last_duration=None if duration is None else micros_duration(duration),
+        last_records=records,
+        last_skipped=skipped,
+        possibly_truncated=bool(truncated),
+        stopped=stopped,
+        stopped_for=stopped_for,
     )
 
 

@@ -59,6 +59,17 @@ _INSERT_OUTBOX = (
     "INSERT INTO outbox (created_at, channel, incident_id, action, payload, not_before) "
     "VALUES (?, ?, ?, ?, ?, ?)"
 )
+_SELECT_POLLS = (
+    "SELECT operation, last_success_at, last_error, consecutive_failures, last_duration, "
+    "last_attempt_at, last_error_kind, stopped, stopped_for, last_records, last_skipped, "
+    "possibly_truncated FROM poll_status"
+)
+_REPLACE_POLL = (
+    "INSERT OR REPLACE INTO poll_status (operation, last_success_at, last_error, "
+    "consecutive_failures, last_duration, last_attempt_at, last_error_kind, stopped, "
+    "stopped_for, last_records, last_skipped, possibly_truncated) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 _UPSERT_REF = (
     "INSERT INTO message_refs (incident_id, channel, ts) VALUES (?, ?, ?) "
     "ON CONFLICT (incident_id) DO UPDATE SET channel = excluded.channel, ts = excluded.ts"
@@ -193,10 +204,7 @@ class SQLiteStore(Store):
                     "SELECT operation, conn_id, at, call_type, result FROM conn_ids"
                 ),
                 budgets=conn.execute("SELECT operation, day, used FROM budgets"),
-                polls=conn.execute(
-                    "SELECT operation, last_success_at, last_error, consecutive_failures, "
-                    "last_duration FROM poll_status"
-                ),
+                polls=conn.execute(_SELECT_POLLS),
                 digests=conn.execute("SELECT id, doc FROM digests"),
             )
 
@@ -240,11 +248,7 @@ class SQLiteStore(Store):
                     (op, day, used),
                 )
             if cycle.poll is not None:
-                conn.execute(
-                    "INSERT OR REPLACE INTO poll_status (operation, last_success_at, "
-                    "last_error, consecutive_failures, last_duration) VALUES (?, ?, ?, ?, ?)",
-                    poll_row(op, cycle.poll),
-                )
+                conn.execute(_REPLACE_POLL, poll_row(op, cycle.poll))
             for digest_id, text in digest_rows(cycle.digests):
                 if text is None:
                     conn.execute("DELETE FROM digests WHERE id = ?", (digest_id,))

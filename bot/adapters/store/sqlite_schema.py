@@ -84,6 +84,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             doc TEXT NOT NULL
         ) WITHOUT ROWID""",
     ),
+    (
+        # 3 (issue 11): the whole poll state survives a restart.
+        "ALTER TABLE poll_status ADD COLUMN last_attempt_at INTEGER",
+        "ALTER TABLE poll_status ADD COLUMN last_error_kind TEXT",
+        "ALTER TABLE poll_status ADD COLUMN stopped TEXT",
+        "ALTER TABLE poll_status ADD COLUMN stopped_for TEXT",
+        "ALTER TABLE poll_status ADD COLUMN last_records INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE poll_status ADD COLUMN last_skipped INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE poll_status ADD COLUMN possibly_truncated INTEGER NOT NULL DEFAULT 0",
+    ),
 )
 """Migration n (1-based) is MIGRATIONS[n - 1]. AUTOINCREMENT: outbox ids are never reused."""
 
