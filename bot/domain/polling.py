@@ -16,8 +16,7 @@ class PollState:
     """One operation's polling status.
 
     `stopped` holds the reason polling is paused until a person acts (a refused
-    token); `stopped_for` names the configuration it was refused for (an opaque
-    fingerprint), so a restart with another token or server polls again.
+    token); restarting the bot is such an act, so a restored state polls again.
     `last_skipped` counts unusable rows of the last successful poll.
     """
 
@@ -31,7 +30,6 @@ class PollState:
     last_skipped: int = 0
     possibly_truncated: bool = False
     stopped: str | None = None
-    stopped_for: str | None = None
 
     def stale(self, now: datetime, poll_every: timedelta) -> bool:
         """Data older than two poll periods cannot be trusted as "now"."""

@@ -44,7 +44,6 @@ from bot.services.state import (
     OperationRuntime,
     PollState,
     RuntimeState,
-    target_fingerprint,
 )
 from bot.services.storm import NotificationPlan, plan_notifications
 
@@ -230,9 +229,6 @@ class Monitor:
                 consecutive_failures=poll.consecutive_failures + 1,
                 last_duration=duration,
                 stopped=error.message if error.stops_polling else poll.stopped,
-                stopped_for=target_fingerprint(op.settings)
-                if error.stops_polling
-                else poll.stopped_for,
             )
         unavailable = evaluate_unavailable(
             name,
@@ -380,15 +376,29 @@ def _log_delta(ingest: IngestPlan | None, now: datetime, retention: timedelta) -
     """What the store must write for one poll: only the calls and buckets it changed."""
     if ingest is None:
         return LogDelta()
-    minute_of = _epoch_minute_to_datetime
+    minutes: dict[int, datetime] = {}
+
+    def minute_of(minute: int) -> datetime:
+        at = minutes.get(minute)
+        if at is None:
+            at = minutes[minute] = _epoch_minute_to_datetime(minute)
+        return at
+
+    # One (minute, type, result) -> RememberedCall per distinct entry: calls share them.
+    remembered: dict[tuple[int, str, str], RememberedCall] = {}
+    conn_ids: dict[str, RememberedCall] = {}
+    for conn_id, entry in ingest.written.items():
+        if conn_id.startswith("\x00"):
+            continue
+        call = remembered.get(entry)
+        if call is None:
+            m, t, r = entry
+            call = remembered[entry] = RememberedCall(minute_of(m), t, r)
+        conn_ids[conn_id] = call
     return LogDelta(
         buckets={BucketKey(minute_of(m), t, r): n for (m, t, r), n in ingest.buckets.items()},
         covered_minutes=frozenset(minute_of(m) for m in range(*ingest.covered)),
-        conn_ids={
-            conn_id: RememberedCall(at=minute_of(m), call_type=t, result=r)
-            for conn_id, (m, t, r) in ingest.written.items()
-            if not conn_id.startswith("\x00")
-        },
+        conn_ids=conn_ids,
         forget_conn_ids_before=now - CONN_ID_MEMORY,
         drop_minutes_before=now - retention,
     )

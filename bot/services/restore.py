@@ -21,7 +21,7 @@ from bot.domain.silences import SilenceBook
 from bot.domain.window import LogSnapshot
 from bot.services.notifications import THREAD, UPDATE
 from bot.services.ports import CallSource, Presenter
-from bot.services.state import RuntimeState, target_fingerprint
+from bot.services.state import RuntimeState
 from bot.services.views import RemovedRuleView
 
 log = logging.getLogger("callbot.restore")
@@ -118,10 +118,11 @@ async def restore_state(
         op = state.operations.get(operation)
         if op is None:
             continue
-        if poll.stopped and poll.stopped_for != target_fingerprint(op.settings):
-            # Stopped for a token or server the configuration no longer has: try again.
-            log.info("event=poll_resumed operation=%s reason=configuration_changed", operation)
-            poll = replace(poll, stopped=None, stopped_for=None)
+        if poll.stopped:
+            # A restart is the act of a person who fixed the token or the configuration:
+            # polling tries again; the last error and its kind stay for /calls status.
+            log.info("event=poll_resumed operation=%s reason=restart", operation)
+            poll = replace(poll, stopped=None)
         op.poll = poll
 
 

@@ -9,7 +9,6 @@ poll cycle's step-and-commit, a button click's acknowledgement) take `lock`.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
@@ -22,16 +21,10 @@ from bot.domain.silences import SilenceBook
 from bot.domain.specs import RuleSpec
 from bot.domain.window import CallLog
 
-__all__ = ["RECENT_CALLS", "OperationRuntime", "PollState", "RuntimeState", "target_fingerprint"]
+__all__ = ["RECENT_CALLS", "OperationRuntime", "PollState", "RuntimeState"]
 
 RECENT_CALLS = 20
 """How many of the latest calls of each operation `RuntimeState.recent` keeps."""
-
-
-def target_fingerprint(settings: OperationSettings) -> str:
-    """An opaque label of where and with which token an operation is polled (`stopped_for`)."""
-    key = f"{settings.api_base_url}|{settings.server}|{settings.token.reveal()}"
-    return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
 @dataclass(slots=True)

@@ -8,7 +8,7 @@ after a restart. The store is sent only what changed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -223,38 +223,23 @@ def refused() -> SourceError:
     )
 
 
-async def test_the_whole_poll_state_survives_a_restart(world: World) -> None:
+async def test_the_poll_state_survives_a_restart_which_lifts_a_stop(world: World) -> None:
     state, store, monitor = await world.start()
     world.source.queue("bogota", refused())
     await monitor.poll("bogota")
+    assert state.operation("bogota").poll.last_error_kind == "token_rejected"
+    world.clock.advance(timedelta(minutes=1))
+    assert (await monitor.poll("bogota")).outcome == "stopped"
     before = state.operation("bogota").poll
-    assert before.stopped and before.last_error_kind == "token_rejected"
+    assert before.stopped and before.last_attempt_at == T0 + timedelta(minutes=1)
     await store.close()
 
     restarted, store, monitor = await world.start()
-    assert restarted.operation("bogota").poll == before
-    assert before.last_attempt_at == T0
+    after = restarted.operation("bogota").poll
+    assert after == replace(before, stopped=None), "all of it but the stop, lifted by restart"
+    assert after.last_error_kind == "stopped" and after.consecutive_failures == 2
     asked = len(world.source.calls)
-    report = await monitor.poll("bogota")
-    assert report.outcome == "stopped"
-    assert len(world.source.calls) == asked, "still stopped: Wolkvox is not asked again"
-    await store.close()
-
-
-async def test_a_restart_with_another_token_polls_again(world: World) -> None:
-    _, store, monitor = await world.start()
-    world.source.queue("bogota", refused())
-    await monitor.poll("bogota")
-    await store.close()
-
-    fixed = World(world.path, world.clock, world.source)
-    settings = parse_settings(
-        CONFIG.replace("token: t-secret", "token: t-new-secret"), source="test.yml", env={}
-    )
-    state = RuntimeState.from_settings(settings)
-    store = SwitchableStore(fixed.path)
-    await store.open()
-    await restore_state(state, store=store, source=fixed.source, now=fixed.clock.now())
-    poll = state.operation("bogota").poll
-    assert poll.stopped is None and poll.last_error_kind == "token_rejected"
+    world.source.queue("bogota", Batch(records=records(3)))
+    assert (await monitor.poll("bogota")).outcome == "ok"
+    assert len(world.source.calls) == asked + 1
     await store.close()

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, NamedTuple, Protocol, Self
 
 from bot.domain.polling import PollState
 
@@ -105,13 +105,14 @@ class BucketKey:
     result: str
 
 
-@dataclass(frozen=True, slots=True)
-class RememberedCall:
+class RememberedCall(NamedTuple):
     """What the call log remembers of a conn_id: where it counted the call.
 
     A later poll that reports the same call with another result moves it instead of
     counting it twice. `at` is the call's own time (its bucket minute); it also ages the
-    memory out (`LogDelta.forget_conn_ids_before`).
+    memory out (`LogDelta.forget_conn_ids_before`). A named tuple: a poll writes tens of
+    thousands of them, and a tuple of a datetime and two strings is cheap to build and
+    left alone by the cyclic garbage collector.
     """
 
     at: datetime

@@ -47,14 +47,13 @@ PollRow = tuple[
     int | None,
     str | None,
     str | None,
-    str | None,
     int,
     int,
     int,
 ]
 """operation, last_success_at, last_error, consecutive_failures, last_duration (migration 1);
-last_attempt_at, last_error_kind, stopped, stopped_for, last_records, last_skipped,
-possibly_truncated (migration 3)."""
+last_attempt_at, last_error_kind, stopped, last_records, last_skipped, possibly_truncated
+(migration 3)."""
 MessageRefRow = tuple[str, str, str]
 SilenceRow = tuple[str, str]
 DigestRow = tuple[str, str | None]
@@ -80,9 +79,12 @@ def minute_rows(operation: str, minutes: Iterable[datetime]) -> Iterator[MinuteR
 
 
 def conn_id_rows(operation: str, conn_ids: Mapping[str, RememberedCall]) -> Iterator[ConnIdRow]:
-    for conn_id, call in conn_ids.items():
-        at = to_micros(call.at, what="conn_id time")
-        yield operation, conn_id, at, call.call_type, call.result
+    micros: dict[datetime, int] = {}  # calls share their minutes: convert each one once
+    for conn_id, (when, call_type, result) in conn_ids.items():
+        at = micros.get(when)
+        if at is None:
+            at = micros[when] = to_micros(when, what="conn_id time")
+        yield operation, conn_id, at, call_type, result
 
 
 def new_outbox_values(row: NewOutboxRow) -> NewOutboxValues:
@@ -123,7 +125,6 @@ def poll_row(operation: str, status: PollStatus) -> PollRow:
         _micros_or_none(status.last_attempt_at, "last_attempt_at"),
         status.last_error_kind,
         status.stopped,
-        status.stopped_for,
         status.last_records,
         status.last_skipped,
         int(status.possibly_truncated),
@@ -138,8 +139,8 @@ def budget_row(operation: str, budget: BudgetCounter) -> BudgetRow:
 
 
 def decode_poll(row: PollRow) -> tuple[str, PollStatus]:
-    (operation, success, error, failures, duration, attempt, kind, stopped, stopped_for) = row[:9]
-    records, skipped, truncated = row[9:]
+    (operation, success, error, failures, duration, attempt, kind, stopped) = row[:8]
+    records, skipped, truncated = row[8:]
     return operation, PollStatus(
         last_attempt_at=None if attempt is None else from_micros(attempt),
         last_success_at=None if success is None else from_micros(success),
@@ -151,7 +152,6 @@ def decode_poll(row: PollRow) -> tuple[str, PollStatus]:
         last_skipped=skipped,
         possibly_truncated=bool(truncated),
         stopped=stopped,
-        stopped_for=stopped_for,
     )
 
 

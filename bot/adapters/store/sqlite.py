@@ -61,14 +61,14 @@ _INSERT_OUTBOX = (
 )
 _SELECT_POLLS = (
     "SELECT operation, last_success_at, last_error, consecutive_failures, last_duration, "
-    "last_attempt_at, last_error_kind, stopped, stopped_for, last_records, last_skipped, "
+    "last_attempt_at, last_error_kind, stopped, last_records, last_skipped, "
     "possibly_truncated FROM poll_status"
 )
 _REPLACE_POLL = (
     "INSERT OR REPLACE INTO poll_status (operation, last_success_at, last_error, "
     "consecutive_failures, last_duration, last_attempt_at, last_error_kind, stopped, "
-    "stopped_for, last_records, last_skipped, possibly_truncated) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "last_records, last_skipped, possibly_truncated) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _UPSERT_REF = (
     "INSERT INTO message_refs (incident_id, channel, ts) VALUES (?, ?, ?) "

@@ -89,7 +89,6 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE poll_status ADD COLUMN last_attempt_at INTEGER",
         "ALTER TABLE poll_status ADD COLUMN last_error_kind TEXT",
         "ALTER TABLE poll_status ADD COLUMN stopped TEXT",
-        "ALTER TABLE poll_status ADD COLUMN stopped_for TEXT",
         "ALTER TABLE poll_status ADD COLUMN last_records INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE poll_status ADD COLUMN last_skipped INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE poll_status ADD COLUMN possibly_truncated INTEGER NOT NULL DEFAULT 0",

@@ -57,7 +57,6 @@ async def test_every_field_of_the_poll_state_round_trips(tmp_path: Path) -> None
         last_skipped=4,
         possibly_truncated=True,
         stopped="the token is wrong or expired",
-        stopped_for="0123456789abcdef",
     )
     path = tmp_path / "new.sqlite3"
     async with SQLiteStore(path=path) as store:
