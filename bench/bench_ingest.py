@@ -25,7 +25,7 @@ from bot.adapters.wolkvox.rows_decode import decode_calls
 from bot.adapters.wolkvox.simulator_faults import envelope
 from bot.adapters.wolkvox.simulator_traffic import TrafficModel
 from bot.domain.window import CallLog
-from bot.runtime import freeze_start_up_heap
+from bot.services.heap import collector_paused, freeze_start_up_heap
 
 NAME = "ingest"
 TARGET_RATIO = 1.5
@@ -63,9 +63,18 @@ def payload(records: int, *, token: str = "bench-token", now: datetime = NOW) ->
 
 
 def ingest(body: bytes) -> int:
-    """Everything the bot does with one answer's bytes; returns the calls counted."""
-    batch = map_calls_response(200, body, ZONE)
-    return CallLog().ingest("bench", batch.records, now=NOW).new
+    """Everything the bot does with one answer's bytes; returns the calls counted.
+
+    The collector waits where the bot makes it wait (the client's decode and mapping, the
+    monitor's plan), and not while the plan is applied, as in the bot.
+    """
+    with collector_paused():
+        batch = map_calls_response(200, body, ZONE)
+    log = CallLog()
+    with collector_paused():
+        plan = log.plan("bench", batch.records, now=NOW)
+    log.apply(plan)
+    return plan.report.new
 
 
 def run(*, quick: bool = False) -> list[Figure]:

@@ -53,9 +53,9 @@ async def _bot_under_slow_wolkvox(bursts: int) -> dict[str, Any]:
     from bot.adapters.wolkvox.client import WolkvoxClient
     from bot.adapters.wolkvox.simulator import Fault, WolkvoxSimulator
     from bot.adapters.wolkvox.source import WolkvoxCallSource
-    from bot.runtime import freeze_start_up_heap
     from bot.services.commands import AllowAll, CommandService
     from bot.services.control import Controls
+    from bot.services.heap import freeze_start_up_heap
     from bot.services.monitor import Monitor
     from bot.services.state import RuntimeState
     from tests.fakes.slack_api import FakeSlackApi

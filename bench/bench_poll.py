@@ -26,7 +26,7 @@ from bot.adapters.wolkvox.mapping import MappedBatch
 from bot.adapters.wolkvox.response import map_calls_response
 from bot.adapters.wolkvox.simulator_faults import envelope
 from bot.adapters.wolkvox.simulator_traffic import TrafficModel
-from bot.runtime import freeze_start_up_heap
+from bot.services.heap import freeze_start_up_heap
 from bot.services.monitor import Monitor
 from bot.services.ports import BudgetUse
 from bot.services.state import RuntimeState

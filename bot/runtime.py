@@ -10,7 +10,6 @@ closed. Whatever was not delivered stays in the outbox for the next start.
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -25,23 +24,12 @@ from bot.adapters.wolkvox.source import WolkvoxCallSource
 from bot.config.model import Settings
 from bot.services.control import Controls
 from bot.services.delivery import OutboxDrainer
+from bot.services.heap import freeze_start_up_heap
 from bot.services.monitor import CycleReport, Monitor
 from bot.services.restore import restore_state
 from bot.services.state import RuntimeState
 
 log = logging.getLogger("callbot.runtime")
-
-
-def freeze_start_up_heap() -> None:
-    """Move everything start-up built (libraries, configuration, the restored history) out
-    of the collector's sight (issue 11).
-
-    Those objects live as long as the process; left in the oldest generation, every full
-    collection scans them again, and one landing in a poll or a `/calls` burst is most of
-    its tail latency. Collected first, so no garbage is frozen with them.
-    """
-    gc.collect()
-    gc.freeze()
 
 
 CYCLE_GRACE_S = 3.0

@@ -37,6 +37,7 @@ from bot.domain.calls import CallRecord
 from bot.domain.rules import evaluate_operation, evaluate_unavailable
 from bot.domain.specs import Severity
 from bot.domain.window import IngestPlan
+from bot.services.heap import collector_paused
 from bot.services.ports import CallSource, FetchedCalls, Presenter, SourceError
 from bot.services.quiet import PollLogQuieter
 from bot.services.state import (
@@ -153,7 +154,8 @@ class Monitor:
         error: SourceError | None,
     ) -> CycleReport:
         """Plan, commit, swap: memory changes only once the store has the whole cycle."""
-        plan = self._plan(op, now, duration, fetched, error)
+        with collector_paused():
+            plan = self._plan(op, now, duration, fetched, error)
         try:
             ids = await self._store.commit_cycle(plan.commit)
         except Exception as exc:

@@ -47,6 +47,7 @@ from bot.adapters.wolkvox.mapping import MappedBatch, map_calls
 from bot.adapters.wolkvox.response import decode_response
 from bot.adapters.wolkvox.target import WolkvoxTarget
 from bot.config.budget import MAX_ATTEMPTS
+from bot.services.heap import collector_paused
 
 logger = logging.getLogger("callbot.wolkvox.client")
 
@@ -149,7 +150,9 @@ class WolkvoxClient:
 
     async def calls_last_10(self, target: WolkvoxTarget) -> MappedBatch:
         """The calls of the last 10 minutes of one operation, mapped to CallRecords."""
-        return map_calls(await self.fetch("calls_last_10", target), target.zone)
+        envelope = await self.fetch("calls_last_10", target)
+        with collector_paused():
+            return map_calls(envelope, target.zone)
 
     async def fetch(
         self,
@@ -251,12 +254,13 @@ class WolkvoxClient:
             try:
                 timeout = min(self._timeout_s, max(0.001, deadline_at - started))
                 status, body = await self._get(api, target, query, timeout)
-                envelope = decode_response(
-                    status,
-                    body,
-                    api=api,
-                    resumes_at=next_local_midnight(target, now).astimezone(target.zone),
-                )
+                with collector_paused():
+                    envelope = decode_response(
+                        status,
+                        body,
+                        api=api,
+                        resumes_at=next_local_midnight(target, now).astimezone(target.zone),
+                    )
             except WolkvoxError as exc:
                 if isinstance(exc, QuotaExceededError):
                     self._budget.exhaust(target, now)
