@@ -69,3 +69,14 @@ def test_the_client_is_given_the_attempts_the_budget_allows() -> None:
     source = WolkvoxCallSource(client=None, operations=settings.operations)  # type: ignore[arg-type]
     assert source._targets["bogota"].attempts == 1
     assert source._targets["cali"].attempts == 4
+
+
+def test_a_reloaded_configuration_recomputes_the_attempts() -> None:
+    from bot.adapters.wolkvox.source import WolkvoxCallSource
+
+    first = parse_settings(operations(("bogota", "0004", TOKEN, 10)), source="t.yml")
+    source = WolkvoxCallSource(client=None, operations=first.operations)  # type: ignore[arg-type]
+    assert source._targets["bogota"].attempts == 4
+    fewer = parse_settings(operations(("bogota", "0004", TOKEN, 1)), source="t.yml")
+    source.set_operations(fewer.operations)
+    assert source._targets["bogota"].attempts == 1

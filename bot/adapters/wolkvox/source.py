@@ -49,15 +49,17 @@ class WolkvoxCallSource:
 
     def __init__(self, *, client: WolkvoxClient, operations: Iterable[OperationSettings]) -> None:
         self._client = client
+        self._targets: dict[str, WolkvoxTarget] = {}
+        self.set_operations(operations)
+
+    def set_operations(self, operations: Iterable[OperationSettings]) -> None:
+        """The operations of a reloaded configuration (new tokens, servers, reserves), each
+        with the attempts per poll its worst-case budget allows (shared tokens summed)."""
         operations = tuple(operations)
         budgets = token_budgets(operations)
         self._targets = {
             op.name: target_of(op, attempts=budgets[op.name].attempts) for op in operations
         }
-
-    def set_operations(self, operations: Iterable[OperationSettings]) -> None:
-        """The operations of a reloaded configuration (new tokens, servers, reserves)."""
-        self._targets = {op.name: target_of(op) for op in operations}
 
     async def calls_last_10(self, operation: str) -> MappedBatch:
         try:
