@@ -149,6 +149,7 @@ class Runtime:
         while True:
             await asyncio.sleep(self.housekeeping_every_s)
             try:
+                await self.controls.expire_silences()
                 await self.refresh()
             except Exception as exc:
                 log.warning("event=housekeeping_failed error=%s", type(exc).__name__)

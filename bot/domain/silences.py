@@ -9,6 +9,7 @@ incident only, never its resolution.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -138,6 +139,15 @@ class SilenceBook:
         several do, since that is the one a person will want to see."""
         candidates = [s for s in self.silences if s.matches(rule, operation, now)]
         return max(candidates, key=lambda s: (s.ends_at, s.id), default=None)
+
+    def ended(self, now: datetime) -> tuple[Silence, ...]:
+        """The silences that have run out at `now` and whose end is still to be told."""
+        return tuple(s for s in self.silences if s.expired(now))
+
+    def without(self, ids: Collection[str]) -> SilenceBook:
+        """The book less the silences with these ids (their end has been recorded)."""
+        gone = frozenset(ids)
+        return SilenceBook(tuple(s for s in self.silences if s.id not in gone))
 
     def prune(self, now: datetime) -> SilenceBook:
         """Drop the silences that have ended; future ones stay."""

@@ -1,29 +1,45 @@
-"""What people do to alerts: acknowledge, silence, unsilence.
+"""What people do to alerts: acknowledge, silence, unsilence; and what happens when a
+silence runs out.
 
-Each action changes the alert state and the silences under the state lock,
-is stored before it is told, and is recorded in the incident's thread in the
-person's own words (the renderer escapes them). Repeating an action (a double
-click) changes nothing the second time.
+Each action changes the alert state and the silences under the state lock and is
+stored before it is told, in one transaction with its record (who, when, scope,
+reason, end: see bot.domain.history) and the notifications that announce it. The
+team hears of it where the alert lives: a note in the incident's thread (the
+renderer escapes the person's words), or, when no incident message is there to
+carry it, a short note in the channel. One log line says who did what. Repeating
+an action (a double click) changes nothing the second time.
+
+A silence that ends, lifted early or run out, edits the living message of each
+incident it muted, so no message keeps saying "Silenced until 12:20" after 12:20.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
+import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 
 from bot.adapters.clock import Clock
-from bot.adapters.store.base import NewOutboxRow, Store
-from bot.adapters.store.codec import encode_alert, encode_silence
+from bot.adapters.store.base import HistoryPage, NewOutboxRow, Store
 from bot.domain.alerts import Alert, Decision, Reason, acknowledge, silence_applied, silence_lifted
-from bot.domain.silences import Silence, silence_id
+from bot.domain.history import ActionRecord
+from bot.domain.silences import Silence, SilenceBook, silence_id
+from bot.services.action_batch import ActionBatch
+from bot.services.notifications import POST, UPDATE
 from bot.services.ports import Presenter
 from bot.services.state import RuntimeState
 from bot.services.storm import plan_notifications
 from bot.services.views import ActionKind, ActionResultView
 
+log = logging.getLogger("callbot.control")
+
+FORGET_EVERY = timedelta(hours=1)
+"""How often the record is trimmed to the history the bot keeps."""
+
 
 class Controls:
-    """The acknowledge / silence / unsilence use cases, shared by buttons and /calls."""
+    """The acknowledge / silence / unsilence use cases, shared by buttons and /calls, and
+    the end of silences (`expire_silences`, called periodically)."""
 
     def __init__(
         self,
@@ -39,11 +55,17 @@ class Controls:
         self._clock = clock
         self._presenter = presenter
         self._on_outbox = on_outbox
+        self._forgot_at: datetime | None = None
 
     @property
     def presenter(self) -> Presenter:
         """The renderer the bot was wired with, for start-up work that renders too (restore)."""
         return self._presenter
+
+    @property
+    def retention(self) -> timedelta:
+        """How long the record is kept: as long as the call history."""
+        return self._state.log.retention
 
     def _tz(self, operation: str | None) -> str:
         if operation and operation in self._state.operations:
@@ -68,14 +90,20 @@ class Controls:
                 return ActionResultView(ActionKind.NOT_FIRING, by, name, operation, now)
             kind = ActionKind.ALREADY_ACKNOWLEDGED
             acked_by = by
+            batch = ActionBatch(self._state.alerts)
             for alert in (a for a in targets if a.firing):
                 decision = acknowledge(alert, by=by, now=now, incident=incident_id)
                 if decision.reason is Reason.ACKNOWLEDGED:
                     kind = ActionKind.ACKNOWLEDGED
-                    await self._apply(decision, ActionKind.ACKNOWLEDGED, by, now)
+                    note = ActionResultView(
+                        kind, by, alert.rule, alert.operation, now, tz=self._tz(alert.operation)
+                    )
+                    self._plan(batch, alert, decision, note, now)
+                    batch.records.append(ActionRecord.acknowledged(decision.alert))
+                    self._tell_channels(batch, note, [alert.operation], alert.rule, now)
                 elif alert.acked_by:
                     acked_by = alert.acked_by
-            return ActionResultView(
+            view = ActionResultView(
                 kind,
                 by if kind is ActionKind.ACKNOWLEDGED else acked_by,
                 name,
@@ -83,6 +111,10 @@ class Controls:
                 now,
                 tz=self._tz(operation or targets[0].operation),
             )
+            if batch.records:
+                await self._store_batch(batch)
+                self._log(view)
+            return view
 
     async def silence(
         self,
@@ -122,8 +154,6 @@ class Controls:
                 created_by=by,
                 reason=reason,
             )
-            await self._store.put_silence(silence.id, encode_silence(silence), silence.ends_at)
-            state.silences = state.silences.add(silence)
             view = ActionResultView(
                 ActionKind.SILENCED,
                 by,
@@ -134,10 +164,16 @@ class Controls:
                 reason=reason,
                 tz=self._tz(operation),
             )
+            previous = state.silences
+            state.silences = previous.add(silence)
+            batch = ActionBatch(state.alerts)
+            batch.records.append(ActionRecord.silenced(silence))
             for alert in list(state.alerts):
                 if silence.matches(alert.rule, alert.operation, now):
-                    decision = silence_applied(alert, silence, now=now)
-                    await self._apply(decision, ActionKind.SILENCED, by, now, view=view)
+                    self._plan(batch, alert, silence_applied(alert, silence, now=now), view, now)
+            self._tell_channels(batch, view, self._scope(operation), rule, now)
+            await self._store_batch(batch, silences={silence.id: silence}, undo=previous)
+            self._log(view)
             return view
 
     async def unsilence(self, *, rule: str, operation: str | None, by: str) -> ActionResultView:
@@ -148,19 +184,88 @@ class Controls:
             book, removed = state.silences.remove(rule, operation, now=now, by=by)
             if not removed:
                 return ActionResultView(ActionKind.NOT_SILENCED, by, rule, operation, now)
-            for silence in removed:
-                await self._store.delete_silence(silence.id)
-            state.silences = book
             view = ActionResultView(
                 ActionKind.UNSILENCED, by, rule, operation, now, tz=self._tz(operation)
             )
+            previous = state.silences
+            state.silences = book
+            batch = ActionBatch(state.alerts)
+            batch.records += [ActionRecord.lifted(s, by=by, at=now) for s in removed]
             for alert in list(state.alerts):
                 if alert.rule != rule or (operation and alert.operation != operation):
                     continue
                 remaining = book.matching(alert.rule, alert.operation, now)
                 decision = silence_lifted(alert, remaining=remaining, now=now)
-                await self._apply(decision, ActionKind.UNSILENCED, by, now, view=view)
+                self._plan(batch, alert, decision, view, now)
+            self._tell_channels(batch, view, self._scope(operation), rule, now)
+            await self._store_batch(batch, forget=[s.id for s in removed], undo=previous)
+            self._log(view)
             return view
+
+    async def expire_silences(self) -> int:
+        """Record the end of the silences that ran out, and edit the messages they muted.
+
+        An incident that fired while a silence held it back and is still firing has its
+        message edited and a note in its thread; the silence's end is recorded either way.
+        Returns how many silences ended. Also trims the record to the history kept.
+        """
+        now = self._clock.now()
+        async with self._state.lock:
+            state = self._state
+            ended = state.silences.ended(now)
+            if ended:
+                remaining = state.silences.without([s.id for s in ended])
+                batch = ActionBatch(state.alerts)
+                previous = state.silences
+                state.silences = remaining
+                for silence in ended:
+                    batch.records.append(ActionRecord.expired(silence))
+                    self._heard_again(batch, silence, remaining, now)
+                await self._store_batch(batch, forget=[s.id for s in ended], undo=previous)
+                for silence in ended:
+                    self._log(self._expiry_view(silence, now))
+        if self._forgot_at is None or now - self._forgot_at >= FORGET_EVERY:
+            await self._store.forget_history(now - self.retention)
+            self._forgot_at = now
+        return len(ended)
+
+    async def history(
+        self, *, since: datetime, rule: str | None, operation: str | None, limit: int
+    ) -> HistoryPage:
+        """The record since `since` (see `Store.history`), for `/calls history`."""
+        return await self._store.history(since=since, rule=rule, operation=operation, limit=limit)
+
+    def _heard_again(
+        self, batch: ActionBatch, silence: Silence, remaining: SilenceBook, now: datetime
+    ) -> None:
+        for alert in list(batch.book):
+            if not (alert.firing and alert.posted and silence.covers(alert.rule, alert.operation)):
+                continue
+            if alert.fired_at is not None and alert.fired_at >= silence.ends_at:
+                continue
+            still = remaining.matching(alert.rule, alert.operation, now)
+            decision = silence_lifted(alert, remaining=still, now=now)
+            if decision.reason is Reason.UNSILENCED:
+                view = self._expiry_view(silence, now, operation=alert.operation)
+                self._plan(batch, alert, decision, view, now)
+
+    def _expiry_view(
+        self, silence: Silence, now: datetime, *, operation: str | None = None
+    ) -> ActionResultView:
+        where = operation or silence.operation
+        return ActionResultView(
+            ActionKind.SILENCE_EXPIRED,
+            silence.created_by,
+            silence.rule,
+            silence.operation,
+            now,
+            until=silence.ends_at,
+            reason=silence.reason,
+            tz=self._tz(where),
+        )
+
+    def _scope(self, operation: str | None) -> list[str]:
+        return [operation] if operation else list(self._state.operations)
 
     def _targets(
         self, *, incident_id: str | None, rule: str | None, operation: str | None
@@ -173,40 +278,87 @@ class Controls:
             a for a in alerts if a.rule == rule and (operation is None or a.operation == operation)
         ]
 
-    async def _apply(
+    def _plan(
         self,
+        batch: ActionBatch,
+        previous: Alert,
         decision: Decision,
-        kind: ActionKind,
-        by: str,
+        view: ActionResultView,
         now: datetime,
-        *,
-        view: ActionResultView | None = None,
     ) -> None:
+        """The decision's rows (an edit and a thread note in the person's words)."""
         state = self._state
         alert = decision.alert
+        batch.change(previous, alert)
         op = state.operations.get(alert.operation)
         spec = op.rule(alert.rule) if op else None
-        rows: tuple[NewOutboxRow, ...] = ()
-        if op is not None and spec is not None:
-            note_view = view or ActionResultView(
-                kind, by, alert.rule, alert.operation, now, tz=op.settings.timezone.key
-            )
-            # An action never opens, joins or closes a digest; it only routes the
-            # incident's news to its digest when it has one.
-            rows = plan_notifications(
-                [decision],
-                state=state,
-                alerts=state.alerts.with_alert(alert),
-                presenter=self._presenter,
-                now=now,
-                note=self._presenter.action_note(note_view),
-            ).rows
-        await self._store.put_alert_with_outbox(
-            alert.operation, alert.rule, encode_alert(alert), rows
-        )
-        state.alerts = state.alerts.with_alert(alert)
-        if rows and self._on_outbox is not None:
+        if op is None or spec is None:
+            return
+        # An action never opens, joins or closes a digest; it only routes the
+        # incident's news to its digest when it has one.
+        rows = plan_notifications(
+            [decision],
+            state=state,
+            alerts=batch.book,
+            presenter=self._presenter,
+            now=now,
+            note=self._presenter.action_note(view),
+        ).rows
+        batch.rows += rows
+        batch.told.update(row.channel for row in rows if row.action != UPDATE)
+
+    def _tell_channels(
+        self,
+        batch: ActionBatch,
+        view: ActionResultView,
+        operations: Iterable[str],
+        rule: str,
+        now: datetime,
+    ) -> None:
+        """A short note in each channel of the rule where no incident thread told it."""
+        channels: dict[str, None] = {}
+        for name in operations:
+            op = self._state.operations.get(name)
+            spec = op.rule(rule) if op is not None else None
+            if op is not None and spec is not None:
+                channels[spec.channel or op.settings.channel] = None
+        stamp = now.strftime("%Y%m%dT%H%M%S%f")
+        scope = view.operation or "*"
+        for channel in [c for c in channels if c not in batch.told]:
+            note_id = f"note:{view.kind.value}:{rule}:{scope}:{channel}:{stamp}"
+            message = self._presenter.action_note(view)
+            batch.rows.append(NewOutboxRow(channel, note_id, POST, message, now))
+            batch.told.add(channel)
+
+    async def _store_batch(
+        self,
+        batch: ActionBatch,
+        *,
+        silences: dict[str, Silence] | None = None,
+        forget: Iterable[str] = (),
+        undo: SilenceBook | None = None,
+    ) -> None:
+        try:
+            await self._store.commit_action(batch.commit(silences=silences, forget=forget))
+        except BaseException:
+            if undo is not None:
+                self._state.silences = undo
+            raise
+        self._state.alerts = batch.book
+        if batch.rows and self._on_outbox is not None:
             self._on_outbox()
+
+    @staticmethod
+    def _log(view: ActionResultView) -> None:
+        log.info(
+            "event=action kind=%s by=%s rule=%s operation=%s until=%s reason=%r",
+            view.kind.value,
+            view.actor,
+            view.rule,
+            view.operation or "*",
+            view.until.isoformat() if view.until else "-",
+            " ".join(view.reason.split())[:200],
+        )
 
 
 def _rule_of(incident_id: str | None) -> str:

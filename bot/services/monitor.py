@@ -31,6 +31,7 @@ from bot.adapters.store.base import (
     Store,
 )
 from bot.adapters.store.codec import encode_alert
+from bot.adapters.store.history_codec import incident_entries
 from bot.domain.alert_book import AlertBook
 from bot.domain.alerts import Decision
 from bot.domain.calls import CallRecord
@@ -275,6 +276,7 @@ class Monitor:
             poll=poll,
             outbox=notifications.rows,
             digests=notifications.stored,
+            incidents=incident_entries(state.alerts, (d.alert for d in decisions)),
         )
         return CyclePlan(
             ingest,

@@ -49,6 +49,7 @@ class ActionKind(StrEnum):
     NOT_SILENCED = "not_silenced"
     NOT_FIRING = "not_firing"
     NOT_ALLOWED = "not_allowed"
+    SILENCE_EXPIRED = "silence_expired"
 
 
 class NoticeKind(StrEnum):

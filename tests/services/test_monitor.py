@@ -249,15 +249,20 @@ async def test_acknowledging_twice_acks_once_and_stops_reminders(world) -> None:
 
 
 async def test_a_silenced_rule_posts_nothing_until_the_silence_is_lifted(world) -> None:
+    # Issue 12: the silence and its lifting are announced in the channel (short notes);
+    # the alert itself still posts nothing until the silence is lifted.
     bot = Bot(*world)
     await bot.start()
     until = bot.clock.now() + timedelta(hours=1)
     await bot.controls.silence(rule="abandons", operation="bogota", until=until, by="U1")
     await bot.cycle(calls(bot.clock.now(), abandons=4))
-    assert bot.chat.messages == []
+    assert [m for m in bot.chat.messages if not m.incident_id.startswith("note:")] == []
     await bot.controls.unsilence(rule="abandons", operation="bogota", by="U1")
     await bot.cycle(calls(bot.clock.now(), abandons=4, prefix="x"))
-    assert len(bot.chat.top_level()) == 1
+    alerts = [m for m in bot.chat.top_level() if not m.incident_id.startswith("note:")]
+    notes = [m.text for m in bot.chat.top_level() if m.incident_id.startswith("note:")]
+    assert len(alerts) == 1
+    assert notes == ["silenced by U1: abandons ", "unsilenced by U1: abandons "]
 
 
 async def test_each_delivery_is_one_log_line_naming_channel_incident_and_action(

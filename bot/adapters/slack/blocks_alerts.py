@@ -67,7 +67,14 @@ ACTIONS_BLOCK = "callbot_alert_actions"
 _LIST_BLOCKS = 2
 _RESOLVED_ICON = ":white_check_mark:"
 _REMOVED_ICON = ":wastebasket:"
-_WITH_REASON = frozenset({ActionKind.ACKNOWLEDGED, ActionKind.SILENCED, ActionKind.UNSILENCED})
+_WITH_REASON = frozenset(
+    {
+        ActionKind.ACKNOWLEDGED,
+        ActionKind.SILENCED,
+        ActionKind.UNSILENCED,
+        ActionKind.SILENCE_EXPIRED,
+    }
+)
 
 
 def _upper_first(text: str) -> str:

@@ -296,4 +296,8 @@ EN: dict[str, str] = {
     "note.resolved_quiet": (
         ":white_check_mark: Resolved after {duration}: nothing to judge for {quiet}."
     ),
+    # issue 12: the record (silences that end, history)
+    "action.silence_expired": (
+        ":bell: The silence {user} put on *{rule}* ({operation}) ended at {until}."
+    ),
 }

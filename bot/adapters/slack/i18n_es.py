@@ -311,4 +311,8 @@ ES: dict[str, str] = {
     "note.resolved_quiet": (
         ":white_check_mark: Resuelta después de {duration}: nada que juzgar durante {quiet}."
     ),
+    # issue 12: el registro (silencios que terminan, historial)
+    "action.silence_expired": (
+        ":bell: El silencio que {user} puso en *{rule}* ({operation}) terminó a las {until}."
+    ),
 }

@@ -177,6 +177,8 @@ class CycleCommit:
     poll: PollStatus | None = None
     outbox: Sequence[NewOutboxRow] = ()
     digests: Mapping[str, Document | None] = field(default_factory=dict)
+    incidents: Sequence[IncidentEntry] = ()
+    """Incident records this cycle opened, escalated or resolved (upserted by id)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +188,8 @@ class StoredState:
     alerts: Mapping[tuple[str, str], Document]
     """(operation, rule) -> alert document."""
     silences: Mapping[str, Document]
-    """silence id -> document, active ones only."""
+    """silence id -> document: every silence whose end is not yet recorded (expired ones
+    included, so the bot can tell that they ended; see `ActionCommit.forget_silences`)."""
     message_refs: Mapping[str, MessageRef]
     """incident id -> its Slack message."""
     logs: Mapping[str, StoredLog]
@@ -197,6 +200,79 @@ class StoredState:
     """operation -> poll status."""
     digests: Mapping[str, Document] = field(default_factory=dict)
     """digest id -> document: the alert storms whose incidents are still open."""
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentEntry:
+    """One incident as `/calls history` lists it; `ended_at` None while it fires.
+
+    `doc` holds the rest (severity, peak, who acknowledged), see history_codec.
+    """
+
+    incident_id: str
+    rule: str
+    operation: str
+    started_at: datetime
+    ended_at: datetime | None
+    doc: Document
+
+
+@dataclass(frozen=True, slots=True)
+class ActionEntry:
+    """One acknowledgement, silence, unsilence or expiry; `operation` None: every one."""
+
+    at: datetime
+    rule: str
+    operation: str | None
+    doc: Document
+
+
+@dataclass(frozen=True, slots=True)
+class ActionCommit:
+    """Everything a person's action (or the end of a silence) stores, in one transaction:
+    the alert documents it changed ((operation, rule) -> document), the silences it adds
+    (id -> (document, ends_at)) or forgets, the record of it, the incidents whose record
+    it changes, and the notifications that announce it."""
+
+    alerts: Mapping[tuple[str, str], Document] = field(default_factory=dict)
+    silences: Mapping[str, tuple[Document, datetime]] = field(default_factory=dict)
+    forget_silences: Sequence[str] = ()
+    actions: Sequence[ActionEntry] = ()
+    incidents: Sequence[IncidentEntry] = ()
+    outbox: Sequence[NewOutboxRow] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPage:
+    """What `history` found, newest first: incidents by start, actions by time."""
+
+    incidents: list[IncidentEntry]
+    actions: list[ActionEntry]
+
+
+class HistoryStore(Protocol):
+    """The record of what happened: incidents and people's actions, kept until forgotten."""
+
+    async def commit_action(self, commit: ActionCommit) -> list[int]:
+        """Store an action with its record and notifications; return the new outbox ids."""
+        ...
+
+    async def history(
+        self,
+        *,
+        since: datetime,
+        rule: str | None = None,
+        operation: str | None = None,
+        limit: int = 200,
+    ) -> HistoryPage:
+        """Incidents still open or ended at or after `since`, and actions at or after it,
+        newest first, at most `limit` of each. `operation` also matches actions on every
+        operation (their `operation` is None)."""
+        ...
+
+    async def forget_history(self, before: datetime) -> None:
+        """Forget incidents that ended, and actions taken, before `before` (retention)."""
+        ...
 
 
 class Outbox(Protocol):
@@ -234,7 +310,7 @@ class Outbox(Protocol):
         ...
 
 
-class Store(Outbox, Protocol):
+class Store(Outbox, HistoryStore, Protocol):
     """The whole persistence contract. Safe to call concurrently from one asyncio loop.
 
     Use as `async with store:` or call `open()`/`close()`. `open()` creates or migrates the
@@ -258,7 +334,7 @@ class Store(Outbox, Protocol):
         await self.close()
 
     async def load(self, now: datetime) -> StoredState:
-        """Everything stored; silences that ended at or before `now` are deleted first."""
+        """Everything stored, ended silences included until their end is recorded."""
         ...
 
     async def commit_cycle(self, cycle: CycleCommit) -> list[int]:

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.adapters.store.base import (
+    ActionCommit,
     CycleCommit,
     Document,
+    HistoryPage,
     MessageRef,
     NewOutboxRow,
     OutboxRow,
@@ -23,6 +25,15 @@ from bot.adapters.store.base import (
     StoredState,
 )
 from bot.adapters.store.encoding import check_day, encode_document, to_micros
+from bot.adapters.store.history_rows import (
+    ActionRow,
+    IncidentRow,
+    action_rows,
+    decode_action,
+    decode_incident,
+    incident_rows,
+    silence_upserts,
+)
 from bot.adapters.store.rows import (
     MessageRefRow,
     NewOutboxValues,
@@ -57,6 +68,8 @@ class MemoryTables:
     outbox: dict[int, OutboxTuple] = field(default_factory=dict)
     last_outbox_id: int = 0
     digests: dict[str, str] = field(default_factory=dict)
+    incidents: dict[str, IncidentRow] = field(default_factory=dict)
+    actions: list[ActionRow] = field(default_factory=list)
 
 
 class MemoryStore(Store):
@@ -83,9 +96,7 @@ class MemoryStore(Store):
 
     async def load(self, now: datetime) -> StoredState:
         t = self._t()
-        cutoff = to_micros(now, what="now")
-        for silence_id in [s for s, (_, ends) in t.silences.items() if ends <= cutoff]:
-            del t.silences[silence_id]
+        to_micros(now, what="now")
         return assemble_state(
             alerts=[(op, rule, doc) for (op, rule), doc in t.alerts.items()],
             silences=[(silence_id, doc) for silence_id, (doc, _) in t.silences.items()],
@@ -120,6 +131,7 @@ class MemoryStore(Store):
         poll = None if cycle.poll is None else poll_row(op, cycle.poll)
         outbox = [new_outbox_values(row) for row in cycle.outbox]
         digests = list(digest_rows(cycle.digests))
+        incidents = list(incident_rows(cycle.incidents))
 
         for a_op, rule, doc in alerts:
             t.alerts[a_op, rule] = doc
@@ -147,7 +159,70 @@ class MemoryStore(Store):
                 t.digests.pop(digest_id, None)
             else:
                 t.digests[digest_id] = text
+        t.incidents.update((row[0], row) for row in incidents)
         return self._insert_outbox(t, outbox)
+
+    async def commit_action(self, commit: ActionCommit) -> list[int]:
+        t = self._t()
+        alerts = [
+            row for (op, rule), doc in commit.alerts.items() for row in alert_rows(op, {rule: doc})
+        ]
+        silences = list(silence_upserts(commit.silences))
+        actions = list(action_rows(commit.actions))
+        incidents = list(incident_rows(commit.incidents))
+        outbox = [new_outbox_values(row) for row in commit.outbox]
+        for a_op, rule, doc in alerts:
+            t.alerts[a_op, rule] = doc
+        for silence_id, doc, ends_at in silences:
+            t.silences[silence_id] = (doc, ends_at)
+        for silence_id in commit.forget_silences:
+            t.silences.pop(silence_id, None)
+        t.actions.extend(actions)
+        t.incidents.update((row[0], row) for row in incidents)
+        return self._insert_outbox(t, outbox)
+
+    async def history(
+        self,
+        *,
+        since: datetime,
+        rule: str | None = None,
+        operation: str | None = None,
+        limit: int = 200,
+    ) -> HistoryPage:
+        t = self._t()
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, got {limit}")
+        cutoff = to_micros(since, what="since")
+        incidents = sorted(
+            (
+                row
+                for row in t.incidents.values()
+                if (row[4] is None or row[4] >= cutoff)
+                and rule in (None, row[1])
+                and operation in (None, row[2])
+            ),
+            key=lambda row: (row[3], row[0]),
+            reverse=True,
+        )
+        actions = [
+            row
+            for row in reversed(t.actions)
+            if row[0] >= cutoff and rule in (None, row[1]) and row[2] in (None, operation or row[2])
+        ]
+        actions.sort(key=lambda row: row[0], reverse=True)
+        return HistoryPage(
+            incidents=[decode_incident(row) for row in incidents[:limit]],
+            actions=[decode_action(row) for row in actions[:limit]],
+        )
+
+    async def forget_history(self, before: datetime) -> None:
+        t = self._t()
+        cutoff = to_micros(before, what="before")
+        for incident_id in [
+            i for i, row in t.incidents.items() if row[4] is not None and row[4] < cutoff
+        ]:
+            del t.incidents[incident_id]
+        t.actions[:] = [row for row in t.actions if row[0] >= cutoff]
 
     @staticmethod
     def _insert_outbox(t: MemoryTables, rows: Sequence[NewOutboxValues]) -> list[int]:

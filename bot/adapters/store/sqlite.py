@@ -12,15 +12,18 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
 from bot.adapters.store.base import (
+    ActionCommit,
     CycleCommit,
     Document,
+    HistoryPage,
     MessageRef,
     NewOutboxRow,
     OutboxRow,
@@ -32,6 +35,7 @@ from bot.adapters.store.base import (
     StoreOpenError,
 )
 from bot.adapters.store.encoding import check_day, encode_document, to_micros
+from bot.adapters.store.history_rows import incident_rows
 from bot.adapters.store.rows import (
     alert_rows,
     assemble_state,
@@ -44,6 +48,12 @@ from bot.adapters.store.rows import (
     minute_rows,
     new_outbox_values,
     poll_row,
+)
+from bot.adapters.store.sqlite_history import (
+    UPSERT_INCIDENT,
+    HistoryQuery,
+    forget_history,
+    store_action,
 )
 from bot.adapters.store.sqlite_schema import migrate
 
@@ -98,6 +108,11 @@ def _transaction(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], 
             conn.execute("ROLLBACK")
         raise
     return result
+
+
+def _upsert_alerts(alerts: Mapping[tuple[str, str], Document], conn: sqlite3.Connection) -> None:
+    for (operation, rule), doc in alerts.items():
+        conn.executemany(_UPSERT_ALERT, alert_rows(operation, {rule: doc}))
 
 
 def _insert_outbox(conn: sqlite3.Connection, rows: Sequence[NewOutboxRow]) -> list[int]:
@@ -188,10 +203,9 @@ class SQLiteStore(Store):
         return await self._run(lambda conn: _transaction(conn, work))
 
     async def load(self, now: datetime) -> StoredState:
-        cutoff = to_micros(now, what="now")
+        to_micros(now, what="now")
 
         def work(conn: sqlite3.Connection) -> StoredState:
-            conn.execute("DELETE FROM silences WHERE ends_at <= ?", (cutoff,))
             return assemble_state(
                 alerts=conn.execute("SELECT operation, rule, doc FROM alerts"),
                 silences=conn.execute("SELECT id, doc FROM silences"),
@@ -258,9 +272,29 @@ class SQLiteStore(Store):
                         "ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
                         (digest_id, text),
                     )
+            conn.executemany(UPSERT_INCIDENT, incident_rows(cycle.incidents))
             return _insert_outbox(conn, cycle.outbox)
 
         return await self._write(work)
+
+    async def commit_action(self, commit: ActionCommit) -> list[int]:
+        upsert = partial(_upsert_alerts, commit.alerts)
+        return await self._write(lambda conn: store_action(conn, commit, upsert, _insert_outbox))
+
+    async def history(
+        self,
+        *,
+        since: datetime,
+        rule: str | None = None,
+        operation: str | None = None,
+        limit: int = 200,
+    ) -> HistoryPage:
+        query = HistoryQuery.of(since=since, rule=rule, operation=operation, limit=limit)
+        return await self._run(query.run)
+
+    async def forget_history(self, before: datetime) -> None:
+        cutoff = to_micros(before, what="before")
+        await self._write(lambda conn: forget_history(conn, cutoff))
 
     async def put_alert(self, operation: str, rule: str, doc: Document) -> None:
         await self.put_alert_with_outbox(operation, rule, doc, ())

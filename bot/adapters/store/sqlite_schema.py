@@ -96,6 +96,35 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 )
 """Migration n (1-based) is MIGRATIONS[n - 1]. AUTOINCREMENT: outbox ids are never reused."""
 
+HISTORY_MIGRATION: tuple[str, ...] = (
+    """CREATE TABLE incidents (
+        id TEXT PRIMARY KEY,
+        rule TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        doc TEXT NOT NULL
+    ) WITHOUT ROWID""",
+    "CREATE INDEX incidents_by_start ON incidents (started_at)",
+    """CREATE TABLE actions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        rule TEXT NOT NULL,
+        operation TEXT,
+        doc TEXT NOT NULL
+    )""",
+    "CREATE INDEX actions_by_time ON actions (at)",
+)
+"""Migration 4 (issue 12): the record of incidents and of people's actions."""
+
+NUMBERED: dict[int, tuple[str, ...]] = {
+    **{number: statements for number, statements in enumerate(MIGRATIONS, start=1)},
+    4: HISTORY_MIGRATION,
+}
+"""Every migration by its number. Numbers are reserved per change and may arrive out of
+order, so the runner applies each one not yet recorded, lowest first, whatever the
+highest recorded number is."""
+
 
 def schema_version(conn: sqlite3.Connection) -> int:
     row = conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
@@ -106,19 +135,21 @@ def migrate(conn: sqlite3.Connection, *, path: str) -> int:
     """Bring the schema up to date; return its version. Safe to run on every open."""
     conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)")
     conn.execute("BEGIN IMMEDIATE")
+    newest = max(NUMBERED)
     try:
-        current = schema_version(conn)
-        if current > len(MIGRATIONS):
+        applied = {int(row[0]) for row in conn.execute("SELECT version FROM schema_version")}
+        unknown = applied - NUMBERED.keys()
+        if unknown:
             raise StoreOpenError(
-                f"the store {path} has schema version {current}, newer than this callbot "
-                f"knows ({len(MIGRATIONS)}): upgrade callbot or use another file"
+                f"the store {path} has schema version {max(unknown)}, newer than this callbot "
+                f"knows ({newest}): upgrade callbot or use another file"
             )
-        for version in range(current + 1, len(MIGRATIONS) + 1):
-            for statement in MIGRATIONS[version - 1]:
+        for version in sorted(NUMBERED.keys() - applied):
+            for statement in NUMBERED[version]:
                 conn.execute(statement)
             conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
-    return len(MIGRATIONS)
+    return newest

@@ -21,7 +21,7 @@ from bot.adapters.store.base import (
     StoreOpenError,
 )
 from bot.adapters.store.sqlite import SQLiteStore
-from bot.adapters.store.sqlite_schema import MIGRATIONS
+from bot.adapters.store.sqlite_schema import MIGRATIONS, NUMBERED
 
 T0 = datetime(2024, 5, 6, 14, 0, tzinfo=UTC)
 
@@ -48,7 +48,7 @@ async def test_the_parent_directory_is_created_and_the_schema_migrated_once(
     for _ in range(3):
         async with SQLiteStore(path=path) as store:
             await store.put_message_ref(MessageRef("i1", "C1", "1.0"))
-    assert versions(path) == list(range(1, len(MIGRATIONS) + 1))
+    assert versions(path) == sorted(NUMBERED)
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
@@ -159,3 +159,23 @@ async def test_a_cycle_is_atomic_when_the_database_fails_at_the_last_step(
         assert (state.alerts, state.polls) == ({}, {})
         await store.put_alert("sales", "abandon", {"state": "pending"})
         assert (await store.load(T0)).alerts == {("sales", "abandon"): {"state": "pending"}}
+
+
+async def test_a_store_of_the_previous_version_gains_the_record_and_keeps_its_data(
+    tmp_path: Path,
+) -> None:
+    # Migration numbers are reserved per change and may land out of order (issue 12 has 4
+    # while 3 may come later): every missing one is applied, lowest first.
+    path = tmp_path / "store.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY)")
+        for version, statements in enumerate(MIGRATIONS[:2], start=1):
+            for statement in statements:
+                conn.execute(statement)
+            conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
+        conn.execute("INSERT INTO message_refs VALUES ('i1', 'C1', '1.0')")
+    conn.close()
+    async with SQLiteStore(path=path) as store:
+        assert (await store.load(T0)).message_refs["i1"].ts == "1.0"
+        assert (await store.history(since=T0)).incidents == []
+    assert versions(path) == sorted(NUMBERED)

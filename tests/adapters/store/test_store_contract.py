@@ -11,10 +11,14 @@ from typing import Any
 import pytest
 
 from bot.adapters.store.base import (
+    ActionCommit,
+    ActionEntry,
     BucketKey,
     BudgetCounter,
     CycleCommit,
     DocumentError,
+    HistoryPage,
+    IncidentEntry,
     LogDelta,
     MessageRef,
     NewOutboxRow,
@@ -288,7 +292,11 @@ async def test_a_button_click_stores_the_alert_and_its_notifications_together(
     assert [row.id for row in await store.due_outbox(T0, 10)] == ids
 
 
-async def test_silences_are_replaced_deleted_and_pruned_once_ended(store: Store) -> None:
+async def test_silences_are_replaced_deleted_and_kept_once_ended_until_told(
+    store: Store,
+) -> None:
+    # Issue 12 changes this: an ended silence is no longer deleted at load, so the bot
+    # can record its end (and edit the message it muted); the bot then forgets it.
     await store.put_silence("ending-now", {"v": 1}, minute(10))
     await store.put_silence("later", {"v": 1}, minute(10))
     await store.put_silence("later", {"v": 2}, minute(30))
@@ -297,8 +305,9 @@ async def test_silences_are_replaced_deleted_and_pruned_once_ended(store: Store)
     await store.delete_silence("never-existed")
 
     assert (await store.load(minute(9))).silences == {"ending-now": {"v": 1}, "later": {"v": 2}}
+    assert (await store.load(minute(10))).silences == {"ending-now": {"v": 1}, "later": {"v": 2}}
+    await store.commit_action(ActionCommit(forget_silences=("ending-now",)))
     assert (await store.load(minute(10))).silences == {"later": {"v": 2}}
-    assert (await store.load(minute(9))).silences == {"later": {"v": 2}}, "pruned for good"
 
 
 async def test_outbox_is_due_in_order_per_channel_and_a_deferred_row_holds_back_its_channel(
@@ -476,3 +485,137 @@ async def test_a_cycle_with_a_digest_that_is_not_json_stores_nothing(store: Stor
             )
         )
     assert await store.load(T0) == before
+
+
+# ---- the record (issue 12): incidents and people's actions --------------------------------
+
+
+def incident(
+    n: int,
+    *,
+    rule: str = "abandon",
+    op: str = "sales",
+    start: int = 0,
+    end: int | None = None,
+    acked_by: str | None = None,
+) -> IncidentEntry:
+    doc = {"severity": "critical", "peak_value": 0.25, "acked_by": acked_by}
+    ended = None if end is None else minute(end)
+    return IncidentEntry(f"{rule}:{op}:{n}", rule, op, minute(start), ended, doc)
+
+
+def action(
+    at: int,
+    *,
+    kind: str = "silence",
+    rule: str = "abandon",
+    op: str | None = "sales",
+    by: str = "U1",
+) -> ActionEntry:
+    return ActionEntry(minute(at), rule, op, {"kind": kind, "by": by, "reason": "lunch ñ"})
+
+
+async def test_an_action_stores_its_alert_silence_record_and_notes_together(
+    store: Store, reopen: Reopen
+) -> None:
+    commit = ActionCommit(
+        alerts={("sales", "abandon"): {"state": "firing", "silenced": True}},
+        silences={"s1": ({"rule": "abandon"}, minute(60))},
+        actions=(action(1),),
+        incidents=(incident(1, acked_by="U2"),),
+        outbox=(draft("C1", "abandon:sales:1", action="thread"),),
+    )
+    [row_id] = await store.commit_action(commit)
+    await store.close()
+    async with reopen() as again:
+        state = await again.load(minute(2))
+        assert state.alerts[("sales", "abandon")] == {"state": "firing", "silenced": True}
+        assert state.silences == {"s1": {"rule": "abandon"}}
+        assert [r.id for r in await again.due_outbox(minute(2), 5)] == [row_id]
+        page = await again.history(since=minute(0))
+        assert page.actions == [action(1)]
+        assert page.incidents == [incident(1, acked_by="U2")]
+
+
+async def test_an_action_that_cannot_be_stored_stores_nothing(store: Store) -> None:
+    bad = ActionCommit(
+        alerts={("sales", "abandon"): {"state": "firing"}},
+        silences={"s1": ({"rule": "abandon"}, minute(60))},
+        actions=(ActionEntry(minute(1), "abandon", None, {"bad": math.nan}),),
+        outbox=(draft("C1", "abandon:sales:1"),),
+    )
+    with pytest.raises((DocumentError, ValueError)):
+        await store.commit_action(bad)
+    state = await store.load(minute(2))
+    assert (state.alerts, state.silences) == ({}, {})
+    assert await store.outbox_depth() == 0
+    assert await store.history(since=minute(0)) == HistoryPage([], [])
+
+
+async def test_history_is_newest_first_and_filtered_by_rule_operation_and_time(
+    store: Store,
+) -> None:
+    await store.commit_cycle(
+        CycleCommit(
+            operation="sales",
+            incidents=(
+                incident(1, start=0, end=5),
+                incident(2, start=10),
+                incident(3, rule="trunk", start=20, end=30),
+                incident(4, op="support", start=40, end=50),
+            ),
+        )
+    )
+    await store.commit_action(
+        ActionCommit(
+            actions=(
+                action(1),
+                action(12, kind="ack"),
+                action(25, rule="trunk", op=None),
+                action(45, op="support"),
+            )
+        )
+    )
+    everything = await store.history(since=minute(0))
+    assert [i.incident_id for i in everything.incidents] == [
+        "abandon:support:4",
+        "trunk:sales:3",
+        "abandon:sales:2",
+        "abandon:sales:1",
+    ]
+    assert [a.at for a in everything.actions] == [minute(45), minute(25), minute(12), minute(1)]
+
+    recent = await store.history(since=minute(6))
+    assert "abandon:sales:1" not in [i.incident_id for i in recent.incidents], "ended before"
+    assert "abandon:sales:2" in [i.incident_id for i in recent.incidents], "still open"
+
+    sales = await store.history(since=minute(0), operation="sales")
+    assert [i.operation for i in sales.incidents] == ["sales"] * 3
+    assert [a.operation for a in sales.actions] == [None, "sales", "sales"], "all-ops included"
+    trunk = await store.history(since=minute(0), rule="trunk")
+    assert [i.rule for i in trunk.incidents] == ["trunk"]
+    assert [a.rule for a in trunk.actions] == ["trunk"]
+    assert len((await store.history(since=minute(0), limit=2)).incidents) == 2
+
+
+async def test_an_incident_record_is_rewritten_as_it_resolves(store: Store) -> None:
+    await store.commit_cycle(CycleCommit(operation="sales", incidents=(incident(1),)))
+    await store.commit_cycle(
+        CycleCommit(operation="sales", incidents=(incident(1, end=9, acked_by="U3"),))
+    )
+    [found] = (await store.history(since=minute(0))).incidents
+    assert (found.ended_at, found.doc["acked_by"]) == (minute(9), "U3")
+
+
+async def test_forgetting_history_keeps_what_is_recent_or_still_open(store: Store) -> None:
+    await store.commit_cycle(
+        CycleCommit(
+            operation="sales",
+            incidents=(incident(1, end=5), incident(2, start=1), incident(3, start=2, end=20)),
+        )
+    )
+    await store.commit_action(ActionCommit(actions=(action(4), action(15))))
+    await store.forget_history(minute(10))
+    page = await store.history(since=minute(0))
+    assert sorted(i.incident_id for i in page.incidents) == ["abandon:sales:2", "abandon:sales:3"]
+    assert [a.at for a in page.actions] == [minute(15)]
