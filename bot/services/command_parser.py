@@ -25,6 +25,8 @@ MAX_REASON: Final = 500
 MAX_WINDOW: Final = timedelta(hours=24)
 MAX_SILENCE: Final = timedelta(days=30)
 DEFAULT_WINDOW: Final = timedelta(minutes=10)
+DEFAULT_HISTORY: Final = timedelta(hours=24)
+MAX_HISTORY: Final = timedelta(days=7)
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 _LAST = re.compile(r"^(?:last|ultimos|últimos|ultimas|últimas)(.*)$")
@@ -49,6 +51,7 @@ class UsageReason(StrEnum):
     BAD_TIME = "bad_time"
     UNEXPECTED = "unexpected"
     TOO_LONG = "too_long"
+    BAD_PERIOD = "bad_period"
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +124,17 @@ class Ack:
     public: bool = False
 
 
-Command = Help | Last10 | Status | Alerts | Rules | Silence | Unsilence | Ack
+@dataclass(frozen=True, slots=True)
+class History:
+    """What happened in the last `period`: incidents, acknowledgements and silences."""
+
+    rule: str | None = None
+    operation: str | None = None
+    period: timedelta = DEFAULT_HISTORY
+    public: bool = False
+
+
+Command = Help | Last10 | Status | Alerts | Rules | Silence | Unsilence | Ack | History
 
 _SILENCE_EXAMPLE = "/calls silence abandon-rate 1h"
 _ACK_EXAMPLE = "/calls ack abandon-rate"
@@ -166,6 +179,8 @@ def parse_command(text: str | bytes | None, *, operations: Collection[str] = ())
         return _rule_command(Unsilence, args, public, _UNSILENCE_EXAMPLE)
     if head in {"ack", "acknowledge", "reconocer"}:
         return _rule_command(Ack, args, public, _ACK_EXAMPLE)
+    if head in {"history", "historial", "historia"}:
+        return _history(args, public, operations)
     return _last(words, public)
 
 
@@ -310,3 +325,32 @@ def _silence(args: list[str], public: bool, operations: Collection[str]) -> Comm
 def _is_when(word: str) -> bool:
     folded = word.casefold()
     return folded in _UNTIL or folded in _FOR or _duration(word) is not None
+
+
+def _history(args: list[str], public: bool, operations: Collection[str]) -> Command | Usage:
+    """`history [rule] [operation] [24h|7d]`, in any order: a duration is the period, a
+    configured operation the operation, anything else the rule."""
+    known = {name.casefold(): name for name in operations}
+    names: list[str] = []
+    period: timedelta | None = None
+    operation: str | None = None
+    rule: str | None = None
+    for word in args:
+        duration = _duration(word)
+        if duration is not None and period is None:
+            if duration > MAX_HISTORY or duration < timedelta(minutes=1):
+                return Usage(UsageReason.BAD_PERIOD, word, limit=format_duration(MAX_HISTORY))
+            period = duration
+        elif word.casefold() in known and operation is None:
+            operation = known[word.casefold()]
+        elif len(names) < 2 and duration is None:
+            names.append(word)
+        else:
+            return Usage(UsageReason.UNEXPECTED, word)
+    if len(names) == 2 and operation is None:
+        rule, operation = names
+    elif len(names) == 2:
+        return Usage(UsageReason.UNEXPECTED, names[1])
+    else:
+        rule = names[0] if names else None
+    return History(rule=rule, operation=operation, period=period or DEFAULT_HISTORY, public=public)

@@ -33,6 +33,7 @@ from bot.adapters.slack.blocks import (
     render_thread_note,
     render_usage,
 )
+from bot.adapters.slack.blocks_history import render_history
 from bot.adapters.slack.blocks_kit import MAX_BLOCKS, cap, context, local_time, more_text, name
 from bot.adapters.slack.i18n import Translator
 from bot.adapters.slack.i18n import language as supported_language
@@ -50,6 +51,7 @@ from bot.services.commands_views import (
     status_view,
 )
 from bot.services.control import Controls
+from bot.services.history_views import HISTORY_LIMIT, history_view
 from bot.services.ports import CallSource
 from bot.services.state import OperationRuntime, RuntimeState
 from bot.services.views import ActionKind, ActionResultView, Last10View, NoticeKind, NoticeView
@@ -170,6 +172,8 @@ class CommandService:
             return self._last10(command)
         if isinstance(command, cp.Status | cp.Alerts | cp.Rules):
             return self._overview(command)
+        if isinstance(command, cp.History):
+            return await self._history(command)
         return await self._control(command, request.user_id)
 
     async def on_action(self, request: ActionRequest) -> Reply | None:
@@ -260,6 +264,22 @@ class CommandService:
             message = render_rules(rules_view(self._state, scope, now=now), self._lang)
         message = self._with(message, self._staleness(scope, now), at=2)
         return _reply(message, public=command.public)
+
+    async def _history(self, command: cp.History) -> Reply:
+        """`/calls history`: read from the store's record (a local read, never Wolkvox)."""
+        scope = self._scope(command.operation)
+        if isinstance(scope, NoticeView):
+            return _reply(render_notice(scope, self._lang))
+        rule = self._rule(command.rule, scope) if command.rule else None
+        if isinstance(rule, NoticeView):
+            return _reply(render_notice(rule, self._lang))
+        operation = scope[0].name if command.operation is not None else None
+        now = self._clock.now()
+        page = await self._controls.history(
+            since=now - command.period, rule=rule, operation=operation, limit=HISTORY_LIMIT
+        )
+        view = history_view(self._state, page, now=now, asked=command, operation=operation)
+        return _reply(render_history(view, self._lang), public=command.public)
 
     def _notice(self, notice: NoticeView, op: OperationRuntime) -> Message:
         """A notice, with the last error when polls have been failing from the start."""

@@ -320,6 +320,7 @@ _HELP_KEYS = (
     "help.silence",
     "help.unsilence",
     "help.ack",
+    "help.history",
 )
 
 

@@ -14,7 +14,7 @@ from typing import Final
 
 from bot.adapters.slack.i18n_en import EN
 from bot.adapters.slack.i18n_es import ES
-from bot.adapters.slack.text import DASH, safe
+from bot.adapters.slack.text import DASH, format_number, safe
 
 LANGUAGES: Final = ("en", "es")
 CATALOGS: Final[dict[str, dict[str, str]]] = {"en": EN, "es": ES}
@@ -36,6 +36,13 @@ def t(key: str, lang: str, **values: object) -> str:
     return CATALOGS[language(lang)][key].format(**values)
 
 
+def plural_form(count: int) -> str:
+    """The plural category of a whole count in English and Spanish: `one` for exactly 1,
+    `other` for everything else (0 calls, 2 llamadas). Both languages share CLDR's rule
+    for integers, so two forms per message suffice (see the report of issue 12)."""
+    return "one" if count == 1 else "other"
+
+
 def _slug(value: str) -> str:
     return "_".join(value.strip().lower().split())
 
@@ -50,6 +57,12 @@ class Translator:
 
     def __call__(self, key: str, **values: object) -> str:
         return t(key, self.lang, **values)
+
+    def n(self, key: str, count: int, **values: object) -> str:
+        """The template `key.one` or `key.other` for `count`, with `{count}` written in the
+        reader's convention (`1,234` / `1.234`) unless given."""
+        values.setdefault("count", format_number(count, self.lang))
+        return t(f"{key}.{plural_form(count)}", self.lang, **values)
 
     def _name(self, prefix: str, value: str) -> str:
         template = CATALOGS[self.lang].get(f"{prefix}.{_slug(value)}")

@@ -300,4 +300,30 @@ EN: dict[str, str] = {
     "action.silence_expired": (
         ":bell: The silence {user} put on *{rule}* ({operation}) ended at {until}."
     ),
+    "history.header": "History · last {period}",
+    "history.counts": "{incidents}, {silences}",
+    "history.incidents.one": "{count} incident",
+    "history.incidents.other": "{count} incidents",
+    "history.silences.one": "{count} silence",
+    "history.silences.other": "{count} silences",
+    "history.none": "Nothing happened in the last {period}: no incidents, no silences.",
+    "history.incident": (
+        "{icon} *{rule}* · {operation}: {severity} from {start} to {end} ({duration})"
+    ),
+    "history.incident_open": (
+        "{icon} *{rule}* · {operation}: {severity} since {start}, still firing ({duration})"
+    ),
+    "history.peak": ", peak {peak}",
+    "history.acked": " · :eyes: acknowledged by {user} at {at}",
+    "history.silence": ":zzz: *{rule}* · {operation}: silenced by {user} at {start} until {until}",
+    "history.silence_before": ":zzz: *{rule}* · {operation}: silenced by {user} until {until}",
+    "history.reason": " (“{reason}”)",
+    "history.lifted": "; lifted by {user} at {at}",
+    "history.expired": "; ran out at {at}",
+    "history.truncated": "Only the latest entries are shown; ask for a shorter period or one rule.",
+    "usage.bad_period": "`{word}` is not a period I keep; try 24h or 7d (at most {limit}).",
+    "help.history": (
+        "`/calls history [&lt;rule&gt;] [&lt;operation&gt;] [24h|7d]`: incidents, "
+        "acknowledgements and silences, newest first."
+    ),
 }

@@ -315,4 +315,36 @@ ES: dict[str, str] = {
     "action.silence_expired": (
         ":bell: El silencio que {user} puso en *{rule}* ({operation}) terminó a las {until}."
     ),
+    "history.header": "Historial · {period} anteriores",
+    "history.counts": "{incidents}, {silences}",
+    "history.incidents.one": "{count} incidente",
+    "history.incidents.other": "{count} incidentes",
+    "history.silences.one": "{count} silencio",
+    "history.silences.other": "{count} silencios",
+    "history.none": "No pasó nada en {period}: ni incidentes ni silencios.",
+    "history.incident": (
+        "{icon} *{rule}* · {operation}: {severity} de {start} a {end} ({duration})"
+    ),
+    "history.incident_open": (
+        "{icon} *{rule}* · {operation}: {severity} desde las {start}, sigue activa ({duration})"
+    ),
+    "history.peak": ", pico {peak}",
+    "history.acked": " · :eyes: reconocida por {user} a las {at}",
+    "history.silence": (
+        ":zzz: *{rule}* · {operation}: silenciada por {user} a las {start} hasta las {until}"
+    ),
+    "history.silence_before": (
+        ":zzz: *{rule}* · {operation}: silenciada por {user} hasta las {until}"
+    ),
+    "history.reason": " (“{reason}”)",
+    "history.lifted": "; {user} levantó el silencio a las {at}",
+    "history.expired": "; terminó a las {at}",
+    "history.truncated": (
+        "Solo se muestran las entradas más recientes; pida un periodo más corto o una regla."
+    ),
+    "usage.bad_period": "`{word}` no es un periodo que guarde; pruebe 24h o 7d (máximo {limit}).",
+    "help.history": (
+        "`/calls history [&lt;regla&gt;] [&lt;operación&gt;] [24h|7d]`: incidentes, "
+        "reconocimientos y silencios, del más reciente al más antiguo."
+    ),
 }
