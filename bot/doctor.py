@@ -31,7 +31,7 @@ from bot.adapters.slack.checks import (
     check_token,
     needed_scopes,
 )
-from bot.adapters.store.sqlite_schema import MIGRATIONS, schema_version
+from bot.adapters.store.sqlite_schema import LATEST, schema_version
 from bot.adapters.wolkvox.client import WolkvoxClient
 from bot.adapters.wolkvox.errors import (
     TokenMissingError,
@@ -276,7 +276,7 @@ def _store(check: Checklist, settings: Settings) -> None:
     """Read the schema version without creating, migrating or locking anything."""
     path = Path(settings.store.path)
     subject = check.say("store", path=path)
-    latest = len(MIGRATIONS)
+    latest = LATEST
     if not path.exists():
         directory = path.parent if path.parent != Path("") else Path(".")
         existing = next((p for p in (directory, *directory.parents) if p.exists()), Path("."))

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.store.sqlite import SQLiteStore
-from bot.adapters.store.sqlite_schema import MIGRATIONS
+from bot.adapters.store.sqlite_schema import LATEST
 from bot.adapters.wolkvox.simulator import WolkvoxSimulator
 from bot.doctor import run_doctor
 from tests.fakes.slack_api import FakeSlackApi
@@ -227,9 +227,9 @@ async def test_http_mode_checks_the_signing_secret_instead(world) -> None:
 @pytest.mark.parametrize(
     ("version", "status", "words"),
     [
-        (len(MIGRATIONS), "[ok]  ", "(current)"),
-        (1, "[ok]  ", f"migrates it to {len(MIGRATIONS)} at start"),
-        (len(MIGRATIONS) + 1, "[FAIL]", "newer than this callbot knows"),
+        (LATEST, "[ok]  ", "(current)"),
+        (1, "[ok]  ", f"migrates it to {LATEST} at start"),
+        (LATEST + 1, "[FAIL]", "newer than this callbot knows"),
     ],
 )
 async def test_the_store_schema_version_is_read_without_changing_it(
@@ -306,4 +306,4 @@ async def test_a_store_the_bot_created_is_current(world) -> None:
     code, text = await doctor(config, env_for(slack))
 
     assert code == 0, text
-    assert f"schema version {len(MIGRATIONS)} (current)" in line_of(text, "[ok]   store")
+    assert f"schema version {LATEST} (current)" in line_of(text, "[ok]   store")

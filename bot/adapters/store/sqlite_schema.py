@@ -126,6 +126,10 @@ order, so the runner applies each one not yet recorded, lowest first, whatever t
 highest recorded number is."""
 
 
+LATEST = max(NUMBERED)
+"""The highest schema version this callbot knows (what a fresh store is migrated to)."""
+
+
 def schema_version(conn: sqlite3.Connection) -> int:
     row = conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
     return int(row[0])
