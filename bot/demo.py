@@ -17,7 +17,7 @@ import os
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -28,14 +28,17 @@ from bot.adapters.clock import SimulatedClock
 from bot.adapters.console import ConsoleChat, render_message
 from bot.adapters.logs import configure_logging
 from bot.adapters.slack.app import build_web_client
+from bot.adapters.slack.i18n import Translator
 from bot.adapters.slack.notifier import SlackChat
 from bot.adapters.slack.ports import CommandRequest
 from bot.adapters.slack.presenter import SlackPresenter
+from bot.adapters.slack.text import format_age
 from bot.adapters.wolkvox.simulator import WolkvoxSimulator
-from bot.adapters.wolkvox.simulator_scenarios import INCIDENT_TEXT, SCENARIOS, validate_scenario
+from bot.adapters.wolkvox.simulator_scenarios import SCENARIOS, validate_scenario
 from bot.bootstrap import EXIT_OK, EXIT_USAGE, SLACK_API_URL_ENV, assemble
 from bot.config.model import LogFormat, Settings
-from bot.domain.alerts import Reason
+from bot.domain.alerts import Alert, Reason
+from bot.domain.durations import parse_duration
 from bot.runtime import Runtime
 from bot.services.commands import AllowAll, CommandService
 from bot.services.delivery import Chat
@@ -51,6 +54,7 @@ DEMO_VOLUME = 3.0
 """Traffic multiplier: a busy centre, so the rules' volume guards are met."""
 POLL_EVERY = "30s"
 TICK = timedelta(minutes=10)
+HOUSEKEEPING = timedelta(seconds=30)
 
 _CONFIG = """\
 language: {language}
@@ -103,16 +107,25 @@ def demo_settings(*, base_url: str, store: Path, channel: str, language: str) ->
     return parse_settings(text, source="callbot demo", env={})
 
 
-def describe_script(scenario: str, start: datetime) -> list[str]:
+def describe_script(scenario: str, start: datetime, lang: str = "en") -> list[str]:
     """The scenario's incidents as local times, for the introduction."""
+    tr = Translator(lang)
     lines = []
     for phase in SCENARIOS[scenario]:
         begin = (start + timedelta(minutes=phase.start)).astimezone(DEMO_TIMEZONE)
         end = (start + timedelta(minutes=phase.end)).astimezone(DEMO_TIMEZONE)
+        incident = phase.incident.value
         lines.append(
-            f"  {begin:%H:%M}-{end:%H:%M}  {phase.incident.value}: {INCIDENT_TEXT[phase.incident]}"
+            "  "
+            + tr(
+                "demo.phase",
+                begin=f"{begin:%H:%M}",
+                end=f"{end:%H:%M}",
+                name=tr(f"demo.incident_name.{incident}"),
+                text=tr(f"demo.incident.{incident}"),
+            )
         )
-    return lines or ["  normal traffic all along"]
+    return lines or ["  " + tr("demo.normal")]
 
 
 class DemoTally:
@@ -210,9 +223,11 @@ async def run_demo(
                 speed=options.speed,
                 on_cycle=tally,
             )
-            _introduce(stream, options, start, channel)
+            # Housekeeping (the end of silences) every 30 s of bot time, as in a real run.
+            runtime.housekeeping_every_s = HOUSEKEEPING.total_seconds() / options.speed
+            _introduce(stream, options, start, channel, settings.language.value)
             await _play(runtime, console, clock, options, start)
-            _conclude(stream, options, tally)
+            _conclude(stream, options, tally, settings.language.value)
     finally:
         await simulator.stop()
     return EXIT_OK
@@ -237,6 +252,7 @@ async def _play(
     end = start + timedelta(minutes=options.minutes)
     halfway = start + (end - start) / 2
     shown_halfway = False
+    person = DemoPerson(commands, console, start, Translator(runtime.settings.language.value))
     try:
         await runtime.start()
         tick = start + TICK
@@ -249,45 +265,89 @@ async def _play(
                 tick += TICK
             if not shown_halfway and clock.now() >= halfway:
                 shown_halfway = True
-                await _show_last10(commands, console)
+                await _ask(commands, console, person.say("demo.last10"))
+            await person.react(runtime.state.alerts.firing(), clock.now())
+        await _ask(commands, console, person.say("demo.history"))
     finally:
         await runtime.stop(cycle_grace_s=2.0, drain_grace_s=2.0)
-    await _show_last10(commands, console)
+    await _ask(commands, console, person.say("demo.last10"))
 
 
-async def _show_last10(commands: CommandService, console: ConsoleChat) -> None:
+class DemoPerson:
+    """A supervisor in the demo channel: acknowledges the first abandon alert, and silences
+    the network alert for 10 minutes once the trunk failure starts (its end then edits the
+    message), as a team would, so the record and `/calls history` have something to show."""
+
+    def __init__(
+        self, commands: CommandService, console: ConsoleChat, start: datetime, tr: Translator
+    ) -> None:
+        self._commands, self._console, self._start, self._tr = commands, console, start, tr
+        self._done: set[str] = set()
+
+    def say(self, key: str) -> str:
+        """What the person types, in the bot's language (`historial`, `últimos10`)."""
+        return self._tr(key)
+
+    async def react(self, firing: Sequence[Alert], now: datetime) -> None:
+        rules = {alert.rule for alert in firing}
+        if "abandon-rate" in rules and "ack" not in self._done:
+            self._done.add("ack")
+            await _ask(self._commands, self._console, self._tr("demo.ack", rule="abandon-rate"))
+        late = now >= self._start + timedelta(minutes=30)
+        if late and "network-failures" in rules and "silence" not in self._done:
+            self._done.add("silence")
+            text = self._tr("demo.silence", rule="network-failures", reason=self._tr("demo.reason"))
+            await _ask(self._commands, self._console, text)
+
+
+async def _ask(commands: CommandService, console: ConsoleChat, text: str) -> None:
     request = CommandRequest(
-        user_id="U0DEMO", channel_id="C0DEMO", team_id="T0DEMO", text="last10", response_url=""
+        user_id="U0DEMO", channel_id="C0DEMO", team_id="T0DEMO", text=text, response_url=""
     )
     reply = await commands.on_command(request)
     console.print_block(
-        "/calls last10", render_message({"text": reply.text, "blocks": reply.blocks})
+        f"/calls {text}", render_message({"text": reply.text, "blocks": reply.blocks})
     )
 
 
-def _introduce(out: TextIO, options: DemoOptions, start: datetime, channel: str) -> None:
-    real_s = options.minutes * 60 / options.speed
-    where = (
-        f"Slack channel {channel}"
-        if options.slack_channel
-        else f"#{DEMO_CHANNEL_NAME} (this terminal)"
-    )
+def _introduce(out: TextIO, options: DemoOptions, start: datetime, channel: str, lang: str) -> None:
+    tr = Translator(lang)
+    local = start.astimezone(DEMO_TIMEZONE)
+    real = timedelta(seconds=round(options.minutes * 60 / options.speed))
+    if options.slack_channel:
+        where = tr("demo.where_slack", channel=channel)
+    else:
+        where = tr("demo.where_terminal", channel=DEMO_CHANNEL_NAME)
     lines = [
-        f"callbot demo: {options.minutes:g} simulated minutes at {options.speed:g}x "
-        f"(about {real_s:.0f} s), from {start.astimezone(DEMO_TIMEZONE):%A %H:%M} in Bogota.",
-        f"A simulated Wolkvox operation '{DEMO_OPERATION}' is polled every {POLL_EVERY}; "
-        f"scenario '{options.scenario}':",
-        *describe_script(options.scenario, start),
-        f"Alerts go to {where}. No credentials are used; the store is a temporary file.",
+        tr(
+            "demo.intro",
+            span=format_age(timedelta(minutes=options.minutes), lang),
+            speed=f"{options.speed:g}",
+            real=format_age(real, lang),
+            day=tr(f"weekday.{local.weekday()}"),
+            time=f"{local:%H:%M}",
+        ),
+        tr(
+            "demo.polled",
+            operation=DEMO_OPERATION,
+            every=format_age(parse_duration(POLL_EVERY), lang),
+            scenario=options.scenario,
+        ),
+        *describe_script(options.scenario, start, lang),
+        tr("demo.where", where=where),
     ]
     out.write("\n".join(lines) + "\n")
     out.flush()
 
 
-def _conclude(out: TextIO, options: DemoOptions, tally: DemoTally) -> None:
-    out.write(
-        f"\nDemo over after {options.minutes:g} simulated minutes: "
-        f"{tally.fired} alert(s) fired, {tally.updated} update(s), "
-        f"{tally.resolved} resolved.\n"
+def _conclude(out: TextIO, options: DemoOptions, tally: DemoTally, lang: str) -> None:
+    tr = Translator(lang)
+    summary = tr(
+        "demo.over",
+        span=format_age(timedelta(minutes=options.minutes), lang),
+        fired=tr.n("demo.fired", tally.fired),
+        updated=tr.n("demo.updated", tally.updated),
+        resolved=tr.n("demo.resolved", tally.resolved),
     )
+    out.write(f"\n{summary}\n")
     out.flush()

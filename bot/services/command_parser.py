@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import Final
 
 from bot.domain.calls import CallType, normalise_type
-from bot.domain.durations import format_duration, parse_duration
+from bot.domain.durations import UNIT_WORDS, format_duration, parse_duration
 
 MAX_INPUT: Final = 2000
 MAX_REASON: Final = 500
@@ -39,6 +39,8 @@ _FILLER = frozenset({"las", "la", "a"})
 _INBOUND = frozenset({"inbound", "entrantes", "entrante"})
 _OUTBOUND = frozenset({"outbound", "salientes", "saliente"})
 _KNOWN_TYPES = frozenset(t.value for t in CallType)
+_NUMBER = re.compile(r"^\d{1,5}$")
+_AND = frozenset({"and", "y"})
 
 
 class UsageReason(StrEnum):
@@ -161,7 +163,7 @@ def parse_command(text: str | bytes | None, *, operations: Collection[str] = ())
         return Usage(UsageReason.TOO_LONG)
     words = _clean(text).split()
     public = any(w.casefold() in _PUBLIC for w in words)
-    words = [w for w in words if w.casefold() not in _PUBLIC]
+    words = _spoken_durations([w for w in words if w.casefold() not in _PUBLIC])
     if not words:
         return Help(public=public)
     head, args = words[0].casefold(), words[1:]
@@ -182,6 +184,38 @@ def parse_command(text: str | bytes | None, *, operations: Collection[str] = ())
     if head in {"history", "historial", "historia"}:
         return _history(args, public, operations)
     return _last(words, public)
+
+
+def _spoken_durations(words: list[str]) -> list[str]:
+    """Join a duration written in words into one word: `2 horas`, `1 hour and 30 minutes`.
+
+    Only a number followed by a unit is joined, so "silence abandon-rate 1h back at 2"
+    keeps its reason as written.
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        end = i
+        while end + 1 < len(words) and _NUMBER.match(words[end]) and _is_unit(words[end + 1]):
+            end += 2
+            if (
+                end + 2 < len(words)
+                and words[end].casefold() in _AND
+                and _NUMBER.match(words[end + 1])
+                and _is_unit(words[end + 2])
+            ):
+                end += 1
+        if end > i:
+            out.append(" ".join(words[i:end]))
+            i = end
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
+def _is_unit(word: str) -> bool:
+    return word.casefold().rstrip(",") in UNIT_WORDS
 
 
 def _with_operation(

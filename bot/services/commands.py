@@ -35,10 +35,11 @@ from bot.adapters.slack.blocks import (
 )
 from bot.adapters.slack.blocks_history import render_history
 from bot.adapters.slack.blocks_kit import MAX_BLOCKS, cap, context, local_time, more_text, name
+from bot.adapters.slack.blocks_parts import error_text
 from bot.adapters.slack.i18n import Translator
 from bot.adapters.slack.i18n import language as supported_language
 from bot.adapters.slack.ports import ActionRequest, CommandRequest, Reply
-from bot.adapters.slack.text import format_age, safe
+from bot.adapters.slack.text import format_age
 from bot.logevents import audit
 from bot.services import command_parser as cp
 from bot.services.authorization import AllowAll, AllowList, Authorizer
@@ -287,7 +288,8 @@ class CommandService:
         error = op.poll.last_error
         if notice.kind is not NoticeKind.NO_DATA_YET or not error:
             return message
-        line = Translator(self._lang)("stale_error", error=safe(error, 500))
+        tr = Translator(self._lang)
+        line = tr("stale_error", error=error_text(tr, op.poll.last_error_kind, error))
         return self._with(message, [context(line)], at=len(message.blocks))
 
     def _staleness(self, ops: list[OperationRuntime], now: datetime) -> list[Block]:
@@ -300,7 +302,7 @@ class CommandService:
                 text = tr(
                     "stale",
                     since=local_time(stale.since, op.tz.key, now),
-                    age=format_age(now - stale.since),
+                    age=format_age(now - stale.since, tr.lang),
                 )
             elif op.poll.last_success_at is None and op.poll.last_error:
                 text = tr("notice.no_data_yet", subject=name(op.name))
@@ -309,7 +311,8 @@ class CommandService:
             if len(ops) > 1:
                 text = f"*{name(op.name)}*: {text}"
             if op.poll.last_error:
-                text += "\n" + tr("stale_error", error=safe(op.poll.last_error, 500))
+                error = error_text(tr, op.poll.last_error_kind, op.poll.last_error)
+                text += "\n" + tr("stale_error", error=error)
             blocks.append(context(text))
         return blocks
 

@@ -30,7 +30,7 @@ def test_the_demo_fires_updates_and_resolves_then_exits_0(tmp_path) -> None:
     assert "✎ edited" in out
     assert "✅ Resolved: abandon-rate · bogota" in out
     assert "Resolved after" in out  # the thread note under the original message
-    assert "/calls last10" in out and "Calls in the last 10 min · bogota" in out
+    assert "/calls last10" in out and "Calls in the last 10 minutes · bogota" in out
     assert "[ Acknowledge ] [ Silence 1 h ]" in out
     assert list(tmp_path.iterdir()) == []  # the store was a temporary file, gone now
     assert "Traceback" not in done.stderr

@@ -196,8 +196,8 @@ async def test_last10_counts_shares_change_and_age_from_the_last_poll(world: Wor
     assert "Abandoned among inbound: *26.7%* (4 of 15)" in shown
     assert "Network failures among outbound: *37.5%* (3 of 8)" in shown
     assert "transferred to ivr" in shown  # an undocumented result is counted, not dropped
-    assert "As of 10:00, polled 41 s ago" in shown  # Bogota time
-    assert "no previous 10 min to compare with" in shown
+    assert "As of 10:00, polled 41 seconds ago" in shown  # Bogota time
+    assert "no previous 10 minutes to compare with" in shown
     assert "Per minute:" in shown
     assert "Data is stale" not in shown
     assert not reply.in_channel
@@ -213,20 +213,20 @@ async def test_last10_compares_with_the_previous_window_once_it_is_covered(world
     shown = text_of(await world.ask("last10 public"))
 
     assert "*19* calls" in shown
-    assert "\u22124 vs the previous 10 min (23)" in shown
+    assert "\u22124 vs the previous 10 minutes (23)" in shown
 
 
 @pytest.mark.parametrize(
     ("text", "window"),
     [
-        ("last10", "10 min"),
-        ("last 10", "10 min"),
-        ("10m", "10 min"),
-        ("last30", "30 min"),
-        ("last 30", "30 min"),
-        ("30m", "30 min"),
-        ("1h", "1 h"),
-        ("ultimos10", "10 min"),
+        ("last10", "10 minutes"),
+        ("last 10", "10 minutes"),
+        ("10m", "10 minutes"),
+        ("last30", "30 minutes"),
+        ("last 30", "30 minutes"),
+        ("30m", "30 minutes"),
+        ("1h", "1 hour"),
+        ("ultimos10", "10 minutes"),
     ],
 )
 async def test_window_synonyms(world: World, text: str, window: str) -> None:
@@ -244,7 +244,7 @@ async def test_a_window_the_log_does_not_cover_says_how_far_back_it_goes(world: 
 
     shown = text_of(await world.ask("last 1h"))
 
-    assert "I only have the last 10 min of calls" in shown
+    assert "I only have the last 10 minutes of calls" in shown
 
 
 @pytest.mark.parametrize(
@@ -275,7 +275,7 @@ async def test_stale_data_is_flagged_with_the_reason(world: World) -> None:
 
     for text in ("last10", "alerts", "rules"):
         shown = text_of(await world.ask(text))
-        assert "Data is stale: no successful poll since 10:00 (15 min ago)" in shown, text
+        assert "Data is stale: no successful poll since 10:00 (15 minutes ago)" in shown, text
         assert "Last error: connection refused by wv0004" in shown, text
     status = text_of(await world.ask("status"))
     assert "connection refused by wv0004" in status and "error" in status
@@ -516,7 +516,7 @@ async def test_spanish(world: World) -> None:
 
     shown = text_of(await spanish.ask("ultimos10"))
 
-    assert "Llamadas de los últimos 10 min · bogota" in shown
+    assert "Llamadas de los últimos 10 minutos · bogota" in shown
     assert "*23* llamadas" in shown and "26,7 %" in shown
 
 

@@ -98,11 +98,11 @@ async def test_failed_polls_turn_the_reply_stale_with_the_error(world: World) ->
 async def test_the_age_of_the_poll_moves_on(world: World) -> None:
     await world.poll(mix(world.clock.now()))
     world.clock.advance(timedelta(seconds=41))
-    assert "polled 41 s ago" in text_of(await world.ask("last10"))
+    assert "polled 41 seconds ago" in text_of(await world.ask("last10"))
 
     world.clock.advance(timedelta(seconds=1))
 
-    assert "polled 42 s ago" in text_of(await world.ask("last10"))
+    assert "polled 42 seconds ago" in text_of(await world.ask("last10"))
 
 
 @pytest.mark.parametrize(

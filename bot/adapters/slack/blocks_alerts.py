@@ -50,7 +50,7 @@ from bot.adapters.slack.blocks_parts import (
     state_icon,
 )
 from bot.adapters.slack.i18n import Translator
-from bot.adapters.slack.text import format_age, format_decimal, format_number, safe
+from bot.adapters.slack.text import format_age, format_decimal, safe
 from bot.services.views import (
     ActionKind,
     ActionResultView,
@@ -91,13 +91,13 @@ def _measure(tr: Translator, label: str) -> str:
 
 
 def _population(tr: Translator, view: AlertMessageView) -> str:
-    count = format_number(view.population or 0, tr.lang)
+    count = view.population or 0
     label = view.population_label.strip().lower()
     if not label:
-        return tr("pop.all", count=count)
+        return tr.n("pop.all", count)
     if label in {"inbound", "outbound"}:
-        return tr(f"pop.{label}", count=count)
-    return tr("pop.type", count=count, type=tr.call_type(view.population_label))
+        return tr.n(f"pop.{label}", count)
+    return tr.n("pop.type", count, type=tr.call_type(view.population_label))
 
 
 def value_line(tr: Translator, view: AlertMessageView) -> str:
@@ -125,7 +125,7 @@ def value_line(tr: Translator, view: AlertMessageView) -> str:
             "alert.ratio", measure=measure, value=value, baseline=baseline, threshold=threshold
         )
     else:
-        window = format_age(view.window) if view.window is not None else EMPTY
+        window = format_age(view.window, tr.lang) if view.window is not None else EMPTY
         line = tr(
             "alert.count",
             value=value,
@@ -155,13 +155,13 @@ def note_text(tr: Translator, view: AlertMessageView, event: str) -> str:
     key = f"note.{event}"
     quiet = ""
     if event == AlertEvent.RESOLVED.value and view.resolution == "quiet" and view.quiet:
-        key, quiet = "note.resolved_quiet", format_age(end - view.quiet.since)
+        key, quiet = "note.resolved_quiet", format_age(end - view.quiet.since, tr.lang)
     return tr(
         key,
         since=local_time(view.since, view.tz, view.as_of),
         value=value,
         severity=tr.severity(view.severity),
-        duration=format_age(end - view.since),
+        duration=format_age(end - view.since, tr.lang),
         quiet=quiet,
     )
 
@@ -193,16 +193,16 @@ def _status_lines(tr: Translator, view: AlertMessageView) -> list[str]:
         peak_value = view.peak_value if view.peak_value is not None else view.value
         shown = format_value(peak_value, view.unit, tr.lang)
         if view.rule_kind == UNAVAILABLE_KIND and peak_value is not None:
-            shown = format_age(timedelta(seconds=peak_value))
+            shown = format_age(timedelta(seconds=peak_value), tr.lang)
         peak = tr(
             "alert.peak",
             value=shown,
             severity=tr.severity(view.peak_severity or view.severity),
         )
         at = local_time(view.resolved_at, view.tz, view.since)
-        duration = format_age(view.resolved_at - view.since)
+        duration = format_age(view.resolved_at - view.since, tr.lang)
         if view.resolution == "quiet" and view.quiet is not None:
-            quiet = format_age(view.resolved_at - view.quiet.since)
+            quiet = format_age(view.resolved_at - view.quiet.since, tr.lang)
             lines.append(
                 tr("alert.resolved_quiet", at=at, duration=duration, quiet=quiet, peak=peak)
             )
@@ -273,7 +273,7 @@ def render_alert_message(
     since = tr(
         "alert.since",
         since=local_time(view.since, view.tz, view.as_of),
-        age=format_age((view.resolved_at or view.as_of) - view.since),
+        age=format_age((view.resolved_at or view.as_of) - view.since, tr.lang),
     )
     notes = [since]
     if view.series:
@@ -295,7 +295,7 @@ def _alert_fallback(tr: Translator, view: AlertMessageView, mention: str, line: 
                 "alert.fallback_resolved",
                 rule=name(view.rule),
                 operation=name(view.operation),
-                duration=format_age(end - view.since),
+                duration=format_age(end - view.since, tr.lang),
             )
         )
     summary = tr(
@@ -345,7 +345,7 @@ def render_removed_message(view: RemovedRuleView, lang: str) -> Message:
 def render_removed_note(view: RemovedRuleView, lang: str) -> Message:
     """The note in the incident's thread that says why its message was closed."""
     tr = Translator(lang)
-    text = tr("note.rule_removed", duration=format_age(view.as_of - view.since))
+    text = tr("note.rule_removed", duration=format_age(view.as_of - view.since, tr.lang))
     return Message(text=fallback(text), blocks=(section(text),))
 
 

@@ -46,6 +46,7 @@ from bot.adapters.slack.text import (
     format_percent,
     safe,
 )
+from bot.domain.durations import parse_duration
 from bot.services.command_parser import Usage
 from bot.services.views import (
     AlertLine,
@@ -76,7 +77,7 @@ def _share_line(tr: Translator, key: str, share: Share | None) -> str:
 
 
 def _change(tr: Translator, view: Last10View) -> str:
-    window = format_age(view.window)
+    window = format_age(view.window, tr.lang)
     if view.previous_total is None:
         return tr("last10.no_previous", window=window)
     delta = view.total - view.previous_total
@@ -91,10 +92,12 @@ def _change(tr: Translator, view: Last10View) -> str:
 
 def _last10_blocks(view: Last10View, tr: Translator, *, mask: bool) -> list[Block]:
     operation = name(view.operation)
-    blocks = [header(tr("last10.header", window=format_age(view.window), operation=operation))]
+    blocks = [
+        header(tr("last10.header", window=format_age(view.window, tr.lang), operation=operation))
+    ]
     as_of = local_time(view.as_of, view.tz)
     notes = [
-        tr("as_of_polled", time=as_of, age=format_age(view.polled_ago))
+        tr("as_of_polled", time=as_of, age=format_age(view.polled_ago, tr.lang))
         if view.polled_ago is not None
         else tr("as_of", time=as_of)
     ]
@@ -103,7 +106,7 @@ def _last10_blocks(view: Last10View, tr: Translator, *, mask: bool) -> list[Bloc
     blocks.append(context(*notes))
     if view.stale is not None:
         blocks.append(stale_block(tr, view.stale, view.as_of, view.tz))
-    total = tr("last10.total", total=format_number(view.total, tr.lang))
+    total = tr.n("last10.total", view.total, total=format_number(view.total, tr.lang))
     blocks.append(section(f"{total} · {_change(tr, view)}"))
     if view.total == 0:
         blocks.append(section(tr("last10.no_calls")))
@@ -146,11 +149,12 @@ def render_last10(
     blocks = take_items(groups, max_blocks=MAX_BLOCKS, more=more_text(tr))
     text = fallback(
         *(
-            tr(
+            tr.n(
                 "last10.fallback",
+                v.total,
                 operation=name(v.operation),
                 total=format_number(v.total, tr.lang),
-                window=format_age(v.window),
+                window=format_age(v.window, tr.lang),
             )
             for v in views
         )
@@ -165,7 +169,7 @@ def _status_group(op: OperationStatus, tr: Translator, as_of: datetime, tz: str)
         last = tr(
             "at_time",
             time=local_time(op.last_poll_at, tz, as_of),
-            age=format_age(as_of - op.last_poll_at),
+            age=format_age(as_of - op.last_poll_at, tr.lang),
         )
     outcome = tr.outcome(op.outcome)
     if op.duration_s is not None:
@@ -185,7 +189,7 @@ def _status_group(op: OperationStatus, tr: Translator, as_of: datetime, tz: str)
         f"{tr('status.f_budget')}\n{budget}",
         f"{tr('status.f_firing')}\n{format_number(op.alerts_firing, tr.lang)}",
         f"{tr('status.f_silences')}\n{format_number(op.silences_active, tr.lang)}",
-        f"{tr('status.f_every')}\n{format_age(op.poll_every)}",
+        f"{tr('status.f_every')}\n{format_age(op.poll_every, tr.lang)}",
     ]
     group = [fields_section(fields, text=title)]
     if op.last_error:
@@ -281,8 +285,13 @@ def render_rules(view: RulesView, lang: str) -> Message:
             for severity, level in (("warning", rule.warning), ("critical", rule.critical))
         ]
         detail = ", ".join(x for x in limits if x)
-        if rule.description:
-            detail = " · ".join(x for x in (detail, f"_{safe(rule.description, 300)}_") if x)
+        about = (
+            tr("unavailable.description")
+            if rule.kind == "unavailable"
+            else safe(tr.description(rule.description), 300)
+        )
+        if about:
+            detail = " · ".join(x for x in (detail, f"_{about}_") if x)
         lines.append(first + (f"\n        {detail}" if detail else ""))
     return _listing(
         tr,
@@ -308,7 +317,7 @@ def _listing(
     if not count:
         none = tr(f"{key}.none")
         return Message(text=fallback(none), blocks=(*head, section(none)))
-    text = fallback(tr(f"{key}.fallback", count=format_number(count, tr.lang)))
+    text = fallback(tr.n(f"{key}.fallback", count))
     return Message(text=text, blocks=(*head, *body(MAX_BLOCKS - len(head))))
 
 
@@ -335,6 +344,14 @@ def render_help(lang: str) -> Message:
     return Message(text=fallback(tr("help.fallback")), blocks=tuple(blocks))
 
 
+def _limit(limit: str, lang: str) -> str:
+    """A bound the parser names (`30d`), in words when it is a duration (`30 days`)."""
+    try:
+        return format_age(parse_duration(limit), lang)
+    except ValueError:
+        return safe(limit, 20)
+
+
 def render_usage(usage: Usage, lang: str) -> Message:
     """A short explanation of what was wrong with the command, and where to look."""
     tr = Translator(lang)
@@ -342,7 +359,7 @@ def render_usage(usage: Usage, lang: str) -> Message:
         f"usage.{usage.reason.value}",
         word=safe(usage.word, 60),
         example=safe(usage.example, 120),
-        limit=safe(usage.limit, 20),
+        limit=_limit(usage.limit, tr.lang),
     )
     blocks = (section(problem), context(tr("usage.hint")))
     return Message(text=fallback(problem), blocks=blocks)
@@ -358,6 +375,6 @@ def render_notice(view: NoticeView, lang: str) -> Message:
         f"notice.{view.kind.value}",
         subject=safe(view.subject, 80),
         options=options or tr("na"),
-        covered=format_age(view.covered) if view.covered is not None else tr("na"),
+        covered=format_age(view.covered, tr.lang) if view.covered is not None else tr("na"),
     )
     return Message(text=fallback(text), blocks=(section(text),))

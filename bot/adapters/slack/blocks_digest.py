@@ -72,7 +72,7 @@ def member_line(tr: Translator, member: AlertMessageView) -> str:
             icon=_RESOLVED_ICON,
             rule=name(member.rule),
             operation=name(member.operation),
-            duration=format_age(end - member.since),
+            duration=format_age(end - member.since, tr.lang),
         )
         return clip_escaped(line, MAX_LINE)
     value = " ".join((value_line(tr, member) or EMPTY).split())
@@ -128,7 +128,7 @@ def render_digest_message(view: DigestView, lang: str) -> Message:
     since = tr(
         "alert.since",
         since=local_time(view.opened_at, view.tz, view.as_of),
-        age=format_age(view.as_of - view.opened_at),
+        age=format_age(view.as_of - view.opened_at, tr.lang),
     )
     blocks.append(context(since, tr("alert.updated", time=local_time(view.as_of, view.tz))))
     if view.firing:

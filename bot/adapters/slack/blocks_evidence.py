@@ -56,8 +56,8 @@ def _upper_first(text: str) -> str:
     return text[:1].upper() + text[1:] if text and text[0].isalpha() else text
 
 
-def _window(view: AlertMessageView) -> str:
-    return format_age(view.window) if view.window is not None else EMPTY
+def _window(view: AlertMessageView, lang: str) -> str:
+    return format_age(view.window, lang) if view.window is not None else EMPTY
 
 
 def level_text(tr: Translator, value: float, unit: Unit | str) -> str:
@@ -83,7 +83,7 @@ def evidence_line(tr: Translator, view: AlertMessageView) -> str:
                 "detail.share",
                 matched=format_number(view.matched, tr.lang),
                 population=format_number(view.population, tr.lang),
-                window=_window(view),
+                window=_window(view, tr.lang),
             )
         )
         if view.confidence is not None and view.compared is not None:
@@ -99,7 +99,7 @@ def evidence_line(tr: Translator, view: AlertMessageView) -> str:
             tr(
                 "detail.matched",
                 matched=format_number(view.matched, tr.lang),
-                window=_window(view),
+                window=_window(view, tr.lang),
             )
         )
     if view.status == _BAND or _kept(view):
@@ -165,14 +165,14 @@ def reason_line(tr: Translator, view: AlertMessageView) -> str:
         return tr(
             "detail.polling_gap",
             coverage=format_percent(view.coverage, tr.lang, 0),
-            window=_window(view),
+            window=_window(view, tr.lang),
         )
     if view.status != _QUIET:
         return ""
     if view.opened_at is not None and view.window is not None:
         return tr(
             "detail.opening",
-            window=_window(view),
+            window=_window(view, tr.lang),
             opened=local_time(view.opened_at, view.tz),
             at=local_time(view.opened_at + view.window, view.tz),
         )
@@ -186,7 +186,7 @@ def reason_line(tr: Translator, view: AlertMessageView) -> str:
                 minimum=format_number(view.min_calls, tr.lang),
             )
     if view.population == 0:
-        return tr("detail.no_calls", window=_window(view))
+        return tr("detail.no_calls", window=_window(view, tr.lang))
     return tr("detail.no_baseline")
 
 
@@ -225,8 +225,8 @@ def outside_line(tr: Translator, view: AlertMessageView) -> str:
     return tr("alert.outside_hours", since=local_time(view.outside_since, view.tz, view.as_of))
 
 
-def _age(seconds: float) -> str:
-    return format_age(timedelta(seconds=seconds))
+def _age(seconds: float, lang: str) -> str:
+    return format_age(timedelta(seconds=seconds), lang)
 
 
 def unavailable_line(tr: Translator, view: AlertMessageView) -> str:
@@ -234,9 +234,9 @@ def unavailable_line(tr: Translator, view: AlertMessageView) -> str:
     if view.value is None:
         return tr("unavailable.never")
     if view.status == _BREACH or view.status == "":
-        limit = _age(view.threshold) if view.threshold is not None else EMPTY
-        return tr("unavailable.stale", age=_age(view.value), limit=limit)
-    return tr("unavailable.fresh", age=_age(view.value))
+        limit = _age(view.threshold, tr.lang) if view.threshold is not None else EMPTY
+        return tr("unavailable.stale", age=_age(view.value, tr.lang), limit=limit)
+    return tr("unavailable.fresh", age=_age(view.value, tr.lang))
 
 
 def unavailable_evidence(tr: Translator, view: AlertMessageView) -> str:
@@ -259,4 +259,4 @@ def description(tr: Translator, view: AlertMessageView) -> str:
     unavailable rule (whose words the bot wrote), the bot's words in the reader's language."""
     if view.rule_kind == UNAVAILABLE_KIND:
         return tr("unavailable.description")
-    return safe(view.description, 300)
+    return safe(tr.description(view.description), 300)

@@ -45,7 +45,7 @@ def _incident_line(entry: HistoryIncident, tr: Translator, view: HistoryView) ->
         "operation": name(entry.operation),
         "severity": tr.severity(severity),
         "start": at(entry.started_at),
-        "duration": format_age((entry.ended_at or view.as_of) - entry.started_at),
+        "duration": format_age((entry.ended_at or view.as_of) - entry.started_at, tr.lang),
     }
     if entry.ended_at is None:
         text = tr("history.incident_open", **values)
@@ -82,7 +82,7 @@ def _silence_line(entry: HistorySilence, tr: Translator, view: HistoryView) -> s
 def render_history(view: HistoryView, lang: str) -> Message:
     """The timeline of `/calls history`, or one sentence when nothing happened."""
     tr = Translator(lang)
-    period = format_age(view.period)
+    period = format_age(view.period, tr.lang)
     scope = " · ".join(name(x) for x in (view.rule, view.operation) if x)
     title = tr("history.header", period=period)
     counts = tr(

@@ -47,12 +47,14 @@ def _operation_blocks(tr: Translator, op: HomeOperation, view: HomeView) -> list
         when = tr(
             "at_time",
             time=local_time(op.last_poll_at, view.tz, view.as_of),
-            age=format_age(view.as_of - op.last_poll_at),
+            age=format_age(view.as_of - op.last_poll_at, tr.lang),
         )
     summary = [
         tr("home.operation", operation=name(op.operation)),
         tr("home.last_poll", when=when, outcome=tr.outcome(op.outcome)),
-        tr("home.last10", total=format_number(op.total, tr.lang), spark=spark(op.series)),
+        tr.n(
+            "home.last10", op.total, total=format_number(op.total, tr.lang), spark=spark(op.series)
+        ),
     ]
     if op.last_poll_at is not None and view.as_of - op.last_poll_at > 2 * op.poll_every:
         summary.append(tr("status.stale"))

@@ -244,7 +244,7 @@ def format_value(value: float | None, unit: Unit | str, lang: str) -> str:
     if unit == Unit.RATIO:
         return TIMES + format_decimal(value, lang, 1)
     if unit == Unit.AGE:
-        return format_age(timedelta(seconds=value))
+        return format_age(timedelta(seconds=value), lang)
     if float(value).is_integer():
         return format_number(int(value), lang)
     return format_decimal(value, lang, 1)
@@ -257,7 +257,7 @@ def threshold_text(
     if value is None:
         return ""
     if unit == Unit.AGE:
-        age = format_age(timedelta(seconds=value))
+        age = format_age(timedelta(seconds=value), tr.lang)
         return tr("threshold.after", severity=tr.severity(severity or "critical"), value=age)
     key = "threshold.below" if below else "threshold.at"
     if unit == Unit.RATE:

@@ -76,7 +76,7 @@ def stale_block(tr: Translator, stale: StaleInfo, as_of: datetime, tz: str) -> B
     text = tr(
         "stale",
         since=local_time(stale.since, tz, as_of),
-        age=format_age(as_of - stale.since),
+        age=format_age(as_of - stale.since, tr.lang),
     )
     if stale.last_error:
         error = error_text(tr, stale.last_error_kind, stale.last_error)
@@ -88,13 +88,12 @@ def error_text(tr: Translator, kind: str | None, message: str, limit: int = 500)
     """A Wolkvox error for the reader, escaped.
 
     The client writes its errors in English (they name codes, servers and what to
-    do); a reader of another language gets the error's kind in their words first,
-    with the original kept in parentheses for whoever must act on it.
+    do); a reader of another language gets the error's kind in their own words only,
+    never an English sentence (the log line and `callbot doctor` keep the details).
     """
-    shown = safe(message, limit)
     if tr.lang == ERRORS_WRITTEN_IN:
-        return shown
-    return tr("error.line", lead=tr.error(kind), message=shown)
+        return safe(message, limit)
+    return tr.error(kind)
 
 
 def _resample_gaps(series: Sequence[int | None], width: int) -> list[int | None]:

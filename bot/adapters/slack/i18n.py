@@ -13,11 +13,12 @@ from __future__ import annotations
 from typing import Final
 
 from bot.adapters.slack.i18n_en import EN
-from bot.adapters.slack.i18n_es import ES
+from bot.adapters.slack.i18n_es import ES, ES_DESCRIPTIONS
 from bot.adapters.slack.text import DASH, format_number, safe
 
 LANGUAGES: Final = ("en", "es")
 CATALOGS: Final[dict[str, dict[str, str]]] = {"en": EN, "es": ES}
+DESCRIPTIONS: Final[dict[str, dict[str, str]]] = {"es": ES_DESCRIPTIONS}
 _NAME_LIMIT = 60
 
 
@@ -94,6 +95,12 @@ class Translator:
 
     def outcome(self, value: str) -> str:
         return self._name("outcome", value)
+
+    def description(self, text: str) -> str:
+        """A rule's description: the configuration's own words, except the shipped default
+        rules' English descriptions, which read in the reader's language (a catalog keyed
+        by the English text, as gettext keys by msgid). Raw: the caller escapes it."""
+        return DESCRIPTIONS.get(self.lang, {}).get(text.strip(), text)
 
     def error(self, kind: str | None) -> str:
         """What kind of Wolkvox error happened, in words (`token_rejected` ->

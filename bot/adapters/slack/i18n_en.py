@@ -66,14 +66,19 @@ EN: dict[str, str] = {
     "outcome.budget_exhausted": "daily budget used up",
     "outcome.skipped": "skipped",
     "outcome.never": "never polled",
-    "pop.all": "{count} calls",
-    "pop.inbound": "{count} inbound calls",
-    "pop.outbound": "{count} outbound calls",
-    "pop.type": "{count} calls of type {type}",
+    "pop.all.one": "{count} call",
+    "pop.all.other": "{count} calls",
+    "pop.inbound.one": "{count} inbound call",
+    "pop.inbound.other": "{count} inbound calls",
+    "pop.outbound.one": "{count} outbound call",
+    "pop.outbound.other": "{count} outbound calls",
+    "pop.type.one": "{count} call of type {type}",
+    "pop.type.other": "{count} calls of type {type}",
     # /calls last10
     "last10.header": "Calls in the last {window} · {operation}",
     "last10.filter": "Only {filter} calls",
-    "last10.total": "*{total}* calls",
+    "last10.total.one": "*{total}* call",
+    "last10.total.other": "*{total}* calls",
     "last10.change": "{delta} vs the previous {window} ({previous})",
     "last10.no_previous": "no previous {window} to compare with",
     "last10.by_result": "*By result*",
@@ -83,7 +88,8 @@ EN: dict[str, str] = {
     "last10.per_minute": "Per minute: {spark}",
     "last10.no_calls": "No calls in this window.",
     "last10.recent": "*Latest calls*",
-    "last10.fallback": "{operation}: {total} calls in the last {window}",
+    "last10.fallback.one": "{operation}: {total} call in the last {window}",
+    "last10.fallback.other": "{operation}: {total} calls in the last {window}",
     # /calls status
     "status.header": "Polling status",
     "status.none": "No operations are configured.",
@@ -97,7 +103,8 @@ EN: dict[str, str] = {
     "status.budget": "{used} of {limit}",
     "status.no_budget": "{used} (no limit)",
     "status.stale": ":warning: Stale: older than two poll periods.",
-    "status.fallback": "Polling status of {count} operations",
+    "status.fallback.one": "Polling status of {count} operation",
+    "status.fallback.other": "Polling status of {count} operations",
     # /calls alerts
     "alerts.header": "Alerts firing or pending",
     "alerts.none": ":white_check_mark: No alerts are firing.",
@@ -105,13 +112,15 @@ EN: dict[str, str] = {
     "alerts.value": "{value}; {threshold}",
     "alerts.acked": ":eyes: acknowledged by {user}",
     "alerts.silenced": ":zzz: silenced until {until}",
-    "alerts.fallback": "{count} alerts firing or pending",
+    "alerts.fallback.one": "{count} alert firing or pending",
+    "alerts.fallback.other": "{count} alerts firing or pending",
     # /calls rules
     "rules.header": "Rules",
     "rules.none": "No rules are configured.",
     "rules.line": "{icon} *{rule}* ({kind}) · {operation}: {value}, {state}",
     "rules.no_value": "no value yet",
-    "rules.fallback": "{count} rules",
+    "rules.fallback.one": "{count} rule",
+    "rules.fallback.other": "{count} rules",
     # /calls help and usage
     "help.header": "/calls: what I can do",
     "help.last10": (
@@ -138,7 +147,7 @@ EN: dict[str, str] = {
     "usage.unknown_command": "I don't know `{word}`.",
     "usage.missing_rule": "Say which rule, e.g. `{example}`.",
     "usage.missing_duration": "Say for how long, e.g. `{example}`.",
-    "usage.bad_duration": "`{word}` is not a duration; write it like 30m, 1h or 2d.",
+    "usage.bad_duration": "`{word}` is not a duration; write it like 30m, 1h, 2d or 2 hours.",
     "usage.duration_too_long": "`{word}` is too long; the longest silence is {limit}.",
     "usage.bad_window": (
         "`{word}` is not a window I can show; try 10m, 30m or 1h (at most {limit})."
@@ -265,13 +274,15 @@ EN: dict[str, str] = {
     "home.none": "No operations are configured.",
     "home.operation": ":telephone_receiver: *{operation}*",
     "home.last_poll": "Last poll {when}: {outcome}",
-    "home.last10": "Last 10 min: *{total}* calls  {spark}",
+    "home.last10.one": "Last 10 min: *{total}* call  {spark}",
+    "home.last10.other": "Last 10 min: *{total}* calls  {spark}",
     "home.firing": "*Firing*",
     "home.no_firing": ":white_check_mark: No alerts firing",
     "home.silences": "*Silences*",
     "home.silence_line": ":zzz: {rule} ({operation}) until {until}{by}",
     "home.silence_by": " by {user}",
-    "home.fallback": "Call monitor for {count} operations",
+    "home.fallback.one": "Call monitor for {count} operation",
+    "home.fallback.other": "Call monitor for {count} operations",
     # issue 12 (alert semantics): labels for every number, quiet, muted, recovery
     "threshold.after": "{severity} after {value}",
     "threshold.recovered": "recovered below {value}",
@@ -326,4 +337,45 @@ EN: dict[str, str] = {
         "`/calls history [&lt;rule&gt;] [&lt;operation&gt;] [24h|7d]`: incidents, "
         "acknowledgements and silences, newest first."
     ),
+    # issue 12: the demo's own lines
+    "demo.intro": (
+        "callbot demo: {span} of simulated time at {speed}x (about {real}), "
+        "from {day} {time} in Bogota."
+    ),
+    "demo.polled": (
+        "A simulated Wolkvox operation '{operation}' is polled every {every}; "
+        "scenario '{scenario}':"
+    ),
+    "demo.phase": "{begin}-{end}  {name}: {text}",
+    "demo.normal": "normal traffic all along",
+    "demo.incident_name.abandon_surge": "abandon surge",
+    "demo.incident_name.trunk_failure": "trunk failure",
+    "demo.incident_name.silence": "silence",
+    "demo.incident.abandon_surge": "inbound volume x1.3, inbound abandon rate 27-38%",
+    "demo.incident.trunk_failure": (
+        "outbound calls end mostly with channel unavailable (~55%) and congestion (~25%)"
+    ),
+    "demo.incident.silence": "no calls at all",
+    "demo.where": "Alerts go to {where}. No credentials are used; the store is a temporary file.",
+    "demo.where_slack": "Slack channel {channel}",
+    "demo.where_terminal": "#{channel} (this terminal)",
+    "demo.over": "Demo over after {span} of simulated time: {fired}, {updated}, {resolved}.",
+    "demo.fired.one": "{count} alert fired",
+    "demo.fired.other": "{count} alerts fired",
+    "demo.updated.one": "{count} update",
+    "demo.updated.other": "{count} updates",
+    "demo.resolved.one": "{count} resolved",
+    "demo.resolved.other": "{count} resolved",
+    "demo.reason": "carrier notified",
+    "demo.ack": "ack {rule}",
+    "demo.silence": "silence {rule} 10 minutes {reason}",
+    "demo.history": "history",
+    "demo.last10": "last10",
+    "weekday.0": "Monday",
+    "weekday.1": "Tuesday",
+    "weekday.2": "Wednesday",
+    "weekday.3": "Thursday",
+    "weekday.4": "Friday",
+    "weekday.5": "Saturday",
+    "weekday.6": "Sunday",
 }

@@ -64,14 +64,19 @@ ES: dict[str, str] = {
     "outcome.budget_exhausted": "presupuesto diario agotado",
     "outcome.skipped": "omitida",
     "outcome.never": "nunca consultada",
-    "pop.all": "{count} llamadas",
-    "pop.inbound": "{count} llamadas entrantes",
-    "pop.outbound": "{count} llamadas salientes",
-    "pop.type": "{count} llamadas de tipo {type}",
+    "pop.all.one": "{count} llamada",
+    "pop.all.other": "{count} llamadas",
+    "pop.inbound.one": "{count} llamada entrante",
+    "pop.inbound.other": "{count} llamadas entrantes",
+    "pop.outbound.one": "{count} llamada saliente",
+    "pop.outbound.other": "{count} llamadas salientes",
+    "pop.type.one": "{count} llamada de tipo {type}",
+    "pop.type.other": "{count} llamadas de tipo {type}",
     # /calls last10
     "last10.header": "Llamadas de los últimos {window} · {operation}",
     "last10.filter": "Solo llamadas de tipo {filter}",
-    "last10.total": "*{total}* llamadas",
+    "last10.total.one": "*{total}* llamada",
+    "last10.total.other": "*{total}* llamadas",
     "last10.change": "{delta} frente a los {window} anteriores ({previous})",
     "last10.no_previous": "no hay {window} anteriores con qué comparar",
     "last10.by_result": "*Por resultado*",
@@ -81,7 +86,8 @@ ES: dict[str, str] = {
     "last10.per_minute": "Por minuto: {spark}",
     "last10.no_calls": "No hubo llamadas en esta ventana.",
     "last10.recent": "*Últimas llamadas*",
-    "last10.fallback": "{operation}: {total} llamadas en los últimos {window}",
+    "last10.fallback.one": "{operation}: {total} llamada en los últimos {window}",
+    "last10.fallback.other": "{operation}: {total} llamadas en los últimos {window}",
     # /calls status
     "status.header": "Estado de las consultas",
     "status.none": "No hay operaciones configuradas.",
@@ -95,7 +101,8 @@ ES: dict[str, str] = {
     "status.budget": "{used} de {limit}",
     "status.no_budget": "{used} (sin límite)",
     "status.stale": ":warning: Desactualizado: más de dos periodos sin consultar.",
-    "status.fallback": "Estado de las consultas de {count} operaciones",
+    "status.fallback.one": "Estado de las consultas de {count} operación",
+    "status.fallback.other": "Estado de las consultas de {count} operaciones",
     # /calls alerts
     "alerts.header": "Alertas activas o pendientes",
     "alerts.none": ":white_check_mark: No hay alertas activas.",
@@ -103,13 +110,15 @@ ES: dict[str, str] = {
     "alerts.value": "{value}; {threshold}",
     "alerts.acked": ":eyes: reconocida por {user}",
     "alerts.silenced": ":zzz: silenciada hasta las {until}",
-    "alerts.fallback": "{count} alertas activas o pendientes",
+    "alerts.fallback.one": "{count} alerta activa o pendiente",
+    "alerts.fallback.other": "{count} alertas activas o pendientes",
     # /calls rules
     "rules.header": "Reglas",
     "rules.none": "No hay reglas configuradas.",
     "rules.line": "{icon} *{rule}* ({kind}) · {operation}: {value}, {state}",
     "rules.no_value": "aún sin valor",
-    "rules.fallback": "{count} reglas",
+    "rules.fallback.one": "{count} regla",
+    "rules.fallback.other": "{count} reglas",
     # /calls help and usage
     "help.header": "/calls: lo que puedo hacer",
     "help.last10": (
@@ -142,7 +151,7 @@ ES: dict[str, str] = {
     "usage.unknown_command": "No conozco `{word}`.",
     "usage.missing_rule": "Indique la regla, p. ej. `{example}`.",
     "usage.missing_duration": "Indique por cuánto tiempo, p. ej. `{example}`.",
-    "usage.bad_duration": "`{word}` no es una duración; escríbala como 30m, 1h o 2d.",
+    "usage.bad_duration": "`{word}` no es una duración; escríbala como 30m, 1h, 2d o 2 horas.",
     "usage.duration_too_long": "`{word}` es demasiado; el silencio más largo es de {limit}.",
     "usage.bad_window": (
         "`{word}` no es una ventana que pueda mostrar; pruebe 10m, 30m o 1h (máximo {limit})."
@@ -274,13 +283,15 @@ ES: dict[str, str] = {
     "home.none": "No hay operaciones configuradas.",
     "home.operation": ":telephone_receiver: *{operation}*",
     "home.last_poll": "Última consulta {when}: {outcome}",
-    "home.last10": "Últimos 10 min: *{total}* llamadas  {spark}",
+    "home.last10.one": "Últimos 10 min: *{total}* llamada  {spark}",
+    "home.last10.other": "Últimos 10 min: *{total}* llamadas  {spark}",
     "home.firing": "*Activas*",
     "home.no_firing": ":white_check_mark: Sin alertas activas",
     "home.silences": "*Silencios*",
     "home.silence_line": ":zzz: {rule} ({operation}) hasta las {until}{by}",
     "home.silence_by": " por {user}",
-    "home.fallback": "Monitor de llamadas de {count} operaciones",
+    "home.fallback.one": "Monitor de llamadas de {count} operación",
+    "home.fallback.other": "Monitor de llamadas de {count} operaciones",
     # issue 12 (semántica de alertas): etiquetas de cada número, silencio, fuera de horario
     "threshold.after": "{severity} después de {value}",
     "threshold.recovered": "recuperada por debajo de {value}",
@@ -347,4 +358,74 @@ ES: dict[str, str] = {
         "`/calls history [&lt;regla&gt;] [&lt;operación&gt;] [24h|7d]`: incidentes, "
         "reconocimientos y silencios, del más reciente al más antiguo."
     ),
+    # issue 12: las líneas propias de la demo
+    "demo.intro": (
+        "callbot demo: {span} de tiempo simulado a {speed}x (unos {real}), "
+        "desde el {day} a las {time} en Bogotá."
+    ),
+    "demo.polled": (
+        "Una operación simulada de Wolkvox, '{operation}', se consulta cada {every}; "
+        "escenario '{scenario}':"
+    ),
+    "demo.phase": "{begin}-{end}  {name}: {text}",
+    "demo.normal": "tráfico normal todo el tiempo",
+    "demo.incident_name.abandon_surge": "ola de abandonos",
+    "demo.incident_name.trunk_failure": "falla de troncal",
+    "demo.incident_name.silence": "silencio",
+    "demo.incident.abandon_surge": (
+        "volumen entrante x1,3, tasa de abandono entrante del 27 al 38 %"
+    ),
+    "demo.incident.trunk_failure": (
+        "las llamadas salientes terminan sobre todo con canal no disponible (~55 %) "
+        "y congestión (~25 %)"
+    ),
+    "demo.incident.silence": "ninguna llamada",
+    "demo.where": (
+        "Las alertas van a {where}. No se usa ninguna credencial; el almacén es un "
+        "archivo temporal."
+    ),
+    "demo.where_slack": "el canal de Slack {channel}",
+    "demo.where_terminal": "#{channel} (esta terminal)",
+    "demo.over": "Fin de la demo tras {span} de tiempo simulado: {fired}, {updated}, {resolved}.",
+    "demo.fired.one": "{count} alerta disparada",
+    "demo.fired.other": "{count} alertas disparadas",
+    "demo.updated.one": "{count} actualización",
+    "demo.updated.other": "{count} actualizaciones",
+    "demo.resolved.one": "{count} resuelta",
+    "demo.resolved.other": "{count} resueltas",
+    "demo.reason": "operador avisado",
+    "demo.ack": "reconocer {rule}",
+    "demo.silence": "silenciar {rule} 10 minutos {reason}",
+    "demo.history": "historial",
+    "demo.last10": "últimos10",
+    "weekday.0": "lunes",
+    "weekday.1": "martes",
+    "weekday.2": "miércoles",
+    "weekday.3": "jueves",
+    "weekday.4": "viernes",
+    "weekday.5": "sábado",
+    "weekday.6": "domingo",
 }
+
+
+ES_DESCRIPTIONS: dict[str, str] = {
+    # issue 12: the shipped rules' descriptions (bot/defaults/rules.yml), keyed by their
+    # English text; a test fails when a default rule's description has no entry here.
+    "Inbound callers hanging up before an agent answers": (
+        "Clientes que cuelgan antes de que un agente conteste"
+    ),
+    "Outbound calls failing in the network (chanunavail, congestion, failed)": (
+        "Llamadas salientes que fallan en la red (canal no disponible, congestión, fallidas)"
+    ),
+    "Outbound network failures three times above the previous hour": (
+        "Fallas de red salientes tres veces por encima de la hora anterior"
+    ),
+    "No inbound calls during business hours (trunk or routing down)": (
+        "Sin llamadas entrantes en horario laboral (troncal o enrutamiento caído)"
+    ),
+    "Wolkvox cannot be polled or its data is stale; other rules are held": (
+        "No se puede consultar Wolkvox o sus datos están desactualizados; las demás reglas "
+        "esperan hasta que responda"
+    ),
+}
+"""Spanish for the English descriptions callbot ships (default rules, built-in rule)."""

@@ -170,19 +170,53 @@ def format_percent(fraction: float, lang: str, digits: int = 1, *, trim: bool = 
     return f"{number} %" if lang == "es" else f"{number}%"
 
 
-def format_age(delta: timedelta) -> str:
-    """A short, language-neutral age or length: `41 s`, `3 min`, `2 h 5 min`, `3 d 4 h`."""
+_UNIT_NAMES: dict[str, dict[str, tuple[str, str]]] = {
+    "en": {
+        "s": ("second", "seconds"),
+        "m": ("minute", "minutes"),
+        "h": ("hour", "hours"),
+        "d": ("day", "days"),
+    },
+    "es": {
+        "s": ("segundo", "segundos"),
+        "m": ("minuto", "minutos"),
+        "h": ("hora", "horas"),
+        "d": ("día", "días"),
+    },
+}
+_AND = {"en": " ", "es": " y "}
+
+
+def _age_parts(delta: timedelta, days_from_hours: int) -> list[tuple[int, str]]:
+    """At most two units, the larger first: 41 s; 3 min; 2 h 5 min; then days and hours
+    from `days_from_hours` on (`24 hours` reads better than `1 day` in words)."""
     seconds = max(int(delta.total_seconds()), 0)
     if seconds < 60:
-        return f"{seconds} s"
+        return [(seconds, "s")]
     minutes = seconds // 60
     if minutes < 60:
-        return f"{minutes} min"
+        return [(minutes, "m")]
     hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    if hours < days_from_hours:
+        return [(hours, "h")] + ([(minutes, "m")] if minutes else [])
     days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h" if hours else f"{days} d"
+    return [(days, "d")] + ([(hours, "h")] if hours else [])
+
+
+def format_age(delta: timedelta, lang: str | None = None) -> str:
+    """An age or a length. In the reader's language, in words with the right plural
+    (`1 minute`, `2 hours 5 minutes`, `2 horas y 5 minutos`, `3 días`); without a language,
+    short and language-neutral (`41 s`, `3 min`, `2 h 5 min`, `3 d 4 h`)."""
+    if lang is None:
+        short = {"s": "s", "m": "min", "h": "h", "d": "d"}
+        return " ".join(f"{n} {short[unit]}" for n, unit in _age_parts(delta, 24))
+    parts = _age_parts(delta, 48)
+    names = _UNIT_NAMES.get(lang, _UNIT_NAMES["en"])
+    words = [
+        f"{format_number(n, lang)} {names[unit][0] if n == 1 else names[unit][1]}"
+        for n, unit in parts
+    ]
+    return _AND.get(lang, " ").join(words)
 
 
 def resample(series: Sequence[int], width: int) -> list[int]:

@@ -165,7 +165,7 @@ def test_the_home_tab_escapes_vendor_and_user_values(lang: str) -> None:
 
 def test_the_text_fallback_is_escaped_too() -> None:
     message = render_last10(samples.last10(operation="R&D <!here>"), "en")
-    assert message.text == "R&amp;D &lt;!here&gt;: 49 calls in the last 10 min"
+    assert message.text == "R&amp;D &lt;!here&gt;: 49 calls in the last 10 minutes"
 
 
 def test_to_payload_is_a_copy_without_link_names_or_parse() -> None:
@@ -201,9 +201,9 @@ def _texts(message: Message) -> list[str]:
 
 def test_last10_in_english() -> None:
     texts = _texts(render_last10(samples.last10(), "en"))
-    assert "Calls in the last 10 min · bogota" in texts
-    assert "As of 14:32, polled 41 s ago" in texts
-    assert "*49* calls · +12 vs the previous 10 min (37)" in texts
+    assert "Calls in the last 10 minutes · bogota" in texts
+    assert "As of 14:32, polled 41 seconds ago" in texts
+    assert "*49* calls · +12 vs the previous 10 minutes (37)" in texts
     assert "*By result*\n`████████░░` answered *38* (77.6%)" in "\n".join(texts)
     assert any("Abandoned among inbound: *20.0%* (9 of 45)" in t for t in texts)
     assert any("Network failures among outbound: *50.0%* (2 of 4)" in t for t in texts)
@@ -212,8 +212,8 @@ def test_last10_in_english() -> None:
 
 def test_last10_in_spanish() -> None:
     texts = _texts(render_last10(samples.last10(), "es"))
-    assert "Llamadas de los últimos 10 min · bogota" in texts
-    assert "*49* llamadas · +12 frente a los 10 min anteriores (37)" in texts
+    assert "Llamadas de los últimos 10 minutos · bogota" in texts
+    assert "*49* llamadas · +12 frente a los 10 minutos anteriores (37)" in texts
     assert any("`██░░░░░░░░` abandonada *9* (18,4 %)" in t for t in texts)
     assert any("Abandono entre entrantes: *20,0 %* (9 de 45)" in t for t in texts)
 
@@ -221,7 +221,7 @@ def test_last10_in_spanish() -> None:
 def test_last10_without_a_previous_window_or_calls_says_so() -> None:
     view = samples.last10(total=0, previous_total=None, by_result=(), by_type=(), recent=())
     texts = _texts(render_last10(view, "en"))
-    assert "*0* calls · no previous 10 min to compare with" in texts
+    assert "*0* calls · no previous 10 minutes to compare with" in texts
     assert "No calls in this window." in texts
 
 
@@ -229,7 +229,7 @@ def test_last10_says_when_data_is_stale_and_why() -> None:
     stale = StaleInfo(NOW - timedelta(minutes=7), "HTTP 503 <!channel>")
     texts = _texts(render_last10(samples.last10(stale=stale), "en"))
     assert (
-        ":warning: Data is stale: no successful poll since 14:25 (7 min ago).\n"
+        ":warning: Data is stale: no successful poll since 14:25 (7 minutes ago).\n"
         "Last error: HTTP 503 &lt;!channel&gt;"
     ) in texts
 

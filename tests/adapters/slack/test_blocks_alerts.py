@@ -59,7 +59,7 @@ def test_a_firing_alert_says_what_against_what_and_offers_three_buttons() -> Non
     )
     text = _all_text(message)
     assert "*Breakdown*\n`████████░░` answered *40* (81.6%)" in text
-    assert "Since 14:20 (12 min)" in text
+    assert "Since 14:20 (12 minutes)" in text
     assert "Last hour: ▁▁▁" in text and text.count("█") > 5
     buttons = _buttons(message)
     assert [b["action_id"] for b in buttons] == [
@@ -99,7 +99,7 @@ def test_a_firing_alert_in_spanish() -> None:
         (
             {"unit": Unit.COUNT, "value": 12, "threshold": 10, "measure_label": "chanunavail",
              "window": timedelta(minutes=10), "severity": "warning"},
-            "*12* calls with channel unavailable in the last 10 min; warning at 10",
+            "*12* calls with channel unavailable in the last 10 minutes; warning at 10",
         ),
         (
             {"unit": Unit.RATIO, "value": 3.24, "threshold": 3, "baseline": 13.1,
@@ -109,7 +109,7 @@ def test_a_firing_alert_in_spanish() -> None:
         (
             {"unit": Unit.COUNT, "value": 0, "threshold": 1, "below": True, "measure_label": "",
              "population_label": "inbound", "window": timedelta(minutes=15)},
-            "*0* calls in the last 15 min; critical below 1",
+            "*0* calls in the last 15 minutes; critical below 1",
         ),
         (
             {"value": None, "threshold": None, "status": "held",
@@ -153,12 +153,13 @@ def test_a_resolved_alert_shows_duration_and_peak_and_has_no_buttons() -> None:
     message = render_alert_message(view, "en")
     blocks = _blocks(message)
     assert blocks[0]["text"]["text"] == ":white_check_mark: Resolved: abandon-rate · bogota"
-    assert ":white_check_mark: Resolved at 14:32 after 42 min; peak 22.0% (critical)" in _all_text(
-        message
+    assert (
+        ":white_check_mark: Resolved at 14:32 after 42 minutes; peak 22.0% (critical)"
+        in _all_text(message)
     )
     assert _buttons(message) == []
     assert markup(message.to_payload()) == set()
-    assert message.text == "Resolved: abandon-rate on bogota after 42 min"
+    assert message.text == "Resolved: abandon-rate on bogota after 42 minutes"
 
 
 @pytest.mark.parametrize(
@@ -214,8 +215,8 @@ def test_hostile_alert_values_are_escaped_everywhere(lang: str) -> None:
         (AlertEvent.REMINDER, ":bell: Still firing since 14:20: Abandoned calls: *18.4%*"),
         (AlertEvent.ESCALATED, f"<!subteam^{ONCALL}> :arrow_up: Escalated to critical:"),
         (AlertEvent.DEESCALATED, ":arrow_down: Down to critical:"),
-        (AlertEvent.RESOLVED, ":white_check_mark: Resolved after 12 min."),
-        (AlertEvent.RESOLVED_SILENCED, "Resolved after 12 min while silenced."),
+        (AlertEvent.RESOLVED, ":white_check_mark: Resolved after 12 minutes."),
+        (AlertEvent.RESOLVED_SILENCED, "Resolved after 12 minutes while silenced."),
     ],
 )
 def test_thread_notes_for_alert_events(event: AlertEvent, text: str) -> None:
@@ -275,7 +276,7 @@ def test_the_home_tab_shows_each_operation() -> None:
     assert view["type"] == "home"
     assert_blocks_within_limits(view["blocks"], HOME_BLOCK_CAP)
     text = "\n".join(strings(view))
-    assert "Last poll 14:31 (41 s ago): OK" in text
+    assert "Last poll 14:31 (41 seconds ago): OK" in text
     assert "Last 10 min: *49* calls  ▃▆█" in text
     assert ":red_circle: *abandon-rate-0* · bogota: firing since 14:27" in text
     assert f":zzz: trunk (bogota) until 16:32 by <@{ACKER}> · Reason: maint" in text

@@ -173,10 +173,10 @@ def test_the_presenter_and_the_console_render_a_digest() -> None:
     lines = render_message(presenter.digest_message(view))
     assert lines[0] == "🟠 5 of 6 alerts still firing in bogota, medellin"
     assert (
-        "🟠 Warning · rule-1 · medellin: 12 abandoned calls in the last 10 min; warning at 10"
+        "🟠 Warning · rule-1 · medellin: 12 abandoned calls in the last 10 minutes; warning at 10"
         in (lines)
     )
-    assert "✅ rule-0 · bogota resolved after 12 min" in lines
+    assert "✅ rule-0 · bogota resolved after 12 minutes" in lines
     note = render_message(presenter.digest_note(view.members[1], "resolved"))
     assert note[0].startswith("rule-1 · medellin: ✅ Resolved after")
 
