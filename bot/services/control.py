@@ -6,8 +6,11 @@ stored before it is told, in one transaction with its record (who, when, scope,
 reason, end: see bot.domain.history) and the notifications that announce it. The
 team hears of it where the alert lives: a note in the incident's thread (the
 renderer escapes the person's words), or, when no incident message is there to
-carry it, a short note in the channel. One log line says who did what. Repeating
-an action (a double click) changes nothing the second time.
+carry it, a short note in the channel. The audit line of a person's action is
+written by the command service that received it (bot.logevents: who, what, scope,
+outcome; the person's free-text reason stays in the record, out of the logs); the
+end of a silence, which nobody did, gets its own audit line here. Repeating an
+action (a double click) changes nothing the second time.
 
 A silence that ends, lifted early or run out, edits the living message of each
 incident it muted, so no message keeps saying "Silenced until 12:20" after 12:20.
@@ -15,7 +18,6 @@ incident it muted, so no message keeps saying "Silenced until 12:20" after 12:20
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
@@ -24,14 +26,13 @@ from bot.adapters.store.base import HistoryPage, NewOutboxRow, Store
 from bot.domain.alerts import Alert, Decision, Reason, acknowledge, silence_applied, silence_lifted
 from bot.domain.history import ActionRecord
 from bot.domain.silences import Silence, SilenceBook, silence_id
+from bot.logevents import audit
 from bot.services.action_batch import ActionBatch
 from bot.services.notifications import POST, UPDATE
 from bot.services.ports import Presenter
 from bot.services.state import RuntimeState
 from bot.services.storm import plan_notifications
 from bot.services.views import ActionKind, ActionResultView
-
-log = logging.getLogger("callbot.control")
 
 FORGET_EVERY = timedelta(hours=1)
 """How often the record is trimmed to the history the bot keeps."""
@@ -113,7 +114,6 @@ class Controls:
             )
             if batch.records:
                 await self._store_batch(batch)
-                self._log(view)
             return view
 
     async def silence(
@@ -173,7 +173,6 @@ class Controls:
                     self._plan(batch, alert, silence_applied(alert, silence, now=now), view, now)
             self._tell_channels(batch, view, self._scope(operation), rule, now)
             await self._store_batch(batch, silences={silence.id: silence}, undo=previous)
-            self._log(view)
             return view
 
     async def unsilence(self, *, rule: str, operation: str | None, by: str) -> ActionResultView:
@@ -199,7 +198,6 @@ class Controls:
                 self._plan(batch, alert, decision, view, now)
             self._tell_channels(batch, view, self._scope(operation), rule, now)
             await self._store_batch(batch, forget=[s.id for s in removed], undo=previous)
-            self._log(view)
             return view
 
     async def expire_silences(self) -> int:
@@ -223,7 +221,15 @@ class Controls:
                     self._heard_again(batch, silence, remaining, now)
                 await self._store_batch(batch, forget=[s.id for s in ended], undo=previous)
                 for silence in ended:
-                    self._log(self._expiry_view(silence, now))
+                    audit(
+                        "silence_expired",
+                        actor="callbot",
+                        outcome="expired",
+                        rule=silence.rule,
+                        operation=silence.operation or "*",
+                        until=silence.ends_at.isoformat(),
+                        silenced_by=silence.created_by,
+                    )
         if self._forgot_at is None or now - self._forgot_at >= FORGET_EVERY:
             await self._store.forget_history(now - self.retention)
             self._forgot_at = now
@@ -347,18 +353,6 @@ class Controls:
         self._state.alerts = batch.book
         if batch.rows and self._on_outbox is not None:
             self._on_outbox()
-
-    @staticmethod
-    def _log(view: ActionResultView) -> None:
-        log.info(
-            "event=action kind=%s by=%s rule=%s operation=%s until=%s reason=%r",
-            view.kind.value,
-            view.actor,
-            view.rule,
-            view.operation or "*",
-            view.until.isoformat() if view.until else "-",
-            " ".join(view.reason.split())[:200],
-        )
 
 
 def _rule_of(incident_id: str | None) -> str:

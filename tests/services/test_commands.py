@@ -344,7 +344,7 @@ async def test_rules_show_each_rules_current_value_and_state(world: World) -> No
     assert "*abandon-rate* (rate) · bogota: 26.7%, OK" in shown
     assert "warning at 50%" in shown
     # issue 12: the built-in rule's value is an age, with its limit as an age too
-    assert "*wolkvox-unavailable* (availability) · bogota: last data 0 s ago, OK" in shown
+    assert "*wolkvox-unavailable* (availability) · bogota: last data 0 seconds ago, OK" in shown
     assert "critical after " in shown
     assert "Inbound calls hung up before an agent answered" in shown
 

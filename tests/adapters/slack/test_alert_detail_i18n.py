@@ -100,9 +100,9 @@ def test_a_rate_alert_gives_its_evidence_in_spanish_numbers() -> None:
 
     assert evaluation.detail not in spanish
     assert re.search(
-        r"16 de 116 en 10 min, límite inferior \d+,\d % con 90 % de confianza", spanish
+        r"16 de 116 en 10 minutos, límite inferior \d+,\d % con 90 % de confianza", spanish
     )
-    assert re.search(r"16 of 116 in 10 min, lower bound \d+\.\d% at 90% confidence", english)
+    assert re.search(r"16 of 116 in 10 minutes, lower bound \d+\.\d% at 90% confidence", english)
     assert not ENGLISH.search(spanish), ENGLISH.search(spanish)
 
 
@@ -124,8 +124,8 @@ def test_a_network_failure_rule_names_its_measure_in_words() -> None:
         (
             (NOW - timedelta(minutes=5),),  # the last 5 minutes were never polled
             RATE,
-            "En espera: las consultas exitosas cubrieron solo 50 % de los últimos 10 min.",
-            "On hold: successful polls covered only 50% of the last 10 min.",
+            "En espera: las consultas exitosas cubrieron solo 50 % de los últimos 10 minutos.",
+            "On hold: successful polls covered only 50% of the last 10 minutes.",
         ),
     ],
 )
@@ -167,7 +167,7 @@ def _unavailable(last_success: datetime | None, lang: str) -> str:
     [
         (
             NOW - timedelta(minutes=3),
-            "Sin datos de Wolkvox desde hace *3 min*; crítica después de 1 min",
+            "Sin datos de Wolkvox desde hace *3 minutos*; crítica después de 1 minuto",
         ),
         (None, "Wolkvox aún no ha respondido ninguna consulta"),
     ],
@@ -185,7 +185,7 @@ def test_wolkvox_unavailable_reads_in_spanish(last_success: datetime | None, lea
 
 def test_wolkvox_unavailable_in_english_keeps_the_client_text_as_it_is() -> None:
     english = _unavailable(NOW - timedelta(minutes=3), "en")
-    assert "No data from Wolkvox for *3 min*; critical after 1 min" in english
+    assert "No data from Wolkvox for *3 minutes*; critical after 1 minute" in english
     assert f"4 failed polls in a row · Last error: {REFUSED}" in english
     assert "calls in the last" not in english
 

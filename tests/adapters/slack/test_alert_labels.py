@@ -62,7 +62,7 @@ CASES: list[tuple[str, RuleSpec, list[Poll], str, list[str], list[str]]] = [
         [P("10:00", 80, 20), P("10:10", 90, 10)],
         "en",
         ["*10.0%* of 100 inbound calls; critical at 15%",
-         "10 of 100 in 10 min, critical until below 8%"],
+         "10 of 100 in 10 minutes, critical until below 8%"],
         ["critical at 8%", "warning at 8%"],
     ),
     (
@@ -79,7 +79,7 @@ CASES: list[tuple[str, RuleSpec, list[Poll], str, list[str], list[str]]] = [
         [P("10:00", 79, 21), P("10:10", 91, 9)],
         "en",
         ["*9.0%* of 100 inbound calls; recovered below 6%", "lower bound 5.",
-         "Resolved at 10:10 after 10 min; peak 21.0% (critical)"],
+         "Resolved at 10:10 after 10 minutes; peak 21.0% (critical)"],
         ["critical at 8%", "critical at 15%"],
     ),
     (
@@ -112,7 +112,8 @@ CASES: list[tuple[str, RuleSpec, list[Poll], str, list[str], list[str]]] = [
         [P("10:00", 80, 20), P("10:10"), P("10:20"), P("10:30"), P("10:40")],
         "en",
         ["Too few calls to judge: 0 of 20.",
-         "Resolved at 10:40 after 40 min: nothing to judge for 30 min; peak 20.0% (critical)"],
+         "Resolved at 10:40 after 40 minutes: nothing to judge for 30 minutes; "
+         "peak 20.0% (critical)"],
         ["recovered below"],
     ),
     (
@@ -153,7 +154,7 @@ def test_the_thread_note_of_a_quiet_resolution_says_why() -> None:
     alert = run_day(ABANDON_RATE, polls)[-1].alert
     view = alert_view(alert, ABANDON_RATE, log=CallLog(), now=local("10:40"), tz=TZ, channel="C")
     note = render_alert_note(view, AlertEvent.RESOLVED, "en").text
-    assert "Resolved after 40 min: nothing to judge for 30 min." in note
+    assert "Resolved after 40 minutes: nothing to judge for 30 minutes." in note
 
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
@@ -199,7 +200,7 @@ def _unavailable_line() -> str:
 
 def test_wolkvox_unavailable_reads_as_an_age_in_alerts_and_on_the_home_tab() -> None:
     text = _unavailable_line()
-    assert text.count("no data for 15 min; critical after 10 min") == 2
+    assert text.count("no data for 15 minutes; critical after 10 minutes") == 2
     assert "900" not in text and "600" not in text
 
 
@@ -215,8 +216,8 @@ def test_wolkvox_unavailable_reads_as_an_age_in_rules() -> None:
         severity="critical",
     )
     text = "\n".join(strings(render_rules(RulesView(as_of=NOW, lines=(line,)), "en").to_payload()))
-    assert "last data 15 min ago" in text
-    assert "critical after 10 min" in text
+    assert "last data 15 minutes ago" in text
+    assert "critical after 10 minutes" in text
     assert "900" not in text
 
 
