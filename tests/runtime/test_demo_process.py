@@ -72,7 +72,10 @@ async def test_with_slack_the_demo_posts_to_the_channel_instead() -> None:
         )
         out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
         assert proc.returncode == 0, err.decode()
-        [alert] = [m for m in slack.messages("C0DEMOCHAN1") if "abandon-rate" in m["text"]]
+        # The demo's supervisor acknowledges it too (issue 12): that note is a thread reply.
+        messages = slack.messages("C0DEMOCHAN1")
+        [alert] = [m for m in messages if "abandon-rate" in m["text"] and "thread_ts" not in m]
         assert alert["metadata"]["event_type"] == "callbot_incident"
+        assert any("acknowledged" in m["text"] for m in slack.thread("C0DEMOCHAN1", alert["ts"]))
         assert "#callbot-demo" not in out.decode()  # nothing printed as a channel message
         assert token not in out.decode() + err.decode()
