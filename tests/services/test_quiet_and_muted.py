@@ -154,9 +154,11 @@ async def test_a_firing_alert_that_goes_quiet_stays_open_and_says_why(thin: Bot)
     assert not bot.state.alerts.get("abandons", "bogota").firing
     text = bot.message()
     assert text.startswith(":white_check_mark: Resolved: abandons · bogota")
-    assert "nothing to judge for 30 min" in text
+    assert "nothing to judge for 30 minutes" in text
     [_, resolved] = bot.thread()  # no reminders while nothing could be judged
-    assert resolved == ":white_check_mark: Resolved after 40 min: nothing to judge for 30 min."
+    assert resolved == (
+        ":white_check_mark: Resolved after 40 minutes: nothing to judge for 30 minutes."
+    )
 
 
 @pytest.fixture
