@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.adapters.store.base import CycleCommit, PollStatus
 from bot.adapters.store.sqlite import SQLiteStore
-from bot.adapters.store.sqlite_schema import MIGRATIONS, schema_version
+from bot.adapters.store.sqlite_schema import LATEST, MIGRATIONS, schema_version
 
 T0 = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 
@@ -41,7 +41,7 @@ async def test_an_older_store_is_upgraded_and_keeps_its_poll_status(tmp_path: Pa
         last_duration=timedelta(seconds=1.5),
     )
     conn = sqlite3.connect(path)
-    assert schema_version(conn) == len(MIGRATIONS)
+    assert schema_version(conn) == LATEST  # issue 12: 4, the record, on top
     conn.close()
 
 

@@ -21,7 +21,7 @@ from bot.adapters.store.base import (
     StoreOpenError,
 )
 from bot.adapters.store.sqlite import SQLiteStore
-from bot.adapters.store.sqlite_schema import MIGRATIONS, NUMBERED
+from bot.adapters.store.sqlite_schema import LATEST, MIGRATIONS, NUMBERED
 
 T0 = datetime(2024, 5, 6, 14, 0, tzinfo=UTC)
 
@@ -78,7 +78,7 @@ async def test_a_schema_from_a_newer_callbot_is_refused(tmp_path: Path) -> None:
     async with SQLiteStore(path=path):
         pass
     with sqlite3.connect(path) as conn:
-        conn.execute("INSERT INTO schema_version (version) VALUES (?)", (len(MIGRATIONS) + 1,))
+        conn.execute("INSERT INTO schema_version (version) VALUES (?)", (LATEST + 1,))
     with pytest.raises(StoreOpenError, match="newer than this callbot"):
         await SQLiteStore(path=path).open()
 
