@@ -1,4 +1,4 @@
-"""The `callbot` command line: run, demo, check-config, doctor, simulate."""
+"""The `callbot` command line: run, demo, check-config, doctor, simulate, backtest, test-rules."""
 
 from __future__ import annotations
 
@@ -72,7 +72,31 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--fault", default=None, help="inject one fault on every request (see --list)")
     sim.add_argument("--list", action="store_true", help="list scenarios and faults, then exit")
     sim.add_argument("--verbose", action="store_true", help="log one line per request")
+    _backtest_parser(sub)
     return parser
+
+
+# issue 13: backtest and test-rules
+def _backtest_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    bt = sub.add_parser(
+        "backtest", help="replay calls through the rules: what would they have done? (no Slack)"
+    )
+    bt.add_argument("--config", help="YAML file (default: $CALLBOT_CONFIG or ./callbot.yml)")
+    data = bt.add_mutually_exclusive_group(required=True)
+    data.add_argument("--calls", metavar="FILE", help="calls as CSV with a header, or JSON lines")
+    data.add_argument("--history", action="store_true", help="the store's per-minute history")
+    data.add_argument(
+        "--scenario", metavar="NAME", help="a simulator scenario (see simulate --list)"
+    )
+    bt.add_argument("--days", type=int, default=1, help="days of scenario traffic (default 1)")
+    bt.add_argument("--seed", type=int, default=1, help="random seed of the scenario traffic")
+    bt.add_argument("--volume", type=float, default=1.0, help="scenario traffic multiplier")
+    bt.add_argument("--operation", help="the operation (needed when there are several)")
+    bt.add_argument("--from", dest="start", metavar="TIME", help="first poll (local time)")
+    bt.add_argument("--to", dest="end", metavar="TIME", help="last poll (local time)")
+    bt.add_argument("--rules", metavar="FILE", help="replay these rules instead of the configured")
+    bt.add_argument("--compare", metavar="FILE", help="also replay these rules, side by side")
+    bt.add_argument("--format", choices=["table", "json"], default="table")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -141,6 +165,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         except KeyboardInterrupt:
             return 0
         return 0
+    if args.command == "backtest":
+        from bot.backtest.command import BacktestOptions, backtest_command
+
+        return backtest_command(
+            BacktestOptions(
+                config=args.config,
+                calls=args.calls,
+                history=args.history,
+                scenario=args.scenario,
+                days=args.days,
+                operation=args.operation,
+                start=args.start,
+                end=args.end,
+                rules=args.rules,
+                compare=args.compare,
+                format=args.format,
+                seed=args.seed,
+                volume=args.volume,
+            )
+        )
     print(f"callbot: unknown command {args.command!r}", file=sys.stderr)
     return 2
 
