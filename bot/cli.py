@@ -97,6 +97,8 @@ def _backtest_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     bt.add_argument("--rules", metavar="FILE", help="replay these rules instead of the configured")
     bt.add_argument("--compare", metavar="FILE", help="also replay these rules, side by side")
     bt.add_argument("--format", choices=["table", "json"], default="table")
+    tr = sub.add_parser("test-rules", help="run rule unit tests (traffic in, alerts expected)")
+    tr.add_argument("files", nargs="+", metavar="FILE", help="rule test files (YAML)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -185,6 +187,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 volume=args.volume,
             )
         )
+    if args.command == "test-rules":
+        from bot.backtest.rule_tests import run_rule_tests
+
+        return run_rule_tests(args.files, out=sys.stdout)
     print(f"callbot: unknown command {args.command!r}", file=sys.stderr)
     return 2
 

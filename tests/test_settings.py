@@ -84,23 +84,24 @@ def test_the_shipped_rules_are_the_documented_ones() -> None:
         0.15,
         0.06,
     )
-    assert (abandon.for_, abandon.repeat, abandon.confidence) == (2, timedelta(minutes=30), 0.9)
+    assert (abandon.for_, abandon.repeat, abandon.confidence) == (2, timedelta(minutes=30), 0.99)
 
     failures = rules["network-failures"]
     assert failures.match.results == NETWORK_FAILURE_RESULTS
     assert failures.among.types == OUTBOUND_TYPES
     assert (failures.warning, failures.critical, failures.recover, failures.for_) == (
+        0.15,
+        0.30,
         0.10,
-        0.25,
-        0.07,
         1,
     )
+    assert (failures.min_calls, failures.confidence) == (30, 0.95)
 
     spike = rules["network-failures-spike"]
     assert (spike.kind, spike.measure, spike.factor, spike.min_calls) == (
         RuleKind.SPIKE,
         Measure.COUNT,
-        3,
+        4,
         10,
     )
     assert spike.baseline == timedelta(hours=1)
@@ -110,10 +111,10 @@ def test_the_shipped_rules_are_the_documented_ones() -> None:
     assert (flatline.kind, flatline.below, flatline.for_, flatline.severity) == (
         RuleKind.FLATLINE,
         1,
-        2,
+        1,
         Severity.CRITICAL,
     )
-    assert flatline.window == timedelta(minutes=15)
+    assert flatline.window == timedelta(minutes=10)
     assert flatline.active is not None and flatline.active.text == "mon-fri 08:00-18:00"
 
 

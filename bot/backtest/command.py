@@ -12,7 +12,7 @@ import asyncio
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -36,6 +36,7 @@ from bot.domain.specs import RuleSpec
 from bot.domain.window import API_WINDOW
 from bot.services.backtest import ReplayResult, replay
 from bot.services.restore import snapshot_of
+from bot.services.state import RuntimeState
 from bot.settings import load_settings, parse_settings
 
 EXIT_OK = 0
@@ -275,6 +276,7 @@ async def replay_calls(
     *,
     start: datetime,
     end: datetime,
+    on_poll: Callable[[datetime, RuntimeState], None] | None = None,
 ) -> ReplayResult:
     """One replay of `calls` with `settings.rules`, rendered by the live presenter."""
     clock = ManualClock(start)
@@ -291,4 +293,5 @@ async def replay_calls(
         presenter=presenter,
         start=start,
         end=end,
+        on_poll=on_poll,
     )

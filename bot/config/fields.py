@@ -215,6 +215,8 @@ Reserve = Annotated[float, BeforeValidator(_fraction_or_percent), Field(ge=0, lt
 Count = Annotated[int, BeforeValidator(_no_bool), Field(ge=0)]
 AtLeastOne = Annotated[int, BeforeValidator(_no_bool), Field(ge=1)]
 Megabytes = Annotated[int, BeforeValidator(_no_bool), Field(ge=1, le=256)]
+HistoryDays = Annotated[int, BeforeValidator(_no_bool), Field(ge=1, le=35)]
+"""issue 13: how many days of per-minute history the store keeps (backtests, baselines)."""
 Port = Annotated[int, BeforeValidator(_no_bool), Field(ge=1, le=65535)]
 OptionalPort = Annotated[int, BeforeValidator(_no_bool), Field(ge=0, le=65535)]
 Confidence = Annotated[float, BeforeValidator(_fraction_or_percent), Field(ge=0.5, le=0.999)]

@@ -20,6 +20,7 @@ from bot.config.errors import ConfigError, Problem, ProblemList
 from bot.config.fields import did_you_mean
 from bot.config.model import (
     DEFAULT_BUDGET_RESERVE,
+    DEFAULT_HISTORY_DAYS,
     DEFAULT_HTTP_PORT,
     DEFAULT_METRICS_PORT,
     DEFAULT_STORE_PATH,
@@ -137,6 +138,7 @@ def parse_settings(
         storm_threshold=_storm_threshold(root, data),
         storm_window=storm_window,
         max_response_mb=root.max_response_mb or MAX_RESPONSE_MB,
+        history_days=root.history_days or DEFAULT_HISTORY_DAYS,
     )
 
 

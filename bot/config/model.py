@@ -24,6 +24,7 @@ DEFAULT_HTTP_PORT = 3000
 DEFAULT_METRICS_PORT = 9090
 DEFAULT_STORM_THRESHOLD = 5
 MAX_RESPONSE_MB = 256
+DEFAULT_HISTORY_DAYS = 8
 DEFAULT_STORM_WINDOW = timedelta(minutes=5)
 MAX_STORM_WINDOW = timedelta(hours=1)
 
@@ -138,6 +139,8 @@ class Settings:
     one digest message; 0 turns digests off."""
     storm_window: timedelta = DEFAULT_STORM_WINDOW
     max_response_mb: int = MAX_RESPONSE_MB
+    history_days: int = DEFAULT_HISTORY_DAYS
+    """Days of per-minute call history kept (baselines, `callbot backtest --history`)."""
     """A Wolkvox answer larger than this is not read (the API's own limit is 256 MB)."""
 
     def operation(self, name: str) -> OperationSettings:

@@ -184,6 +184,12 @@ SETTINGS_KEYS: tuple[tuple[str, str, str], ...] = (
         "256",
         "A Wolkvox answer larger than this many MB is not read (the API's own limit is 256).",
     ),
+    (
+        "history_days",
+        "8",
+        "Days of per-minute call history the store keeps (1 to 35): what `callbot backtest "
+        "--history` can replay.",
+    ),
     ("defaults", "`true`", "Include the shipped rules; a rule with the same name replaces one."),
     ("operations[].name", "required", "Unique short name (lower-case, digits, `-`, `_`)."),
     (

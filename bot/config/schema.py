@@ -30,6 +30,7 @@ from bot.config.fields import (
     Duration,
     Factor,
     GroupId,
+    HistoryDays,
     HolidayDate,
     HttpUrl,
     Megabytes,
@@ -141,6 +142,7 @@ class RootModel(_Strict):
     storm_threshold: Count | None = None
     storm_window: Duration | None = None
     max_response_mb: Megabytes | None = None
+    history_days: HistoryDays | None = None
     defaults: bool | None = None
     operations: list[Any] | None = None
     rules: list[Any] | None = None

@@ -76,7 +76,10 @@ class RuntimeState:
             op.name: OperationRuntime(settings=op, rules=rules_for(settings, op.name))
             for op in settings.operations
         }
-        return cls(settings=settings, operations=operations, log=log or CallLog())
+        retention = timedelta(days=settings.history_days)
+        return cls(
+            settings=settings, operations=operations, log=log or CallLog(retention=retention)
+        )
 
     def operation(self, name: str) -> OperationRuntime:
         return self.operations[name]
