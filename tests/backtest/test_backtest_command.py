@@ -71,17 +71,18 @@ def _surge_csv(tmp_path: Path) -> Path:
     return path
 
 
-def _run(options: BacktestOptions) -> tuple[int, str, str]:
+async def _run(options: BacktestOptions) -> tuple[int, str, str]:
+    """The command in a worker thread, as from a shell: its asyncio.run gets its own loop."""
     out, err = io.StringIO(), io.StringIO()
-    code = backtest_command(options, out=out, err=err, env={})
+    code = await asyncio.to_thread(backtest_command, options, out=out, err=err, env={})
     return code, out.getvalue(), err.getvalue()
 
 
-def test_json_lists_the_incident_with_its_path_peak_and_notifications(tmp_path: Path) -> None:
+async def test_json_lists_the_incident_with_its_path_peak_and_notifications(tmp_path: Path) -> None:
     options = BacktestOptions(
         config=str(_config(tmp_path)), calls=str(_surge_csv(tmp_path)), format="json"
     )
-    code, out, err = _run(options)
+    code, out, err = await _run(options)
     assert code == 0, err
     doc = json.loads(out)
     assert doc["operation"] == "bogota"
@@ -109,7 +110,7 @@ def test_json_lists_the_incident_with_its_path_peak_and_notifications(tmp_path: 
     assert summary["abandon-count"]["incidents"] == 1
 
 
-def test_compare_replays_the_same_calls_through_both_rule_sets(tmp_path: Path) -> None:
+async def test_compare_replays_the_same_calls_through_both_rule_sets(tmp_path: Path) -> None:
     strict = tmp_path / "strict.yml"
     strict.write_text(
         "defaults: false\nrules:\n  - name: abandon-rate\n    kind: rate\n"
@@ -119,7 +120,7 @@ def test_compare_replays_the_same_calls_through_both_rule_sets(tmp_path: Path) -
     options = BacktestOptions(
         config=str(_config(tmp_path)), calls=str(_surge_csv(tmp_path)), compare=str(strict)
     )
-    code, out, err = _run(options)
+    code, out, err = await _run(options)
     assert code == 0, err
     summary = out.split("Summary", 1)[1]
     rate_line = next(line for line in summary.splitlines() if "abandon-rate" in line)
@@ -128,11 +129,11 @@ def test_compare_replays_the_same_calls_through_both_rule_sets(tmp_path: Path) -
     assert "== " + str(strict) in out
 
 
-def test_a_storm_posts_one_digest_that_the_incidents_share(tmp_path: Path) -> None:
+async def test_a_storm_posts_one_digest_that_the_incidents_share(tmp_path: Path) -> None:
     options = BacktestOptions(
         config=str(_config(tmp_path, storm=1)), calls=str(_surge_csv(tmp_path)), format="json"
     )
-    code, out, err = _run(options)
+    code, out, err = await _run(options)
     assert code == 0, err
     incidents = json.loads(out)["incidents"]
     assert len(incidents) == 2
@@ -140,23 +141,23 @@ def test_a_storm_posts_one_digest_that_the_incidents_share(tmp_path: Path) -> No
     assert not any(n["kind"] == "post" for i in incidents for n in i["notifications"])
 
 
-def test_bad_rows_are_reported_with_their_line_and_the_rest_replayed(tmp_path: Path) -> None:
+async def test_bad_rows_are_reported_with_their_line_and_the_rest_replayed(tmp_path: Path) -> None:
     calls = _surge_csv(tmp_path)
     with calls.open("a", encoding="utf-8") as f:
         f.write("inbound,answer,not a date,1,,x1\n")
-    code, out, err = _run(BacktestOptions(config=str(_config(tmp_path)), calls=str(calls)))
+    code, out, err = await _run(BacktestOptions(config=str(_config(tmp_path)), calls=str(calls)))
     assert code == 0
     assert f"{calls}:602: row skipped: a date that is not a date and time" in err
     assert "1 row(s) skipped, 600 replayed" in err
     assert "abandon-rate: 1 incident" in out
 
 
-def test_unreadable_file_and_unknown_operation_are_errors(tmp_path: Path) -> None:
+async def test_unreadable_file_and_unknown_operation_are_errors(tmp_path: Path) -> None:
     config = str(_config(tmp_path))
-    code, _, err = _run(BacktestOptions(config=config, calls=str(tmp_path / "missing.csv")))
+    code, _, err = await _run(BacktestOptions(config=config, calls=str(tmp_path / "missing.csv")))
     assert code == 1 and "missing.csv: no such file" in err
     calls = str(_surge_csv(tmp_path))
-    code, _, err = _run(BacktestOptions(config=config, calls=calls, operation="lima"))
+    code, _, err = await _run(BacktestOptions(config=config, calls=calls, operation="lima"))
     assert code == 2 and "no operation is named 'lima' (operations: bogota)" in err
 
 
@@ -165,7 +166,7 @@ async def _store_history(path: Path, log: LogDelta) -> None:
         await store.commit_cycle(CycleCommit(operation="bogota", log=log))
 
 
-def test_history_replays_the_stores_per_minute_counts(tmp_path: Path) -> None:
+async def test_history_replays_the_stores_per_minute_counts(tmp_path: Path) -> None:
     config = _config(tmp_path)
     buckets = {}
     covered = set()
@@ -176,18 +177,16 @@ def test_history_replays_the_stores_per_minute_counts(tmp_path: Path) -> None:
         if 20 <= minute < 40:
             buckets[BucketKey(at, "inbound", "abandon")] = 6
     log = LogDelta(buckets=buckets, covered_minutes=frozenset(covered))
-    asyncio.run(_store_history(tmp_path / "bot.sqlite3", log))
-    out, err = io.StringIO(), io.StringIO()
-    code = backtest_command(
-        BacktestOptions(config=str(config), history=True, format="json"), out=out, err=err, env={}
-    )
-    assert code == 0, err.getvalue()
-    rate = [i for i in json.loads(out.getvalue())["incidents"] if i["rule"] == "abandon-rate"]
+    await _store_history(tmp_path / "bot.sqlite3", log)
+    code, out, err = await _run(BacktestOptions(config=str(config), history=True, format="json"))
+    assert code == 0, err
+    rate = [i for i in json.loads(out)["incidents"] if i["rule"] == "abandon-rate"]
     assert [i["severity"] for i in rate] == ["critical"]
 
 
-def test_cli_runs_a_scenario_on_the_shipped_rules(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(
+async def test_cli_runs_a_scenario_on_the_shipped_rules(capsys: pytest.CaptureFixture[str]) -> None:
+    code = await asyncio.to_thread(
+        main,
         [
             "backtest",
             "--scenario",
@@ -196,7 +195,7 @@ def test_cli_runs_a_scenario_on_the_shipped_rules(capsys: pytest.CaptureFixture[
             "2026-11-23 08:00",
             "--to",
             "2026-11-23 12:00",
-        ]
+        ],
     )
     out = capsys.readouterr().out
     assert code == 0

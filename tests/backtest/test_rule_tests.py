@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from pathlib import Path
 
@@ -39,8 +40,8 @@ tests:
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
-def test_the_example_rule_tests_pass(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["test-rules", str(path)])
+async def test_the_example_rule_tests_pass(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = await asyncio.to_thread(main, ["test-rules", str(path)])
     out = capsys.readouterr().out
     assert code == 0, out
     assert " 0 failed" in out
@@ -50,15 +51,15 @@ def test_examples_exist() -> None:
     assert EXAMPLES, "tests/fixtures/rule_tests/ holds the documented examples"
 
 
-def test_a_wrong_expectation_prints_expected_against_got_and_exits_1(
+async def test_a_wrong_expectation_prints_expected_against_got_and_exits_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     good, bad = tmp_path / "good.yml", tmp_path / "bad.yml"
     good.write_text(INLINE.format(severity="warning"), encoding="utf-8")
     bad.write_text(INLINE.format(severity="critical"), encoding="utf-8")
-    assert main(["test-rules", str(good)]) == 0
+    assert await asyncio.to_thread(main, ["test-rules", str(good)]) == 0
     capsys.readouterr()
-    assert main(["test-rules", str(bad)]) == 1
+    assert await asyncio.to_thread(main, ["test-rules", str(bad)]) == 1
     out = capsys.readouterr().out
     assert "FAIL  five abandons in ten minutes warn" in out
     assert "at 15m (" in out
@@ -67,13 +68,13 @@ def test_a_wrong_expectation_prints_expected_against_got_and_exits_1(
     assert "1 test, 1 failed" in out
 
 
-def test_a_file_that_cannot_run_is_reported_with_exit_2(tmp_path: Path) -> None:
+async def test_a_file_that_cannot_run_is_reported_with_exit_2(tmp_path: Path) -> None:
     path = tmp_path / "broken.yml"
     path.write_text(INLINE.format(severity="warning").replace("0x10 1x10", "lots"), "utf-8")
     out = io.StringIO()
     from bot.backtest.rule_tests import run_rule_tests
 
-    assert run_rule_tests([str(path)], out=out) == 2
+    assert await asyncio.to_thread(run_rule_tests, [str(path)], out=out) == 2
     assert "traffic: 'lots' is not a count" in out.getvalue()
 
 
