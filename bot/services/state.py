@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.config.model import OperationSettings, Settings
