@@ -417,8 +417,8 @@ ES_DESCRIPTIONS: dict[str, str] = {
     "Outbound calls failing in the network (chanunavail, congestion, failed)": (
         "Llamadas salientes que fallan en la red (canal no disponible, congestión, fallidas)"
     ),
-    "Outbound network failures three times above the previous hour": (
-        "Fallas de red salientes tres veces por encima de la hora anterior"
+    "Outbound network failures four times above the previous hour": (
+        "Fallas de red salientes cuatro veces por encima de la hora anterior"
     ),
     "No inbound calls during business hours (trunk or routing down)": (
         "Sin llamadas entrantes en horario laboral (troncal o enrutamiento caído)"
