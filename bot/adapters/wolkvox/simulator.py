@@ -256,6 +256,7 @@ class WolkvoxSimulator:
                 profile=self._traffic.profile(token),
                 minute=minute,
                 incident=self._traffic.incident(minute),
+                fault=fault,
             )
         elif api == "skills":
             skill_id = query.get("skill_id", "").strip()
@@ -268,6 +269,7 @@ class WolkvoxSimulator:
                 minute=minute,
                 incident=self._traffic.incident(minute),
                 skill_id=skill_id,
+                fault=fault,
             )
         else:
             return faults.BAD_API
