@@ -37,11 +37,13 @@ from bot.adapters.slack.socket_mode import SocketModeDead, SocketModeRunner
 from bot.adapters.store.base import StoreError
 from bot.adapters.store.sqlite import SQLiteStore
 from bot.adapters.wolkvox.client import WOLKVOX_CALL_LIMIT_S, WolkvoxClient
+from bot.adapters.wolkvox.skills_source import WolkvoxContextSource
 from bot.adapters.wolkvox.source import WolkvoxCallSource
 from bot.config.model import Settings
 from bot.reload import ReloadOnSignal, poll_jobs
 from bot.runtime import Runtime
 from bot.services.commands import CommandService
+from bot.services.context import ContextService
 from bot.services.control import Controls
 from bot.services.delivery import Chat, OutboxDrainer
 from bot.services.monitor import CycleReport, Monitor
@@ -256,6 +258,7 @@ async def run_bot(
             authorizer=SlackAuthorizer(
                 client=web_client, admins=slack.admins, admin_group=slack.admin_group
             ),
+            context=context_service(runtime),
         )
         app = build_app(
             frontend=frontend,
@@ -389,3 +392,12 @@ async def _serve_socket_mode(
         await runner.stop()
         if server is not None:
             await server.stop()
+
+
+def context_service(runtime: Runtime) -> ContextService:
+    """Queue and agent context (issue 15) on the runtime's client, token rule and budget."""
+    state = runtime.state
+    source = WolkvoxContextSource(
+        client=runtime.client, settings_of=lambda name: state.operation(name).settings
+    )
+    return ContextService(state=state, source=source, budget=runtime.source, clock=runtime.clock)

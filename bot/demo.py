@@ -35,7 +35,7 @@ from bot.adapters.slack.presenter import SlackPresenter
 from bot.adapters.slack.text import format_age
 from bot.adapters.wolkvox.simulator import WolkvoxSimulator
 from bot.adapters.wolkvox.simulator_scenarios import SCENARIOS, validate_scenario
-from bot.bootstrap import EXIT_OK, EXIT_USAGE, SLACK_API_URL_ENV, assemble
+from bot.bootstrap import EXIT_OK, EXIT_USAGE, SLACK_API_URL_ENV, assemble, context_service
 from bot.config.model import LogFormat, Settings
 from bot.domain.alerts import Alert, Reason
 from bot.domain.durations import parse_duration
@@ -248,6 +248,7 @@ async def _play(
         language=runtime.settings.language.value,
         mask_personal_data=runtime.settings.mask_personal_data,
         authorizer=AllowAll(),
+        context=context_service(runtime),
     )
     end = start + timedelta(minutes=options.minutes)
     halfway = start + (end - start) / 2

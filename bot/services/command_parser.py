@@ -5,7 +5,8 @@ characters, Slack's own `&lt;` entities) becomes a command or a `Usage`, never
 an exception, so a typo gets a short explanation instead of an error. Names of
 operations and rules are kept as the user typed them; the command service
 resolves them against the configuration. Spanish synonyms of the subcommands
-are accepted (`ultimos10`, `estado`, `alertas`, `reglas`, `silenciar`...).
+are accepted (`ultimos10`, `estado`, `alertas`, `reglas`, `silenciar`, `colas`,
+`agentes`...).
 """
 
 from __future__ import annotations
@@ -136,7 +137,26 @@ class History:
     public: bool = False
 
 
-Command = Help | Last10 | Status | Alerts | Rules | Silence | Unsilence | Ack | History
+# issue15: queue and agent context
+@dataclass(frozen=True, slots=True)
+class Queues:
+    """Every queue of the operation(s) now: waiting, abandon %, service level."""
+
+    operation: str | None = None
+    public: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Agents:
+    """The operation(s)' agents by state."""
+
+    operation: str | None = None
+    public: bool = False
+
+
+Command = (
+    Help | Last10 | Status | Alerts | Rules | Silence | Unsilence | Ack | History | Queues | Agents
+)
 
 _SILENCE_EXAMPLE = "/calls silence abandon-rate 1h"
 _ACK_EXAMPLE = "/calls ack abandon-rate"
@@ -175,6 +195,10 @@ def parse_command(text: str | bytes | None, *, operations: Collection[str] = ())
         return _with_operation(Alerts, args, public)
     if head in {"rules", "rule", "reglas"}:
         return _with_operation(Rules, args, public)
+    if head in {"queues", "queue", "colas", "cola"}:
+        return _with_operation(Queues, args, public)
+    if head in {"agents", "agent", "agentes", "agente"}:
+        return _with_operation(Agents, args, public)
     if head in {"silence", "mute", "silenciar"}:
         return _silence(args, public, operations)
     if head in {"unsilence", "unmute", "desilenciar"}:
@@ -219,7 +243,9 @@ def _is_unit(word: str) -> bool:
 
 
 def _with_operation(
-    kind: type[Status] | type[Alerts] | type[Rules], args: list[str], public: bool
+    kind: type[Status] | type[Alerts] | type[Rules] | type[Queues] | type[Agents],
+    args: list[str],
+    public: bool,
 ) -> Command | Usage:
     if len(args) > 1:
         return Usage(UsageReason.UNEXPECTED, args[1])

@@ -51,6 +51,8 @@ from bot.services.commands_views import (
     stale_info,
     status_view,
 )
+from bot.services.context import ContextService
+from bot.services.context_commands import answer_context, with_home_queues
 from bot.services.control import Controls
 from bot.services.history_views import HISTORY_LIMIT, history_view
 from bot.services.ports import CallSource
@@ -151,7 +153,9 @@ class CommandService:
         language: str,
         mask_personal_data: bool,
         authorizer: Authorizer,
+        context: ContextService | None = None,
     ) -> None:
+        self._context = context
         self._state = state
         self._controls = controls
         self._clock = clock
@@ -175,6 +179,8 @@ class CommandService:
             return self._overview(command)
         if isinstance(command, cp.History):
             return await self._history(command)
+        if isinstance(command, cp.Queues | cp.Agents):
+            return await self._queues_or_agents(command)
         return await self._control(command, request.user_id)
 
     async def on_action(self, request: ActionRequest) -> Reply | None:
@@ -207,7 +213,23 @@ class CommandService:
         return _reply(render_thread_note(result, self._lang))
 
     async def home_view(self, user_id: str) -> dict[str, Any]:
-        return render_home(home_view(self._state, now=self._clock.now()), self._lang)
+        now = self._clock.now()
+        view = render_home(home_view(self._state, now=now), self._lang)
+        return with_home_queues(view, self._state, self._context, now, self._lang)
+
+    async def _queues_or_agents(self, command: cp.Queues | cp.Agents) -> Reply:
+        scope = self._scope(command.operation)
+        if isinstance(scope, NoticeView):
+            return _reply(render_notice(scope, self._lang))
+        message = await answer_context(
+            command,
+            scope,
+            context=self._context,
+            clock=self._clock,
+            lang=self._lang,
+            show_names=not self._mask,
+        )
+        return _reply(message, public=command.public)
 
     # ---- reading -----------------------------------------------------------------------
 

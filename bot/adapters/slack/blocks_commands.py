@@ -326,6 +326,8 @@ _HELP_KEYS = (
     "help.status",
     "help.alerts",
     "help.rules",
+    "help.queues",
+    "help.agents",
     "help.silence",
     "help.unsilence",
     "help.ack",

@@ -142,7 +142,10 @@ EN: dict[str, str] = {
         "stop its reminders."
     ),
     "help.public": "Add `public` to any command to show the answer to the whole channel.",
-    "help.fallback": "/calls: last10, status, alerts, rules, silence, unsilence, ack, help",
+    "help.fallback": (
+        "/calls: last10, status, alerts, rules, queues, agents, silence, unsilence, ack, "
+        "history, help"
+    ),
     "usage.hint": "Type `/calls help` to see everything I can do.",
     "usage.unknown_command": "I don't know `{word}`.",
     "usage.missing_rule": "Say which rule, e.g. `{example}`.",
@@ -378,4 +381,30 @@ EN: dict[str, str] = {
     "weekday.4": "Friday",
     "weekday.5": "Saturday",
     "weekday.6": "Sunday",
+    # issue15: queues and agents (skills / agents context)
+    "help.queues": (
+        "`/calls queues [&lt;operation&gt;]`: each queue now: waiting, abandon %, service level."
+    ),
+    "help.agents": "`/calls agents [&lt;operation&gt;]`: agents by state (ready, talking, paused).",
+    "context.queues_header": "Queues",
+    "context.agents_header": "Agents",
+    "context.home_title": "*Queues of {operation}*",
+    "context.queue_line": (
+        "*{name}*: waiting {waiting} · abandon {abandon} · service level (20 s) {level}"
+    ),
+    "context.agents_line": (
+        "ready {ready} · talking {talking} · after-call work {after_call} · "
+        "auxiliary/paused {auxiliary} · logged in {logged_in}"
+    ),
+    "context.aux_states": "paused: {states}",
+    "context.age": "Wolkvox data from {age} ago ({time})",
+    "context.no_queues_yet": "No queue data yet.",
+    "context.no_queues": "Wolkvox lists no queues.",
+    "context.no_agents_yet": "No agent data yet.",
+    "context.reserve_queues": ":warning: no queue detail: budget reserve reached",
+    "context.reserve_agents": ":warning: no agent detail: budget reserve reached",
+    "context.stopped_queues": ":warning: no queue detail: polling is stopped",
+    "context.stopped_agents": ":warning: no agent detail: polling is stopped",
+    "context.failed_queues": ":warning: no fresh queue detail: {error}",
+    "context.failed_agents": ":warning: no fresh agent detail: {error}",
 }

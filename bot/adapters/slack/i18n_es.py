@@ -146,7 +146,10 @@ ES: dict[str, str] = {
     "help.public": (
         "Agregue `public` a cualquier comando para mostrar la respuesta a todo el canal."
     ),
-    "help.fallback": "/calls: last10, status, alerts, rules, silence, unsilence, ack, help",
+    "help.fallback": (
+        "/calls: last10, status, alerts, rules, queues, agents, silence, unsilence, ack, "
+        "history, help"
+    ),
     "usage.hint": "Escriba `/calls help` para ver todo lo que puedo hacer.",
     "usage.unknown_command": "No conozco `{word}`.",
     "usage.missing_rule": "Indique la regla, p. ej. `{example}`.",
@@ -405,6 +408,40 @@ ES: dict[str, str] = {
     "weekday.4": "viernes",
     "weekday.5": "sábado",
     "weekday.6": "domingo",
+    # issue15: colas y agentes (contexto de skills / agents)
+    "help.queues": (
+        "`/calls colas [&lt;operación&gt;]`: cada cola ahora: en espera, % de abandono, "
+        "nivel de servicio."
+    ),
+    "help.agents": (
+        "`/calls agentes [&lt;operación&gt;]`: agentes por estado (disponibles, en llamada, "
+        "en pausa)."
+    ),
+    "context.queues_header": "Colas",
+    "context.agents_header": "Agentes",
+    "context.home_title": "*Colas de {operation}*",
+    "context.queue_line": (
+        "*{name}*: en espera {waiting} · abandono {abandon} · nivel de servicio (20 s) {level}"
+    ),
+    "context.agents_line": (
+        "disponibles {ready} · en llamada {talking} · en poscontacto {after_call} · "
+        "en auxiliar/pausa {auxiliary} · conectados {logged_in}"
+    ),
+    "context.aux_states": "en pausa: {states}",
+    "context.age": "Datos de Wolkvox de hace {age} ({time})",
+    "context.no_queues_yet": "Aún no hay datos de colas.",
+    "context.no_queues": "Wolkvox no lista ninguna cola.",
+    "context.no_agents_yet": "Aún no hay datos de agentes.",
+    "context.reserve_queues": (
+        ":warning: sin detalle de colas: se alcanzó la reserva del presupuesto"
+    ),
+    "context.reserve_agents": (
+        ":warning: sin detalle de agentes: se alcanzó la reserva del presupuesto"
+    ),
+    "context.stopped_queues": ":warning: sin detalle de colas: la consulta está detenida",
+    "context.stopped_agents": ":warning: sin detalle de agentes: la consulta está detenida",
+    "context.failed_queues": ":warning: sin detalle reciente de colas: {error}",
+    "context.failed_agents": ":warning: sin detalle reciente de agentes: {error}",
 }
 
 

@@ -8,7 +8,7 @@ Errors become SourceErrors, as for calls, so services see no vendor types.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from bot.adapters.wolkvox.client import WolkvoxClient
@@ -22,21 +22,28 @@ from bot.services.ports import SourceError
 
 
 class WolkvoxContextSource:
-    """Fetches an operation's queues (`skills&skill_id=all`) and agents (`agents`)."""
+    """Fetches an operation's queues (`skills&skill_id=all`) and agents (`agents`).
 
-    def __init__(self, *, client: WolkvoxClient, operations: Iterable[OperationSettings]) -> None:
+    `settings_of` looks the operation up when asked, so a reloaded configuration
+    (new token, server) is used at once. Context is optional detail: one attempt,
+    no retries, so a failing Wolkvox never costs more than one call per reading.
+    """
+
+    def __init__(
+        self, *, client: WolkvoxClient, settings_of: Callable[[str], OperationSettings]
+    ) -> None:
         self._client = client
-        self._targets = {op.name: target_of(op) for op in operations}
+        self._settings_of = settings_of
 
     async def queues(self, operation: str, now: datetime) -> QueueSnapshot:
         """Every queue of `operation` now; raises SourceError."""
-        target = self._targets[operation]
+        target = target_of(self._settings_of(operation), attempts=1)
         envelope = await _translated(self._client.fetch("skills", target, params=SKILLS_PARAMS))
         return map_skills(envelope, now)
 
     async def agents(self, operation: str, now: datetime) -> AgentSnapshot:
         """Every agent of `operation` now; raises SourceError."""
-        target = self._targets[operation]
+        target = target_of(self._settings_of(operation), attempts=1)
         envelope = await _translated(self._client.fetch("agents", target))
         return map_agents(envelope, now)
 

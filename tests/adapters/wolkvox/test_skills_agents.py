@@ -52,7 +52,8 @@ async def rig(request: pytest.FixtureRequest) -> AsyncIterator[Rig]:
     async with WolkvoxSimulator(clock=clock, scenario=scenario) as sim:
         client = WolkvoxClient(clock=clock, attempts=1, deadline_s=10.0, timeout_s=5.0)
         async with client:
-            source = WolkvoxContextSource(client=client, operations=[_operation(sim.base_url)])
+            op = _operation(sim.base_url)
+            source = WolkvoxContextSource(client=client, settings_of={"acme": op}.__getitem__)
             yield Rig(sim, clock, source, client)
 
 
@@ -138,6 +139,7 @@ async def test_wolkvox_errors_become_source_errors_without_the_token(
         await rig.source.queues("acme", T0)
     assert caught.value.kind == kind
     assert TOKEN not in caught.value.message
+    assert rig.sim.requests_for(TOKEN) == 1, "context is fetched once, never retried"
 
 
 def test_rows_that_are_not_objects_or_name_nothing_are_skipped() -> None:
