@@ -12,8 +12,9 @@ import logging
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from bot.adapters.store.base import NewOutboxRow, Store, StoredLog
+from bot.adapters.store.base import ActionCommit, NewOutboxRow, Store, StoredLog
 from bot.adapters.store.codec import decode_alert, decode_digest, decode_silence, encode_alert
+from bot.adapters.store.history_codec import incident_entries
 from bot.domain.alert_book import AlertBook
 from bot.domain.alerts import Alert, AlertState
 from bot.domain.digests import Digest, DigestBook
@@ -142,7 +143,11 @@ async def close_removed(
     of their own to close and are left out, as before.
     """
     incident = alert.incident_id
+    ended = replace(alert, state=AlertState.RESOLVED, resolved_at=now, breaches=0)
     if not alert.firing or not alert.posted or incident is None or incident in digested:
+        if alert.firing and incident is not None:
+            # No message of its own to close, but the record must not say "still firing".
+            await store.commit_action(ActionCommit(incidents=incident_entries([alert], [ended])))
         return
     op = state.operations.get(alert.operation)
     ref = await store.message_ref(incident)
@@ -163,6 +168,11 @@ async def close_removed(
         NewOutboxRow(channel, incident, UPDATE, presenter.removed_rule_message(view), now),
         NewOutboxRow(channel, incident, THREAD, presenter.removed_rule_note(view), now),
     )
-    ended = replace(alert, state=AlertState.RESOLVED, resolved_at=now, breaches=0)
-    await store.put_alert_with_outbox(alert.operation, alert.rule, encode_alert(ended), rows)
+    await store.commit_action(
+        ActionCommit(
+            alerts={(alert.operation, alert.rule): encode_alert(ended)},
+            incidents=incident_entries([alert], [ended]),
+            outbox=rows,
+        )
+    )
     log.info("event=rule_removed incident=%s outcome=closed", incident)

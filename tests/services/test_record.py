@@ -180,3 +180,22 @@ async def test_each_incident_is_recorded_as_it_opens_escalates_and_resolves(worl
     assert closed.severity is Severity.CRITICAL
     assert closed.peak_value == 8
     assert closed.ended_at is not None and closed.ended_at > closed.started_at
+
+
+async def test_an_incident_whose_rule_left_the_configuration_is_ended_in_the_record(
+    world,
+) -> None:
+    from bot.services.restore import close_removed
+
+    bot = Bot(*world)
+    await firing(bot)
+    [alert] = [a for a in bot.state.alerts if a.rule == "abandons" and a.firing]
+    await close_removed(
+        alert,
+        state=bot.state,
+        store=bot.store,
+        presenter=bot.controls.presenter,
+        now=bot.clock.now(),
+    )
+    [record] = [decode_incident(i) for i in (await bot.store.history(since=T0)).incidents]
+    assert record.ended_at == bot.clock.now()

@@ -77,17 +77,22 @@ _WITH_REASON = frozenset(
 )
 
 
+def _whole(value: float) -> int | None:
+    return int(value) if float(value).is_integer() else None
+
+
 def _upper_first(text: str) -> str:
     return text[:1].upper() + text[1:] if text and text[0].isalpha() else text
 
 
-def _measure(tr: Translator, label: str) -> str:
-    """What is measured, in words: `abandoned calls`, or each result of a combination."""
+def _measure(tr: Translator, label: str, count: int | None = None) -> str:
+    """What is measured, in words: `abandoned calls` (`1 abandoned call` when `count` is
+    1), or each result of a combination."""
     if not label.strip():
-        return tr("alert.calls")
+        return tr("alert.calls.one") if count == 1 else tr("alert.calls")
     if " + " in label:
         return " + ".join(tr.result(part) for part in label.split(" + "))
-    return tr.measure(label)
+    return tr.measure(label, count)
 
 
 def _population(tr: Translator, view: AlertMessageView) -> str:
@@ -129,7 +134,7 @@ def value_line(tr: Translator, view: AlertMessageView) -> str:
         line = tr(
             "alert.count",
             value=value,
-            measure=measure,
+            measure=_measure(tr, view.measure_label, _whole(view.value)),
             window=window,
             threshold=threshold,
         )

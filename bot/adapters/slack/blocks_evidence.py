@@ -96,8 +96,9 @@ def evidence_line(tr: Translator, view: AlertMessageView) -> str:
             )
     elif view.unit == Unit.RATIO and view.matched is not None:
         parts.append(
-            tr(
+            tr.n(
                 "detail.matched",
+                view.matched,
                 matched=format_number(view.matched, tr.lang),
                 window=_window(view, tr.lang),
             )
@@ -247,7 +248,7 @@ def unavailable_evidence(tr: Translator, view: AlertMessageView) -> str:
         return tr("unavailable.see_status")
     parts = []
     if view.failures:
-        parts.append(tr("unavailable.failures", count=format_number(view.failures, tr.lang)))
+        parts.append(tr.n("unavailable.failures", view.failures))
     if view.error:
         error = error_text(tr, view.error_kind, view.error, _ERROR_LIMIT)
         parts.append(tr("stale_error", error=error))

@@ -79,9 +79,15 @@ class Translator:
         """A call type for display (`out_pre` -> `outbound (predictive)`)."""
         return self._name("type", value)
 
-    def measure(self, value: str) -> str:
-        """What an alert measures, as a noun phrase (`abandoned` / `abandonadas`)."""
-        template = CATALOGS[self.lang].get(f"measure.{_slug(value)}")
+    def measure(self, value: str, count: int | None = None) -> str:
+        """What an alert measures, as a noun phrase (`abandoned calls` / `llamadas
+        abandonadas`); in the singular (`measure.<value>.one`) when `count` is 1."""
+        catalog = CATALOGS[self.lang]
+        if count is not None and plural_form(count) == "one":
+            one = catalog.get(f"measure.{_slug(value)}.one")
+            if one is not None:
+                return one
+        template = catalog.get(f"measure.{_slug(value)}")
         return template if template is not None else self.result(value)
 
     def severity(self, value: str) -> str:

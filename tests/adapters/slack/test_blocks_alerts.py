@@ -277,7 +277,7 @@ def test_the_home_tab_shows_each_operation() -> None:
     assert_blocks_within_limits(view["blocks"], HOME_BLOCK_CAP)
     text = "\n".join(strings(view))
     assert "Last poll 14:31 (41 seconds ago): OK" in text
-    assert "Last 10 min: *49* calls  ▃▆█" in text
+    assert "Last 10 minutes: *49* calls  ▃▆█" in text
     assert ":red_circle: *abandon-rate-0* · bogota: firing since 14:27" in text
     assert f":zzz: trunk (bogota) until 16:32 by <@{ACKER}> · Reason: maint" in text
 
