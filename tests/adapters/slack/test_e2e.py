@@ -246,6 +246,8 @@ def texts(payload: Any) -> str:
         ("unsilence abandons", "abandons* (all operations) is not silenced"),
         ("ack abandons", "<@U0ANA> acknowledged *abandons* (bogota)"),
         ("ack nope", "I don't know the rule `nope`"),
+        ("history", "*abandons* · bogota: warning since 10:00, still firing (1 minute), peak 4"),
+        ("historial abandons 2 horas", "History · last 2 hours"),
         ("last10 lima", "I don't know the operation `lima`"),
         ("garbage", "I don't know `garbage`."),
     ],
