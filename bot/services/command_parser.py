@@ -20,6 +20,7 @@ from typing import Final
 
 from bot.domain.calls import CallType, normalise_type
 from bot.domain.durations import UNIT_WORDS, format_duration, parse_duration
+from bot.services.command_backtest import Backtest, parse_backtest
 
 MAX_INPUT: Final = 2000
 MAX_REASON: Final = 500
@@ -155,7 +156,18 @@ class Agents:
 
 
 Command = (
-    Help | Last10 | Status | Alerts | Rules | Silence | Unsilence | Ack | History | Queues | Agents
+    Help
+    | Last10
+    | Status
+    | Alerts
+    | Rules
+    | Silence
+    | Unsilence
+    | Ack
+    | History
+    | Queues
+    | Agents
+    | Backtest
 )
 
 _SILENCE_EXAMPLE = "/calls silence abandon-rate 1h"
@@ -207,6 +219,8 @@ def parse_command(text: str | bytes | None, *, operations: Collection[str] = ())
         return _rule_command(Ack, args, public, _ACK_EXAMPLE)
     if head in {"history", "historial", "historia"}:
         return _history(args, public, operations)
+    if head in {"backtest", "simular"}:  # issue 13
+        return parse_backtest(args, public)
     return _last(words, public)
 
 

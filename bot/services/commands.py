@@ -43,6 +43,7 @@ from bot.adapters.slack.text import format_age
 from bot.logevents import audit
 from bot.services import command_parser as cp
 from bot.services.authorization import AllowAll, AllowList, Authorizer
+from bot.services.command_backtest import Backtest
 from bot.services.commands_views import (
     alerts_view,
     home_view,
@@ -177,6 +178,8 @@ class CommandService:
             return self._last10(command)
         if isinstance(command, cp.Status | cp.Alerts | cp.Rules):
             return self._overview(command)
+        if isinstance(command, Backtest):  # issue 13: CPU work in a thread, see slack_reply
+            return _reply(await self._backtest(command), public=command.public)
         if isinstance(command, cp.History):
             return await self._history(command)
         if isinstance(command, cp.Queues | cp.Agents):
@@ -344,6 +347,11 @@ class CommandService:
         blocks = [*message.blocks[:at], *extra, *message.blocks[at:]]
         capped = cap(blocks, max_blocks=MAX_BLOCKS, more=more_text(Translator(self._lang)))
         return Message(text=message.text, blocks=tuple(capped))
+
+    async def _backtest(self, command: Backtest) -> Message:
+        from bot.backtest.slack_reply import backtest_reply  # issue 13: replays, seconds
+
+        return await backtest_reply(self._state, command, now=self._clock.now(), lang=self._lang)
 
     # ---- changing ----------------------------------------------------------------------
 

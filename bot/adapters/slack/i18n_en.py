@@ -419,4 +419,29 @@ EN: dict[str, str] = {
     "context.stopped_agents": ":warning: no agent detail: polling is stopped",
     "context.failed_queues": ":warning: no fresh queue detail: {error}",
     "context.failed_agents": ":warning: no fresh agent detail: {error}",
+    # issue 13: /calls backtest
+    "backtest.fired": (
+        "*{rule}* ({operation}){changes} would have fired {times} in the last {window}: {incidents}"
+    ),
+    "backtest.quiet": "*{rule}* ({operation}){changes} would not have fired in the last {window}.",
+    "backtest.with": " with {changes}",
+    "backtest.once": "once",
+    "backtest.times": "{count} times",
+    "backtest.incident": "{span} {severity}, peak {peak}",
+    "backtest.still": "still firing",
+    "backtest.more": "and {count} more",
+    "backtest.how": (
+        "Replayed from the stored per-minute history through the rule as the bot runs it; "
+        "nothing was posted."
+    ),
+    "backtest.bad_change": (
+        "I cannot try that: {why}. For example: "
+        "`/calls backtest abandon-rate 7d warning=10% critical=20% min_calls=30 for=3`."
+    ),
+    "backtest.change.key": "`{field}` is not one of {keys}",
+    "backtest.change.duration": "`{field}={given}` is not a duration like 10m",
+    "backtest.change.number": "`{field}={given}` is not a number",
+    "backtest.change.whole": "`{field}={given}` is not a whole number",
+    "backtest.change.share": "`{field}={given}`: a rate's level is a share such as 10% or 0.1",
+    "backtest.change.order": "warning is above critical",
 }

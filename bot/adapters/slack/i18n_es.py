@@ -454,6 +454,36 @@ ES: dict[str, str] = {
     "context.stopped_agents": ":warning: sin detalle de agentes: la consulta está detenida",
     "context.failed_queues": ":warning: sin detalle reciente de colas: {error}",
     "context.failed_agents": ":warning: sin detalle reciente de agentes: {error}",
+    # issue 13: /calls backtest
+    "backtest.fired": (
+        "*{rule}* ({operation}){changes} habría disparado {times} en {window} de historial: "
+        "{incidents}"
+    ),
+    "backtest.quiet": (
+        "*{rule}* ({operation}){changes} no habría disparado en {window} de historial."
+    ),
+    "backtest.with": " con {changes}",
+    "backtest.once": "una vez",
+    "backtest.times": "{count} veces",
+    "backtest.incident": "{span} {severity}, pico {peak}",
+    "backtest.still": "sigue activa",
+    "backtest.more": "y {count} más",
+    "backtest.how": (
+        "Repetido sobre el historial por minuto guardado, con la regla tal como la ejecuta el "
+        "bot; no se publicó nada."
+    ),
+    "backtest.bad_change": (
+        "No puedo probar eso: {why}. Por ejemplo: "
+        "`/calls backtest abandon-rate 7d warning=10% critical=20% min_calls=30 for=3`."
+    ),
+    "backtest.change.key": "`{field}` no es ninguno de {keys}",
+    "backtest.change.duration": "`{field}={given}` no es una duración como 10m",
+    "backtest.change.number": "`{field}={given}` no es un número",
+    "backtest.change.whole": "`{field}={given}` no es un número entero",
+    "backtest.change.share": (
+        "`{field}={given}`: el nivel de una tasa es una proporción como 10% o 0.1"
+    ),
+    "backtest.change.order": "warning está por encima de critical",
 }
 
 

@@ -1,0 +1,193 @@
+"""`/calls backtest <rule> [operation] [24h|7d] [key=value ...]`: the stored history replayed.
+
+The history in memory (the call log's per-minute counts, `history_days` of them) is
+replayed with one rule, as configured or with candidate values, through the same poll
+cycle as `callbot backtest --history`. The replay is CPU work of seconds: it runs in a
+worker thread on its own event loop, so polls and other commands go on meanwhile, and
+the Slack listener answers through the response_url once it takes longer than 3 s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import replace
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.adapters.slack.blocks import render_notice
+from bot.adapters.slack.blocks_kit import Block, Message, context, fallback, name, section
+from bot.adapters.slack.i18n import Translator
+from bot.adapters.slack.text import format_age, format_percent, safe
+from bot.backtest.command import Calls, replay_calls
+from bot.backtest.output import value_text
+from bot.backtest.sources import history_rows
+from bot.domain.durations import parse_duration
+from bot.domain.specs import RuleKind, RuleSpec
+from bot.services.backtest import Incident, ReplayResult
+from bot.services.command_backtest import Backtest
+from bot.services.state import OperationRuntime, RuntimeState
+from bot.services.views import NoticeKind, NoticeView
+
+_DAYS = {
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+    "es": ("lun", "mar", "mié", "jue", "vie", "sáb", "dom"),
+}
+_NUMBER = re.compile(r"^\d+(?:[.,]\d+)?%?$")
+CHANGEABLE = ("warning", "critical", "recover", "min_calls", "for", "window", "factor", "below")
+MAX_LISTED = 10
+MAX_OPERATIONS = 5
+
+
+class ChangeError(ValueError):
+    """A `key=value` that cannot apply to the rule: an i18n key and its values."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+def apply_changes(spec: RuleSpec, changes: tuple[tuple[str, str], ...]) -> RuleSpec:
+    """The rule with candidate values: thresholds as `10%` or `0.1` for rates, counts,
+    `min_calls`/`for`/`below` as whole numbers, `window` as a duration."""
+    for key, raw in changes:
+        shown = dict(field=safe(key, 40), given=safe(raw, 40))
+        if key not in CHANGEABLE:
+            raise ChangeError("backtest.change.key", keys=", ".join(CHANGEABLE), **shown)
+        if key == "window":
+            try:
+                spec = replace(spec, window=parse_duration(raw))
+            except ValueError:
+                raise ChangeError("backtest.change.duration", **shown) from None
+            continue
+        if not _NUMBER.match(raw):
+            raise ChangeError("backtest.change.number", **shown)
+        number = float(raw.rstrip("%").replace(",", ".")) / (100 if raw.endswith("%") else 1)
+        if key in ("min_calls", "for", "below") and not number.is_integer():
+            raise ChangeError("backtest.change.whole", **shown)
+        if spec.kind is RuleKind.RATE and key in _LEVELS and not 0 < number <= 1:
+            raise ChangeError("backtest.change.share", **shown)
+        spec = _with(spec, key, number)
+    if spec.warning is not None and spec.critical is not None and spec.warning > spec.critical:
+        raise ChangeError("backtest.change.order")
+    return spec
+
+
+_LEVELS = ("warning", "critical", "recover")
+
+
+def _with(spec: RuleSpec, key: str, number: float) -> RuleSpec:
+    if key == "min_calls":
+        return replace(spec, min_calls=int(number))
+    if key == "for":
+        return replace(spec, for_=int(number))
+    if key == "below":
+        return replace(spec, below=int(number))
+    if key == "warning":
+        return replace(spec, warning=number)
+    if key == "critical":
+        return replace(spec, critical=number)
+    if key == "recover":
+        return replace(spec, recover=number)
+    return replace(spec, factor=number)
+
+
+async def backtest_reply(
+    state: RuntimeState, command: Backtest, *, now: datetime, lang: str
+) -> Message:
+    """The answer to `/calls backtest`: one replay per operation the rule watches."""
+    ops = _scope(state, command.operation)
+    if isinstance(ops, NoticeView):
+        return render_notice(ops, lang)
+    found = [(op, spec) for op in ops for spec in op.rules if _same(spec.name, command.rule)]
+    if not found:
+        names = tuple(dict.fromkeys(s.name for op in ops for s in op.rules))
+        return render_notice(NoticeView(NoticeKind.UNKNOWN_RULE, command.rule, names), lang)
+    tr = Translator(lang)
+    blocks: list[Block] = []
+    texts: list[str] = []
+    for op, spec in found[:MAX_OPERATIONS]:
+        try:
+            candidate = apply_changes(spec, command.changes)
+        except ChangeError as exc:
+            text = tr("backtest.bad_change", why=tr(exc.key, **exc.values))
+            return Message(text=fallback(text), blocks=(section(text),))
+        result = await replay_rule(state, op, candidate, now=now, window=command.window)
+        text = render_result(result, candidate, command, lang=lang, tz=op.tz.key)
+        texts.append(text)
+        blocks.append(section(text))
+    blocks.append(context(tr("backtest.how")))
+    return Message(text=fallback(*texts), blocks=tuple(blocks))
+
+
+def _same(a: str, b: str) -> bool:
+    return a.casefold() == b.casefold()
+
+
+def _scope(state: RuntimeState, operation: str | None) -> list[OperationRuntime] | NoticeView:
+    ops = state.operations
+    if operation is None:
+        return list(ops.values())
+    found = next((op for key, op in ops.items() if _same(key, operation)), None)
+    if found is None:
+        return NoticeView(NoticeKind.UNKNOWN_OPERATION, operation, tuple(sorted(ops)))
+    return [found]
+
+
+async def replay_rule(
+    state: RuntimeState, op: OperationRuntime, spec: RuleSpec, *, now: datetime, window: timedelta
+) -> ReplayResult:
+    """Replay the last `window` of `op`'s history with `spec` as its only rule."""
+    snapshot = state.log.export(op.name)
+    settings = replace(state.settings, rules=(replace(spec, operations=None),))
+    operation = op.settings
+
+    def run() -> ReplayResult:
+        rows, gaps = history_rows(snapshot, op.tz)
+        calls = Calls(tuple(rows), gaps=gaps)
+        start = now - window
+        return asyncio.run(replay_calls(settings, operation, calls, start=start, end=now))
+
+    return await asyncio.to_thread(run)
+
+
+def render_result(
+    result: ReplayResult, spec: RuleSpec, command: Backtest, *, lang: str, tz: str
+) -> str:
+    """`abandon-rate (bogota) would have fired 3 times in the last 7d: Tue 10:05-10:40
+    critical, peak 22%; ...`"""
+    tr = Translator(lang)
+    mine = [i for i in result.incidents if i.rule == spec.name]
+    changes = ", ".join(f"{safe(k, 40)}={safe(v, 40)}" for k, v in command.changes)
+    head = dict(
+        rule=name(spec.name),
+        operation=name(result.operation),
+        changes=tr("backtest.with", changes=changes) if changes else "",
+        window=format_age(command.window, lang),
+        polls=result.polls,
+        failed=result.failed_polls,
+    )
+    if not mine:
+        return tr("backtest.quiet", **head)
+    listed = "; ".join(_incident(i, tr, lang, tz) for i in mine[:MAX_LISTED])
+    if len(mine) > MAX_LISTED:
+        listed += "; " + tr("backtest.more", count=len(mine) - MAX_LISTED)
+    times = tr("backtest.once") if len(mine) == 1 else tr("backtest.times", count=len(mine))
+    return tr("backtest.fired", times=times, incidents=listed, **head)
+
+
+def _incident(incident: Incident, tr: Translator, lang: str, tz: str) -> str:
+    zone = ZoneInfo(tz)
+    fired = incident.fired_at.astimezone(zone)
+    day = _DAYS.get(lang, _DAYS["en"])[fired.weekday()]
+    if incident.resolved_at is None:
+        span = f"{day} {fired:%H:%M}-" + tr("backtest.still")
+    else:
+        span = f"{day} {fired:%H:%M}-{incident.resolved_at.astimezone(zone):%H:%M}"
+    severity = tr.severity(incident.severity.value) if incident.severity else ""
+    if incident.kind == RuleKind.RATE.value and incident.peak is not None:
+        peak = format_percent(incident.peak, lang, trim=True)
+    else:
+        peak = value_text(incident.peak, incident.kind)
+    return tr("backtest.incident", span=span, severity=severity, peak=peak)

@@ -1,0 +1,79 @@
+"""`/calls backtest`: the stored history replayed with a rule as configured or with
+candidate values, answered in the reader's language."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.services import command_parser as cp
+from bot.services.command_backtest import Backtest
+from tests.services.test_commands import T0, World, make_world, mix, text_of
+
+
+async def _history(world: World) -> None:
+    """Half an hour of 5-minute polls: quiet, then 5 abandons a poll for two polls."""
+    for i in range(7):
+        world.clock.set(T0 + timedelta(minutes=5 * i))
+        await world.poll(mix(world.clock.now(), abandons=5 if i in (3, 4) else 0, tag=str(i)))
+    world.clock.set(T0 + timedelta(minutes=40))
+
+
+async def test_the_rule_as_configured_would_have_fired_once() -> None:
+    world = await make_world()
+    await _history(world)
+    text = text_of(await world.ask("backtest abandons 24h"))
+    assert "*abandons* (bogota) would have fired once in the last 24 hours:" in text
+    # 10:15 in Bogota: the first poll whose 10 minutes hold 5 abandons or more.
+    assert "Tue 10:15-10:30 critical, peak 10" in text
+
+
+async def test_candidate_values_replay_the_same_history() -> None:
+    world = await make_world()
+    await _history(world)
+    text = text_of(await world.ask("backtest abandons bogota 24h warning=20 critical=30"))
+    assert "*abandons* (bogota) with warning=20, critical=30 would not have fired" in text
+
+
+async def test_spanish_and_a_bad_value() -> None:
+    world = await make_world(language="es")
+    await _history(world)
+    text = text_of(await world.ask("backtest abandons 24h"))
+    assert "habría disparado una vez en 24 horas de historial" in text
+    assert "mar 10:15-10:30" in text
+    text = text_of(await world.ask("backtest abandons warning=mucho"))
+    assert "`warning=mucho` no es un número" in text
+
+
+async def test_an_unknown_rule_lists_the_known_ones() -> None:
+    world = await make_world()
+    text = text_of(await world.ask("backtest nope"))
+    assert "nope" in text and "abandons" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("backtest abandon-rate", Backtest("abandon-rate")),
+        (
+            "backtest abandon-rate bogota 24h warning=10% for=3 public",
+            Backtest(
+                "abandon-rate",
+                "bogota",
+                timedelta(hours=24),
+                (("warning", "10%"), ("for", "3")),
+                public=True,
+            ),
+        ),
+        ("simular abandon-rate 7d", Backtest("abandon-rate", window=timedelta(days=7))),
+        (
+            "backtest",
+            cp.Usage(cp.UsageReason.MISSING_RULE, example="/calls backtest abandon-rate 7d"),
+        ),
+        ("backtest abandon-rate 90d", cp.Usage(cp.UsageReason.BAD_WINDOW, "90d", limit="35d")),
+        ("backtest abandon-rate bogota lima", cp.Usage(cp.UsageReason.UNEXPECTED, "lima")),
+    ],
+)
+def test_parse(text: str, expected: object) -> None:
+    assert cp.parse_command(text) == expected
