@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if __package__ in (None, ""):
     sys.path.insert(0, str(ROOT))
 
-BENCHMARKS = ("ingest", "poll", "memory", "latency", "poll_to_post", "scheduler")
+BENCHMARKS = ("ingest", "poll", "memory", "latency", "poll_to_post", "scheduler", "backtest")
 RESULTS = ROOT / "bench" / "RESULTS.md"
 
 

@@ -20,7 +20,6 @@ from typing import TextIO
 
 from bot.adapters.clock import ManualClock
 from bot.adapters.slack.presenter import SlackPresenter
-from bot.adapters.store.memory import MemoryStore
 from bot.adapters.store.sqlite import SQLiteStore
 from bot.adapters.wolkvox.mapping import parse_local_date
 from bot.adapters.wolkvox.simulator_scenarios import validate_scenario
@@ -28,7 +27,13 @@ from bot.backtest.calls_file import CallsFileError, read_calls_file
 from bot.backtest.output import Run, render_json, render_table
 from bot.backtest.presenter import RecordingPresenter
 from bot.backtest.rules_file import load_rules_file
-from bot.backtest.sources import ReplayCalls, TimedRow, history_rows, scenario_rows
+from bot.backtest.sources import (
+    ReplayCalls,
+    ReplayStore,
+    TimedRow,
+    history_rows,
+    scenario_rows,
+)
 from bot.config.errors import ConfigError
 from bot.config.loader import resolve_config_path
 from bot.config.model import OperationSettings, Settings
@@ -288,7 +293,7 @@ async def replay_calls(
         settings=settings,
         operation=operation.name,
         source=source,
-        store=MemoryStore(),
+        store=ReplayStore(),
         clock=clock,
         presenter=presenter,
         start=start,

@@ -13,11 +13,13 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.adapters.clock import Clock
+from bot.adapters.store.base import CycleCommit
+from bot.adapters.store.memory import MemoryStore
 from bot.adapters.wolkvox.envelope import Envelope
 from bot.adapters.wolkvox.mapping import MappedBatch, map_calls
 from bot.adapters.wolkvox.simulator_traffic import TrafficModel
@@ -154,3 +156,14 @@ def span_of(rows: Sequence[TimedRow]) -> tuple[datetime, datetime] | None:
     if not rows:
         return None
     return min(r.at for r in rows), max(r.at for r in rows)
+
+
+class ReplayStore(MemoryStore):
+    """The in-memory store, validating and keeping each cycle like the live one, minus
+    forgetting: a replay is bounded by its input, and the retention sweeps (a scan of every
+    stored bucket and conn_id per cycle in the memory store) made a week's replay quadratic.
+    What the rules read lives in the replay's own call log, which keeps its retention."""
+
+    async def commit_cycle(self, cycle: CycleCommit) -> list[int]:
+        log = replace(cycle.log, drop_minutes_before=None, forget_conn_ids_before=None)
+        return await super().commit_cycle(replace(cycle, log=log))
