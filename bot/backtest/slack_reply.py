@@ -21,9 +21,10 @@ from bot.adapters.slack.i18n import Translator
 from bot.adapters.slack.text import format_age, format_percent, safe
 from bot.backtest.command import Calls, replay_calls
 from bot.backtest.output import value_text
-from bot.backtest.sources import history_rows
+from bot.backtest.sources import covered_span, history_rows
 from bot.domain.durations import parse_duration
 from bot.domain.specs import RuleKind, RuleSpec
+from bot.domain.window import API_WINDOW
 from bot.services.backtest import Incident, ReplayResult
 from bot.services.command_backtest import Backtest
 from bot.services.state import OperationRuntime, RuntimeState
@@ -142,11 +143,13 @@ async def replay_rule(
     snapshot = state.log.export(op.name)
     settings = replace(state.settings, rules=(replace(spec, operations=None),))
     operation = op.settings
+    span = covered_span(snapshot)
+    # Before the history begins nothing was seen: polls start once a full window is kept.
+    start = max(now - window, span[0] + API_WINDOW) if span else now
 
     def run() -> ReplayResult:
         rows, gaps = history_rows(snapshot, op.tz)
         calls = Calls(tuple(rows), gaps=gaps)
-        start = now - window
         return asyncio.run(replay_calls(settings, operation, calls, start=start, end=now))
 
     return await asyncio.to_thread(run)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.backtest.slack_reply import replay_rule
 from bot.services import command_parser as cp
 from bot.services.command_backtest import Backtest
 from tests.services.test_commands import T0, World, make_world, mix, text_of
@@ -77,3 +78,17 @@ async def test_an_unknown_rule_lists_the_known_ones() -> None:
 )
 def test_parse(text: str, expected: object) -> None:
     assert cp.parse_command(text) == expected
+
+
+async def test_days_before_the_history_begins_are_not_replayed_as_silence() -> None:
+    world = await make_world()
+    await _history(world)
+    op = world.state.operation("bogota")
+    spec = op.rule("abandons")
+    assert spec is not None
+    result = await replay_rule(
+        world.state, op, spec, now=world.clock.now(), window=timedelta(days=7)
+    )
+    # The log covers 09:50-10:30: polls run from 10:00 (a full window kept) to 10:40.
+    assert result.polls == 9
+    assert result.start == T0
