@@ -44,6 +44,7 @@ from bot.reload import ReloadOnSignal, poll_jobs
 from bot.runtime import Runtime
 from bot.services.commands import CommandService
 from bot.services.context import ContextService
+from bot.services.context_alerts import AlertContextRefresher
 from bot.services.control import Controls
 from bot.services.delivery import Chat, OutboxDrainer
 from bot.services.monitor import CycleReport, Monitor
@@ -237,9 +238,15 @@ async def run_bot(
     presenter = SlackPresenter(
         language=settings.language.value, mask_personal_data=settings.mask_personal_data
     )
+    context_hooks = CycleHooks()
     runtime = assemble(
-        settings, clock=clock, chat=SlackChat(client=web_client), presenter=presenter
+        settings,
+        clock=clock,
+        chat=SlackChat(client=web_client),
+        presenter=presenter,
+        on_cycle=context_hooks,
     )
+    context, refresher = wire_context(runtime, presenter, context_hooks)
     with stop_on_signals(stop):
         try:
             await runtime.start()
@@ -258,7 +265,7 @@ async def run_bot(
             authorizer=SlackAuthorizer(
                 client=web_client, admins=slack.admins, admin_group=slack.admin_group
             ),
-            context=context_service(runtime),
+            context=context,
         )
         app = build_app(
             frontend=frontend,
@@ -286,6 +293,7 @@ async def run_bot(
                 runner = socket_mode(app, slack.app_token.reveal())
                 code = await _serve_socket_mode(runner, runtime, host=host, stop=stop)
         finally:
+            await refresher.aclose()
             await reloader.close()
             rechecking.cancel()
             await asyncio.gather(rechecking, return_exceptions=True)
@@ -392,6 +400,35 @@ async def _serve_socket_mode(
         await runner.stop()
         if server is not None:
             await server.stop()
+
+
+class CycleHooks:
+    """Cycle hooks added after assembly (the context refresher needs the runtime)."""
+
+    def __init__(self, *first: Callable[[CycleReport], None]) -> None:
+        self.hooks: list[Callable[[CycleReport], None]] = list(first)
+
+    def __call__(self, report: CycleReport) -> None:
+        for hook in self.hooks:
+            hook(report)
+
+
+def wire_context(
+    runtime: Runtime, presenter: SlackPresenter, hooks: CycleHooks
+) -> tuple[ContextService, AlertContextRefresher]:
+    """Queue/agent context for commands and for the messages of firing alerts (issue 15)."""
+    context = context_service(runtime)
+    refresher = AlertContextRefresher(
+        state=runtime.state,
+        context=context,
+        store=runtime.store,
+        presenter=presenter,
+        clock=runtime.clock,
+        on_outbox=runtime.drainer.wake,
+    )
+    presenter.use_context(refresher.alert_context)
+    hooks.hooks.append(refresher.after_cycle)
+    return context, refresher
 
 
 def context_service(runtime: Runtime) -> ContextService:

@@ -35,12 +35,13 @@ from bot.adapters.slack.presenter import SlackPresenter
 from bot.adapters.slack.text import format_age
 from bot.adapters.wolkvox.simulator import WolkvoxSimulator
 from bot.adapters.wolkvox.simulator_scenarios import SCENARIOS, validate_scenario
-from bot.bootstrap import EXIT_OK, EXIT_USAGE, SLACK_API_URL_ENV, assemble, context_service
+from bot.bootstrap import EXIT_OK, EXIT_USAGE, SLACK_API_URL_ENV, CycleHooks, assemble, wire_context
 from bot.config.model import LogFormat, Settings
 from bot.domain.alerts import Alert, Reason
 from bot.domain.durations import parse_duration
 from bot.runtime import Runtime
 from bot.services.commands import AllowAll, CommandService
+from bot.services.context import ContextService
 from bot.services.delivery import Chat
 from bot.services.monitor import CycleReport
 from bot.settings import parse_settings
@@ -215,18 +216,23 @@ async def run_demo(
             presenter = SlackPresenter(
                 language=settings.language.value, mask_personal_data=settings.mask_personal_data
             )
+            hooks = CycleHooks(tally)
             runtime = assemble(
                 settings,
                 clock=clock,
                 chat=chat,
                 presenter=presenter,
                 speed=options.speed,
-                on_cycle=tally,
+                on_cycle=hooks,
             )
+            context, refresher = wire_context(runtime, presenter, hooks)
             # Housekeeping (the end of silences) every 30 s of bot time, as in a real run.
             runtime.housekeeping_every_s = HOUSEKEEPING.total_seconds() / options.speed
             _introduce(stream, options, start, channel, settings.language.value)
-            await _play(runtime, console, clock, options, start)
+            try:
+                await _play(runtime, console, clock, options, start, context)
+            finally:
+                await refresher.aclose()
             _conclude(stream, options, tally, settings.language.value)
     finally:
         await simulator.stop()
@@ -239,6 +245,7 @@ async def _play(
     clock: SimulatedClock,
     options: DemoOptions,
     start: datetime,
+    context: ContextService,
 ) -> None:
     commands = CommandService(
         state=runtime.state,
@@ -248,7 +255,7 @@ async def _play(
         language=runtime.settings.language.value,
         mask_personal_data=runtime.settings.mask_personal_data,
         authorizer=AllowAll(),
-        context=context_service(runtime),
+        context=context,
     )
     end = start + timedelta(minutes=options.minutes)
     halfway = start + (end - start) / 2

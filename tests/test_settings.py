@@ -207,6 +207,9 @@ REJECTED = {
     "bad_holidays_range": ["operation 'bogota'", "holidays.dates[0]", "ends before it starts"],
     "bad_resolve_when_quiet": ["rule 'abandons'", "resolve_when_quiet", "at least 1m"],
     "bad_on_holidays": ["rule 'abandons'", "on_holidays", "valid boolean"],
+    # issue15: queue and agent context
+    "bad_context_every": ["operation 'bogota'", "context_every", "1m or more"],
+    "bad_context_kind": ["operation 'bogota'", "context[1]", "'queues' or 'agents'"],
 }
 
 

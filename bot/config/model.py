@@ -18,6 +18,8 @@ from bot.domain.specs import RuleSpec
 
 DEFAULT_TIMEZONE = "America/Bogota"
 DEFAULT_POLL_EVERY = timedelta(minutes=5)
+DEFAULT_CONTEXT_EVERY = timedelta(minutes=5)
+DEFAULT_CONTEXT: tuple[str, ...] = ("queues", "agents")
 DEFAULT_BUDGET_RESERVE = 0.2
 DEFAULT_STORE_PATH = "callbot.sqlite3"
 DEFAULT_HTTP_PORT = 3000
@@ -58,6 +60,10 @@ class OperationSettings:
     budget_reserve: float
     base_url: str | None = None
     holidays: Holidays = field(default_factory=Holidays)
+    context: tuple[str, ...] = DEFAULT_CONTEXT
+    """What an alert on inbound calls shows from Wolkvox: `queues` (skills), `agents`."""
+    context_every: timedelta = DEFAULT_CONTEXT_EVERY
+    """How old queue/agent context may get before it is fetched again."""
 
     @property
     def api_base_url(self) -> str:

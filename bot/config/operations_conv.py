@@ -9,12 +9,19 @@ from zoneinfo import ZoneInfo
 from bot.config.budget import daily_budget
 from bot.config.errors import ProblemList
 from bot.config.holidays_conv import build_holidays
-from bot.config.model import DEFAULT_POLL_EVERY, DEFAULT_TIMEZONE, OperationSettings
+from bot.config.model import (
+    DEFAULT_CONTEXT,
+    DEFAULT_CONTEXT_EVERY,
+    DEFAULT_POLL_EVERY,
+    DEFAULT_TIMEZONE,
+    OperationSettings,
+)
 from bot.config.schema import OperationModel, format_loc, validate_partial
 from bot.config.secret import Secret
 
 MAX_POLL_EVERY = timedelta(minutes=10)
 """calls_last_10 returns the last ten minutes: polling less often leaves holes."""
+MIN_CONTEXT_EVERY = timedelta(minutes=1)
 
 
 def operation_where(raw: Any, index: int) -> str:
@@ -77,6 +84,12 @@ def build_operation(
     holidays = build_holidays(
         model.holidays, where=where, problems=problems, today=today or date.today()
     )
+    if model.context_every is not None and model.context_every < MIN_CONTEXT_EVERY:
+        problems.add(
+            where,
+            "context_every",
+            "must be 1m or more: each refresh of queues and agents spends the daily budget",
+        )
     if len(problems) > before or not (
         model.name and model.server and model.token and model.licenses and channel
     ):
@@ -92,4 +105,6 @@ def build_operation(
         budget_reserve=reserve,
         base_url=model.base_url,
         holidays=holidays,
+        context=DEFAULT_CONTEXT if model.context is None else tuple(dict.fromkeys(model.context)),
+        context_every=model.context_every or DEFAULT_CONTEXT_EVERY,
     )

@@ -226,6 +226,18 @@ SETTINGS_KEYS: tuple[tuple[str, str, str], ...] = (
         "or `{country: US, subdivision: CA}`) and/or `dates: [2026-12-24, "
         "2026-12-31..2027-01-02]`. check-config lists the next ones.",
     ),
+    (
+        "operations[].context",
+        "`[queues, agents]`",
+        "What an alert on inbound calls shows from Wolkvox while it fires: `queues` (`skills`: "
+        "waiting, abandon %, service level) and/or `agents` (by state); `[]` for neither.",
+    ),
+    (
+        "operations[].context_every",
+        "`5m`",
+        "How old queue/agent context may get before it is fetched again (alerts, "
+        "`/calls queues`, `/calls agents`); at least 1m.",
+    ),
 )
 """(key, default, meaning) for every other configuration key."""
 

@@ -111,6 +111,9 @@ class OperationModel(_Strict):
     base_url: HttpUrl | None = None
     budget_reserve: Reserve | None = None
     holidays: Annotated[HolidaysModel, BeforeValidator(_country_shorthand)] | None = None
+    # issue15: queue and agent context
+    context: list[Literal["queues", "agents"]] | None = None
+    context_every: Duration | None = None
 
 
 class StoreModel(_Strict):

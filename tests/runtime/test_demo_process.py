@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import subprocess
 import sys
 
@@ -32,6 +33,9 @@ def test_the_demo_fires_updates_and_resolves_then_exits_0(tmp_path) -> None:
     assert "Resolved after" in out  # the thread note under the original message
     assert "/calls last10" in out and "Calls in the last 10 minutes · bogota" in out
     assert "[ Acknowledge ] [ Silence 1 h ]" in out
+    # issue15: the abandon alert shows the queue that explains it and the agents by state
+    assert re.search(r"Queues\n  [^\n]+: waiting \d+ · abandon [\d.]+% · service level", out)
+    assert re.search(r"Agents\n  ready \d+ · talking \d+ · after-call work \d+", out)
     assert list(tmp_path.iterdir()) == []  # the store was a temporary file, gone now
     assert "Traceback" not in done.stderr
 

@@ -52,6 +52,8 @@ async def test_the_spanish_demo_speaks_only_spanish() -> None:
         "Historial · 24 horas anteriores",  # /calls historial
         "Llamadas de los últimos 10 minutos",  # /calls últimos10
         "Fin de la demo tras 1 hora de tiempo simulado",  # the closing line
+        "nivel de servicio (20 s)",  # issue15: the queues on the abandon alert
+        "disponibles",  # issue15: the agents by state
     ):
         assert expected in shown, f"the demo did not show {expected!r}"
 

@@ -8,11 +8,13 @@ label, and every answer says how old its snapshot is.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.adapters.slack.blocks_kit import (
+    MAX_BLOCKS,
     Block,
     Message,
     context,
@@ -38,6 +40,30 @@ from bot.domain.queues import (
 from bot.services.context import Reading, Skip
 
 _SHOWN_AGENTS = 40
+
+
+class AlertContextLike(Protocol):
+    """What the presenter needs of an alert's context (services.context_alerts.AlertContext)."""
+
+    @property
+    def queues(self) -> Reading[QueueSnapshot] | None: ...
+
+    @property
+    def agents(self) -> Reading[AgentSnapshot] | None: ...
+
+
+AlertContextSource = Callable[[str, str], AlertContextLike | None]
+"""(operation, rule) -> the context its alert shows, or None."""
+
+
+def with_blocks_before_actions(message: Message, extra: list[Block]) -> Message:
+    """`message` with `extra` inserted before its buttons (at the end when it has none)."""
+    if not extra:
+        return message
+    blocks = list(message.blocks)
+    at = next((i for i, b in enumerate(blocks) if b.get("type") == "actions"), len(blocks))
+    merged = [*blocks[:at], *extra, *blocks[at:]]
+    return Message(text=message.text, blocks=tuple(merged[:MAX_BLOCKS]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,3 +239,33 @@ def home_queue_blocks(
     )
     title = tr("context.home_title", operation=name(operation))
     return [section(f"{title}\n{body}"), context(_age_note(snapshot, reply, tr))]
+
+
+def alert_context_blocks(
+    queues: Reading[QueueSnapshot] | None,
+    agents: Reading[AgentSnapshot] | None,
+    *,
+    tz: str,
+    now: datetime,
+    lang: str,
+) -> list[Block]:
+    """What explains an alert on inbound calls: the queues that contribute most (five at
+    most, then "N more") and the agents by state, each with its age or why it is missing."""
+    tr = Translator(lang)
+    reply = ContextReply(operation="", tz=tz, now=now)
+    blocks: list[Block] = []
+    if queues is not None:
+        snapshot = queues.snapshot
+        notes = [_age_note(snapshot, reply, tr), skip_note(queues, "queues", tr)]
+        if snapshot is not None and snapshot.queues:
+            lines = [f"*{tr('context.queues_header')}*", *queue_lines(snapshot.queues, tr)]
+            blocks.append(section("\n".join(lines)))
+        blocks.append(context(*[n for n in notes if n] or [tr("context.no_queues_yet")]))
+    if agents is not None:
+        snapshot_a = agents.snapshot
+        notes = [_age_note(snapshot_a, reply, tr), skip_note(agents, "agents", tr)]
+        if snapshot_a is not None:
+            title = f"*{tr('context.agents_header')}*"
+            blocks.append(section(f"{title}\n{agents_line(count_agents(snapshot_a.agents), tr)}"))
+        blocks.append(context(*[n for n in notes if n] or [tr("context.no_agents_yet")]))
+    return blocks

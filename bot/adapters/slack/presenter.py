@@ -14,6 +14,11 @@ from bot.adapters.slack.blocks import (
     render_thread_note,
 )
 from bot.adapters.slack.blocks_alerts import render_removed_message, render_removed_note
+from bot.adapters.slack.blocks_context import (
+    AlertContextSource,
+    alert_context_blocks,
+    with_blocks_before_actions,
+)
 from bot.adapters.slack.blocks_digest import render_digest_message, render_digest_note
 from bot.adapters.slack.i18n import language as supported_language
 from bot.services.ports import RenderedMessage
@@ -36,6 +41,11 @@ class SlackPresenter:
     def __init__(self, *, language: str, mask_personal_data: bool) -> None:
         self._lang = supported_language(language)
         self._mask = mask_personal_data
+        self._context: AlertContextSource | None = None
+
+    def use_context(self, source: AlertContextSource) -> None:
+        """Show queue/agent context on firing alerts (issue 15): `source(operation, rule)`."""
+        self._context = source
 
     @property
     def language(self) -> str:
@@ -43,6 +53,16 @@ class SlackPresenter:
 
     def alert_message(self, view: AlertMessageView) -> RenderedMessage:
         message = render_alert_message(view, self._lang, mask_personal_data=self._mask)
+        found = (
+            None
+            if self._context is None or view.resolved
+            else self._context(view.operation, view.rule)
+        )
+        if found is not None:
+            extra = alert_context_blocks(
+                found.queues, found.agents, tz=view.tz, now=view.as_of, lang=self._lang
+            )
+            message = with_blocks_before_actions(message, extra)
         return message.to_payload()
 
     def thread_note(self, view: AlertMessageView, event: str) -> RenderedMessage:

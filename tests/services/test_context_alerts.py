@@ -1,0 +1,137 @@
+"""Queue and agent context on the living message of a firing alert on inbound calls.
+
+The real monitor, alert book, notifications, Slack presenter and memory store;
+Wolkvox's calls are a queue of records and its skills/agents a counting fake.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+
+from bot.adapters.clock import ManualClock
+from bot.adapters.slack.presenter import SlackPresenter
+from bot.adapters.store.memory import MemoryStore
+from bot.domain.calls import CallRecord
+from bot.domain.specs import CallFilter, RuleKind, RuleSpec
+from bot.services.context import ContextService, polls_due_today
+from bot.services.context_alerts import AlertContextRefresher, wants_context
+from bot.services.monitor import Monitor
+from bot.services.state import RuntimeState
+from bot.settings import parse_settings
+
+from .fakes import Batch, FakeSource
+from .test_commands import CONFIG, OPERATION, T0, mix
+from .test_context import FakeContext, FixedBudget
+
+
+@dataclass
+class Rig:
+    state: RuntimeState
+    clock: ManualClock
+    source: FakeSource
+    fake: FakeContext
+    budget: FixedBudget
+    store: MemoryStore
+    monitor: Monitor
+    refresher: AlertContextRefresher
+
+    async def poll(self, records: list[CallRecord]) -> None:
+        self.source.queue("bogota", Batch(records=records))
+        await self.monitor.poll("bogota")
+        await self.refresher.wait()
+
+    async def updates(self) -> list[str]:
+        rows = await self.store.due_outbox(self.clock.now() + timedelta(days=1), 1000)
+        return [str(r.payload) for r in rows if r.action == "update"]
+
+
+async def make_rig(*, language: str = "en", context: str = "") -> Rig:
+    operation = OPERATION.format(name="bogota") + context
+    settings = parse_settings(
+        CONFIG.format(language=language, operations=operation), source="t.yml", env={}
+    )
+    state = RuntimeState.from_settings(settings)
+    clock = ManualClock(T0)
+    store = MemoryStore()
+    await store.open()
+    source, fake, budget = FakeSource(), FakeContext(), FixedBudget()
+    presenter = SlackPresenter(language=language, mask_personal_data=True)
+    service = ContextService(state=state, source=fake, budget=budget, clock=clock)
+    refresher = AlertContextRefresher(
+        state=state, context=service, store=store, presenter=presenter, clock=clock
+    )
+    presenter.use_context(refresher.alert_context)
+    monitor = Monitor(
+        state=state, source=source, store=store, clock=clock, presenter=presenter,
+        on_cycle=refresher.after_cycle,
+    )  # fmt: skip
+    return Rig(state, clock, source, fake, budget, store, monitor, refresher)
+
+
+async def test_a_fired_alert_is_edited_to_show_the_queues_that_explain_it_and_the_agents() -> None:
+    rig = await make_rig()
+    await rig.poll(mix(rig.clock.now(), abandons=8))
+    assert rig.fake.queues_asked == ["bogota"] and rig.fake.agents_asked == ["bogota"]
+    [edit, *_] = await rig.updates()
+    assert "waiting 14 · abandon 31.0% · service level (20 s) 41.0%" in edit
+    assert "&lt;!channel&gt;" in edit and "<!channel>" not in edit
+    assert "and 3 more" in edit, "five queues at most, then how many more"
+    assert edit.index("&lt;!channel&gt;") < edit.index("Servicio al cliente")
+    assert "ready 1 · talking 2 · after-call work 1 · auxiliary/paused 3 · logged in 7" in edit
+    assert "Secreto" not in edit
+
+
+async def test_while_it_fires_context_is_fetched_at_most_once_per_context_every() -> None:
+    rig = await make_rig()
+    await rig.poll(mix(rig.clock.now(), abandons=8))
+    for _ in range(2):
+        rig.clock.advance(timedelta(minutes=2))
+        await rig.poll(mix(rig.clock.now(), abandons=8, tag=str(rig.clock.now().minute)))
+    assert rig.fake.queues_asked == ["bogota"]
+    rig.clock.advance(timedelta(minutes=2))
+    await rig.poll(mix(rig.clock.now(), abandons=8, tag="late"))
+    assert rig.fake.queues_asked == ["bogota", "bogota"]
+
+
+async def test_at_the_reserve_the_message_says_there_is_no_queue_detail() -> None:
+    rig = await make_rig(language="es")
+    due = polls_due_today(rig.clock.now(), poll_every=timedelta(minutes=5),
+                          tz=rig.state.operation("bogota").tz)  # fmt: skip
+    rig.budget.used = rig.budget.limit - due
+    await rig.poll(mix(rig.clock.now(), abandons=8))
+    assert rig.fake.queues_asked == []
+    [edit, *_] = await rig.updates()
+    assert "sin detalle de colas: se alcanzó la reserva del presupuesto" in edit
+    assert "sin detalle de agentes: se alcanzó la reserva del presupuesto" in edit
+
+
+async def test_an_operation_can_ask_for_queues_only_or_nothing() -> None:
+    rig = await make_rig(context="    context: [queues]\n")
+    await rig.poll(mix(rig.clock.now(), abandons=8))
+    assert rig.fake.queues_asked == ["bogota"] and rig.fake.agents_asked == []
+    none = await make_rig(context="    context: []\n")
+    await none.poll(mix(none.clock.now(), abandons=8))
+    assert none.fake.queues_asked == [] and none.fake.agents_asked == []
+
+
+async def test_no_alert_no_fetch() -> None:
+    rig = await make_rig()
+    await rig.poll(mix(rig.clock.now(), abandons=0))
+    assert rig.fake.queues_asked == [] and await rig.updates() == []
+
+
+@pytest.mark.parametrize(
+    ("spec", "wanted"),
+    [
+        (RuleSpec("a", RuleKind.COUNT, match=CallFilter(results=frozenset({"abandon"}))), True),
+        (RuleSpec("b", RuleKind.RATE, among=CallFilter(types=frozenset({"inbound"}))), True),
+        (RuleSpec("c", RuleKind.FLATLINE, match=CallFilter(types=frozenset({"inbound"}))), True),
+        (RuleSpec("d", RuleKind.RATE, among=CallFilter(types=frozenset({"out_pre"}))), False),
+        (RuleSpec("e", RuleKind.COUNT), False),
+    ],
+)
+def test_context_is_for_rules_on_inbound_calls(spec: RuleSpec, wanted: bool) -> None:
+    assert wants_context(spec) is wanted
