@@ -174,7 +174,11 @@ REJECTED = {
     "bad_timezone": ["operation 'bogota'", "timezone", "did you mean 'America/Bogota'"],
     "bad_top_level_list": ["file", "mapping", "not a list"],
     "bad_unknown_key": ["rule 'abandons'", "treshold", "unknown key", "warning and/or critical"],
-    "bad_unknown_kind": ["rule 'abandons'", "kind", "'count', 'rate', 'spike' or 'flatline'"],
+    "bad_unknown_kind": [
+        "rule 'abandons'",
+        "kind",
+        "'count', 'rate', 'spike', 'flatline', 'budget' or 'expected'",
+    ],
     "bad_unknown_operation_in_rule": [
         "rule 'abandons'",
         "operations[1]",

@@ -16,7 +16,12 @@ RULE_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ),
     ("description", "all", "empty", "One line shown with the rule in Slack and in check-config."),
     ("operations", "all", "every operation", "Names of the operations the rule watches."),
-    ("kind", "all", "required", "`count`, `rate`, `spike` or `flatline`."),
+    (
+        "kind",
+        "all",
+        "required",
+        "`count`, `rate`, `spike`, `flatline`, `budget` or `expected` (see below).",
+    ),
     (
         "match",
         "all",
@@ -32,7 +37,13 @@ RULE_KEYS: tuple[tuple[str, str, str, str], ...] = (
         "The population, same shape as `match`: the denominator of a "
         "rate and what `min_calls` counts.",
     ),
-    ("window", "all", "`10m`", "How far back the rule looks (whole minutes)."),
+    (
+        "window",
+        "all",
+        "`10m` (`expected`: `15m`)",
+        "How far back the rule looks (whole minutes); a `budget` rule has its tiers' windows "
+        "instead.",
+    ),
     (
         "min_calls",
         "count, rate, spike",
@@ -53,7 +64,9 @@ RULE_KEYS: tuple[tuple[str, str, str, str], ...] = (
         "all",
         "the lowest threshold (`below` for flatline)",
         "Hysteresis: a firing alert resolves only after `for` evaluations below this "
-        "(flatline: with at least this many calls), each with enough calls to judge.",
+        "(flatline: with at least this many calls), each with enough calls to judge. "
+        "`budget`: a burn rate (1 = the sustainable pace), default the tier's own level; "
+        "`expected`: a chance, the alert keeps firing while its count is less likely.",
     ),
     (
         "recover_critical",
@@ -104,11 +117,12 @@ RULE_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         "confidence",
-        "rate",
+        "rate, budget",
         "none",
         "0.5 to 0.999: compare the Wilson lower bound of the rate "
         "with the thresholds instead of the raw rate, so small samples prove less. Firing, "
-        "severity and resolving all use the bound; messages show the raw rate and the bound.",
+        "severity and resolving all use the bound; messages show the raw rate and the bound. "
+        "A `budget` rule uses 0.9 unless told otherwise.",
     ),
     (
         "baseline",
@@ -137,9 +151,63 @@ RULE_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         "severity",
-        "spike, flatline",
+        "spike, flatline, expected",
         "`warning`",
-        "`warning` or `critical`: the level of a spike or flatline alert.",
+        "`warning` or `critical`: the level of a spike, flatline or expected alert.",
+    ),
+    (
+        "objective",
+        "budget",
+        "required",
+        "The share of `match` among `among` allowed over the business day (the rule's "
+        "`active` hours, holidays excluded), like `'5%'` abandons among inbound calls.",
+    ),
+    (
+        "fast",
+        "budget",
+        "`{spend: 20%, window: 1h, short: 5m, min_calls: 30}`",
+        "The critical tier: it fires when both `window` and `short` burn the day's budget "
+        "fast enough to spend `spend` of it in `window` (20% of a 10 h day in 1 h: a burn "
+        "rate of 2); `min_calls` calls in `among` over `window` are needed to judge.",
+    ),
+    (
+        "slow",
+        "budget",
+        "`{spend: 50%, window: 4h, short: 20m, min_calls: 60}`",
+        "The warning tier, the same way (50% in 4 h of a 10 h day: a burn rate of 1.25).",
+    ),
+    (
+        "direction",
+        "expected",
+        "`drop`",
+        "`drop`, `surge` or `both`: which improbable counts fire.",
+    ),
+    (
+        "chance",
+        "expected",
+        "`0.0001`",
+        "Fire when a count this far from the usual is less likely than this under a "
+        "Poisson law of the usual count (1 in 10,000).",
+    ),
+    (
+        "min_difference",
+        "expected",
+        "10",
+        "And only when the count differs from the usual by at least this many calls.",
+    ),
+    (
+        "min_expected",
+        "expected",
+        "20",
+        "Slots that usually bring fewer calls than this are not judged.",
+    ),
+    (
+        "weeks",
+        "expected",
+        "4",
+        "How many weeks of the same minute-of-week the usual count is the median of (at "
+        "least 3 covered, holidays left out; else the same time on the last comparable "
+        "days: weekdays with weekdays). Needs `history_days` of at least 7 x weeks + 1.",
     ),
 )
 """(key, kinds, default, meaning) for every rule key."""

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot.config.budget import token_budgets
+from bot.config.kinds_conv import describe_kind
 from bot.config.model import Settings
 from bot.domain.calls import NETWORK_FAILURE_RESULTS, OUTBOUND_TYPES
 from bot.domain.durations import format_duration
@@ -56,6 +57,8 @@ def thresholds(rule: RuleSpec) -> str:
     if rule.kind is RuleKind.FLATLINE:
         text = f"< {rule.below} calls ({rule.severity})"
         return text + (f" recover {rule.recover:g}" if rule.recover is not None else "")
+    if rule.kind in (RuleKind.BUDGET, RuleKind.EXPECTED):
+        return describe_kind(rule)
     if rule.kind is RuleKind.SPIKE:
         base = format_duration(rule.baseline) if rule.baseline else "?"
         text = f"{rule.factor:g}x {rule.measure} vs {base} ({rule.severity})"

@@ -6,10 +6,12 @@ someone who writes `confidence:` on a count rule expects it to do something.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 from bot.config.errors import ProblemList
+from bot.config.kinds_conv import budget_checks, expected_checks, kind_fields
 from bot.config.schema import FilterModel, RuleModel, format_loc, validate_partial
 from bot.domain.calendar import Calendar
 from bot.domain.calls import expand_results, expand_types
@@ -33,18 +35,29 @@ APPLIES_TO: dict[str, tuple[str, ...]] = {
     "critical": ("count", "rate"),
     "recover_critical": ("count", "rate"),
     "min_calls": ("count", "rate", "spike"),
-    "confidence": ("rate",),
+    "confidence": ("rate", "budget"),
     "baseline": ("spike",),
     "factor": ("spike",),
     "measure": ("spike",),
     "below": ("flatline",),
-    "severity": ("spike", "flatline"),
+    "severity": ("spike", "flatline", "expected"),
+    # issue 16
+    "objective": ("budget",),
+    "fast": ("budget",),
+    "slow": ("budget",),
+    "direction": ("expected",),
+    "chance": ("expected",),
+    "min_difference": ("expected",),
+    "min_expected": ("expected",),
+    "weeks": ("expected",),
 }
 """Keys that only some kinds use; every other key applies to every kind."""
 
 _INSTEAD = {
     "spike": "a spike fires at `factor` times its baseline, at `severity`",
     "flatline": "a flatline fires below `below` calls, at `severity`",
+    "budget": "a budget fires on the burn rate of its objective (tiers fast and slow)",
+    "expected": "an expected rule fires on an improbable count (chance), at `severity`",
 }
 
 
@@ -90,7 +103,7 @@ def _cross_checks(m: RuleModel, broken: set[str]) -> list[tuple[str, str]]:
         )
     if m.kind is None:
         if "kind" not in broken:
-            out.append(("kind", "required: one of count, rate, spike, flatline"))
+            out.append(("kind", "required: one of count, rate, spike, flatline, budget, expected"))
         return out
     written = m.model_fields_set
     for key, kinds in APPLIES_TO.items():
@@ -103,6 +116,10 @@ def _cross_checks(m: RuleModel, broken: set[str]) -> list[tuple[str, str]]:
         out.extend(_threshold_checks(m, broken))
     elif m.kind == "spike":
         out.extend(_spike_checks(m, broken))
+    elif m.kind == "budget":
+        out.extend(budget_checks(m, broken))
+    elif m.kind == "expected":
+        out.extend(expected_checks(m, broken))
     else:
         out.extend(_flatline_checks(m, broken))
     return out
@@ -252,7 +269,7 @@ def _calendar(m: RuleModel) -> Calendar | None:
 
 def _to_spec(m: RuleModel) -> RuleSpec:
     assert m.name is not None and m.kind is not None
-    return RuleSpec(
+    spec = RuleSpec(
         name=m.name,
         kind=RuleKind(m.kind),
         match=_filter(m.match),
@@ -279,3 +296,4 @@ def _to_spec(m: RuleModel) -> RuleSpec:
         severity=Severity(m.severity or "warning"),
         description=m.description or "",
     )
+    return replace(spec, **kind_fields(m))

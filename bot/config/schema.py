@@ -60,11 +60,20 @@ class FilterModel(_Strict):
     result: CallResults | None = None
 
 
+class TierModel(_Strict):
+    """A budget rule's burn-rate tier: `{spend: 20%, window: 1h, short: 5m, min_calls: 30}`."""
+
+    spend: Threshold | None = None
+    window: Duration | None = None
+    short: Duration | None = None
+    min_calls: Count | None = None
+
+
 class RuleModel(_Strict):
     name: Slug | None = None
     description: str | None = None
     operations: SlugList | None = None
-    kind: Literal["count", "rate", "spike", "flatline"] | None = None
+    kind: Literal["count", "rate", "spike", "flatline", "budget", "expected"] | None = None
     match: FilterModel | None = None
     among: FilterModel | None = None
     window: Duration | None = None
@@ -86,6 +95,15 @@ class RuleModel(_Strict):
     measure: Literal["count", "rate"] | None = None
     below: AtLeastOne | None = None
     severity: Literal["warning", "critical"] | None = None
+    # issue 16: kind budget (a daily objective) and kind expected (a seasonal expectation)
+    objective: Threshold | None = None
+    fast: TierModel | None = None
+    slow: TierModel | None = None
+    direction: Literal["drop", "surge", "both"] | None = None
+    chance: Threshold | None = None
+    min_difference: Count | None = None
+    min_expected: Count | None = None
+    weeks: AtLeastOne | None = None
 
 
 class HolidaysModel(_Strict):

@@ -332,7 +332,9 @@ def _with_peak(alert: Alert, evaluation: Evaluation, spec: RuleSpec) -> Alert:
     if rank > peak_rank or alert.peak_value is None:
         return replace(alert, peak_severity=severity, peak_value=value)
     if rank == peak_rank and value is not None:
-        low_is_worse = spec.kind is RuleKind.FLATLINE
+        low_is_worse = spec.kind is RuleKind.FLATLINE or (
+            spec.seasonal is not None and spec.seasonal.direction == "drop"
+        )
         worse = value < alert.peak_value if low_is_worse else value > alert.peak_value
         if worse:
             return replace(alert, peak_value=value)

@@ -105,6 +105,11 @@ class Calendar:
                     yield start, end
             day += _DAY
 
+    def periods_on(self, day: date, tz: ZoneInfo) -> tuple[tuple[datetime, datetime], ...]:
+        """The open periods that start on the local date `day`, in order (none on a
+        holiday): a `budget` rule's business day (issue 16)."""
+        return tuple(sorted(self._periods(day, day, tz)))
+
     def contains(self, now: datetime, tz: ZoneInfo) -> bool:
         """True when `now` (aware) falls in an open period, read in timezone `tz`."""
         if self.always:

@@ -14,14 +14,14 @@ consecutive breaches. Two principles run through this module:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
-from statistics import NormalDist
 from zoneinfo import ZoneInfo
 
+from bot.domain.budget import evaluate_budget
 from bot.domain.durations import format_duration
+from bot.domain.expected import evaluate_expected
 from bot.domain.specs import (
     EvalStatus,
     Evaluation,
@@ -30,6 +30,7 @@ from bot.domain.specs import (
     RuleSpec,
     Severity,
 )
+from bot.domain.stats import wilson_lower_bound
 from bot.domain.unavailable import evaluate_unavailable, unavailable_rule
 from bot.domain.window import CallLog
 
@@ -46,7 +47,7 @@ DEFAULT_SPIKE_BASELINE = timedelta(hours=1)
 
 _DAY = timedelta(days=1)
 _MINUTE = timedelta(minutes=1)
-_WHOLE_WINDOW = frozenset({RuleKind.SPIKE, RuleKind.FLATLINE})
+_WHOLE_WINDOW = frozenset({RuleKind.SPIKE, RuleKind.FLATLINE, RuleKind.EXPECTED})
 """Kinds that judge only a whole window: fewer calls in a shorter one prove nothing."""
 
 _Format = Callable[[float], str]
@@ -73,7 +74,8 @@ def evaluate(
     tz: ZoneInfo,
     current: Severity | None = None,
 ) -> Evaluation:
-    """Evaluate a count, rate, spike or flatline rule over the window ending at `now`.
+    """Evaluate a count, rate, spike, flatline, budget or expected rule over the window
+    ending at `now` (budget: bot.domain.budget; expected: bot.domain.expected).
 
     `current` is the severity the alert is firing at (None when not firing):
     it decides whether a value between `recover` and the lowest threshold is
@@ -132,6 +134,10 @@ def evaluate(
         return _rate(spec, base, current)
     if spec.kind is RuleKind.SPIKE:
         return _spike(spec, base, log, now=now, current=current)
+    if spec.kind is RuleKind.BUDGET:
+        return evaluate_budget(spec, base, log, now=now, tz=tz, current=current)
+    if spec.kind is RuleKind.EXPECTED:
+        return evaluate_expected(spec, base, log, now=now, tz=tz, current=current)
     return _flatline(spec, base, current)
 
 
@@ -312,24 +318,6 @@ def _graded(
 
 def _volume_guard(base: Evaluation, calls: int, minimum: int) -> Evaluation:
     return replace(base, status=EvalStatus.QUIET, detail=f"volume guard: {calls} calls < {minimum}")
-
-
-def wilson_lower_bound(successes: int, trials: int, confidence: float) -> float:
-    """Lower end of the two-sided Wilson score interval for successes/trials.
-
-    Small samples get a wide interval: 3 of 12 (25%) has a 90% lower bound of
-    about 10%, so it is no evidence of a 15% rate; 30 of 120 (about 19%) is.
-    """
-    if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence must be between 0 and 1, not {confidence}")
-    if trials <= 0:
-        return 0.0
-    z = NormalDist().inv_cdf(1.0 - (1.0 - confidence) / 2.0)
-    p = successes / trials
-    z2n = z * z / trials
-    centre = p + z2n / 2.0
-    margin = z * math.sqrt(p * (1.0 - p) / trials + z2n / (4.0 * trials))
-    return max(0.0, (centre - margin) / (1.0 + z2n))
 
 
 def evaluate_operation(

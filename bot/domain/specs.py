@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.domain.calendar import Calendar
+from bot.domain.kind_specs import BurnTier, Seasonal
 
 WOLKVOX_UNAVAILABLE = "wolkvox-unavailable"
 """Name of the built-in rule that fires when an operation cannot be seen."""
@@ -22,6 +23,8 @@ class RuleKind(StrEnum):
     RATE = "rate"
     SPIKE = "spike"
     FLATLINE = "flatline"
+    BUDGET = "budget"
+    EXPECTED = "expected"
     UNAVAILABLE = "unavailable"
 
 
@@ -70,6 +73,10 @@ class RuleSpec:
     until its value falls below it (default: the warning threshold). `active` is
     the rule's calendar (ranges and, once `settings.rules_for` applied them, its
     operation's holidays unless `on_holidays`).
+
+    A `budget` rule has an `objective` (the share of `match` among `among` allowed over
+    the business day) and burn-rate `tiers`; an `expected` rule has its `seasonal`
+    parameters (see bot.domain.kind_specs).
     """
 
     name: str
@@ -97,6 +104,9 @@ class RuleSpec:
     below: int | None = None
     severity: Severity = Severity.WARNING
     description: str = ""
+    objective: float | None = None
+    tiers: tuple[BurnTier, ...] = ()
+    seasonal: Seasonal | None = None
 
     def applies_to(self, operation: str) -> bool:
         return self.operations is None or operation in self.operations
@@ -144,7 +154,9 @@ class Evaluation:
     severity (or, once below every threshold, to resolve). `outside_since` is set
     when the rule is outside its active hours (when they ended): a firing alert is
     still judged then, so it can resolve, but it is muted. `opened_at` is set when
-    the window was clipped to the start of the active period.
+    the window was clipped to the start of the active period. `facts` are named
+    numbers a `budget` or `expected` rule explains itself with (the day so far, its
+    projection, the usual count of the slot), so a renderer can say it in any language.
     """
 
     rule: str
@@ -162,3 +174,4 @@ class Evaluation:
     recover: float | None = None
     outside_since: datetime | None = None
     opened_at: datetime | None = None
+    facts: tuple[tuple[str, float], ...] = ()

@@ -24,6 +24,8 @@ _UNITS = {
     RuleKind.RATE: Unit.RATE,
     RuleKind.SPIKE: Unit.RATIO,
     RuleKind.FLATLINE: Unit.COUNT,
+    RuleKind.BUDGET: Unit.RATIO,
+    RuleKind.EXPECTED: Unit.COUNT,
     RuleKind.UNAVAILABLE: Unit.AGE,
 }
 
@@ -186,4 +188,5 @@ def alert_view(
         needed=max(spec.for_, 1),
         resolution=alert.resolution.value if alert.resolution else None,
         opened_at=evaluation.opened_at if evaluation else None,
+        facts=evaluation.facts if evaluation else (),
     )

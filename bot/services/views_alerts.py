@@ -139,6 +139,8 @@ class AlertMessageView:
     needed: int = 1
     resolution: str | None = None
     opened_at: datetime | None = None
+    facts: tuple[tuple[str, float], ...] = ()
+    """A budget or expected rule's named numbers (see `Evaluation.facts`)."""
 
     @property
     def resolved(self) -> bool:

@@ -21,6 +21,7 @@ from bot.adapters.slack.blocks_evidence import (
     threshold_label,
     unavailable_line,
 )
+from bot.adapters.slack.blocks_kinds import KINDS, kind_value_line
 from bot.adapters.slack.blocks_kit import (
     EMPTY,
     MAX_BLOCKS,
@@ -109,6 +110,8 @@ def value_line(tr: Translator, view: AlertMessageView) -> str:
     """`abandoned *18.4%* of 49 inbound calls; critical at 15%`, or why there is no value."""
     if view.rule_kind == UNAVAILABLE_KIND:
         return unavailable_line(tr, view)
+    if view.rule_kind in KINDS:
+        return kind_value_line(tr, view) or reason_line(tr, view)
     if view.value is None:
         return reason_line(tr, view)
     value = format_value(view.value, view.unit, tr.lang)

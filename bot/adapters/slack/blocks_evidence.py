@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+from bot.adapters.slack.blocks_kinds import KINDS, kind_evidence
 from bot.adapters.slack.blocks_kit import EMPTY, format_value, local_time
 from bot.adapters.slack.blocks_parts import error_text
 from bot.adapters.slack.i18n import Translator
@@ -74,6 +75,8 @@ def evidence_line(tr: Translator, view: AlertMessageView) -> str:
     confidence`. Empty when the main line already says everything (a count)."""
     if view.rule_kind == UNAVAILABLE_KIND:
         return unavailable_evidence(tr, view)
+    if view.rule_kind in KINDS:
+        return kind_evidence(tr, view)
     if view.value is None:
         return ""
     parts: list[str] = []

@@ -444,4 +444,33 @@ EN: dict[str, str] = {
     "backtest.change.whole": "`{field}={given}` is not a whole number",
     "backtest.change.share": "`{field}={given}`: a rate's level is a share such as 10% or 0.1",
     "backtest.change.order": "warning is above critical",
+    # issue 16: kind budget (a daily objective) and kind expected (the usual count of a slot)
+    "kinds.budget.matching": "matching",
+    "kinds.budget.day": "today {rate} {measure} of {calls} (target {objective})",
+    "kinds.budget.no_calls": "no calls yet today (target {objective})",
+    "kinds.budget.pace": "at the last hour's pace the day closes at {projected}",
+    "kinds.budget.spent_by": "budget spent by {at}",
+    "kinds.budget.spent": "the day's budget is already spent",
+    "kinds.budget.lasts": "the budget lasts the day",
+    "kinds.budget.burn": (
+        "Burning the day's budget at {burn} the sustainable pace ({calls} calls); "
+        "{severity} at {threshold}"
+    ),
+    "kinds.expected.line": "{observed} in {window}; {slot} usually brings {expected}",
+    "kinds.expected.slot": "a {day} {time}",
+    "kinds.expected.chance": "(chance below 1 in {odds})",
+    "kinds.expected.no_history": ("Not enough history yet to learn what this slot usually brings."),
+    "kinds.expected.small": (
+        "This slot usually brings {expected} calls, too few to judge (at least {minimum})."
+    ),
+    "kinds.day.0": "Monday",
+    "kinds.day.1": "Tuesday",
+    "kinds.day.2": "Wednesday",
+    "kinds.day.3": "Thursday",
+    "kinds.day.4": "Friday",
+    "kinds.day.5": "Saturday",
+    "kinds.day.6": "Sunday",
+    "kind.budget": "daily budget",
+    "kind.expected": "expected count",
+    "kinds.day.weekday": "weekday",
 }

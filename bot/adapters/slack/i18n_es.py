@@ -484,6 +484,37 @@ ES: dict[str, str] = {
         "`{field}={given}`: el nivel de una tasa es una proporción como 10% o 0.1"
     ),
     "backtest.change.order": "warning está por encima de critical",
+    # issue 16: kind budget (un objetivo diario) y kind expected (lo habitual de una franja)
+    "kinds.budget.matching": "que coinciden",
+    "kinds.budget.day": "hoy {rate} {measure} de {calls} (objetivo {objective})",
+    "kinds.budget.no_calls": "aún no hay llamadas hoy (objetivo {objective})",
+    "kinds.budget.pace": "al ritmo de la última hora el día cierra en {projected}",
+    "kinds.budget.spent_by": "presupuesto agotado hacia las {at}",
+    "kinds.budget.spent": "el presupuesto del día ya se agotó",
+    "kinds.budget.lasts": "el presupuesto alcanza para el día",
+    "kinds.budget.burn": (
+        "Consumiendo el presupuesto del día a {burn} el ritmo sostenible ({calls} llamadas); "
+        "{severity} desde {threshold}"
+    ),
+    "kinds.expected.line": "{observed} en {window}; {slot} suele traer {expected}",
+    "kinds.expected.slot": "un {day} a las {time}",
+    "kinds.expected.chance": "(probabilidad menor que 1 en {odds})",
+    "kinds.expected.no_history": (
+        "Aún no hay historial suficiente para saber qué suele traer esta franja."
+    ),
+    "kinds.expected.small": (
+        "Esta franja suele traer {expected} llamadas, muy pocas para juzgar (al menos {minimum})."
+    ),
+    "kinds.day.0": "lunes",
+    "kinds.day.1": "martes",
+    "kinds.day.2": "miércoles",
+    "kinds.day.3": "jueves",
+    "kinds.day.4": "viernes",
+    "kinds.day.5": "sábado",
+    "kinds.day.6": "domingo",
+    "kind.budget": "presupuesto diario",
+    "kind.expected": "conteo esperado",
+    "kinds.day.weekday": "día hábil",
 }
 
 

@@ -48,6 +48,7 @@ def encode_evaluation(evaluation: Evaluation) -> Document:
         "recover": evaluation.recover,
         "outside_since": _time(evaluation.outside_since),
         "opened_at": _time(evaluation.opened_at),
+        "facts": [[name, value] for name, value in evaluation.facts],
     }
 
 
@@ -68,6 +69,7 @@ def decode_evaluation(doc: Document) -> Evaluation:
         recover=doc.get("recover"),
         outside_since=_parse_time(doc.get("outside_since")),
         opened_at=_parse_time(doc.get("opened_at")),
+        facts=tuple((str(name), float(value)) for name, value in doc.get("facts", [])),
     )
 
 

@@ -1,0 +1,83 @@
+"""Budget and expected alerts say where the day is heading and what the slot usually
+brings, in the reader's language (issue 16). Each case evaluates a real rule over a
+real call log, builds the incident's view as the notifier does and renders it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.adapters.slack.blocks import render_alert_message
+from bot.adapters.slack.text import TIMES
+from bot.domain.alerts import Alert, AlertState
+from bot.domain.rules import evaluate
+from bot.domain.specs import Evaluation, RuleSpec, Severity
+from bot.domain.window import CallLog
+from bot.services.alert_views import alert_view
+from tests.adapters.slack.limits import strings
+from tests.domain.test_budget import NOON, OPENING, day_log
+from tests.domain.test_budget import SPEC as BUDGET
+from tests.domain.test_expected import NOW as SLOT_END
+from tests.domain.test_expected import SPEC as EXPECTED
+from tests.domain.test_expected import history, window_calls
+
+TZ = "America/Bogota"
+H = timedelta(hours=1)
+
+
+def _firing(evaluation: Evaluation) -> Alert:
+    return replace(
+        Alert.new(evaluation.rule, "bogota"),
+        state=AlertState.FIRING,
+        severity=evaluation.severity or Severity.WARNING,
+        incident_id="inc-1",
+        fired_at=NOON - timedelta(minutes=10),
+        last_evaluation=evaluation,
+    )
+
+
+def _render(spec: RuleSpec, log: CallLog, lang: str, now: datetime) -> str:
+    evaluation = evaluate(spec, "bogota", log, now=now, tz=ZoneInfo(TZ))
+    view = alert_view(_firing(evaluation), spec, log=log, now=now, tz=TZ, channel="C1")
+    return "\n".join(strings(render_alert_message(view, lang).to_payload()))
+
+
+def test_a_budget_alert_says_where_the_day_is_heading() -> None:
+    log = day_log((OPENING, NOON - H, 10, 0.2), (NOON - H, NOON, 10, 2))
+    english = _render(BUDGET, log, "en", NOON)
+    spanish = _render(BUDGET, log, "es", NOON)
+    # 156 abandons of 2,400 since 08:00 (6.5%); at the last hour's pace (120 of 600 an
+    # hour) the day closes at (156 + 720) / 6,000 = 14.6%; 300 allowed: spent by 13:12.
+    assert (
+        "Today 6.5% abandoned of 2,400 (target 5%); at the last hour's pace the day closes "
+        "at 14.6%; budget spent by 13:12" in english
+    ), english
+    assert (
+        "Hoy 6,5 % abandonada de 2.400 (objetivo 5 %); al ritmo de la última hora el día "
+        "cierra en 14,6 %; presupuesto agotado hacia las 13:12" in spanish
+    ), spanish
+    assert f"sustainable pace (600 calls); critical at {TIMES}2" in english
+    assert f"ritmo sostenible (600 llamadas); crítica desde {TIMES}2" in spanish
+
+
+def test_an_expected_alert_says_what_the_slot_usually_brings() -> None:
+    log = history(85, 90, 80)
+    window_calls(log, SLOT_END, 12)
+    english = _render(EXPECTED, log, "en", SLOT_END)
+    spanish = _render(EXPECTED, log, "es", SLOT_END)
+    assert (
+        "12 inbound calls in 15 min; a Tuesday 10:00 usually brings 85 "
+        "(chance below 1 in 10,000)" in english
+    ), english
+    assert (
+        "12 llamadas entrantes en 15 min; un martes a las 10:00 suele traer 85 "
+        "(probabilidad menor que 1 en 10.000)" in spanish
+    ), spanish
+
+
+def test_an_expected_rule_without_history_says_so() -> None:
+    log = CallLog(retention=timedelta(days=35))
+    window_calls(log, SLOT_END, 12)
+    assert "Not enough history yet" in _render(EXPECTED, log, "en", SLOT_END)
+    assert "Aún no hay historial suficiente" in _render(EXPECTED, log, "es", SLOT_END)
