@@ -100,3 +100,22 @@ def test_an_expected_rule_gets_its_defaults() -> None:
     assert rule.seasonal.direction is Direction.BOTH
     assert rule.seasonal.chance == pytest.approx(1e-4)
     assert (rule.seasonal.weeks, rule.seasonal.min_difference) == (4, 10)
+
+
+def test_check_config_says_when_history_days_do_not_cover_an_expected_rule() -> None:
+    from bot.config.report import render_report
+
+    rule = """
+  - name: inbound-expected
+    kind: expected
+    match: {type: [inbound]}
+"""
+    short = parse_settings(BASE + rule, source="callbot.yml", env={})
+    report = render_report(short)
+    assert "inbound-expected: 4 weeks of the same minute-of-week need history_days >= 29" in (
+        report
+    )
+    assert "history_days is 8" in report and "quiet on Saturdays and Sundays" in report
+    assert "fast 20% in 1h+5m" not in report
+    long = parse_settings("history_days: 29\n" + BASE + rule, source="callbot.yml", env={})
+    assert "history_days 29 covers its 4 weeks" in render_report(long)

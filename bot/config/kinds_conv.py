@@ -13,7 +13,7 @@ from typing import Any
 from bot.config.schema import RuleModel, TierModel
 from bot.domain.durations import format_duration
 from bot.domain.kind_specs import FAST_TIER, SLOW_TIER, BurnTier, Direction, Seasonal
-from bot.domain.specs import RuleSpec
+from bot.domain.specs import RuleKind, RuleSpec
 
 _MINUTE = timedelta(minutes=1)
 _DAY = timedelta(days=1)
@@ -163,3 +163,34 @@ def describe_kind(rule: RuleSpec) -> str:
     )
     conf = f" @{rule.confidence:.0%} conf" if rule.confidence is not None else ""
     return f"{(rule.objective or 0):.1%}/day ".replace(".0%", "%") + tiers + conf
+
+
+def history_notes(rules: tuple[RuleSpec, ...], history_days: int) -> list[str]:
+    """What each expected rule can learn from `history_days` of kept history: it needs
+    7 x weeks + 1 days for its minute-of-week samples (else it falls back to comparable
+    days) and 3 weeks + 1 day before a Saturday or Sunday has 3 samples of its own kind."""
+    out: list[str] = []
+    for rule in rules:
+        if rule.kind is not RuleKind.EXPECTED or rule.seasonal is None:
+            continue
+        s = rule.seasonal
+        needed = 7 * s.weeks + 1
+        weekend = 7 * s.min_samples + 1
+        if history_days >= needed:
+            out.append(
+                f"  {rule.name}: history_days {history_days} covers its {s.weeks} weeks of "
+                f"the same minute-of-week ({needed} days)"
+            )
+            continue
+        text = (
+            f"  {rule.name}: {s.weeks} weeks of the same minute-of-week need history_days "
+            f">= {needed}, but history_days is {history_days}: it compares with the same "
+            "time on the last comparable days instead"
+        )
+        if history_days < weekend:
+            text += (
+                f", and stays quiet on Saturdays and Sundays (they need {weekend} days to "
+                f"have {s.min_samples} of their own)"
+            )
+        out.append(text)
+    return out

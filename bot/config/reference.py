@@ -185,9 +185,10 @@ RULE_KEYS: tuple[tuple[str, str, str, str], ...] = (
     (
         "chance",
         "expected",
-        "`0.0001`",
+        "`0.000001`",
         "Fire when a count this far from the usual is less likely than this under a "
-        "Poisson law of the usual count (1 in 10,000).",
+        "Poisson law of the usual count (1 in 1,000,000: rare enough to be checked every "
+        "poll for weeks without a false page).",
     ),
     (
         "min_difference",

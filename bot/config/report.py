@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot.config.budget import token_budgets
-from bot.config.kinds_conv import describe_kind
+from bot.config.kinds_conv import describe_kind, history_notes
 from bot.config.model import Settings
 from bot.domain.calls import NETWORK_FAILURE_RESULTS, OUTBOUND_TYPES
 from bot.domain.durations import format_duration
@@ -147,6 +147,9 @@ def render_report(settings: Settings, today: date | None = None) -> str:
     if holidays:
         title = "Holidays (outside active hours unless a rule says on_holidays: true)"
         holidays = ["", title, *holidays]
+    history = history_notes(settings.rules, settings.history_days)
+    if history:
+        history = ["", "History for expected rules (per-minute counts the store keeps)", *history]
     return "\n".join(
         [
             f"{settings.source}: valid",
@@ -161,5 +164,6 @@ def render_report(settings: Settings, today: date | None = None) -> str:
             "Daily API budget (licences x 1,000 calls a day, shared with other integrations)",
             *budget_lines,
             *holidays,
+            *history,
         ]
     )

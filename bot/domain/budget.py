@@ -223,13 +223,16 @@ def evaluate_budget(
     if not periods:
         return replace(base, status=EvalStatus.QUIET, detail="no business day today")
     opened = spec.active.opened_at(now, tz) if spec.active is not None else None
-    day = budget_day(spec, operation=base.operation, log=log, now=now, tz=tz)
-    base = replace(base, facts=_facts(day), opened_at=opened)
+    base = replace(base, opened_at=opened)
     burns = [
         _burn(spec, t, base.operation, log, now=now, opened=opened, day=length) for t in spec.tiers
     ]
     judged = [b for b in burns if b.judged]
     first = burns[0]
+    if current is not None or any(b.compared >= b.threshold for b in judged):
+        # The day's story is read where it is shown: in the message of a firing alert.
+        day = budget_day(spec, operation=base.operation, log=log, now=now, tz=tz)
+        base = replace(base, facts=_facts(day))
     if not judged:
         if not all(b.covered for b in burns):
             return replace(base, status=EvalStatus.HELD, detail="polling gap in a short window")

@@ -60,7 +60,7 @@ class Seasonal:
     """
 
     direction: Direction = Direction.DROP
-    chance: float = 1e-4
+    chance: float = 1e-6
     min_difference: int = 10
     min_expected: float = 20.0
     weeks: int = 4

@@ -24,6 +24,7 @@ from bot.config.model import Settings
 from bot.domain.alert_book import AlertBook
 from bot.domain.alerts import Alert
 from bot.domain.specs import RuleKind, RuleSpec, Severity
+from bot.domain.window import CallLog
 from bot.services.monitor import CycleReport, Monitor
 from bot.services.notifications import POST, THREAD, UPDATE
 from bot.services.ports import CallSource, Presenter
@@ -130,13 +131,16 @@ async def replay(
     start: datetime,
     end: datetime,
     on_poll: Callable[[datetime, RuntimeState], None] | None = None,
+    history: CallLog | None = None,
 ) -> ReplayResult:
     """Poll `operation` every `poll_every` from `start` to `end` and collect its incidents.
 
     `store` must be empty and is opened here (a MemoryStore: the cycle is committed like
     the live bot's); `on_poll` sees the state after each poll (rule tests read it).
+    `history` is the call log the bot starts with, as a restart restores it (rules that
+    learn from weeks of history, issue 16).
     """
-    state = RuntimeState.from_settings(settings)
+    state = RuntimeState.from_settings(settings, log=history)
     op = state.operation(operation)
     monitor = Monitor(state=state, source=source, store=store, clock=clock, presenter=presenter)
     recorder = _Recorder(op.rules)

@@ -201,10 +201,16 @@ def test_while_firing_recover_keeps_it_in_band() -> None:
     assert evaluate(spec, OP, log, now=NOON, tz=BOGOTA).status is EvalStatus.CLEAR
 
 
-def test_budget_evaluations_carry_the_day_as_facts() -> None:
-    log = day_log((OPENING, NOON - H, 10, 0.2), (NOON - H, NOON, 10, 1))
-    facts = dict(evaluate(SPEC, OP, log, now=NOON, tz=BOGOTA).facts)
+def test_a_burning_budget_carries_the_day_as_facts() -> None:
+    # 36 + 120 abandons of 2,400; at 120 of 600 an hour the 300 allowed of the projected
+    # 6,000 calls are spent 144 / 120 = 1.2 h from now: 13:12.
+    log = day_log((OPENING, NOON - H, 10, 0.2), (NOON - H, NOON, 10, 2))
+    burning = evaluate(SPEC, OP, log, now=NOON, tz=BOGOTA)
+    assert burning.status is EvalStatus.BREACH
+    facts = dict(burning.facts)
     assert facts["objective"] == 0.05
-    assert (facts["day_matched"], facts["day_population"]) == (96, 2400)
+    assert (facts["day_matched"], facts["day_population"]) == (156, 2400)
     spent = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=facts["spent_at"])
-    assert spent == NOON.replace(hour=15, minute=24)
+    assert spent == NOON.replace(hour=13, minute=12)
+    calm = evaluate(SPEC, OP, day_log((OPENING, NOON, 10, 0.2)), now=NOON, tz=BOGOTA)
+    assert calm.status is EvalStatus.CLEAR and calm.facts == ()

@@ -113,13 +113,9 @@ def kind_value_line(tr: Translator, view: AlertMessageView) -> str:
             minimum=format_number(round(facts.get("min_expected", 0.0)), tr.lang),
         )
     start = view.as_of - (view.window or timedelta(0))
-    count = format_number(round(view.value), tr.lang)
     label = view.population_label.strip().lower()
-    observed = (
-        tr(f"pop.{label}", count=count)
-        if label in {"inbound", "outbound"}
-        else tr("pop.all", count=count)
-    )
+    key = f"pop.{label}" if label in {"inbound", "outbound"} else "pop.all"
+    observed = tr.n(key, round(view.value))
     line = tr(
         "kinds.expected.line",
         observed=observed,

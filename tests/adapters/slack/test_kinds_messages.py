@@ -68,11 +68,11 @@ def test_an_expected_alert_says_what_the_slot_usually_brings() -> None:
     spanish = _render(EXPECTED, log, "es", SLOT_END)
     assert (
         "12 inbound calls in 15 min; a Tuesday 10:00 usually brings 85 "
-        "(chance below 1 in 10,000)" in english
+        "(chance below 1 in 1,000,000)" in english
     ), english
     assert (
         "12 llamadas entrantes en 15 min; un martes a las 10:00 suele traer 85 "
-        "(probabilidad menor que 1 en 10.000)" in spanish
+        "(probabilidad menor que 1 en 1.000.000)" in spanish
     ), spanish
 
 
