@@ -30,7 +30,7 @@ from bot.domain.specs import EvalStatus, Evaluation, RuleSpec, Severity
 from bot.domain.stats import wilson_lower_bound
 from bot.domain.window import CallLog
 
-__all__ = ["BudgetDay", "budget_day", "business_day", "evaluate_budget"]
+__all__ = ["BudgetDay", "budget_day", "business_day", "day_facts", "evaluate_budget"]
 
 PACE = timedelta(hours=1)
 """The recent pace a day's projection assumes holds: the last hour's."""
@@ -189,7 +189,8 @@ def _burn(
     )
 
 
-def _facts(day: BudgetDay | None) -> tuple[tuple[str, float], ...]:
+def day_facts(day: BudgetDay | None) -> tuple[tuple[str, float], ...]:
+    """The day as named numbers, for a renderer (`Evaluation.facts`, `/calls status`)."""
     if day is None:
         return ()
     facts: list[tuple[str, float]] = [
@@ -232,7 +233,7 @@ def evaluate_budget(
     if current is not None or any(b.compared >= b.threshold for b in judged):
         # The day's story is read where it is shown: in the message of a firing alert.
         day = budget_day(spec, operation=base.operation, log=log, now=now, tz=tz)
-        base = replace(base, facts=_facts(day))
+        base = replace(base, facts=day_facts(day))
     if not judged:
         if not all(b.covered for b in burns):
             return replace(base, status=EvalStatus.HELD, detail="polling gap in a short window")

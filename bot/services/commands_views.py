@@ -14,17 +14,19 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from bot.domain.alerts import Alert, AlertState
+from bot.domain.budget import budget_day, day_facts
 from bot.domain.calls import NETWORK_FAILURE_RESULTS, OUTBOUND_TYPES, CallResult, CallType
 from bot.domain.rules import evaluate
 from bot.domain.silences import SilenceBook
 from bot.domain.specs import CallFilter, RuleKind, RuleSpec
 from bot.domain.window import API_WINDOW, CallLog
-from bot.services.alert_views import covered_series, unit_of
+from bot.services.alert_views import covered_series, measure_label, unit_of
 from bot.services.ports import CallSource
 from bot.services.state import OperationRuntime, RuntimeState
 from bot.services.views import (
     AlertLine,
     AlertsView,
+    BudgetDayLine,
     CallLine,
     HomeOperation,
     HomeView,
@@ -193,9 +195,21 @@ def status_view(
                 daily_limit=budget.limit or None,
                 alerts_firing=sum(1 for a in state.alerts if a.operation == op.name and a.firing),
                 silences_active=len(_silences(state.silences, op, now)),
+                budget_days=_budget_days(state.log, op, now),
             )
         )
     return StatusView(as_of=now, operations=tuple(lines), tz=view_tz(ops))
+
+
+def _budget_days(log: CallLog, op: OperationRuntime, now: datetime) -> tuple[BudgetDayLine, ...]:
+    """Each budget rule's business day so far, read from the call log (issue 16)."""
+    out = []
+    for spec in op.rules:
+        if spec.kind is RuleKind.BUDGET:
+            day = budget_day(spec, op.name, log, now=now, tz=op.settings.timezone)
+            if day is not None:
+                out.append(BudgetDayLine(spec.name, measure_label(spec), day_facts(day)))
+    return tuple(out)
 
 
 def alert_line(

@@ -130,6 +130,17 @@ class OperationStatus:
     daily_limit: int | None = None
     alerts_firing: int = 0
     silences_active: int = 0
+    budget_days: tuple[BudgetDayLine, ...] = ()
+    """Each budget rule's day so far (issue 16)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetDayLine:
+    """A budget rule's day in `/calls status`: its `facts` as in `Evaluation.facts`."""
+
+    rule: str
+    measure_label: str
+    facts: tuple[tuple[str, float], ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from bot.adapters.slack.blocks_kinds import budget_day_line
 from bot.adapters.slack.blocks_kit import (
     MAX_BLOCKS,
     Block,
@@ -195,6 +196,11 @@ def _status_group(op: OperationStatus, tr: Translator, as_of: datetime, tz: str)
     if op.last_error:
         error = error_text(tr, op.last_error_kind, op.last_error)
         group.append(context(tr("stale_error", error=error)))
+    for day in op.budget_days:
+        line = budget_day_line(
+            tr, dict(day.facts), measure_label=day.measure_label, tz=tz, as_of=as_of
+        )
+        group.append(context(f"{name(day.rule)}: {line}"))
     return group
 
 
