@@ -171,3 +171,39 @@ def test_recover_keeps_a_firing_drop_in_band() -> None:
         EvalStatus.BAND
     )
     assert evaluate(spec, OP, log, now=NOW, tz=BOGOTA).status is EvalStatus.CLEAR
+
+
+def test_both_kinds_are_held_while_wolkvox_is_unavailable() -> None:
+    from bot.domain.rules import evaluate_operation, evaluate_unavailable, unavailable_rule
+    from tests.domain.test_budget import SPEC as BUDGET
+
+    log = history(85, 90, 80)
+    window_calls(log, NOW, 0)
+    blind = evaluate_unavailable(
+        OP,
+        now=NOW,
+        last_success=NOW - 30 * M,
+        last_error="timeout",
+        consecutive_failures=6,
+        poll_every=5 * M,
+    )
+    got = evaluate_operation(
+        (unavailable_rule(), SPEC, BUDGET),
+        OP,
+        log,
+        now=NOW,
+        tz=BOGOTA,
+        current={},
+        unavailable=blind,
+    )
+    assert [e.status for e in got] == [EvalStatus.BREACH, EvalStatus.HELD, EvalStatus.HELD]
+
+
+def test_an_evaluation_keeps_its_facts_across_a_restart() -> None:
+    from bot.adapters.store.codec import decode_evaluation, encode_evaluation
+
+    log = history(85, 90, 80)
+    window_calls(log, NOW, 12)
+    evaluation = evaluate(SPEC, OP, log, now=NOW, tz=BOGOTA)
+    assert evaluation.facts
+    assert decode_evaluation(encode_evaluation(evaluation)) == evaluation
