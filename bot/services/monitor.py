@@ -18,16 +18,13 @@ import time
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.adapters.clock import Clock
 from bot.adapters.store.base import (
-    BucketKey,
     BudgetCounter,
     CycleCommit,
-    LogDelta,
-    RememberedCall,
     Store,
 )
 from bot.adapters.store.codec import encode_alert
@@ -39,6 +36,7 @@ from bot.domain.rules import evaluate_operation, evaluate_unavailable
 from bot.domain.specs import Severity
 from bot.domain.window import IngestPlan
 from bot.services.heap import collector_paused
+from bot.services.log_delta import store_delta
 from bot.services.ports import CallSource, FetchedCalls, Presenter, SourceError
 from bot.services.quiet import PollLogQuieter
 from bot.services.state import (
@@ -50,11 +48,6 @@ from bot.services.state import (
 from bot.services.storm import NotificationPlan, plan_notifications
 
 log = logging.getLogger("callbot.monitor")
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MINUTE = timedelta(minutes=1)
-CONN_ID_MEMORY = timedelta(hours=1)
-"""How long the store remembers conn_ids: twice the call log's overlap horizon."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,7 +264,7 @@ class Monitor:
         commit = CycleCommit(
             operation=name,
             alerts=changed,
-            log=_log_delta(ingest, now, state.log.retention),
+            log=store_delta(ingest, now, state.log.retention),
             budget=BudgetCounter(day=budget.day, used=budget.used),
             poll=poll,
             outbox=notifications.rows,
@@ -370,39 +363,3 @@ def _internal_error(operation: str, exc: Exception) -> SourceError:
 
 def _at(record: CallRecord) -> datetime:
     return record.at
-
-
-def _epoch_minute_to_datetime(minute: int) -> datetime:
-    return _EPOCH + minute * _MINUTE
-
-
-def _log_delta(ingest: IngestPlan | None, now: datetime, retention: timedelta) -> LogDelta:
-    """What the store must write for one poll: only the calls and buckets it changed."""
-    if ingest is None:
-        return LogDelta()
-    minutes: dict[int, datetime] = {}
-
-    def minute_of(minute: int) -> datetime:
-        at = minutes.get(minute)
-        if at is None:
-            at = minutes[minute] = _epoch_minute_to_datetime(minute)
-        return at
-
-    # One (minute, type, result) -> RememberedCall per distinct entry: calls share them.
-    remembered: dict[tuple[int, str, str], RememberedCall] = {}
-    conn_ids: dict[str, RememberedCall] = {}
-    for conn_id, entry in ingest.written.items():
-        if conn_id.startswith("\x00"):
-            continue
-        call = remembered.get(entry)
-        if call is None:
-            m, t, r = entry
-            call = remembered[entry] = RememberedCall(minute_of(m), t, r)
-        conn_ids[conn_id] = call
-    return LogDelta(
-        buckets={BucketKey(minute_of(m), t, r): n for (m, t, r), n in ingest.buckets.items()},
-        covered_minutes=frozenset(minute_of(m) for m in range(*ingest.covered)),
-        conn_ids=conn_ids,
-        forget_conn_ids_before=now - CONN_ID_MEMORY,
-        drop_minutes_before=now - retention,
-    )

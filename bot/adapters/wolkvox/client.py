@@ -8,11 +8,8 @@ which is checked before anything is sent. Each request is bounded in time and
 size; transient failures are retried with backoff and jitter within a total
 deadline so a poll never overruns its period.
 
-A request the client gives up on (its timeout, a cancellation, shutdown) is not
-over for Wolkvox: a PHP backend keeps working on it until its own 60 s limit.
-Its token stays busy until then (`token_hold_s` after the request was sent), so
-the next request on that token waits for it when the wait fits its deadline, or
-is not sent at all (`TokenBusyError`, logged with the reason) - never sent early.
+A request the client gives up on keeps its token busy for `token_hold_s`
+(Wolkvox's 60 s) after it was sent: see token_hold.py.
 """
 
 from __future__ import annotations
@@ -44,8 +41,10 @@ from bot.adapters.wolkvox.errors import (
     WolkvoxTimeout,
 )
 from bot.adapters.wolkvox.mapping import MappedBatch, map_calls
+from bot.adapters.wolkvox.php_noise import NoiseLog
 from bot.adapters.wolkvox.response import decode_response
 from bot.adapters.wolkvox.target import WolkvoxTarget
+from bot.adapters.wolkvox.token_hold import AbandonedRequests
 from bot.config.budget import MAX_ATTEMPTS
 from bot.services.heap import collector_paused
 
@@ -122,9 +121,8 @@ class WolkvoxClient:
             follow_redirects=False,
             headers={"user-agent": user_agent, "accept": "application/json"},
         )
-        self._token_hold_s = token_hold_s
-        self._noisy: set[tuple[str, str]] = set()
-        self._busy_until: dict[str, float] = {}
+        self._noise_log = NoiseLog()
+        self._abandoned = AbandonedRequests(hold_s=token_hold_s, monotonic=monotonic, sleep=sleep)
         self._budget = CallBudget()
         self._locks: dict[str, asyncio.Lock] = {}
         self._inflight: dict[_FlightKey, asyncio.Task[Envelope]] = {}
@@ -242,7 +240,17 @@ class WolkvoxClient:
                 "a time."
             ) from None
         try:
-            await self._wait_for_abandoned(api, target, deadline_at, attempt)
+            try:
+                await self._abandoned.wait_or_refuse(
+                    target.budget_key,
+                    api=api,
+                    operation=target.name,
+                    deadline_at=deadline_at,
+                    needed_s=min(self._timeout_s, self._deadline_s) / 2,
+                )
+            except TokenBusyError as exc:
+                self._report(target, api, exc.kind, 0.0, attempt, None)
+                raise
             now = self._clock.now()
             try:
                 self._budget.charge(target, now)
@@ -265,77 +273,19 @@ class WolkvoxClient:
                 if isinstance(exc, QuotaExceededError):
                     self._budget.exhaust(target, now)
                 if isinstance(exc, WolkvoxTimeout):
-                    self._hold_token(target, started)
+                    self._abandoned.hold(target.budget_key, started)
                 self._report(target, api, exc.kind, self._monotonic() - started, attempt, status)
                 raise
             except asyncio.CancelledError:
-                self._hold_token(target, started)
+                self._abandoned.hold(target.budget_key, started)
                 raise
             if envelope.noise:
-                self._noticed(target, api, envelope.noise)
+                self._noise_log.noticed(target.name, api, envelope.noise)
             seconds = self._monotonic() - started
             self._report(target, api, "ok", seconds, attempt, status, envelope.noise)
             return replace(envelope, sent_at=now)
         finally:
             lock.release()
-
-    def _noticed(self, target: WolkvoxTarget, api: str, noise: tuple[str, ...]) -> None:
-        """Log skipped PHP output once per operation and API; the metric counts every one."""
-        key = (target.name, api)
-        if key in self._noisy:
-            return
-        self._noisy.add(key)
-        logger.warning(
-            "event=wolkvox_noise api=%s operation=%s skipped=%s note=%s",
-            api,
-            target.name,
-            ",".join(sorted(set(noise))),
-            "the server printed this before the JSON, which was read; logged once, counted "
-            "on callbot_wolkvox_noise_skipped_total",
-        )
-
-    def _hold_token(self, target: WolkvoxTarget, sent_at: float) -> None:
-        """The server may still be working on a request sent at `sent_at` (monotonic)."""
-        until = sent_at + self._token_hold_s
-        key = target.budget_key
-        self._busy_until[key] = max(until, self._busy_until.get(key, until))
-
-    async def _wait_for_abandoned(
-        self, api: str, target: WolkvoxTarget, deadline_at: float, attempt: int
-    ) -> None:
-        """Wait out an abandoned request on the token, or refuse to send (TokenBusyError).
-
-        The wait must leave this request half its timeout before the deadline; otherwise
-        it would most likely be abandoned too, charged and holding the token again.
-        """
-        until = self._busy_until.get(target.budget_key)
-        now = self._monotonic()
-        if until is None or until <= now:
-            self._busy_until.pop(target.budget_key, None)
-            return
-        wait = until - now
-        needed = min(self._timeout_s, self._deadline_s) / 2
-        if until + needed > deadline_at:
-            logger.warning(
-                "event=wolkvox_skipped api=%s operation=%s reason=token_busy busy_for_s=%.1f",
-                api,
-                target.name,
-                wait,
-            )
-            self._report(target, api, TokenBusyError.kind, 0.0, attempt, None)
-            raise TokenBusyError(
-                f"not sent: Wolkvox may still be working on an earlier {api} request the "
-                f"client gave up on, and the token takes one request at a time (free again "
-                f"in {wait:.0f} s, Wolkvox's {self._token_hold_s:g} s limit)"
-            )
-        logger.info(
-            "event=wolkvox_wait api=%s operation=%s reason=token_busy wait_s=%.1f",
-            api,
-            target.name,
-            wait,
-        )
-        await self._sleep(wait)
-        self._busy_until.pop(target.budget_key, None)
 
     async def _get(
         self,

@@ -7,10 +7,12 @@ too. The JSON that follows is whole, and failing the poll for it would, on a
 server that does it on every answer, hold every rule of the operation all day.
 Only those lines (and blank space) are skipped: anything else before the JSON,
 an HTML error page or a fatal error, is left for the caller to report.
+`skip_noise` is pure; `NoiseLog` says it once per operation in the log.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 
 BOM = b"\xef\xbb\xbf"
@@ -63,3 +65,24 @@ def _kind(level: bytes) -> str:
     if "notice" in word or "strict" in word:
         return "php_notice"
     return "php_warning"
+
+
+class NoiseLog:
+    """Logs skipped output once per operation and API (the metric counts every one)."""
+
+    def __init__(self) -> None:
+        self._seen: set[tuple[str, str]] = set()
+
+    def noticed(self, operation: str, api: str, noise: tuple[str, ...]) -> None:
+        key = (operation, api)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        logging.getLogger("callbot.wolkvox.client").warning(
+            "event=wolkvox_noise api=%s operation=%s skipped=%s note=%s",
+            api,
+            operation,
+            ",".join(sorted(set(noise))),
+            "the server printed this before the JSON, which was read; logged once, counted "
+            "on callbot_wolkvox_noise_skipped_total",
+        )
