@@ -92,3 +92,10 @@ async def test_days_before_the_history_begins_are_not_replayed_as_silence() -> N
     # The log covers 09:50-10:30: polls run from 10:00 (a full window kept) to 10:40.
     assert result.polls == 9
     assert result.start == T0
+
+
+@pytest.mark.parametrize(("language", "words"), [("en", "&lt;rule&gt;"), ("es", "&lt;regla&gt;")])
+async def test_help_names_backtest(language: str, words: str) -> None:
+    world = await make_world(language=language)
+    text = text_of(await world.ask("help"))
+    assert f"/calls backtest {words}" in text

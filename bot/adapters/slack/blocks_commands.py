@@ -338,6 +338,7 @@ _HELP_KEYS = (
     "help.unsilence",
     "help.ack",
     "help.history",
+    "help.backtest",
 )
 
 

@@ -153,7 +153,7 @@ EN: dict[str, str] = {
     "help.public": "Add `public` to any command to show the answer to the whole channel.",
     "help.fallback": (
         "/calls: last10, status, alerts, rules, queues, agents, silence, unsilence, ack, "
-        "history, help"
+        "history, backtest, help"
     ),
     "usage.hint": "Type `/calls help` to see everything I can do.",
     "usage.unknown_command": "I don't know `{word}`.",
@@ -420,6 +420,11 @@ EN: dict[str, str] = {
     "context.failed_queues": ":warning: no fresh queue detail: {error}",
     "context.failed_agents": ":warning: no fresh agent detail: {error}",
     # issue 13: /calls backtest
+    "help.backtest": (
+        "`/calls backtest &lt;rule&gt; [&lt;operation&gt;] [24h|7d] [key=value ...]`: what the "
+        "rule would have done with the stored history, as configured or with other values "
+        "(`warning=10% min_calls=30 for=3`)."
+    ),
     "backtest.fired": (
         "*{rule}* ({operation}){changes} would have fired {times} in the last {window}: {incidents}"
     ),

@@ -157,7 +157,7 @@ ES: dict[str, str] = {
     ),
     "help.fallback": (
         "/calls: last10, status, alerts, rules, queues, agents, silence, unsilence, ack, "
-        "history, help"
+        "history, backtest, help"
     ),
     "usage.hint": "Escriba `/calls help` para ver todo lo que puedo hacer.",
     "usage.unknown_command": "No conozco `{word}`.",
@@ -455,6 +455,11 @@ ES: dict[str, str] = {
     "context.failed_queues": ":warning: sin detalle reciente de colas: {error}",
     "context.failed_agents": ":warning: sin detalle reciente de agentes: {error}",
     # issue 13: /calls backtest
+    "help.backtest": (
+        "`/calls backtest &lt;regla&gt; [&lt;operación&gt;] [24h|7d] [clave=valor ...]`: qué "
+        "habría hecho la regla con el historial guardado, tal como está o con otros valores "
+        "(`warning=10% min_calls=30 for=3`)."
+    ),
     "backtest.fired": (
         "*{rule}* ({operation}){changes} habría disparado {times} en {window} de historial: "
         "{incidents}"
