@@ -219,7 +219,12 @@ def alert_line(
     silence = silences.matching(alert.rule, alert.operation, now)
     since = alert.fired_at if alert.firing else alert.pending_since
     latest = alert.quiet or evaluation
-    bounded = spec is not None and spec.confidence is not None and evaluation is not None
+    bounded = (
+        spec is not None
+        and spec.kind is RuleKind.RATE
+        and spec.confidence is not None
+        and evaluation is not None
+    )  # a budget's value is already its bound (issue 16)
     return AlertLine(
         rule=alert.rule,
         operation=alert.operation,

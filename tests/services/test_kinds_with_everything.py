@@ -11,6 +11,7 @@ import pytest
 from bot.adapters.clock import ManualClock
 from bot.adapters.slack.ports import CommandRequest
 from bot.adapters.slack.presenter import SlackPresenter
+from bot.adapters.slack.text import TIMES
 from bot.adapters.store.memory import MemoryStore
 from bot.domain.alerts import AlertState
 from bot.domain.calls import CallRecord
@@ -119,6 +120,10 @@ async def test_a_budget_rule_lives_like_any_other(language: str, calm: str, burn
     alert = world.alert()
     assert alert.state is AlertState.FIRING and alert.severity is Severity.CRITICAL  # type: ignore[attr-defined]
     assert burning in await world.ask("status")
+    alerts = await world.ask("alerts")
+    assert "abandon-budget" in alerts and f"{TIMES}2" in alerts
+    assert "bound" not in alerts and "inferior" not in alerts  # the burn already is the bound
+    assert "abandon-budget" in await world.ask("rules")
 
     await world.ask("ack abandon-budget")
     assert world.alert().acked_by == "U1"  # type: ignore[attr-defined]
