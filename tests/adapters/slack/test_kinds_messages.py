@@ -9,12 +9,14 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.adapters.slack.blocks import render_alert_message
+from bot.adapters.slack.blocks_digest import render_digest_message
 from bot.adapters.slack.text import TIMES
 from bot.domain.alerts import Alert, AlertState
 from bot.domain.rules import evaluate
 from bot.domain.specs import Evaluation, RuleSpec, Severity
 from bot.domain.window import CallLog
 from bot.services.alert_views import alert_view
+from bot.services.views import AlertMessageView, DigestView
 from tests.adapters.slack.limits import strings
 from tests.domain.test_budget import NOON, OPENING, day_log
 from tests.domain.test_budget import SPEC as BUDGET
@@ -81,3 +83,21 @@ def test_an_expected_rule_without_history_says_so() -> None:
     window_calls(log, SLOT_END, 12)
     assert "Not enough history yet" in _render(EXPECTED, log, "en", SLOT_END)
     assert "Aún no hay historial suficiente" in _render(EXPECTED, log, "es", SLOT_END)
+
+
+def _view(spec: RuleSpec, log: CallLog, now: datetime) -> AlertMessageView:
+    evaluation = evaluate(spec, "bogota", log, now=now, tz=ZoneInfo(TZ))
+    return alert_view(_firing(evaluation), spec, log=log, now=now, tz=TZ, channel="C1")
+
+
+def test_a_storm_digest_carries_both_kinds_in_the_reader_language() -> None:
+    budget = _view(BUDGET, day_log((OPENING, NOON - H, 10, 0.2), (NOON - H, NOON, 10, 2)), NOON)
+    slot = history(85, 90, 80)
+    window_calls(slot, SLOT_END, 12)
+    expected = replace(_view(EXPECTED, slot, SLOT_END), incident_id="inc-2")
+    digest = DigestView("d-1", NOON, NOON, (budget, expected), tz=TZ)
+    spanish = "\n".join(strings(render_digest_message(digest, "es").to_payload()))
+    assert "Hoy 6,5 % abandonada de 2.400 (objetivo 5 %)" in spanish, spanish
+    assert "12 llamadas entrantes en 15 min; un martes a las 10:00 suele traer 85" in spanish
+    english = "\n".join(strings(render_digest_message(digest, "en").to_payload()))
+    assert "a Tuesday 10:00 usually brings 85" in english
