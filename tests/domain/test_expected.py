@@ -207,3 +207,16 @@ def test_an_evaluation_keeps_its_facts_across_a_restart() -> None:
     evaluation = evaluate(SPEC, OP, log, now=NOW, tz=BOGOTA)
     assert evaluation.facts
     assert decode_evaluation(encode_evaluation(evaluation)) == evaluation
+
+
+def test_a_week_ago_is_the_same_wall_clock_time_across_daylight_saving() -> None:
+    # New York leaves daylight saving time on Sunday 2026-11-01: a week before Tuesday
+    # 10:15 EST is Tuesday 10:15 EDT, an hour apart in UTC.
+    new_york = ZoneInfo("America/New_York")
+    now = datetime(2026, 11, 3, 10, 15, tzinfo=new_york)
+    log = CallLog(retention=timedelta(days=35))
+    for k, n in ((1, 85), (2, 90), (3, 80)):
+        window_calls(log, datetime(2026, 10, 34 - 7 * k, 10, 15, tzinfo=new_york), n)
+    found = expectation(SPEC, OP, log, now=now, tz=new_york)
+    assert found is not None and found.by_week
+    assert sorted(found.samples) == [80, 85, 90]
