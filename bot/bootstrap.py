@@ -414,10 +414,18 @@ class CycleHooks:
 
 
 def wire_context(
-    runtime: Runtime, presenter: SlackPresenter, hooks: CycleHooks
+    runtime: Runtime,
+    presenter: SlackPresenter,
+    hooks: CycleHooks,
+    *,
+    request_limit: timedelta | None = None,
 ) -> tuple[ContextService, AlertContextRefresher]:
-    """Queue/agent context for commands and for the messages of firing alerts (issue 15)."""
+    """Queue/agent context for commands and for the messages of firing alerts (issue 15).
+
+    A refresh starts a request only when `request_limit` (default: the client's request
+    timeout) is left before the next poll."""
     context = context_service(runtime)
+    timeout_s, _deadline = client_limits(runtime.settings)
     refresher = AlertContextRefresher(
         state=runtime.state,
         context=context,
@@ -425,6 +433,7 @@ def wire_context(
         presenter=presenter,
         clock=runtime.clock,
         on_outbox=runtime.drainer.wake,
+        request_limit=request_limit or timedelta(seconds=timeout_s),
     )
     presenter.use_context(refresher.alert_context)
     hooks.hooks.append(refresher.after_cycle)

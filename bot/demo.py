@@ -225,7 +225,10 @@ async def run_demo(
                 speed=options.speed,
                 on_cycle=hooks,
             )
-            context, refresher = wire_context(runtime, presenter, hooks)
+            # The local simulator answers at once: a context request fits in half a poll period.
+            context, refresher = wire_context(
+                runtime, presenter, hooks, request_limit=parse_duration(POLL_EVERY) / 2
+            )
             # Housekeeping (the end of silences) every 30 s of bot time, as in a real run.
             runtime.housekeeping_every_s = HOUSEKEEPING.total_seconds() / options.speed
             _introduce(stream, options, start, channel, settings.language.value)

@@ -6,7 +6,9 @@ background: at once when an incident fired or escalated (unless the snapshot is
 younger than a minute), then at most once every `context_every` while it
 fires. The fetch runs beside the poll, never inside it, through the shared
 client (one request per token, one attempt, the daily budget with the polls'
-reserve kept), so a poll never waits for more than one request. When it
+reserve kept), and a request starts only when, at its longest (`request_limit`),
+it ends before the operation's next poll is due: context never delays a poll.
+When it
 lands, each firing message of the operation is edited to show it; the
 presenter reads the latest context whenever it renders (`alert_context`).
 """
@@ -17,7 +19,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.adapters.clock import Clock
 from bot.adapters.store.base import ActionCommit, Store
@@ -64,7 +66,9 @@ class AlertContextRefresher:
         presenter: Presenter,
         clock: Clock,
         on_outbox: Callable[[], None] | None = None,
+        request_limit: timedelta = timedelta(seconds=60),
     ) -> None:
+        self._request_limit = request_limit
         self._state = state
         self._context = context
         self._store = store
@@ -94,7 +98,8 @@ class AlertContextRefresher:
         max_age = URGENT_AGE if urgent else op.settings.context_every
         if not self._older_than(name, max_age):
             return
-        task = asyncio.get_running_loop().create_task(self._refresh(name, max_age))
+        next_poll = report.at + op.settings.poll_every
+        task = asyncio.get_running_loop().create_task(self._refresh(name, max_age, next_poll))
         self._tasks[name] = task
         task.add_done_callback(lambda _t: self._tasks.pop(name, None))
 
@@ -128,19 +133,22 @@ class AlertContextRefresher:
             latest.append(self._context.latest_agents(operation))
         return any(s is None or s.age(now) >= max_age for s in latest)
 
-    async def _refresh(self, operation: str, max_age: timedelta) -> None:
+    def _fits(self, next_poll: datetime) -> bool:
+        """Whether one more request, at its longest, ends before the next poll is due."""
+        return self._clock.now() + self._request_limit <= next_poll
+
+    async def _refresh(self, operation: str, max_age: timedelta, next_poll: datetime) -> None:
         try:
             kinds = self._state.operation(operation).settings.context
-            queues = (
-                await self._context.queues(operation, max_age=max_age)
-                if "queues" in kinds
-                else None
-            )
-            agents = (
-                await self._context.agents(operation, max_age=max_age)
-                if "agents" in kinds
-                else None
-            )
+            known = self._readings.get(operation, AlertContext(None, None))
+            queues, agents = known.queues, known.agents
+            if "queues" in kinds and self._fits(next_poll):
+                queues = await self._context.queues(operation, max_age=max_age)
+            if "agents" in kinds and self._fits(next_poll):
+                agents = await self._context.agents(operation, max_age=max_age)
+            if queues is known.queues and agents is known.agents:
+                log.info("event=context_skipped operation=%s reason=next_poll_too_close", operation)
+                return
             self._readings[operation] = AlertContext(queues=queues, agents=agents)
             await self._edit(operation)
         except asyncio.CancelledError:

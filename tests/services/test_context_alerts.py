@@ -48,7 +48,9 @@ class Rig:
         return [str(r.payload) for r in rows if r.action == "update"]
 
 
-async def make_rig(*, language: str = "en", context: str = "") -> Rig:
+async def make_rig(
+    *, language: str = "en", context: str = "", request_limit: timedelta = timedelta(seconds=60)
+) -> Rig:
     operation = OPERATION.format(name="bogota") + context
     settings = parse_settings(
         CONFIG.format(language=language, operations=operation), source="t.yml", env={}
@@ -61,8 +63,9 @@ async def make_rig(*, language: str = "en", context: str = "") -> Rig:
     presenter = SlackPresenter(language=language, mask_personal_data=True)
     service = ContextService(state=state, source=fake, budget=budget, clock=clock)
     refresher = AlertContextRefresher(
-        state=state, context=service, store=store, presenter=presenter, clock=clock
-    )
+        state=state, context=service, store=store, presenter=presenter, clock=clock,
+        request_limit=request_limit,
+    )  # fmt: skip
     presenter.use_context(refresher.alert_context)
     monitor = Monitor(
         state=state, source=source, store=store, clock=clock, presenter=presenter,
@@ -115,6 +118,13 @@ async def test_an_operation_can_ask_for_queues_only_or_nothing() -> None:
     none = await make_rig(context="    context: []\n")
     await none.poll(mix(none.clock.now(), abandons=8))
     assert none.fake.queues_asked == [] and none.fake.agents_asked == []
+
+
+async def test_no_request_starts_that_could_outlast_the_time_before_the_next_poll() -> None:
+    rig = await make_rig(request_limit=timedelta(minutes=5, seconds=1))
+    await rig.poll(mix(rig.clock.now(), abandons=8))
+    assert rig.fake.queues_asked == [] and rig.fake.agents_asked == []
+    assert not any("Queues" in edit for edit in await rig.updates())
 
 
 async def test_no_alert_no_fetch() -> None:
