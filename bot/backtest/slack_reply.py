@@ -16,15 +16,23 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.adapters.slack.blocks import render_notice
-from bot.adapters.slack.blocks_kit import Block, Message, context, fallback, name, section
+from bot.adapters.slack.blocks_kit import (
+    Block,
+    Message,
+    context,
+    fallback,
+    format_value,
+    name,
+    section,
+)
 from bot.adapters.slack.i18n import Translator
 from bot.adapters.slack.text import format_age, format_percent, safe
 from bot.backtest.command import Calls, replay_calls
-from bot.backtest.output import value_text
 from bot.backtest.sources import covered_span, history_rows
 from bot.domain.durations import parse_duration
 from bot.domain.specs import RuleKind, RuleSpec
 from bot.domain.window import API_WINDOW
+from bot.services.alert_views import unit_of
 from bot.services.backtest import Incident, ReplayResult
 from bot.services.command_backtest import Backtest
 from bot.services.state import OperationRuntime, RuntimeState
@@ -192,5 +200,7 @@ def _incident(incident: Incident, tr: Translator, lang: str, tz: str) -> str:
     if incident.kind == RuleKind.RATE.value and incident.peak is not None:
         peak = format_percent(incident.peak, lang, trim=True)
     else:
-        peak = value_text(incident.peak, incident.kind)
+        # In the unit the rule's live message uses: a budget's burn is x2.7, not 2.71828.
+        kind = RuleKind(incident.kind) if incident.kind else RuleKind.COUNT
+        peak = format_value(incident.peak, unit_of(kind), lang)
     return tr("backtest.incident", span=span, severity=severity, peak=peak)

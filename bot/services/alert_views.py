@@ -30,9 +30,9 @@ _UNITS = {
 }
 
 
-def unit_of(spec: RuleSpec) -> Unit:
+def unit_of(spec: RuleSpec | RuleKind) -> Unit:
     """How a rule's value reads: a count, a rate, or a ratio to its baseline."""
-    return _UNITS[spec.kind]
+    return _UNITS[spec if isinstance(spec, RuleKind) else spec.kind]
 
 
 def population_label(spec: RuleSpec) -> str:

@@ -7,8 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from bot.backtest.slack_reply import replay_rule
+from bot.adapters.slack.text import TIMES
+from bot.backtest.slack_reply import render_result, replay_rule
+from bot.domain.specs import RuleKind, RuleSpec, Severity
 from bot.services import command_parser as cp
+from bot.services.backtest import Incident, ReplayResult
 from bot.services.command_backtest import Backtest
 from tests.services.test_commands import T0, World, make_world, mix, text_of
 
@@ -99,3 +102,36 @@ async def test_help_names_backtest(language: str, words: str) -> None:
     world = await make_world(language=language)
     text = text_of(await world.ask("help"))
     assert f"/calls backtest {words}" in text
+
+
+_AT = T0 + timedelta(minutes=15)
+
+
+@pytest.mark.parametrize(
+    ("kind", "peak", "language", "shown"),
+    [
+        (RuleKind.BUDGET, 2.71828, "en", f"peak {TIMES}2.7"),
+        (RuleKind.BUDGET, 2.71828, "es", f"pico {TIMES}2,7"),
+        (RuleKind.SPIKE, 3.24, "es", f"pico {TIMES}3,2"),
+        (RuleKind.EXPECTED, 4.0, "en", "peak 4"),
+        (RuleKind.RATE, 0.224, "es", "pico 22,4"),
+    ],
+)
+def test_the_peak_reads_in_the_rules_unit_and_the_readers_language(
+    kind: RuleKind, peak: float, language: str, shown: str
+) -> None:
+    """A budget's peak is a burn rate (x2.7), as its live message shows it, not 2.71828."""
+    spec = RuleSpec(name="r", kind=kind)
+    incident = Incident(
+        rule="r",
+        operation="bogota",
+        incident_id="i",
+        fired_at=_AT,
+        resolved_at=_AT + timedelta(minutes=10),
+        severity=Severity.WARNING,
+        peak=peak,
+        kind=kind.value,
+    )
+    result = ReplayResult("bogota", T0, _AT, 9, 0, (spec,), (incident,))
+    text = render_result(result, spec, Backtest("r"), lang=language, tz="America/Bogota")
+    assert shown in text
