@@ -96,12 +96,13 @@ def render_json(runs: Sequence[Run], zone: ZoneInfo) -> str:
 
 
 def value_text(value: float | None, kind: str) -> str:
-    """A rule's value as read in its unit: 18.4% for a rate, 3.2x for a spike."""
+    """A rule's value as read in its unit: 18.4% for a rate, 3.2x for a spike's ratio or
+    a budget's burn rate."""
     if value is None:
         return "-"
     if kind == RuleKind.RATE.value:
         return f"{value * 100:.1f}%"
-    if kind == RuleKind.SPIKE.value:
+    if kind in (RuleKind.SPIKE.value, RuleKind.BUDGET.value):
         return f"{value:.1f}x"
     return f"{value:g}"
 

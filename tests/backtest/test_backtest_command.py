@@ -14,7 +14,10 @@ import pytest
 from bot.adapters.store.base import BucketKey, CycleCommit, LogDelta
 from bot.adapters.store.sqlite import SQLiteStore
 from bot.backtest.command import BacktestOptions, backtest_command
+from bot.backtest.output import incident_line
 from bot.cli import main
+from bot.domain.specs import RuleKind, Severity
+from bot.services.backtest import Incident
 
 BOGOTA = ZoneInfo("America/Bogota")
 START = datetime(2026, 11, 23, 10, 0, tzinfo=BOGOTA)
@@ -200,3 +203,21 @@ async def test_cli_runs_a_scenario_on_the_shipped_rules(capsys: pytest.CaptureFi
     out = capsys.readouterr().out
     assert code == 0
     assert "inbound-flatline: 1 incident" in out
+
+
+def test_a_budget_incidents_peak_is_its_burn_rate() -> None:
+    """The CLI's incident line reads a budget's value as the alert does: a burn, 2.7x."""
+    at = datetime(2026, 3, 3, 15, 5, tzinfo=ZoneInfo("UTC"))
+    incident = Incident(
+        rule="abandon-budget",
+        operation="bogota",
+        incident_id="i",
+        fired_at=at,
+        resolved_at=at + timedelta(minutes=35),
+        severity=Severity.CRITICAL,
+        path=["critical"],
+        peak=2.71828,
+        kind=RuleKind.BUDGET.value,
+    )
+    line = incident_line(incident, ZoneInfo("America/Bogota"), at + timedelta(hours=1))
+    assert "peak 2.7x" in line
