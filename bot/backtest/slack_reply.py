@@ -44,6 +44,16 @@ _DAYS = {
 }
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)?%?$")
 CHANGEABLE = ("warning", "critical", "recover", "min_calls", "for", "window", "factor", "below")
+_GRADED = ("warning", "critical", "recover", "min_calls", "for", "window")
+READ_BY_KIND: dict[RuleKind, tuple[str, ...]] = {
+    RuleKind.COUNT: _GRADED,
+    RuleKind.RATE: _GRADED,
+    RuleKind.SPIKE: (*_GRADED, "factor"),
+    RuleKind.FLATLINE: ("below", "recover", "for", "window"),
+    RuleKind.BUDGET: ("recover", "for"),
+    RuleKind.EXPECTED: ("recover", "for", "window"),
+}
+"""The candidate values each kind reads: any other would replay the rule unchanged."""
 MAX_LISTED = 10
 MAX_OPERATIONS = 5
 
@@ -62,8 +72,9 @@ def apply_changes(spec: RuleSpec, changes: tuple[tuple[str, str], ...]) -> RuleS
     `min_calls`/`for`/`below` as whole numbers, `window` as a duration."""
     for key, raw in changes:
         shown = dict(field=safe(key, 40), given=safe(raw, 40))
-        if key not in CHANGEABLE:
-            raise ChangeError("backtest.change.key", keys=", ".join(CHANGEABLE), **shown)
+        readable = READ_BY_KIND.get(spec.kind, CHANGEABLE)
+        if key not in readable:
+            raise ChangeError("backtest.change.key", keys=", ".join(readable), **shown)
         if key == "window":
             try:
                 spec = replace(spec, window=parse_duration(raw))

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.adapters.slack.text import TIMES
-from bot.backtest.slack_reply import render_result, replay_rule
+from bot.backtest.slack_reply import ChangeError, apply_changes, render_result, replay_rule
 from bot.domain.specs import RuleKind, RuleSpec, Severity
 from bot.services import command_parser as cp
 from bot.services.backtest import Incident, ReplayResult
@@ -135,3 +135,35 @@ def test_the_peak_reads_in_the_rules_unit_and_the_readers_language(
     result = ReplayResult("bogota", T0, _AT, 9, 0, (spec,), (incident,))
     text = render_result(result, spec, Backtest("r"), lang=language, tz="America/Bogota")
     assert shown in text
+
+
+async def test_a_value_the_rule_does_not_read_is_refused_not_ignored() -> None:
+    """`factor` means nothing to a count rule: the reply says so instead of a replay
+    that claims to have used it."""
+    world = await make_world()
+    await _history(world)
+    text = text_of(await world.ask("backtest abandons factor=2"))
+    assert "`factor` is not one of warning, critical, recover, min_calls, for, window" in text
+    assert "would have fired" not in text
+
+
+@pytest.mark.parametrize(
+    ("kind", "key", "takes"),
+    [
+        (RuleKind.BUDGET, "warning", False),
+        (RuleKind.BUDGET, "recover", True),
+        (RuleKind.EXPECTED, "critical", False),
+        (RuleKind.EXPECTED, "window", True),
+        (RuleKind.FLATLINE, "below", True),
+        (RuleKind.FLATLINE, "warning", False),
+        (RuleKind.SPIKE, "factor", True),
+        (RuleKind.RATE, "below", False),
+    ],
+)
+def test_each_kind_takes_only_the_values_it_reads(kind: RuleKind, key: str, takes: bool) -> None:
+    spec = RuleSpec(name="r", kind=kind)
+    if takes:
+        apply_changes(spec, ((key, "5m" if key == "window" else "2"),))
+    else:
+        with pytest.raises(ChangeError):
+            apply_changes(spec, ((key, "2"),))
