@@ -56,44 +56,32 @@ class ActionRecord:
 
     @classmethod
     def silenced(cls, silence: Silence) -> ActionRecord:
-        return cls(
-            kind=RecordKind.SILENCE,
-            at=silence.starts_at,
-            by=silence.created_by,
-            rule=silence.rule,
-            operation=silence.operation,
-            reason=silence.reason,
-            ends_at=silence.ends_at,
-            silence_id=silence.id,
-        )
+        return cls._of_silence(RecordKind.SILENCE, silence, at=silence.starts_at, by=None)
 
     @classmethod
     def lifted(cls, silence: Silence, *, by: str, at: datetime) -> ActionRecord:
         """`silence` as `SilenceBook.remove` returned it: ended at `at` by `by`."""
-        return cls(
-            kind=RecordKind.UNSILENCE,
-            at=at,
-            by=by,
-            rule=silence.rule,
-            operation=silence.operation,
-            reason=silence.reason,
-            ends_at=silence.ends_at,
-            silence_id=silence.id,
-            silenced_by=silence.created_by,
-        )
+        return cls._of_silence(RecordKind.UNSILENCE, silence, at=at, by=by)
 
     @classmethod
     def expired(cls, silence: Silence) -> ActionRecord:
+        return cls._of_silence(RecordKind.EXPIRY, silence, at=silence.ends_at, by=None)
+
+    @classmethod
+    def _of_silence(
+        cls, kind: RecordKind, silence: Silence, *, at: datetime, by: str | None
+    ) -> ActionRecord:
+        """A silence's start (`by` None: its author did it) or end (`silenced_by` kept)."""
         return cls(
-            kind=RecordKind.EXPIRY,
-            at=silence.ends_at,
-            by=silence.created_by,
+            kind=kind,
+            at=at,
+            by=silence.created_by if by is None else by,
             rule=silence.rule,
             operation=silence.operation,
             reason=silence.reason,
             ends_at=silence.ends_at,
             silence_id=silence.id,
-            silenced_by=silence.created_by,
+            silenced_by=None if kind is RecordKind.SILENCE else silence.created_by,
         )
 
     @classmethod
