@@ -117,11 +117,14 @@ def incident_line(incident: Incident, zone: ZoneInfo, end: datetime) -> str:
     path = ">".join(incident.path) or "-"
     level = incident.severity.value if incident.severity else "firing"
     peak = value_text(incident.peak, incident.kind)
-    against = value_text(incident.threshold, incident.kind)
+    # A budget's threshold depends on its tier and the day's length: only the level.
+    against = (
+        "" if incident.threshold is None else f" at {value_text(incident.threshold, incident.kind)}"
+    )
     pings = incident.pings
     return (
         f"  {path:<18} {span:<26} ({format_duration(incident.duration(end))})  "
-        f"peak {peak} ({level} at {against})  {pings} ping{'s' if pings != 1 else ''}"
+        f"peak {peak} ({level}{against})  {pings} ping{'s' if pings != 1 else ''}"
     )
 
 

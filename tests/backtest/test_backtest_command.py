@@ -221,3 +221,19 @@ def test_a_budget_incidents_peak_is_its_burn_rate() -> None:
     )
     line = incident_line(incident, ZoneInfo("America/Bogota"), at + timedelta(hours=1))
     assert "peak 2.7x" in line
+
+
+def test_a_peak_without_one_threshold_says_only_its_level() -> None:
+    """A budget's threshold depends on the tier and the day's length: no `at -`."""
+    at = datetime(2026, 3, 3, 15, 5, tzinfo=ZoneInfo("UTC"))
+    incident = Incident(
+        rule="abandon-budget",
+        operation="bogota",
+        incident_id="i",
+        fired_at=at,
+        severity=Severity.WARNING,
+        peak=1.5,
+        kind=RuleKind.BUDGET.value,
+    )
+    line = incident_line(incident, ZoneInfo("America/Bogota"), at + timedelta(hours=1))
+    assert "peak 1.5x (warning)" in line
