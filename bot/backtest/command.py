@@ -33,12 +33,13 @@ from bot.backtest.sources import (
     TimedRow,
     history_rows,
     scenario_rows,
+    snapshot_before,
 )
 from bot.config.errors import ConfigError
 from bot.config.loader import resolve_config_path
 from bot.config.model import OperationSettings, Settings
 from bot.domain.specs import RuleSpec
-from bot.domain.window import API_WINDOW
+from bot.domain.window import API_WINDOW, CallLog, LogSnapshot
 from bot.services.backtest import ReplayResult, replay
 from bot.services.restore import snapshot_of
 from bot.services.state import RuntimeState
@@ -91,6 +92,9 @@ class Calls:
     gaps: frozenset[int] = frozenset()
     start: datetime | None = None
     end: datetime | None = None
+    history: LogSnapshot | None = None
+    """The stored call log the rows came from: what came before the replay's first poll
+    is its starting history."""
 
 
 def backtest_command(
@@ -233,8 +237,9 @@ async def _history(settings: Settings, operation: OperationSettings) -> Calls:
     log = stored.logs.get(operation.name)
     if log is None:
         raise CallsFileError(f"{path}: no history kept for operation {operation.name!r}")
-    rows, gaps = history_rows(snapshot_of(log), operation.timezone)
-    return Calls(tuple(rows), gaps=gaps)
+    snapshot = snapshot_of(log)
+    rows, gaps = history_rows(snapshot, operation.timezone)
+    return Calls(tuple(rows), gaps=gaps, history=snapshot)
 
 
 async def _runs(
@@ -283,8 +288,16 @@ async def replay_calls(
     end: datetime,
     on_poll: Callable[[datetime, RuntimeState], None] | None = None,
 ) -> ReplayResult:
-    """One replay of `calls` with `settings.rules`, rendered by the live presenter."""
+    """One replay of `calls` with `settings.rules`, rendered by the live presenter.
+
+    It starts from what the bot had kept before `start` (`calls.history`), so rules that
+    read days or weeks back judge as the live bot would.
+    """
     clock = ManualClock(start)
+    history = None
+    if calls.history is not None:
+        history = CallLog(retention=timedelta(days=settings.history_days))
+        history.restore(operation.name, snapshot_before(calls.history, start - API_WINDOW))
     source = ReplayCalls(calls.rows, zone=operation.timezone, clock=clock, gaps=calls.gaps)
     presenter = RecordingPresenter(
         SlackPresenter(language=settings.language.value, mask_personal_data=True)
@@ -299,4 +312,5 @@ async def replay_calls(
         start=start,
         end=end,
         on_poll=on_poll,
+        history=history,
     )

@@ -168,7 +168,7 @@ async def replay_rule(
 
     def run() -> ReplayResult:
         rows, gaps = history_rows(snapshot, op.tz)
-        calls = Calls(tuple(rows), gaps=gaps)
+        calls = Calls(tuple(rows), gaps=gaps, history=snapshot)
         return asyncio.run(replay_calls(settings, operation, calls, start=start, end=now))
 
     return await asyncio.to_thread(run)

@@ -120,6 +120,20 @@ def history_rows(snapshot: LogSnapshot, zone: ZoneInfo) -> tuple[list[TimedRow],
     return rows, frozenset(gaps)
 
 
+def snapshot_before(snapshot: LogSnapshot, cut: datetime) -> LogSnapshot:
+    """The part of a call log kept before `cut`: what a bot replayed from `cut` on would
+    already have had (rules that read days or weeks back need it)."""
+    stop_minute = int((cut - _EPOCH).total_seconds() // 60)
+    return LogSnapshot(
+        buckets=tuple(b for b in snapshot.buckets if b[0] < stop_minute),
+        covered=tuple(
+            (first, min(stop, stop_minute))
+            for first, stop in snapshot.covered
+            if first < stop_minute
+        ),
+    )
+
+
 def covered_span(snapshot: LogSnapshot) -> tuple[datetime, datetime] | None:
     """The first and last covered minute of a call log, as datetimes."""
     if not snapshot.covered:
