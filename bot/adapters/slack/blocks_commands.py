@@ -353,6 +353,12 @@ def render_help(lang: str) -> Message:
     return Message(text=fallback(tr("help.fallback")), blocks=tuple(blocks))
 
 
+def _example(example: str, tr: Translator) -> str:
+    """A command the parser suggests, with its words in the reader's language
+    (`/calls silence abandon-rate 1h` -> `/calls silenciar abandon-rate 1h`)."""
+    return " ".join(tr.command(word) for word in example.split())
+
+
 def _limit(limit: str, lang: str) -> str:
     """A bound the parser names (`30d`), in words when it is a duration (`30 days`)."""
     try:
@@ -367,7 +373,7 @@ def render_usage(usage: Usage, lang: str) -> Message:
     problem = tr(
         f"usage.{usage.reason.value}",
         word=safe(usage.word, 60),
-        example=safe(usage.example, 120),
+        example=safe(_example(usage.example, tr), 120),
         limit=_limit(usage.limit, tr.lang),
     )
     blocks = (section(problem), context(tr("usage.hint")))

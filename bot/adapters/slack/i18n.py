@@ -108,6 +108,11 @@ class Translator:
         by the English text, as gettext keys by msgid). Raw: the caller escapes it."""
         return DESCRIPTIONS.get(self.lang, {}).get(text.strip(), text)
 
+    def command(self, word: str) -> str:
+        """A subcommand word of a suggested command (`silence` -> `silenciar`); anything
+        else (a rule name, a duration) as it is."""
+        return CATALOGS[self.lang].get(f"command.{word.casefold()}", word)
+
     def error(self, kind: str | None) -> str:
         """What kind of Wolkvox error happened, in words (`token_rejected` ->
         `Wolkvox rejected the token`); a kind without words reads as a failed poll."""

@@ -352,6 +352,12 @@ EN: dict[str, str] = {
         "`/calls history [&lt;rule&gt;] [&lt;operation&gt;] [24h|7d]`: incidents, "
         "acknowledgements and silences, newest first."
     ),
+    # issue 12: the subcommands in usage examples
+    "command.silence": "silence",
+    "command.unsilence": "unsilence",
+    "command.ack": "ack",
+    "command.help": "help",
+    "command.until": "until",
     # issue 12: the demo's own lines
     "demo.intro": (
         "callbot demo: {span} of simulated time at {speed}x (about {real}), "

@@ -131,35 +131,37 @@ ES: dict[str, str] = {
     # /calls help and usage
     "help.header": "/calls: lo que puedo hacer",
     "help.last10": (
-        "`/calls last10 [inbound|outbound|&lt;tipo&gt;] [&lt;operación&gt;]`: llamadas de "
-        "los últimos 10 minutos por resultado y tipo. Otras ventanas: `last30`, `30m`, "
-        "`1h`."
+        "`/calls últimos10 [entrantes|salientes|&lt;tipo&gt;] [&lt;operación&gt;]`: llamadas "
+        "de los últimos 10 minutos por resultado y tipo. Otras ventanas: `últimos30`, "
+        "`30 minutos`, `1 hora`."
     ),
     "help.status": (
-        "`/calls status`: última consulta, consultas a Wolkvox de hoy, alertas y "
+        "`/calls estado`: última consulta, consultas a Wolkvox de hoy, alertas y "
         "silencios por operación."
     ),
     "help.alerts": (
-        "`/calls alerts`: qué está activo o pendiente, desde cuándo y quién lo reconoció."
+        "`/calls alertas`: qué está activo o pendiente, desde cuándo y quién lo reconoció."
     ),
-    "help.rules": "`/calls rules`: cada regla con su valor actual y su estado.",
+    "help.rules": "`/calls reglas`: cada regla con su valor actual y su estado.",
     "help.silence": (
-        "`/calls silence &lt;regla&gt; &lt;duración&gt; [motivo]`: silencia una regla, p. "
-        "ej. `/calls silence abandon-rate 1h almuerzo`."
+        "`/calls silenciar &lt;regla&gt; &lt;duración&gt; [motivo]`: silencia una regla, p. "
+        "ej. `/calls silenciar abandon-rate 1 hora almuerzo`."
     ),
-    "help.unsilence": "`/calls unsilence &lt;regla&gt; [&lt;operación&gt;]`: levanta un silencio.",
+    "help.unsilence": (
+        "`/calls desilenciar &lt;regla&gt; [&lt;operación&gt;]`: levanta un silencio."
+    ),
     "help.ack": (
-        "`/calls ack &lt;regla&gt; [&lt;operación&gt;]`: reconoce una alerta activa y "
+        "`/calls reconocer &lt;regla&gt; [&lt;operación&gt;]`: reconoce una alerta activa y "
         "detiene sus recordatorios."
     ),
     "help.public": (
-        "Agregue `public` a cualquier comando para mostrar la respuesta a todo el canal."
+        "Agregue `público` a cualquier comando para mostrar la respuesta a todo el canal."
     ),
     "help.fallback": (
-        "/calls: last10, status, alerts, rules, queues, agents, silence, unsilence, ack, "
-        "history, backtest, help"
+        "/calls: últimos10, estado, alertas, reglas, colas, agentes, silenciar, desilenciar, "
+        "reconocer, historial, backtest, ayuda"
     ),
-    "usage.hint": "Escriba `/calls help` para ver todo lo que puedo hacer.",
+    "usage.hint": "Escriba `/calls ayuda` para ver todo lo que puedo hacer.",
     "usage.unknown_command": "No conozco `{word}`.",
     "usage.missing_rule": "Indique la regla, p. ej. `{example}`.",
     "usage.missing_duration": "Indique por cuánto tiempo, p. ej. `{example}`.",
@@ -171,7 +173,7 @@ ES: dict[str, str] = {
     "usage.bad_time": "`{word}` no es una hora del día; escríbala como 08:00.",
     "usage.unexpected": "No esperaba `{word}` ahí.",
     "usage.too_long": "Ese comando es demasiado largo.",
-    "usage.fallback": "No entendí. Escriba /calls help.",
+    "usage.fallback": "No entendí. Escriba /calls ayuda.",
     # notices
     "notice.unknown_operation": "No conozco la operación `{subject}`. Conocidas: {options}.",
     "notice.ambiguous_operation": "Hay varias operaciones configuradas; indique una: {options}.",
@@ -370,9 +372,15 @@ ES: dict[str, str] = {
     ),
     "usage.bad_period": "`{word}` no es un periodo que guarde; pruebe 24h o 7d (máximo {limit}).",
     "help.history": (
-        "`/calls history [&lt;regla&gt;] [&lt;operación&gt;] [24h|7d]`: incidentes, "
+        "`/calls historial [&lt;regla&gt;] [&lt;operación&gt;] [24 horas|7 días]`: incidentes, "
         "reconocimientos y silencios, del más reciente al más antiguo."
     ),
+    # issue 12: los subcomandos en los ejemplos de uso
+    "command.silence": "silenciar",
+    "command.unsilence": "desilenciar",
+    "command.ack": "reconocer",
+    "command.help": "ayuda",
+    "command.until": "hasta las",
     # issue 12: las líneas propias de la demo
     "demo.intro": (
         "callbot demo: {span} de tiempo simulado a {speed}x (unos {real}), "

@@ -270,7 +270,13 @@ def test_no_alerts_is_said_plainly() -> None:
 @pytest.mark.parametrize("lang", LANGS)
 def test_help_lists_every_subcommand(lang: str) -> None:
     everything = "\n".join(_texts(render_help(lang)))
-    for sub in ("last10", "status", "alerts", "rules", "silence", "unsilence", "ack", "public"):
+    # Issue 12: Spanish help names the Spanish subcommands (which the parser accepts).
+    subs = {
+        "en": ("last10", "status", "alerts", "rules", "silence", "unsilence", "ack", "public"),
+        "es": ("últimos10", "estado", "alertas", "reglas", "silenciar", "desilenciar",
+               "reconocer", "público"),
+    }[lang]  # fmt: skip
+    for sub in subs:
         assert f"`/calls {sub}" in everything or f"`{sub}`" in everything
 
 
@@ -279,7 +285,7 @@ def test_help_lists_every_subcommand(lang: str) -> None:
 def test_every_usage_message_renders(reason: UsageReason, lang: str) -> None:
     message = render_usage(Usage(reason, word="soon", example="/calls ack x", limit="30d"), lang)
     assert_within_limits(message)
-    assert "/calls help" in "\n".join(_texts(message))
+    assert ("/calls help" if lang == "en" else "/calls ayuda") in "\n".join(_texts(message))
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -4,6 +4,7 @@ counted nouns, the shipped rules' descriptions, Wolkvox errors, the demo's closi
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -192,3 +193,37 @@ def test_failed_polls_are_counted_in_the_right_form(lang: str, failures: int, sh
         threshold=60.0, failures=failures, population=None,
     )  # fmt: skip
     assert shown in str(render_alert_message(view, lang).blocks)
+
+
+def test_spanish_help_speaks_spanish_and_its_examples_work() -> None:
+    from bot.adapters.slack.blocks import render_help
+    from bot.services.command_parser import Usage, parse_command
+    from tests.runtime.test_demo_spanish import ENGLISH, IDENTIFIERS
+
+    message = render_help("es")
+    shown = "\n".join([message.text, *re.findall(r"'text': '([^']*)'", str(message.blocks))])
+    words = re.findall(r"[^\W\d_]+", IDENTIFIERS.sub(" ", shown))
+    assert [w for w in words if w.casefold() in ENGLISH] == []
+    examples = re.findall(r"`/calls ([^`&]+)`", shown)
+    assert "silenciar abandon-rate 1 hora almuerzo" in examples
+    for example in examples:
+        assert not isinstance(parse_command(example, operations=("bogota",)), Usage), example
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "example"),
+    [
+        ("silenciar", "es", "`/calls silenciar abandon-rate 1h`"),
+        ("reconocer", "es", "`/calls reconocer abandon-rate`"),
+        ("silence", "en", "`/calls silence abandon-rate 1h`"),
+    ],
+)
+def test_a_usage_example_is_written_in_the_readers_language(
+    text: str, lang: str, example: str
+) -> None:
+    from bot.adapters.slack.blocks import render_usage
+    from bot.services.command_parser import Usage, parse_command
+
+    usage = parse_command(text)
+    assert isinstance(usage, Usage)
+    assert example in render_usage(usage, lang).text
