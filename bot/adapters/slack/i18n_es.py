@@ -159,7 +159,7 @@ ES: dict[str, str] = {
     ),
     "help.fallback": (
         "/calls: últimos10, estado, alertas, reglas, colas, agentes, silenciar, desilenciar, "
-        "reconocer, historial, backtest, ayuda"
+        "reconocer, historial, simular, ayuda"
     ),
     "usage.hint": "Escriba `/calls ayuda` para ver todo lo que puedo hacer.",
     "usage.unknown_command": "No conozco `{word}`.",
@@ -464,7 +464,7 @@ ES: dict[str, str] = {
     "context.failed_agents": ":warning: sin detalle reciente de agentes: {error}",
     # issue 13: /calls backtest
     "help.backtest": (
-        "`/calls backtest &lt;regla&gt; [&lt;operación&gt;] [24h|7d] [clave=valor ...]`: qué "
+        "`/calls simular &lt;regla&gt; [&lt;operación&gt;] [24h|7d] [clave=valor ...]`: qué "
         "habría hecho la regla con el historial guardado, tal como está o con otros valores "
         "(`warning=10% min_calls=30 for=3`)."
     ),
