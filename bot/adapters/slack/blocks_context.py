@@ -210,20 +210,29 @@ def render_queues(replies: Sequence[ContextReply], lang: str) -> Message:
     """`/calls queues`: each operation's queues, the ones in trouble first."""
     tr = Translator(lang)
     many = len(replies) > 1
-    blocks: list[Block] = [header(tr("context.queues_header"))]
-    for reply in replies:
-        blocks.extend(_operation_queues(reply, tr, many))
-    return Message(text=fallback(tr("context.queues_header")), blocks=tuple(blocks[:50]))
+    parts = [_operation_queues(reply, tr, many) for reply in replies]
+    blocks = _whole_operations(header(tr("context.queues_header")), parts, tr)
+    return Message(text=fallback(tr("context.queues_header")), blocks=blocks)
 
 
 def render_agents(replies: Sequence[ContextReply], lang: str, *, show_names: bool) -> Message:
     """`/calls agents`: each operation's agents by state (names only when configured)."""
     tr = Translator(lang)
     many = len(replies) > 1
-    blocks: list[Block] = [header(tr("context.agents_header"))]
-    for reply in replies:
-        blocks.extend(_operation_agents(reply, tr, many, show_names))
-    return Message(text=fallback(tr("context.agents_header")), blocks=tuple(blocks[:50]))
+    parts = [_operation_agents(reply, tr, many, show_names) for reply in replies]
+    blocks = _whole_operations(header(tr("context.agents_header")), parts, tr)
+    return Message(text=fallback(tr("context.agents_header")), blocks=blocks)
+
+
+def _whole_operations(head: Block, parts: list[list[Block]], tr: Translator) -> tuple[Block, ...]:
+    """Each operation's blocks whole, within Slack's block cap, then "N more" operations."""
+    blocks = [head]
+    for shown, part in enumerate(parts):
+        if len(blocks) + len(part) > MAX_BLOCKS - 1:
+            blocks.append(context(more_text(tr)(len(parts) - shown)))
+            break
+        blocks.extend(part)
+    return tuple(blocks)
 
 
 def home_queue_blocks(
