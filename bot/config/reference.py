@@ -214,7 +214,7 @@ RULE_KEYS: tuple[tuple[str, str, str, str], ...] = (
 """(key, kinds, default, meaning) for every rule key."""
 
 SETTINGS_KEYS: tuple[tuple[str, str, str], ...] = (
-    ("language", "`en`", "`en` or `es`: the language of every message."),
+    ("language", "`en`", "`en` or `es`: the language of every message (the demo's included)."),
     (
         "mask_personal_data",
         "`true`",
