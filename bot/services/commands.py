@@ -179,6 +179,15 @@ class CommandService:
         if isinstance(command, cp.Status | cp.Alerts | cp.Rules):
             return self._overview(command)
         if isinstance(command, Backtest):  # issue 13: CPU work in a thread, see slack_reply
+            audit(
+                "backtest",
+                actor=request.user_id,
+                rule=command.rule,
+                operation=command.operation,
+                window_s=int(command.window.total_seconds()),
+                candidates=len(command.changes),
+                via="command",
+            )
             return _reply(await self._backtest(command), public=command.public)
         if isinstance(command, cp.History):
             return await self._history(command)

@@ -71,3 +71,20 @@ async def test_buttons_and_refusals_are_audited_too(trail: Trail) -> None:
         ("ack", ADMIN, "acknowledged", "button"),
     ]
     assert trail[0]["operation"] == "bogota" and trail[2]["rule"] == "abandons"
+
+
+async def test_a_backtest_is_audited_without_the_values_typed(trail: Trail) -> None:
+    world = await make_world()
+    await world.poll(mix(world.clock.now()))
+
+    await world.ask("backtest abandons bogota 24h warning=7% critical=12%", user="U0ANA")
+
+    [line] = trail
+    assert (line["action"], line["actor"], line["rule"], line["operation"]) == (
+        "backtest",
+        "U0ANA",
+        "abandons",
+        "bogota",
+    )
+    assert line["window_s"] == 24 * 3600 and line["candidates"] == 2
+    assert "7%" not in str(line) and "12%" not in str(line)
