@@ -20,12 +20,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bench.common import LOOPBACK
-from bot.adapters.clock import Clock
 from bot.adapters.wolkvox.mapping import MappedBatch
 from bot.adapters.wolkvox.response import map_calls_response
 from bot.adapters.wolkvox.simulator_faults import envelope
 from bot.adapters.wolkvox.simulator_traffic import TrafficModel
-from bot.services.ports import BudgetUse
+from bot.services.ports import BudgetUse, Clock
 from bot.settings import Settings, parse_settings
 
 CHANNEL = "C0ALERTS1"

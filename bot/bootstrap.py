@@ -21,7 +21,7 @@ from datetime import timedelta
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.adapters.clock import Clock, SystemClock
+from bot.adapters.clock import SystemClock
 from bot.adapters.health import HealthCheck, all_healthy
 from bot.adapters.logs import configure_logging
 from bot.adapters.metrics import Metrics
@@ -34,7 +34,6 @@ from bot.adapters.slack.i18n import t as translate
 from bot.adapters.slack.notifier import SlackChat
 from bot.adapters.slack.presenter import SlackPresenter
 from bot.adapters.slack.socket_mode import SocketModeDead, SocketModeRunner
-from bot.adapters.store.base import StoreError
 from bot.adapters.store.sqlite import SQLiteStore
 from bot.adapters.wolkvox.client import WOLKVOX_CALL_LIMIT_S, WolkvoxClient
 from bot.adapters.wolkvox.skills_source import WolkvoxContextSource
@@ -48,7 +47,8 @@ from bot.services.context_alerts import AlertContextRefresher
 from bot.services.control import Controls
 from bot.services.delivery import Chat, OutboxDrainer
 from bot.services.monitor import CycleReport, Monitor
-from bot.services.ports import Presenter
+from bot.services.ports import Clock, Presenter
+from bot.services.ports.store import StoreError
 from bot.services.state import RuntimeState
 
 log = logging.getLogger("callbot.bootstrap")

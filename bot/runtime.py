@@ -14,7 +14,6 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from bot.adapters.clock import Clock
 from bot.adapters.health import HealthCheck, OutboxSample
 from bot.adapters.metrics import Metrics
 from bot.adapters.scheduler import PollScheduler
@@ -26,6 +25,7 @@ from bot.services.control import Controls
 from bot.services.delivery import OutboxDrainer
 from bot.services.heap import freeze_start_up_heap
 from bot.services.monitor import CycleReport, Monitor
+from bot.services.ports import Clock
 from bot.services.restore import restore_state
 from bot.services.state import RuntimeState
 

@@ -1,16 +1,12 @@
-"""The one clock of the process. The domain never reads time; adapters ask a Clock."""
+"""The clocks that satisfy the `Clock` port (bot.services.ports.clock): the system's,
+and the manual and simulated ones of tests, the demo and the benchmarks."""
 
 from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
 
-
-class Clock(Protocol):
-    def now(self) -> datetime:
-        """The current time, timezone-aware UTC."""
-        ...
+__all__ = ["ManualClock", "SimulatedClock", "SystemClock"]
 
 
 class SystemClock:

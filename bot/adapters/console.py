@@ -20,9 +20,8 @@ from datetime import datetime
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from bot.adapters.clock import Clock
 from bot.services.delivery import ChatError
-from bot.services.ports import RenderedMessage
+from bot.services.ports import Clock, RenderedMessage
 
 RULE_WIDTH = 72
 INDENT = "    "

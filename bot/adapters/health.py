@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.adapters.clock import Clock
 from bot.domain.durations import format_duration
+from bot.services.ports import Clock
 from bot.services.state import OperationRuntime
 
 DEFAULT_OUTBOX_STUCK_AFTER = timedelta(minutes=10)

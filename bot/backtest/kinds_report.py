@@ -21,7 +21,6 @@ from datetime import datetime, timedelta
 
 from bot.adapters.clock import ManualClock
 from bot.adapters.slack.presenter import SlackPresenter
-from bot.adapters.store.base import CycleCommit, LogDelta
 from bot.adapters.store.memory import MemoryStore
 from bot.adapters.wolkvox.simulator_scenarios import SCENARIOS
 from bot.backtest.presenter import RecordingPresenter
@@ -29,6 +28,7 @@ from bot.backtest.sources import ReplayCalls, scenario_rows
 from bot.config.model import Settings
 from bot.domain.window import API_WINDOW, CallLog
 from bot.services.backtest import ReplayResult, replay
+from bot.services.ports.store import CycleCommit, LogDelta
 from bot.services.state import RuntimeState
 from bot.settings import parse_settings
 

@@ -17,14 +17,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.adapters.clock import Clock
-from bot.adapters.store.base import CycleCommit
 from bot.adapters.store.memory import MemoryStore
 from bot.adapters.wolkvox.envelope import Envelope
 from bot.adapters.wolkvox.mapping import MappedBatch, map_calls
 from bot.adapters.wolkvox.simulator_traffic import TrafficModel
 from bot.domain.window import API_WINDOW, LogSnapshot
-from bot.services.ports import BudgetUse, SourceError
+from bot.services.ports import BudgetUse, Clock, SourceError
+from bot.services.ports.store import CycleCommit
 
 Row = dict[str, object]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

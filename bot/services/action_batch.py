@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.adapters.store.base import ActionCommit, NewOutboxRow
-from bot.adapters.store.codec import encode_alert, encode_silence
-from bot.adapters.store.history_codec import encode_action, incident_entries
 from bot.domain.alert_book import AlertBook
 from bot.domain.alerts import Alert
-from bot.domain.history import ActionRecord
+from bot.domain.history import ActionRecord, incident_changes
 from bot.domain.silences import Silence
+from bot.services.ports.store import ActionCommit, NewOutboxRow
 
 
 class ActionBatch:
@@ -42,10 +40,10 @@ class ActionBatch:
         forget: Iterable[str] = (),
     ) -> ActionCommit:
         return ActionCommit(
-            alerts={(a.operation, a.rule): encode_alert(a) for a in self.changed.values()},
-            silences={s.id: (encode_silence(s), s.ends_at) for s in (silences or {}).values()},
+            alerts=tuple(self.changed.values()),
+            silences=tuple((silences or {}).values()),
             forget_silences=tuple(forget),
-            actions=tuple(encode_action(r) for r in self.records),
-            incidents=incident_entries(self.before.values(), self.changed.values()),
+            actions=tuple(self.records),
+            incidents=tuple(incident_changes(self.before.values(), self.changed.values())),
             outbox=tuple(self.rows),
         )

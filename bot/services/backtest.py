@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from bot.adapters.clock import Clock
-from bot.adapters.store.base import MessageRef, Store
 from bot.config.model import Settings
 from bot.domain.alert_book import AlertBook
 from bot.domain.alerts import Alert
@@ -27,7 +25,8 @@ from bot.domain.specs import RuleKind, RuleSpec, Severity
 from bot.domain.window import CallLog
 from bot.services.monitor import CycleReport, Monitor
 from bot.services.notifications import POST, THREAD, UPDATE
-from bot.services.ports import CallSource, Presenter
+from bot.services.ports import CallSource, Clock, Presenter
+from bot.services.ports.store import MessageRef, Store
 from bot.services.state import RuntimeState
 
 BACKTEST_KEY = "backtest"

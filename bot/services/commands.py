@@ -16,7 +16,6 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.adapters.clock import Clock
 from bot.adapters.slack.blocks import (
     ACK_ACTION,
     SILENCE_1H_ACTION,
@@ -56,7 +55,7 @@ from bot.services.context import ContextService
 from bot.services.context_commands import answer_context, with_home_queues
 from bot.services.control import Controls
 from bot.services.history_views import HISTORY_LIMIT, history_view
-from bot.services.ports import CallSource
+from bot.services.ports import CallSource, Clock
 from bot.services.state import OperationRuntime, RuntimeState
 from bot.services.views import ActionKind, ActionResultView, Last10View, NoticeKind, NoticeView
 

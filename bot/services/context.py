@@ -18,10 +18,9 @@ from datetime import datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import Generic, Protocol, TypeVar
 
-from bot.adapters.clock import Clock
 from bot.config.budget import POLLED_APIS
 from bot.domain.queues import AgentSnapshot, QueueSnapshot
-from bot.services.ports import BudgetUse, SourceError
+from bot.services.ports import BudgetUse, Clock, SourceError
 from bot.services.state import RuntimeState
 
 CONTEXT_EVERY = timedelta(minutes=5)

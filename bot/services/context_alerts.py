@@ -21,8 +21,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.adapters.clock import Clock
-from bot.adapters.store.base import ActionCommit, Store
 from bot.domain.alert_types import Alert, Decision, Notify, Reason
 from bot.domain.calls import CallResult, CallType
 from bot.domain.queues import AgentSnapshot, QueueSnapshot
@@ -30,7 +28,8 @@ from bot.domain.specs import RuleSpec
 from bot.services.context import ContextService, Reading
 from bot.services.monitor import CycleReport
 from bot.services.notifications import UPDATE, decision_rows
-from bot.services.ports import Presenter
+from bot.services.ports import Clock, Presenter
+from bot.services.ports.store import ActionCommit, Store
 from bot.services.state import RuntimeState
 
 log = logging.getLogger("callbot.context")

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.adapters.clock import Clock
 from bot.adapters.slack.blocks import Message
 from bot.adapters.slack.blocks_context import (
     ContextReply,
@@ -26,6 +25,7 @@ from bot.adapters.slack.blocks_kit import MAX_HOME_BLOCKS, divider
 from bot.domain.queues import AgentSnapshot, QueueSnapshot
 from bot.services import command_parser as cp
 from bot.services.context import ContextService, Reading
+from bot.services.ports import Clock
 from bot.services.state import OperationRuntime, RuntimeState
 
 

@@ -21,15 +21,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
-from bot.adapters.clock import Clock
-from bot.adapters.store.base import HistoryPage, NewOutboxRow, Store
 from bot.domain.alerts import Alert, Decision, Reason, acknowledge, silence_applied, silence_lifted
 from bot.domain.history import ActionRecord
 from bot.domain.silences import Silence, SilenceBook, silence_id
 from bot.logevents import audit
 from bot.services.action_batch import ActionBatch
 from bot.services.notifications import POST, UPDATE
-from bot.services.ports import Presenter
+from bot.services.ports import Clock, Presenter
+from bot.services.ports.store import HistoryPage, NewOutboxRow, Store
 from bot.services.state import RuntimeState
 from bot.services.storm import plan_notifications
 from bot.services.views import ActionKind, ActionResultView

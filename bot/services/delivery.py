@@ -18,10 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.adapters.clock import Clock
-from bot.adapters.store.base import MessageRef, Outbox, OutboxRow
 from bot.services.notifications import POST, THREAD, UPDATE
-from bot.services.ports import RenderedMessage
+from bot.services.ports import Clock, RenderedMessage
+from bot.services.ports.store import MessageRef, Outbox, OutboxRow
 
 log = logging.getLogger("callbot.delivery")
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.adapters.store.base import HistoryPage
-from bot.adapters.store.history_codec import decode_action, decode_incident
 from bot.domain.history import ActionRecord, IncidentRecord, RecordKind
 from bot.services.alert_views import unit_of
 from bot.services.command_parser import History
+from bot.services.ports.store import HistoryPage
 from bot.services.state import RuntimeState
 from bot.services.views import Unit
 
@@ -99,10 +98,8 @@ def history_view(
     """The timeline of a history page for the command `asked` (`operation` resolved to its
     configured name); units come from the rules as configured now."""
     period, rule = asked.period, asked.rule
-    entries: list[HistoryEntry] = [
-        _incident(state, entry) for entry in map(decode_incident, page.incidents)
-    ]
-    entries += _silences([decode_action(a) for a in page.actions])
+    entries: list[HistoryEntry] = [_incident(state, entry) for entry in page.incidents]
+    entries += _silences(page.actions)
     entries.sort(key=_start, reverse=True)
     ops = state.operations
     tz_op = ops.get(operation) if operation else next(iter(ops.values()), None)

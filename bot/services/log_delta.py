@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.adapters.store.base import BucketKey, LogDelta, RememberedCall
 from bot.domain.window import IngestPlan
+from bot.services.ports.store import BucketKey, LogDelta, RememberedCall
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MINUTE = timedelta(minutes=1)

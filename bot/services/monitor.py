@@ -21,23 +21,21 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.adapters.clock import Clock
-from bot.adapters.store.base import (
-    BudgetCounter,
-    CycleCommit,
-    Store,
-)
-from bot.adapters.store.codec import encode_alert
-from bot.adapters.store.history_codec import incident_entries
 from bot.domain.alert_book import AlertBook
 from bot.domain.alerts import Decision
 from bot.domain.calls import CallRecord
+from bot.domain.history import incident_changes
 from bot.domain.rules import evaluate_operation, evaluate_unavailable
 from bot.domain.specs import Severity
 from bot.domain.window import IngestPlan
 from bot.services.heap import collector_paused
 from bot.services.log_delta import store_delta
-from bot.services.ports import CallSource, FetchedCalls, Presenter, SourceError
+from bot.services.ports import CallSource, Clock, FetchedCalls, Presenter, SourceError
+from bot.services.ports.store import (
+    BudgetCounter,
+    CycleCommit,
+    Store,
+)
 from bot.services.quiet import PollLogQuieter
 from bot.services.state import (
     RECENT_CALLS,
@@ -255,11 +253,9 @@ class Monitor:
         notifications = plan_notifications(
             decisions, state=planned, alerts=book, presenter=self._presenter, now=now
         )
-        changed = {
-            d.alert.rule: encode_alert(d.alert)
-            for d in decisions
-            if d.alert != state.alerts.get(d.alert.rule, name)
-        }
+        changed = tuple(
+            d.alert for d in decisions if d.alert != state.alerts.get(d.alert.rule, name)
+        )
         budget = self._source.budget(name, now)
         commit = CycleCommit(
             operation=name,
@@ -269,7 +265,7 @@ class Monitor:
             poll=poll,
             outbox=notifications.rows,
             digests=notifications.stored,
-            incidents=incident_entries(state.alerts, (d.alert for d in decisions)),
+            incidents=tuple(incident_changes(state.alerts, (d.alert for d in decisions))),
         )
         return CyclePlan(
             ingest,
@@ -293,8 +289,8 @@ class Monitor:
         state.alerts = plan.alerts
         state.digests = plan.notifications.digests
         state.last_edits = plan.last_edits
-        for digest_id, doc in plan.notifications.stored.items():
-            members = len(doc["members"]) if doc is not None else 0
+        for digest_id, digest in plan.notifications.stored.items():
+            members = len(digest.members) if digest is not None else 0
             log.info("event=digest operation=%s digest=%s members=%d", op.name, digest_id, members)
 
     def _log(self, report: CycleReport) -> None:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.adapters.store.base import NewOutboxRow
 from bot.domain.alerts import Decision, Notify, Reason
 from bot.domain.silences import Silence
 from bot.domain.specs import RuleSpec
 from bot.domain.window import CallLog
 from bot.services.alert_views import alert_view
 from bot.services.ports import Presenter, RenderedMessage
+from bot.services.ports.store import NewOutboxRow
 from bot.services.state import PollState
 
 POST = "post"

@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Final
 
-from bot.adapters.store.base import NewOutboxRow
 from bot.domain.alerts import Decision, Reason
 from bot.domain.specs import RuleKind, RuleSpec
 from bot.services.notifications import POST, UPDATE
+from bot.services.ports.store import NewOutboxRow
 from bot.services.state import PollState
 
 DEFAULT_REMINDER_EVERY: Final = timedelta(minutes=5)

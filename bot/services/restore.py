@@ -12,16 +12,15 @@ import logging
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from bot.adapters.store.base import ActionCommit, NewOutboxRow, Store, StoredLog
-from bot.adapters.store.codec import decode_alert, decode_digest, decode_silence, encode_alert
-from bot.adapters.store.history_codec import incident_entries
 from bot.domain.alert_book import AlertBook
 from bot.domain.alerts import Alert, AlertState
 from bot.domain.digests import Digest, DigestBook
+from bot.domain.history import IncidentRecord, incident_changes
 from bot.domain.silences import SilenceBook
 from bot.domain.window import LogSnapshot
 from bot.services.notifications import THREAD, UPDATE
 from bot.services.ports import CallSource, Presenter
+from bot.services.ports.store import ActionCommit, NewOutboxRow, Store, StoredLog
 from bot.services.state import RuntimeState
 from bot.services.views import RemovedRuleView
 
@@ -68,37 +67,25 @@ async def restore_state(
     """Load what the store kept into `state`. Alerts of unknown operations and rules are
     left out; with a `presenter`, the messages of those still firing are closed."""
     stored = await store.load(now)
+    for bad in stored.unreadable:
+        label = "rule" if bad.kind == "alert" else "id"
+        log.warning(
+            "event=restore_skipped kind=%s %s=%s error=%s", bad.kind, label, bad.key, bad.error
+        )
     alerts: list[Alert] = []
     removed: list[Alert] = []
-    for (operation, rule), doc in stored.alerts.items():
+    for (operation, rule), alert in stored.alerts.items():
         op = state.operations.get(operation)
         known = op is not None and op.rule(rule) is not None
         if not known and presenter is None:
             continue
-        try:
-            alert = decode_alert(doc)
-        except (KeyError, ValueError) as exc:
-            log.warning("event=restore_skipped kind=alert rule=%s error=%s", rule, exc)
-            continue
         (alerts if known else removed).append(alert)
     state.alerts = AlertBook.of(alerts)
-    silences = []
-    for silence_id, doc in stored.silences.items():
-        try:
-            silences.append(decode_silence(doc))
-        except (KeyError, ValueError) as exc:
-            log.warning("event=restore_skipped kind=silence id=%s error=%s", silence_id, exc)
-    state.silences = SilenceBook(tuple(silences))
+    state.silences = SilenceBook(tuple(stored.silences.values()))
     firing = {a.incident_id for a in state.alerts if a.firing}
     digests = []
-    all_digests: list[Digest] = []
-    for digest_id, doc in stored.digests.items():
-        try:
-            digest = decode_digest(doc)
-        except (KeyError, ValueError) as exc:
-            log.warning("event=restore_skipped kind=digest id=%s error=%s", digest_id, exc)
-            continue
-        all_digests.append(digest)
+    all_digests: list[Digest] = list(stored.digests.values())
+    for digest in all_digests:
         young = now - digest.opened_at < state.settings.storm_window
         if young or firing.intersection(digest.members):
             digests.append(digest)
@@ -127,6 +114,10 @@ async def restore_state(
         op.poll = poll
 
 
+def _record(before: Alert, after: Alert) -> tuple[IncidentRecord, ...]:
+    return tuple(incident_changes([before], [after]))
+
+
 async def close_removed(
     alert: Alert,
     *,
@@ -147,7 +138,7 @@ async def close_removed(
     if not alert.firing or not alert.posted or incident is None or incident in digested:
         if alert.firing and incident is not None:
             # No message of its own to close, but the record must not say "still firing".
-            await store.commit_action(ActionCommit(incidents=incident_entries([alert], [ended])))
+            await store.commit_action(ActionCommit(incidents=_record(alert, ended)))
         return
     op = state.operations.get(alert.operation)
     ref = await store.message_ref(incident)
@@ -170,8 +161,8 @@ async def close_removed(
     )
     await store.commit_action(
         ActionCommit(
-            alerts={(alert.operation, alert.rule): encode_alert(ended)},
-            incidents=incident_entries([alert], [ended]),
+            alerts=(ended,),
+            incidents=_record(alert, ended),
             outbox=rows,
         )
     )

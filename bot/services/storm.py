@@ -20,8 +20,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from bot.adapters.store.base import Document, NewOutboxRow
-from bot.adapters.store.codec import encode_digest
 from bot.domain.alert_book import AlertBook
 from bot.domain.alerts import Alert, Decision, Notify, Reason
 from bot.domain.digests import (
@@ -39,6 +37,7 @@ from bot.domain.specs import RuleSpec, Severity
 from bot.services.alert_views import alert_view
 from bot.services.notifications import POST, THREAD, UPDATE, decision_rows, thread_event
 from bot.services.ports import Presenter, RenderedMessage
+from bot.services.ports.store import NewOutboxRow
 from bot.services.quiet import keep_edits
 from bot.services.state import PollState, RuntimeState
 from bot.services.views import AlertMessageView, DigestView
@@ -54,7 +53,7 @@ class NotificationPlan:
 
     rows: tuple[NewOutboxRow, ...]
     digests: DigestBook
-    stored: Mapping[str, Document | None]
+    stored: Mapping[str, Digest | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +110,7 @@ class _Planner:
         self._book = state.digests
         self._incidents = {a.incident_id: a for a in alerts if a.incident_id is not None}
         self._alerts = alerts
-        self._stored: dict[str, Document | None] = {}
+        self._stored: dict[str, Digest | None] = {}
         self._opened: dict[str, dict[str, str]] = {}
         self._edited: dict[str, None] = {}
         self._notes: dict[str, list[RenderedMessage]] = {}
@@ -232,7 +231,7 @@ class _Planner:
 
     def _keep(self, digest: Digest) -> None:
         self._book = self._book.with_digest(digest)
-        self._stored[digest.id] = encode_digest(digest)
+        self._stored[digest.id] = digest
 
     def _recent_individual(self, channel: str, excluded: set[str]) -> int:
         """Incidents posted one by one to `channel` within the storm window."""

@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.adapters.store.base import BucketKey, CycleCommit, LogDelta
 from bot.adapters.store.sqlite import SQLiteStore
 from bot.backtest.command import BacktestOptions, backtest_command
 from bot.backtest.output import incident_line
 from bot.cli import main
 from bot.domain.specs import RuleKind, Severity
 from bot.services.backtest import Incident
+from bot.services.ports.store import BucketKey, CycleCommit, LogDelta
 
 BOGOTA = ZoneInfo("America/Bogota")
 START = datetime(2026, 11, 23, 10, 0, tzinfo=BOGOTA)

@@ -200,7 +200,7 @@ def test_both_kinds_are_held_while_wolkvox_is_unavailable() -> None:
 
 
 def test_an_evaluation_keeps_its_facts_across_a_restart() -> None:
-    from bot.adapters.store.codec import decode_evaluation, encode_evaluation
+    from bot.adapters.store.documents import decode_evaluation, encode_evaluation
 
     log = history(85, 90, 80)
     window_calls(log, NOW, 12)

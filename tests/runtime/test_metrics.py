@@ -9,13 +9,13 @@ from prometheus_client.parser import text_string_to_metric_families
 
 import bot
 from bot.adapters.metrics import Metrics
-from bot.adapters.store.base import OutboxRow
 from bot.adapters.wolkvox.client import RequestOutcome
 from bot.domain.alerts import Alert, AlertState
 from bot.domain.specs import Severity
 from bot.services.delivery import DeliveryResult
 from bot.services.monitor import CycleReport
 from bot.services.ports import BudgetUse
+from bot.services.ports.store import OutboxRow
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 

@@ -7,7 +7,6 @@ import asyncio
 from datetime import timedelta
 
 from bot.adapters.clock import ManualClock
-from bot.adapters.store.history_codec import decode_action
 from bot.adapters.store.sqlite import SQLiteStore
 from bot.bootstrap import assemble
 from bot.services.control import Controls
@@ -79,4 +78,4 @@ async def test_the_running_bot_edits_the_message_when_a_silence_runs_out(tmp_pat
         "silenced by U7: abandons ",
         "silence_expired by U7: abandons ",
     ]
-    assert [decode_action(a).kind.value for a in page.actions] == ["expiry", "silence"]
+    assert [a.kind.value for a in page.actions] == ["expiry", "silence"]

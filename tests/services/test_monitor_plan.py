@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.clock import ManualClock
-from bot.adapters.store.base import CycleCommit, StoreBusyError
 from bot.adapters.store.sqlite import SQLiteStore
 from bot.domain.calls import CallRecord
 from bot.services.monitor import Monitor
 from bot.services.ports import SourceError
+from bot.services.ports.store import CycleCommit, StoreBusyError
 from bot.services.restore import restore_state
 from bot.services.state import RuntimeState
 from bot.settings import parse_settings

@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 
 from bot.adapters.clock import ManualClock
-from bot.adapters.store.history_codec import decode_action, decode_incident
 from bot.adapters.store.memory import MemoryTables
 from bot.domain.history import RecordKind
 from bot.domain.specs import Severity
@@ -33,7 +32,7 @@ async def firing(bot: Bot) -> str:
 
 async def records(bot: Bot, hours: int = 24) -> list[tuple[str, str, str | None, str]]:
     page = await bot.store.history(since=bot.clock.now() - timedelta(hours=hours))
-    return [(a.kind.value, a.by, a.operation, a.reason) for a in map(decode_action, page.actions)]
+    return [(a.kind.value, a.by, a.operation, a.reason) for a in page.actions]
 
 
 async def test_a_silence_of_a_firing_alert_is_told_in_its_thread_and_kept(world) -> None:
@@ -49,7 +48,7 @@ async def test_a_silence_of_a_firing_alert_is_told_in_its_thread_and_kept(world)
     assert message.text.endswith("silenced"), "the living message shows the silence"
     assert bot.chat.thread(ts) == ["silenced by U7: abandons lunch\nbreak"]
     page = await bot.store.history(since=T0)
-    [silence] = [decode_action(a) for a in page.actions]
+    [silence] = page.actions
     assert (silence.kind, silence.by, silence.rule, silence.operation) == (
         RecordKind.SILENCE,
         "U7",
@@ -86,7 +85,7 @@ async def test_an_acknowledgement_is_told_in_the_thread_and_kept_on_the_incident
     await bot.drainer.drain_once()
     assert bot.chat.thread(ts) == ["acknowledged by U9: abandons "]
     assert await records(bot) == [("ack", "U9", "bogota", "")]
-    [incident] = [decode_incident(i) for i in (await bot.store.history(since=T0)).incidents]
+    [incident] = (await bot.store.history(since=T0)).incidents
     assert (incident.acked_by, incident.ended_at) == ("U9", None)
 
 
@@ -152,7 +151,7 @@ async def test_an_unsilence_keeps_the_silence_in_the_record_and_says_who_lifted_
     assert bot.chat.thread(ts)[-1] == "unsilenced by U8: abandons "
     assert not bot.chat.top_level()[0].text.endswith("silenced")
     page = await bot.store.history(since=T0)
-    lifted, silenced = [decode_action(a) for a in page.actions]
+    lifted, silenced = page.actions
     assert (lifted.kind, lifted.by, lifted.silenced_by, lifted.silence_id) == (
         RecordKind.UNSILENCE,
         "U8",
@@ -165,7 +164,7 @@ async def test_an_unsilence_keeps_the_silence_in_the_record_and_says_who_lifted_
 async def test_each_incident_is_recorded_as_it_opens_escalates_and_resolves(world) -> None:
     bot = Bot(*world)
     await firing(bot)
-    [opened] = [decode_incident(i) for i in (await bot.store.history(since=T0)).incidents]
+    [opened] = (await bot.store.history(since=T0)).incidents
     assert (opened.rule, opened.operation, opened.started_at, opened.ended_at) == (
         "abandons",
         "bogota",
@@ -176,7 +175,7 @@ async def test_each_incident_is_recorded_as_it_opens_escalates_and_resolves(worl
     await bot.cycle(calls(bot.clock.now(), abandons=4, prefix="b"))  # 8: critical
     for i in range(12):  # the abandons leave the window
         await bot.cycle(calls(bot.clock.now(), abandons=0, prefix=f"q{i}"))
-    [closed] = [decode_incident(i) for i in (await bot.store.history(since=T0)).incidents]
+    [closed] = (await bot.store.history(since=T0)).incidents
     assert closed.severity is Severity.CRITICAL
     assert closed.peak_value == 8
     assert closed.ended_at is not None and closed.ended_at > closed.started_at
@@ -197,5 +196,5 @@ async def test_an_incident_whose_rule_left_the_configuration_is_ended_in_the_rec
         presenter=bot.controls.presenter,
         now=bot.clock.now(),
     )
-    [record] = [decode_incident(i) for i in (await bot.store.history(since=T0)).incidents]
+    [record] = (await bot.store.history(since=T0)).incidents
     assert record.ended_at == bot.clock.now()

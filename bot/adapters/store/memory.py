@@ -1,9 +1,10 @@
 """An in-memory store: the fake other tests use, held to the same contract as SQLite.
 
-It validates and encodes exactly like the SQLite store (shared `rows` helpers), so a test
-that passes against it does not hide a document the real store would refuse. Every method
-runs without awaiting, so each call is atomic on the asyncio loop; a cycle is validated
-completely before any table changes, so a failing cycle stores nothing.
+It encodes domain objects into the same rows as the SQLite store (shared `rows` helpers),
+so a test that passes against it does not hide a value the real store would refuse, and
+every object read back is a fresh copy. Every method runs without awaiting, so each call is
+atomic on the asyncio loop; a commit is validated completely before any table changes, so a
+failing commit stores nothing.
 """
 
 from __future__ import annotations
@@ -12,44 +13,40 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.adapters.store.base import (
-    ActionCommit,
-    CycleCommit,
-    Document,
-    HistoryPage,
-    MessageRef,
-    NewOutboxRow,
-    OutboxRow,
-    Store,
-    StoreClosedError,
-    StoredState,
-)
-from bot.adapters.store.encoding import check_day, encode_document, to_micros
-from bot.adapters.store.history_rows import (
+from bot.adapters.store.rows import (
     ActionRow,
     IncidentRow,
-    action_rows,
-    decode_action,
-    decode_incident,
-    incident_rows,
-    silence_upserts,
-)
-from bot.adapters.store.rows import (
     MessageRefRow,
     NewOutboxValues,
     OutboxTuple,
     PollRow,
+    action_rows,
     alert_rows,
     assemble_state,
     bucket_rows,
     budget_row,
+    check_day,
     conn_id_rows,
     decode_message_ref,
     decode_outbox,
     digest_rows,
+    history_page,
+    incident_rows,
     minute_rows,
     new_outbox_values,
     poll_row,
+    silence_upserts,
+    to_micros,
+)
+from bot.services.ports.store import (
+    ActionCommit,
+    CycleCommit,
+    HistoryPage,
+    MessageRef,
+    OutboxRow,
+    Store,
+    StoreClosedError,
+    StoredState,
 )
 
 
@@ -113,7 +110,7 @@ class MemoryStore(Store):
         t = self._t()
         op = cycle.operation
         log = cycle.log
-        alerts = list(alert_rows(op, cycle.alerts))
+        alerts = list(alert_rows(cycle.alerts))
         buckets = list(bucket_rows(op, log.buckets))
         minutes = list(minute_rows(op, log.covered_minutes))
         conn_ids = list(conn_id_rows(op, log.conn_ids))
@@ -164,9 +161,7 @@ class MemoryStore(Store):
 
     async def commit_action(self, commit: ActionCommit) -> list[int]:
         t = self._t()
-        alerts = [
-            row for (op, rule), doc in commit.alerts.items() for row in alert_rows(op, {rule: doc})
-        ]
+        alerts = list(alert_rows(commit.alerts))
         silences = list(silence_upserts(commit.silences))
         actions = list(action_rows(commit.actions))
         incidents = list(incident_rows(commit.incidents))
@@ -210,10 +205,7 @@ class MemoryStore(Store):
             if row[0] >= cutoff and rule in (None, row[1]) and row[2] in (None, operation or row[2])
         ]
         actions.sort(key=lambda row: row[0], reverse=True)
-        return HistoryPage(
-            incidents=[decode_incident(row) for row in incidents[:limit]],
-            actions=[decode_action(row) for row in actions[:limit]],
-        )
+        return history_page(incidents[:limit], actions[:limit])
 
     async def forget_history(self, before: datetime) -> None:
         t = self._t()
@@ -235,26 +227,6 @@ class MemoryStore(Store):
             )  # fmt: skip
             ids.append(row_id)
         return ids
-
-    async def put_alert(self, operation: str, rule: str, doc: Document) -> None:
-        await self.put_alert_with_outbox(operation, rule, doc, ())
-
-    async def put_alert_with_outbox(
-        self, operation: str, rule: str, doc: Document, rows: Sequence[NewOutboxRow]
-    ) -> list[int]:
-        t = self._t()
-        [alert] = alert_rows(operation, {rule: doc})
-        outbox = [new_outbox_values(row) for row in rows]
-        t.alerts[operation, rule] = alert[2]
-        return self._insert_outbox(t, outbox)
-
-    async def put_silence(self, id: str, doc: Document, ends_at: datetime) -> None:
-        t = self._t()
-        value = (encode_document(doc, what=f"silence {id!r}"), to_micros(ends_at, what="ends_at"))
-        t.silences[id] = value
-
-    async def delete_silence(self, id: str) -> None:
-        self._t().silences.pop(id, None)
 
     async def budget_used(self, operation: str, day: str) -> int:
         return self._t().budgets.get((operation, check_day(day)), 0)

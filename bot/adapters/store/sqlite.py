@@ -12,17 +12,40 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from bot.adapters.store.base import (
+from bot.adapters.store.rows import (
+    alert_rows,
+    assemble_state,
+    bucket_rows,
+    budget_row,
+    check_day,
+    conn_id_rows,
+    decode_message_ref,
+    decode_outbox,
+    digest_rows,
+    incident_rows,
+    minute_rows,
+    new_outbox_values,
+    poll_row,
+    to_micros,
+)
+from bot.adapters.store.sqlite_history import (
+    UPSERT_INCIDENT,
+    HistoryQuery,
+    forget_history,
+    store_action,
+)
+from bot.adapters.store.sqlite_schema import migrate
+from bot.domain.alerts import Alert
+from bot.services.ports.store import (
     ActionCommit,
     CycleCommit,
-    Document,
     HistoryPage,
     MessageRef,
     NewOutboxRow,
@@ -34,28 +57,6 @@ from bot.adapters.store.base import (
     StoreError,
     StoreOpenError,
 )
-from bot.adapters.store.encoding import check_day, encode_document, to_micros
-from bot.adapters.store.history_rows import incident_rows
-from bot.adapters.store.rows import (
-    alert_rows,
-    assemble_state,
-    bucket_rows,
-    budget_row,
-    conn_id_rows,
-    decode_message_ref,
-    decode_outbox,
-    digest_rows,
-    minute_rows,
-    new_outbox_values,
-    poll_row,
-)
-from bot.adapters.store.sqlite_history import (
-    UPSERT_INCIDENT,
-    HistoryQuery,
-    forget_history,
-    store_action,
-)
-from bot.adapters.store.sqlite_schema import migrate
 
 T = TypeVar("T")
 
@@ -110,9 +111,8 @@ def _transaction(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], 
     return result
 
 
-def _upsert_alerts(alerts: Mapping[tuple[str, str], Document], conn: sqlite3.Connection) -> None:
-    for (operation, rule), doc in alerts.items():
-        conn.executemany(_UPSERT_ALERT, alert_rows(operation, {rule: doc}))
+def _upsert_alerts(alerts: Sequence[Alert], conn: sqlite3.Connection) -> None:
+    conn.executemany(_UPSERT_ALERT, alert_rows(alerts))
 
 
 def _insert_outbox(conn: sqlite3.Connection, rows: Sequence[NewOutboxRow]) -> list[int]:
@@ -228,7 +228,7 @@ class SQLiteStore(Store):
         op, log = cycle.operation, cycle.log
 
         def work(conn: sqlite3.Connection) -> list[int]:
-            conn.executemany(_UPSERT_ALERT, alert_rows(op, cycle.alerts))
+            conn.executemany(_UPSERT_ALERT, alert_rows(cycle.alerts))
             conn.executemany(
                 "INSERT INTO buckets (operation, minute, call_type, result, count) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (operation, minute, call_type, result) "
@@ -295,37 +295,6 @@ class SQLiteStore(Store):
     async def forget_history(self, before: datetime) -> None:
         cutoff = to_micros(before, what="before")
         await self._write(lambda conn: forget_history(conn, cutoff))
-
-    async def put_alert(self, operation: str, rule: str, doc: Document) -> None:
-        await self.put_alert_with_outbox(operation, rule, doc, ())
-
-    async def put_alert_with_outbox(
-        self, operation: str, rule: str, doc: Document, rows: Sequence[NewOutboxRow]
-    ) -> list[int]:
-        def work(conn: sqlite3.Connection) -> list[int]:
-            conn.executemany(_UPSERT_ALERT, alert_rows(operation, {rule: doc}))
-            return _insert_outbox(conn, rows)
-
-        return await self._write(work)
-
-    async def put_silence(self, id: str, doc: Document, ends_at: datetime) -> None:
-        values = (
-            id,
-            encode_document(doc, what=f"silence {id!r}"),
-            to_micros(ends_at, what="ends_at"),
-        )
-
-        def work(conn: sqlite3.Connection) -> None:
-            conn.execute(
-                "INSERT INTO silences (id, doc, ends_at) VALUES (?, ?, ?) "
-                "ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, ends_at = excluded.ends_at",
-                values,
-            )
-
-        await self._write(work)
-
-    async def delete_silence(self, id: str) -> None:
-        await self._write(lambda conn: conn.execute("DELETE FROM silences WHERE id = ?", (id,)))
 
     async def budget_used(self, operation: str, day: str) -> int:
         key = (operation, check_day(day))

@@ -12,15 +12,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.adapters.store.base import ActionCommit, HistoryPage, NewOutboxRow
-from bot.adapters.store.encoding import to_micros
-from bot.adapters.store.history_rows import (
+from bot.adapters.store.rows import (
     action_rows,
-    decode_action,
-    decode_incident,
+    history_page,
     incident_rows,
     silence_upserts,
+    to_micros,
 )
+from bot.services.ports.store import ActionCommit, HistoryPage, NewOutboxRow
 
 UPSERT_INCIDENT = (
     "INSERT INTO incidents (id, rule, operation, started_at, ended_at, doc) "
@@ -81,11 +80,11 @@ class HistoryQuery:
             "AND (? IS NULL OR operation = ?) ORDER BY started_at DESC, id DESC LIMIT ?",
             (self.since, *scope, self.limit),
         )
-        found = [decode_incident(row) for row in incidents]
+        found = incidents.fetchall()
         actions = conn.execute(
             "SELECT at, rule, operation, doc FROM actions WHERE at >= ? "
             "AND (? IS NULL OR rule = ?) AND (? IS NULL OR operation IS NULL "
             "OR operation = ?) ORDER BY at DESC, id DESC LIMIT ?",
             (self.since, *scope, self.limit),
         )
-        return HistoryPage(incidents=found, actions=[decode_action(row) for row in actions])
+        return history_page(found, actions)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from bot.adapters.store.base import StoreOpenError
+from bot.services.ports.store import StoreOpenError
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (

@@ -27,7 +27,6 @@ from types import TracebackType
 
 import httpx
 
-from bot.adapters.clock import Clock
 from bot.adapters.wolkvox.budget import BudgetCount, BudgetStatus, CallBudget, next_local_midnight
 from bot.adapters.wolkvox.envelope import Envelope
 from bot.adapters.wolkvox.errors import (
@@ -47,6 +46,7 @@ from bot.adapters.wolkvox.target import WolkvoxTarget
 from bot.adapters.wolkvox.token_hold import AbandonedRequests
 from bot.config.budget import MAX_ATTEMPTS
 from bot.services.heap import collector_paused
+from bot.services.ports import Clock
 
 logger = logging.getLogger("callbot.wolkvox.client")
 

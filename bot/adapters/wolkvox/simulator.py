@@ -29,12 +29,13 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from bot.adapters.clock import Clock, SystemClock
+from bot.adapters.clock import SystemClock
 from bot.adapters.wolkvox import simulator_faults as faults
 from bot.adapters.wolkvox import simulator_siblings as siblings
 from bot.adapters.wolkvox.simulator_faults import Canned, Fault
 from bot.adapters.wolkvox.simulator_scenarios import validate_scenario
 from bot.adapters.wolkvox.simulator_traffic import TrafficModel
+from bot.services.ports import Clock
 
 __all__ = ["Fault", "WolkvoxSimulator"]
 

@@ -17,11 +17,12 @@ from typing import TextIO
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from bot.adapters.clock import Clock, SimulatedClock, SystemClock
+from bot.adapters.clock import SimulatedClock, SystemClock
 from bot.adapters.wolkvox.simulator import PATH, VALID_QUERIES, WolkvoxSimulator
 from bot.adapters.wolkvox.simulator_faults import FAULT_TEXT, Fault
 from bot.adapters.wolkvox.simulator_scenarios import describe_timeline, validate_scenario
 from bot.logevents import log_event
+from bot.services.ports import Clock
 
 _log = logging.getLogger("callbot.simulator")
 

@@ -15,11 +15,11 @@ from bot.adapters.clock import ManualClock
 from bot.adapters.slack.app import build_web_client
 from bot.adapters.slack.notifier import SlackChat
 from bot.adapters.slack.presenter import SlackPresenter
-from bot.adapters.store.base import MessageRef
 from bot.adapters.store.sqlite import SQLiteStore
 from bot.domain.calls import CallRecord
 from bot.services.delivery import OutboxDrainer
 from bot.services.monitor import Monitor
+from bot.services.ports.store import MessageRef
 from bot.services.restore import restore_state
 from bot.services.state import RuntimeState
 from bot.settings import parse_settings

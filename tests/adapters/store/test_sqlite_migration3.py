@@ -6,9 +6,10 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.adapters.store.base import CycleCommit, PollStatus
 from bot.adapters.store.sqlite import SQLiteStore
 from bot.adapters.store.sqlite_schema import LATEST, MIGRATIONS, schema_version
+from bot.domain.polling import PollState
+from bot.services.ports.store import CycleCommit
 
 T0 = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 
@@ -34,7 +35,7 @@ async def test_an_older_store_is_upgraded_and_keeps_its_poll_status(tmp_path: Pa
     old_store(path)
     async with SQLiteStore(path=path) as store:
         polls = (await store.load(T0)).polls
-    assert polls["bogota"] == PollStatus(
+    assert polls["bogota"] == PollState(
         last_success_at=T0,
         last_error="timeout",
         consecutive_failures=2,
@@ -46,7 +47,7 @@ async def test_an_older_store_is_upgraded_and_keeps_its_poll_status(tmp_path: Pa
 
 
 async def test_every_field_of_the_poll_state_round_trips(tmp_path: Path) -> None:
-    status = PollStatus(
+    status = PollState(
         last_attempt_at=T0 + timedelta(minutes=1),
         last_success_at=T0,
         last_error="the token is wrong or expired",

@@ -7,21 +7,24 @@ import signal
 import sqlite3
 import sys
 import textwrap
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from bot.adapters.store.base import (
+from bot.adapters.store.sqlite import SQLiteStore
+from bot.adapters.store.sqlite_schema import LATEST, MIGRATIONS, NUMBERED
+from bot.domain.alerts import Alert, AlertState
+from bot.domain.polling import PollState
+from bot.services.ports.store import (
+    ActionCommit,
     CycleCommit,
     MessageRef,
     NewOutboxRow,
-    PollStatus,
     StoreError,
     StoreOpenError,
 )
-from bot.adapters.store.sqlite import SQLiteStore
-from bot.adapters.store.sqlite_schema import LATEST, MIGRATIONS, NUMBERED
 
 T0 = datetime(2024, 5, 6, 14, 0, tzinfo=UTC)
 
@@ -89,7 +92,8 @@ async def test_committed_work_survives_kill_9(tmp_path: Path) -> None:
         f"""
         import asyncio, os, signal
         from datetime import UTC, datetime
-        from bot.adapters.store.base import CycleCommit, MessageRef, NewOutboxRow
+        from bot.domain.alerts import Alert
+        from bot.services.ports.store import CycleCommit, MessageRef, NewOutboxRow
         from bot.adapters.store.sqlite import SQLiteStore
 
         async def main():
@@ -98,7 +102,7 @@ async def test_committed_work_survives_kill_9(tmp_path: Path) -> None:
             t0 = datetime(2024, 5, 6, 14, 0, tzinfo=UTC)
             rows = [NewOutboxRow("C1", i, "post", {{"text": i}}, t0) for i in ("i1", "i2")]
             first, _ = await store.commit_cycle(
-                CycleCommit("sales", alerts={{"abandon": {{"state": "firing"}}}}, outbox=rows)
+                CycleCommit("sales", alerts=(Alert.new("abandon", "sales"),), outbox=rows)
             )
             await store.complete(first, message=MessageRef("i1", "C1", "171.5"))
             os.kill(os.getpid(), signal.SIGKILL)
@@ -114,7 +118,7 @@ async def test_committed_work_survives_kill_9(tmp_path: Path) -> None:
 
     async with SQLiteStore(path=path) as store:
         state = await store.load(T0)
-        assert state.alerts == {("sales", "abandon"): {"state": "firing"}}
+        assert state.alerts == {("sales", "abandon"): Alert.new("abandon", "sales")}
         assert state.message_refs == {"i1": MessageRef("i1", "C1", "171.5")}
         assert [r.incident_id for r in await store.due_outbox(T0, 10)] == ["i2"]
 
@@ -150,15 +154,16 @@ async def test_a_cycle_is_atomic_when_the_database_fails_at_the_last_step(
             await store.commit_cycle(
                 CycleCommit(
                     "sales",
-                    alerts={"abandon": {"state": "firing"}},
-                    poll=PollStatus(last_success_at=T0),
+                    alerts=(Alert.new("abandon", "sales"),),
+                    poll=PollState(last_success_at=T0),
                     outbox=(row("i1"),),
                 )
             )
         state = await store.load(T0)
         assert (state.alerts, state.polls) == ({}, {})
-        await store.put_alert("sales", "abandon", {"state": "pending"})
-        assert (await store.load(T0)).alerts == {("sales", "abandon"): {"state": "pending"}}
+        pending = replace(Alert.new("abandon", "sales"), state=AlertState.PENDING)
+        await store.commit_action(ActionCommit(alerts=(pending,)))
+        assert (await store.load(T0)).alerts == {("sales", "abandon"): pending}
 
 
 async def test_a_store_of_the_previous_version_gains_the_record_and_keeps_its_data(
@@ -179,3 +184,24 @@ async def test_a_store_of_the_previous_version_gains_the_record_and_keeps_its_da
         assert (await store.load(T0)).message_refs["i1"].ts == "1.0"
         assert (await store.history(since=T0)).incidents == []
     assert versions(path) == sorted(NUMBERED)
+
+
+async def test_rows_that_no_longer_read_back_are_left_out_and_named(tmp_path: Path) -> None:
+    path = tmp_path / "store.sqlite3"
+    good = Alert.new("abandon", "sales")
+    async with SQLiteStore(path=path) as store:
+        await store.commit_action(ActionCommit(alerts=(good,)))
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO alerts VALUES ('sales', 'trunk', '{\"state\": \"molten\"}')")
+        conn.execute("INSERT INTO silences VALUES ('s1', 'not json', 0)")
+        conn.execute("INSERT INTO digests VALUES ('d1', '{\"id\": \"d1\"}')")
+    conn.close()
+    async with SQLiteStore(path=path) as store:
+        state = await store.load(T0)
+    assert state.alerts == {("sales", "abandon"): good}
+    assert (state.silences, state.digests) == ({}, {})
+    assert [(bad.kind, bad.key) for bad in state.unreadable] == [
+        ("alert", "trunk"),
+        ("silence", "s1"),
+        ("digest", "d1"),
+    ]

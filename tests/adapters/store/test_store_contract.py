@@ -1,35 +1,42 @@
-"""The contract every store implementation must pass (add a PostgreSQL param here later)."""
+"""The contract every store implementation must pass (add a PostgreSQL param here later).
+
+The store takes and returns domain objects; how it spells them on disk is its own business.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import math
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
-from bot.adapters.store.base import (
+from bot.adapters.store.memory import MemoryStore, MemoryTables
+from bot.adapters.store.sqlite import SQLiteStore
+from bot.domain.alerts import Alert, AlertState
+from bot.domain.digests import Digest
+from bot.domain.history import ActionRecord, IncidentRecord, RecordKind
+from bot.domain.polling import PollState
+from bot.domain.silences import Silence
+from bot.domain.specs import EvalStatus, Evaluation, Severity
+from bot.services.ports.store import (
     ActionCommit,
-    ActionEntry,
     BucketKey,
     BudgetCounter,
     CycleCommit,
     DocumentError,
     HistoryPage,
-    IncidentEntry,
     LogDelta,
     MessageRef,
     NewOutboxRow,
-    PollStatus,
     RememberedCall,
     Store,
     StoreClosedError,
     StoredLog,
 )
-from bot.adapters.store.memory import MemoryStore, MemoryTables
-from bot.adapters.store.sqlite import SQLiteStore
 
 T0 = datetime(2024, 5, 6, 14, 0, tzinfo=UTC)
 BOGOTA = timezone(timedelta(hours=-5))
@@ -52,6 +59,23 @@ def draft(channel: str, incident: str, *, at: int = 0, action: str = "post") -> 
     )
 
 
+def alert(rule: str, op: str = "sales", **changes: Any) -> Alert:
+    return replace(Alert.new(rule, op), **changes)
+
+
+def silence(id: str, ends: int, *, reason: str = "lunch ñ") -> Silence:
+    return Silence(id, "trunk", "sales", T0, minute(ends), created_by="U1", reason=reason)
+
+
+TRUNK_EVALUATION = Evaluation(
+    rule="trunk",
+    operation="sales",
+    status=EvalStatus.CLEAR,
+    value=2.5,
+    detail="ñ",
+    breakdown=(("answer", 1), ("abandon", 2)),
+)
+
 Reopen = Callable[[], Store]
 
 
@@ -73,10 +97,17 @@ async def store(reopen: Reopen) -> AsyncIterator[Store]:
 
 FULL_CYCLE = CycleCommit(
     operation="sales",
-    alerts={
-        "abandon": {"state": "firing", "since": "2024-05-06T14:00:00Z", "acked_by": "U1"},
-        "trunk": {"state": "inactive", "history": [1, 2.5, None, True, "ñ"]},
-    },
+    alerts=(
+        alert(
+            "abandon",
+            state=AlertState.FIRING,
+            severity=Severity.CRITICAL,
+            incident_id="abandon:sales:1",
+            fired_at=minute(0),
+            acked_by="U1",
+        ),
+        alert("trunk", last_evaluation=TRUNK_EVALUATION, peak_value=2.5),
+    ),
     log=LogDelta(
         buckets={
             BucketKey(minute(0), "inbound", "answer"): 12,
@@ -87,7 +118,7 @@ FULL_CYCLE = CycleCommit(
         conn_ids={"c-1": seen(0), "c-2": seen(1, tz=BOGOTA, result="abandon")},
     ),
     budget=BudgetCounter(day="2024-05-06", used=42),
-    poll=PollStatus(
+    poll=PollState(
         last_success_at=minute(1),
         last_error=None,
         consecutive_failures=0,
@@ -109,7 +140,7 @@ async def test_everything_a_cycle_stores_is_there_after_a_restart(
     store: Store, reopen: Reopen
 ) -> None:
     [row_id] = await store.commit_cycle(FULL_CYCLE)
-    await store.put_silence("s1", {"matcher": {"rule": "trunk"}}, minute(60))
+    await store.commit_action(ActionCommit(silences=(silence("s1", 60),)))
     await store.put_message_ref(MessageRef("sales/trunk/0", "C2", "1714999999.000100"))
     await store.close()
 
@@ -118,7 +149,7 @@ async def test_everything_a_cycle_stores_is_there_after_a_restart(
         due = await again.due_outbox(T0, 10)
         used = await again.budget_used("sales", "2024-05-06")
 
-    assert state.alerts == {("sales", rule): doc for rule, doc in FULL_CYCLE.alerts.items()}
+    assert state.alerts == {("sales", a.rule): a for a in FULL_CYCLE.alerts}
     assert state.logs == {
         "sales": StoredLog(
             buckets=FULL_CYCLE.log.buckets,
@@ -130,7 +161,7 @@ async def test_everything_a_cycle_stores_is_there_after_a_restart(
         assert key.minute.tzinfo == UTC
     assert state.budgets == {("sales", "2024-05-06"): 42} and used == 42
     assert state.polls == {"sales": FULL_CYCLE.poll}
-    assert state.silences == {"s1": {"matcher": {"rule": "trunk"}}}
+    assert state.silences == {"s1": silence("s1", 60)}
     assert state.message_refs == {
         "sales/trunk/0": MessageRef("sales/trunk/0", "C2", "1714999999.000100")
     }
@@ -150,24 +181,24 @@ async def test_a_later_cycle_replaces_what_it_names_and_keeps_the_rest(store: St
     await store.commit_cycle(
         CycleCommit(
             operation="sales",
-            alerts={"abandon": {"state": "resolved"}},
+            alerts=(alert("abandon", state=AlertState.RESOLVED),),
             log=LogDelta(
                 buckets={BucketKey(minute(0), "inbound", "answer"): 13},
                 covered_minutes=frozenset({minute(2)}),
                 conn_ids={"c-2": seen(2), "c-3": seen(2)},
             ),
-            poll=PollStatus(last_error="timeout", consecutive_failures=1),
+            poll=PollState(last_error="timeout", consecutive_failures=1),
         )
     )
     state = await store.load(T0)
-    assert state.alerts[("sales", "abandon")] == {"state": "resolved"}
-    assert state.alerts[("sales", "trunk")] == FULL_CYCLE.alerts["trunk"]
+    assert state.alerts[("sales", "abandon")] == alert("abandon", state=AlertState.RESOLVED)
+    assert state.alerts[("sales", "trunk")] == FULL_CYCLE.alerts[1]
     log = state.logs["sales"]
     assert log.buckets[BucketKey(minute(0), "inbound", "answer")] == 13
     assert log.buckets[BucketKey(minute(0), "inbound", "abandon")] == 3
     assert log.covered_minutes == {minute(0), minute(1), minute(2)}
     assert log.conn_ids == {"c-1": seen(0), "c-2": seen(2), "c-3": seen(2)}
-    assert state.polls["sales"] == PollStatus(last_error="timeout", consecutive_failures=1)
+    assert state.polls["sales"] == PollState(last_error="timeout", consecutive_failures=1)
     assert state.budgets == {("sales", "2024-05-06"): 42}
 
 
@@ -221,7 +252,7 @@ async def test_budget_counters_keep_the_day_and_drop_earlier_days(store: Store) 
 
 def _unencodable_payload() -> CycleCommit:
     row = NewOutboxRow("C1", "x", "post", {"text": "hi", "bad": {1, 2}}, T0)
-    return CycleCommit("sales", alerts={"abandon": {"ok": 1}}, log=FULL_CYCLE.log, outbox=(row,))
+    return CycleCommit("sales", alerts=(alert("abandon"),), log=FULL_CYCLE.log, outbox=(row,))
 
 
 @pytest.mark.parametrize(
@@ -231,15 +262,15 @@ def _unencodable_payload() -> CycleCommit:
         (
             CycleCommit(
                 "sales",
-                alerts={"a": {"ok": True}, "b": {"value": math.nan}},
-                poll=PollStatus(consecutive_failures=5),
+                alerts=(alert("a"), alert("b", peak_value=math.nan)),
+                poll=PollState(consecutive_failures=5),
             ),
             DocumentError,
         ),
         (
             CycleCommit(
                 "sales",
-                alerts={"abandon": {"ok": 1}},
+                alerts=(alert("abandon"),),
                 outbox=(
                     draft("C1", "ok"),
                     NewOutboxRow("C1", "x", "post", {}, T0, datetime(2024, 1, 1)),
@@ -275,20 +306,20 @@ async def test_a_cycle_that_fails_half_way_stores_nothing(
 async def test_a_button_click_stores_the_alert_and_its_notifications_together(
     store: Store,
 ) -> None:
-    await store.put_alert("sales", "abandon", {"state": "firing", "acked_by": None})
-    ids = await store.put_alert_with_outbox(
-        "sales", "abandon", {"state": "firing", "acked_by": "U7"}, [draft("C1", "i1")]
-    )
+    firing = alert("abandon", state=AlertState.FIRING)
+    await store.commit_action(ActionCommit(alerts=(firing,)))
+    acked = replace(firing, acked_by="U7", acked_at=minute(1))
+    ids = await store.commit_action(ActionCommit(alerts=(acked,), outbox=[draft("C1", "i1")]))
     with pytest.raises(DocumentError):
-        await store.put_alert_with_outbox(
-            "sales",
-            "abandon",
-            {"acked_by": "U8"},
-            [NewOutboxRow("C1", "i1", "update", {"x": object()}, T0)],
+        await store.commit_action(
+            ActionCommit(
+                alerts=(replace(firing, acked_by="U8"),),
+                outbox=[NewOutboxRow("C1", "i1", "update", {"x": object()}, T0)],
+            )
         )
 
     state = await store.load(T0)
-    assert state.alerts == {("sales", "abandon"): {"state": "firing", "acked_by": "U7"}}
+    assert state.alerts == {("sales", "abandon"): acked}
     assert [row.id for row in await store.due_outbox(T0, 10)] == ids
 
 
@@ -297,17 +328,15 @@ async def test_silences_are_replaced_deleted_and_kept_once_ended_until_told(
 ) -> None:
     # Issue 12 changes this: an ended silence is no longer deleted at load, so the bot
     # can record its end (and edit the message it muted); the bot then forgets it.
-    await store.put_silence("ending-now", {"v": 1}, minute(10))
-    await store.put_silence("later", {"v": 1}, minute(10))
-    await store.put_silence("later", {"v": 2}, minute(30))
-    await store.put_silence("deleted", {"v": 1}, minute(30))
-    await store.delete_silence("deleted")
-    await store.delete_silence("never-existed")
+    ending, later = silence("ending-now", 10), silence("later", 30, reason="v2")
+    await store.commit_action(ActionCommit(silences=(ending, silence("later", 10))))
+    await store.commit_action(ActionCommit(silences=(later, silence("deleted", 30))))
+    await store.commit_action(ActionCommit(forget_silences=("deleted", "never-existed")))
 
-    assert (await store.load(minute(9))).silences == {"ending-now": {"v": 1}, "later": {"v": 2}}
-    assert (await store.load(minute(10))).silences == {"ending-now": {"v": 1}, "later": {"v": 2}}
+    assert (await store.load(minute(9))).silences == {"ending-now": ending, "later": later}
+    assert (await store.load(minute(10))).silences == {"ending-now": ending, "later": later}
     await store.commit_action(ActionCommit(forget_silences=("ending-now",)))
-    assert (await store.load(minute(10))).silences == {"later": {"v": 2}}
+    assert (await store.load(minute(10))).silences == {"later": later}
 
 
 async def test_outbox_is_due_in_order_per_channel_and_a_deferred_row_holds_back_its_channel(
@@ -379,13 +408,16 @@ async def test_message_refs_are_replaced(store: Store) -> None:
     assert await store.message_ref("i1") == MessageRef("i1", "C2", "2.0")
 
 
-async def test_documents_read_back_are_copies(store: Store) -> None:
-    doc: dict[str, Any] = {"state": "firing", "acks": []}
-    await store.put_alert("sales", "abandon", doc)
-    doc["acks"].append("U1")
-    loaded = (await store.load(T0)).alerts[("sales", "abandon")]
-    loaded["state"] = "mutated"
-    assert (await store.load(T0)).alerts[("sales", "abandon")] == {"state": "firing", "acks": []}
+async def test_payloads_read_back_are_copies(store: Store) -> None:
+    payload: dict[str, Any] = {"text": "firing", "blocks": []}
+    await store.commit_cycle(
+        CycleCommit("sales", outbox=(NewOutboxRow("C1", "i1", "post", payload, T0),))
+    )
+    payload["blocks"].append({"type": "divider"})
+    [loaded] = await store.due_outbox(T0, 1)
+    loaded.payload["text"] = "mutated"
+    [again] = await store.due_outbox(T0, 1)
+    assert again.payload == {"text": "firing", "blocks": []}
 
 
 async def test_opening_again_and_again_keeps_the_data(store: Store, reopen: Reopen) -> None:
@@ -401,7 +433,9 @@ async def test_opening_again_and_again_keeps_the_data(store: Store, reopen: Reop
 
 async def test_concurrent_callers_on_one_loop_all_land(store: Store) -> None:
     cycles = [
-        store.commit_cycle(CycleCommit(f"op{i}", alerts={"r": {"i": i}}, outbox=(draft("C", "x"),)))
+        store.commit_cycle(
+            CycleCommit(f"op{i}", alerts=(alert("r", f"op{i}"),), outbox=(draft("C", "x"),))
+        )
         for i in range(20)
     ]
     refs = [store.put_message_ref(MessageRef(f"i{i}", "C", f"{i}.0")) for i in range(20)]
@@ -428,14 +462,14 @@ async def test_a_large_log_delta_lands_in_one_commit(store: Store) -> None:
     "call",
     [
         lambda s: s.load(datetime(2024, 5, 6)),
-        lambda s: s.put_silence("s", {}, datetime(2024, 5, 6)),
+        lambda s: s.commit_action(ActionCommit(actions=(action(0, naive=True),))),
         lambda s: s.due_outbox(datetime(2024, 5, 6), 10),
         lambda s: s.commit_cycle(
             CycleCommit("x", log=LogDelta(covered_minutes=frozenset({datetime(2024, 5, 6)})))
         ),
         lambda s: s.due_outbox(T0, 0),
     ],
-    ids=["load", "silence", "due", "cycle", "limit-0"],
+    ids=["load", "action", "due", "cycle", "limit-0"],
 )
 async def test_naive_times_and_bad_limits_are_refused(store: Store, call: Any) -> None:
     with pytest.raises(ValueError):
@@ -455,33 +489,36 @@ async def test_a_closed_store_refuses_work(reopen: Reopen) -> None:
 async def test_digests_are_stored_with_their_cycle_replaced_and_forgotten(
     store: Store, reopen: Reopen
 ) -> None:
-    storm = {"id": "digest:C1:20240506T140000", "members": ["a:sales:1", "b:sales:1"]}
-    other = {"id": "digest:C2:20240506T140000", "members": ["c:sales:1"]}
+    storm = Digest("digest:C1:20240506T140000", "C1", T0, ("a:sales:1", "b:sales:1"))
+    other = Digest("digest:C2:20240506T140000", "C2", T0, ("c:sales:1",), ("<!here>",))
     ids = await store.commit_cycle(
         CycleCommit(
             operation="sales",
-            digests={storm["id"]: storm, other["id"]: other},
-            outbox=[draft("C1", storm["id"])],
+            digests={storm.id: storm, other.id: other},
+            outbox=[draft("C1", storm.id)],
         )
     )
     assert len(ids) == 1
-    grown = {**storm, "members": [*storm["members"], "d:support:1"]}
+    grown = storm.joined(["d:support:1"])
     await store.commit_cycle(
-        CycleCommit(operation="support", digests={storm["id"]: grown, other["id"]: None})
+        CycleCommit(operation="support", digests={storm.id: grown, other.id: None})
     )
     await store.close()
     async with reopen() as again:
-        assert (await again.load(T0)).digests == {storm["id"]: grown}
+        assert (await again.load(T0)).digests == {storm.id: grown}
 
 
-async def test_a_cycle_with_a_digest_that_is_not_json_stores_nothing(store: Store) -> None:
+async def test_a_cycle_whose_alert_cannot_be_stored_stores_its_digest_neither(
+    store: Store,
+) -> None:
     before = await store.load(T0)
+    storm = Digest("digest:C1:x", "C1", T0, ("a:sales:1",))
     with pytest.raises(DocumentError):
         await store.commit_cycle(
             CycleCommit(
                 operation="sales",
-                alerts={"abandon": {"state": "firing"}},
-                digests={"digest:C1:x": {"opened_at": math.nan}},
+                alerts=(alert("abandon", peak_value=math.nan),),
+                digests={storm.id: storm},
             )
         )
     assert await store.load(T0) == before
@@ -498,10 +535,18 @@ def incident(
     start: int = 0,
     end: int | None = None,
     acked_by: str | None = None,
-) -> IncidentEntry:
-    doc = {"severity": "critical", "peak_value": 0.25, "acked_by": acked_by}
-    ended = None if end is None else minute(end)
-    return IncidentEntry(f"{rule}:{op}:{n}", rule, op, minute(start), ended, doc)
+) -> IncidentRecord:
+    return IncidentRecord(
+        incident_id=f"{rule}:{op}:{n}",
+        rule=rule,
+        operation=op,
+        started_at=minute(start),
+        ended_at=None if end is None else minute(end),
+        severity=Severity.CRITICAL,
+        peak_value=0.25,
+        acked_by=acked_by,
+        acked_at=None if acked_by is None else minute(start + 1),
+    )
 
 
 def action(
@@ -511,16 +556,18 @@ def action(
     rule: str = "abandon",
     op: str | None = "sales",
     by: str = "U1",
-) -> ActionEntry:
-    return ActionEntry(minute(at), rule, op, {"kind": kind, "by": by, "reason": "lunch ñ"})
+    naive: bool = False,
+) -> ActionRecord:
+    when = minute(at).replace(tzinfo=None) if naive else minute(at)
+    return ActionRecord(RecordKind(kind), when, by, rule, op, reason="lunch ñ")
 
 
 async def test_an_action_stores_its_alert_silence_record_and_notes_together(
     store: Store, reopen: Reopen
 ) -> None:
     commit = ActionCommit(
-        alerts={("sales", "abandon"): {"state": "firing", "silenced": True}},
-        silences={"s1": ({"rule": "abandon"}, minute(60))},
+        alerts=(alert("abandon", state=AlertState.FIRING, silenced=True),),
+        silences=(silence("s1", 60),),
         actions=(action(1),),
         incidents=(incident(1, acked_by="U2"),),
         outbox=(draft("C1", "abandon:sales:1", action="thread"),),
@@ -529,8 +576,8 @@ async def test_an_action_stores_its_alert_silence_record_and_notes_together(
     await store.close()
     async with reopen() as again:
         state = await again.load(minute(2))
-        assert state.alerts[("sales", "abandon")] == {"state": "firing", "silenced": True}
-        assert state.silences == {"s1": {"rule": "abandon"}}
+        assert state.alerts[("sales", "abandon")] == commit.alerts[0]
+        assert state.silences == {"s1": silence("s1", 60)}
         assert [r.id for r in await again.due_outbox(minute(2), 5)] == [row_id]
         page = await again.history(since=minute(0))
         assert page.actions == [action(1)]
@@ -539,9 +586,9 @@ async def test_an_action_stores_its_alert_silence_record_and_notes_together(
 
 async def test_an_action_that_cannot_be_stored_stores_nothing(store: Store) -> None:
     bad = ActionCommit(
-        alerts={("sales", "abandon"): {"state": "firing"}},
-        silences={"s1": ({"rule": "abandon"}, minute(60))},
-        actions=(ActionEntry(minute(1), "abandon", None, {"bad": math.nan}),),
+        alerts=(alert("abandon", state=AlertState.FIRING),),
+        silences=(silence("s1", 60),),
+        actions=(action(1, op=None, naive=True),),
         outbox=(draft("C1", "abandon:sales:1"),),
     )
     with pytest.raises((DocumentError, ValueError)):
@@ -604,7 +651,7 @@ async def test_an_incident_record_is_rewritten_as_it_resolves(store: Store) -> N
         CycleCommit(operation="sales", incidents=(incident(1, end=9, acked_by="U3"),))
     )
     [found] = (await store.history(since=minute(0))).incidents
-    assert (found.ended_at, found.doc["acked_by"]) == (minute(9), "U3")
+    assert (found.ended_at, found.acked_by) == (minute(9), "U3")
 
 
 async def test_forgetting_history_keeps_what_is_recent_or_still_open(store: Store) -> None:

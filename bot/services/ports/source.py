@@ -1,7 +1,6 @@
-"""The ports the services need, as small Protocols the adapters satisfy.
+"""Where calls come from: the Wolkvox client, as the services see it.
 
-Services know no HTTP or Slack types: a Wolkvox failure reaches them as a
-`SourceError`, a rendered Slack message as a plain `RenderedMessage` mapping.
+Services know no HTTP types: a failed poll reaches them as a `SourceError`.
 """
 
 from __future__ import annotations
@@ -9,13 +8,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from bot.domain.calls import CallRecord
-from bot.services.views import ActionResultView, AlertMessageView, DigestView, RemovedRuleView
-
-RenderedMessage = dict[str, Any]
-"""A message ready for a chat: `text` (the plain fallback) and `blocks`."""
 
 
 class FetchedCalls(Protocol):
@@ -82,41 +77,3 @@ class CallSource(Protocol):
     def budget(self, operation: str, now: datetime) -> BudgetUse: ...
 
     def restore_budget(self, operation: str, day: str, used: int) -> None: ...
-
-
-class AlertPresenter(Protocol):
-    """Turns an incident's view into a chat message (Slack blocks, or text for a console)."""
-
-    def alert_message(self, view: AlertMessageView) -> RenderedMessage: ...
-
-    def thread_note(self, view: AlertMessageView, event: str) -> RenderedMessage: ...
-
-
-class DigestPresenter(Protocol):
-    """Renders an alert storm: one digest message, and notes in its thread that name
-    the incident they are about (the thread is shared by many incidents)."""
-
-    def digest_message(self, view: DigestView) -> RenderedMessage: ...
-
-    def digest_note(self, view: AlertMessageView, event: str) -> RenderedMessage:
-        """`event` is an AlertEvent value or `joined` (the incident joined the digest)."""
-        ...
-
-
-class NotePresenter(Protocol):
-    """Renders a person's action (acknowledged, silenced...) as a thread note or reply."""
-
-    def action_note(self, view: ActionResultView) -> RenderedMessage: ...
-
-
-class RemovedRulePresenter(Protocol):
-    """Closes the message of an incident whose rule left the configuration: a final state
-    without buttons, and a note in its thread that says why it will not change again."""
-
-    def removed_rule_message(self, view: RemovedRuleView) -> RenderedMessage: ...
-
-    def removed_rule_note(self, view: RemovedRuleView) -> RenderedMessage: ...
-
-
-class Presenter(AlertPresenter, DigestPresenter, NotePresenter, RemovedRulePresenter, Protocol):
-    """Everything the services need rendered."""

@@ -1,18 +1,21 @@
-"""The persistence contract every store implements (SQLite now, PostgreSQL later).
+"""The persistence port: what must survive a restart, in domain objects.
 
-The store keeps what must survive a restart: alert states (acknowledgements live inside
-them), silences, the Slack message of each incident, the per-minute call buckets and the
-conn_ids still inside the overlap window, the day's request budget, poll status, and the
-outbox of notifications still to deliver.
+The store keeps alert states (acknowledgements live inside them), silences, storm digests,
+the Slack message of each incident, the per-minute call buckets and the conn_ids still
+inside the overlap window, the day's request budget, poll status, the record of incidents
+and people's actions, and the outbox of notifications still to deliver.
 
-It deals in plain data only: alert states and silences are JSON documents
-(`dict[str, Any]`) produced and read by codecs elsewhere, so the store never has to change
-when a domain type grows a field. Everything a poll cycle decides is written by
-`commit_cycle` in one transaction, so a crash leaves either the whole cycle or none of it,
-and a notification is never stored without the state that caused it (or the reverse).
+It takes and returns domain objects (`Alert`, `Silence`, `Digest`, `IncidentRecord`,
+`ActionRecord`, `PollState`); how they are spelled on disk is each implementation's own
+business (bot.adapters.store), as APScheduler's job stores serialise their own jobs.
 
-All timestamps are aware datetimes; stores return them in UTC. One contract test suite
-(tests/adapters/store/test_store_contract.py) runs against every implementation.
+Transactions: `commit_cycle`, `commit_action`, `complete` and `defer` are each atomic: all
+of the call is stored, or (on any error, e.g. a value that cannot be stored) none of it.
+A notification is thus never stored without the state that caused it, or the reverse.
+
+All timestamps are aware datetimes (naive ones are refused with ValueError); stores return
+them in UTC. One contract test suite (tests/adapters/store/test_store_contract.py) runs
+against every implementation.
 """
 
 from __future__ import annotations
@@ -21,12 +24,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
-from typing import Any, NamedTuple, Protocol, Self
+from typing import NamedTuple, Protocol, Self
 
+from bot.domain.alerts import Alert
+from bot.domain.digests import Digest
+from bot.domain.history import ActionRecord, IncidentRecord
 from bot.domain.polling import PollState
-
-Document = dict[str, Any]
-"""A JSON object: str keys; values str, int, float (finite), bool, None, lists, objects."""
+from bot.domain.silences import Silence
+from bot.services.ports.presenter import RenderedMessage
 
 
 class StoreError(Exception):
@@ -44,7 +49,8 @@ class StoreClosedError(StoreError):
 
 
 class DocumentError(StoreError, ValueError):
-    """A document or payload cannot be stored as JSON; nothing of the call was stored."""
+    """A value cannot be stored (e.g. a payload or measure that is not JSON: NaN, a set);
+    nothing of the call was stored."""
 
 
 class StoreBusyError(StoreError):
@@ -66,31 +72,28 @@ class MessageRef:
 class NewOutboxRow:
     """A notification a cycle (or a button click) decided to send, before it has an id.
 
-    `not_before` defaults to `created_at`: due at once.
+    `action` says what to do with the incident's message (post, update, thread);
+    `payload` is the rendered message. `not_before` defaults to `created_at`: due at once.
     """
 
     channel: str
     incident_id: str
     action: str
-    payload: Document
+    payload: RenderedMessage
     created_at: datetime
     not_before: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class OutboxRow:
-    """A stored notification still to deliver.
-
-    `action` says what to do with the incident's message (post, update, thread, ...);
-    `payload` is the rendered message (text, blocks and extras).
-    """
+    """A stored notification still to deliver (see `NewOutboxRow`), with its delivery so far."""
 
     id: int
     created_at: datetime
     channel: str
     incident_id: str
     action: str
-    payload: Document
+    payload: RenderedMessage
     attempts: int
     not_before: datetime
     last_error: str | None
@@ -156,39 +159,62 @@ class BudgetCounter:
     used: int
 
 
-PollStatus = PollState
-"""How an operation's polling is going: the domain's PollState, stored whole."""
-
-
 @dataclass(frozen=True, slots=True)
 class CycleCommit:
     """Everything one poll cycle of `operation` stores, together, in one transaction.
 
-    `alerts` maps rule name to its alert document (upserted; rules not named are kept).
-    `budget` and `poll`, when given, replace the stored ones. `digests` maps a digest id
-    (an alert storm's one message, see bot.domain.digests) to its document, upserted, or
-    to None to forget it; digests of any operation may be named.
+    `alerts` are upserted by (operation, rule); alerts not named are kept. `budget` and
+    `poll`, when given, replace the stored ones. `digests` maps a digest id (an alert
+    storm's one message, see bot.domain.digests) to the digest, upserted, or to None to
+    forget it; digests of any operation may be named. `incidents` are the records this
+    cycle opened, escalated or resolved (upserted by id).
     """
 
     operation: str
-    alerts: Mapping[str, Document] = field(default_factory=dict)
+    alerts: Sequence[Alert] = ()
     log: LogDelta = field(default_factory=LogDelta)
     budget: BudgetCounter | None = None
-    poll: PollStatus | None = None
+    poll: PollState | None = None
     outbox: Sequence[NewOutboxRow] = ()
-    digests: Mapping[str, Document | None] = field(default_factory=dict)
-    incidents: Sequence[IncidentEntry] = ()
-    """Incident records this cycle opened, escalated or resolved (upserted by id)."""
+    digests: Mapping[str, Digest | None] = field(default_factory=dict)
+    incidents: Sequence[IncidentRecord] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ActionCommit:
+    """Everything a person's action (or the end of a silence) stores, in one transaction:
+    the alerts it changed (upserted by (operation, rule)), the silences it adds or replaces
+    (by id) or forgets, the record of it, the incidents whose record it changes, and the
+    notifications that announce it."""
+
+    alerts: Sequence[Alert] = ()
+    silences: Sequence[Silence] = ()
+    forget_silences: Sequence[str] = ()
+    actions: Sequence[ActionRecord] = ()
+    incidents: Sequence[IncidentRecord] = ()
+    outbox: Sequence[NewOutboxRow] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A stored row that no longer reads as a domain object (e.g. written by a newer
+    callbot): left out of what was loaded, and named so that it can be logged."""
+
+    kind: str
+    """What it should have been: `alert`, `silence`, `digest`, `incident` or `action`."""
+    key: str
+    """Its rule (alerts) or id."""
+    error: str
 
 
 @dataclass(frozen=True, slots=True)
 class StoredState:
-    """Everything the bot needs at start. Acknowledgements are inside the alert documents."""
+    """Everything the bot needs at start. Acknowledgements are inside the alerts."""
 
-    alerts: Mapping[tuple[str, str], Document]
-    """(operation, rule) -> alert document."""
-    silences: Mapping[str, Document]
-    """silence id -> document: every silence whose end is not yet recorded (expired ones
+    alerts: Mapping[tuple[str, str], Alert]
+    """(operation, rule) -> its alert."""
+    silences: Mapping[str, Silence]
+    """silence id -> silence: every silence whose end is not yet recorded (expired ones
     included, so the bot can tell that they ended; see `ActionCommit.forget_silences`)."""
     message_refs: Mapping[str, MessageRef]
     """incident id -> its Slack message."""
@@ -196,65 +222,30 @@ class StoredState:
     """operation -> its call log."""
     budgets: Mapping[tuple[str, str], int]
     """(operation, day) -> requests used."""
-    polls: Mapping[str, PollStatus]
-    """operation -> poll status."""
-    digests: Mapping[str, Document] = field(default_factory=dict)
-    """digest id -> document: the alert storms whose incidents are still open."""
-
-
-@dataclass(frozen=True, slots=True)
-class IncidentEntry:
-    """One incident as `/calls history` lists it; `ended_at` None while it fires.
-
-    `doc` holds the rest (severity, peak, who acknowledged), see history_codec.
-    """
-
-    incident_id: str
-    rule: str
-    operation: str
-    started_at: datetime
-    ended_at: datetime | None
-    doc: Document
-
-
-@dataclass(frozen=True, slots=True)
-class ActionEntry:
-    """One acknowledgement, silence, unsilence or expiry; `operation` None: every one."""
-
-    at: datetime
-    rule: str
-    operation: str | None
-    doc: Document
-
-
-@dataclass(frozen=True, slots=True)
-class ActionCommit:
-    """Everything a person's action (or the end of a silence) stores, in one transaction:
-    the alert documents it changed ((operation, rule) -> document), the silences it adds
-    (id -> (document, ends_at)) or forgets, the record of it, the incidents whose record
-    it changes, and the notifications that announce it."""
-
-    alerts: Mapping[tuple[str, str], Document] = field(default_factory=dict)
-    silences: Mapping[str, tuple[Document, datetime]] = field(default_factory=dict)
-    forget_silences: Sequence[str] = ()
-    actions: Sequence[ActionEntry] = ()
-    incidents: Sequence[IncidentEntry] = ()
-    outbox: Sequence[NewOutboxRow] = ()
+    polls: Mapping[str, PollState]
+    """operation -> how its polling was going."""
+    digests: Mapping[str, Digest] = field(default_factory=dict)
+    """digest id -> the alert storms stored and not yet forgotten."""
+    unreadable: Sequence[Unreadable] = ()
+    """Rows left out because they did not read back (never a crash at start)."""
 
 
 @dataclass(frozen=True, slots=True)
 class HistoryPage:
     """What `history` found, newest first: incidents by start, actions by time."""
 
-    incidents: list[IncidentEntry]
-    actions: list[ActionEntry]
+    incidents: list[IncidentRecord]
+    actions: list[ActionRecord]
+    unreadable: int = 0
+    """Rows that matched but did not read back, left out of the lists."""
 
 
 class HistoryStore(Protocol):
     """The record of what happened: incidents and people's actions, kept until forgotten."""
 
     async def commit_action(self, commit: ActionCommit) -> list[int]:
-        """Store an action with its record and notifications; return the new outbox ids."""
+        """Store an action with its record and notifications, all or nothing; return the
+        new outbox ids in the order of `commit.outbox`."""
         ...
 
     async def history(
@@ -266,8 +257,8 @@ class HistoryStore(Protocol):
         limit: int = 200,
     ) -> HistoryPage:
         """Incidents still open or ended at or after `since`, and actions at or after it,
-        newest first, at most `limit` of each. `operation` also matches actions on every
-        operation (their `operation` is None)."""
+        newest first, at most `limit` of each (ValueError below 1). `operation` also
+        matches actions on every operation (their `operation` is None)."""
         ...
 
     async def forget_history(self, before: datetime) -> None:
@@ -314,7 +305,8 @@ class Store(Outbox, HistoryStore, Protocol):
     """The whole persistence contract. Safe to call concurrently from one asyncio loop.
 
     Use as `async with store:` or call `open()`/`close()`. `open()` creates or migrates the
-    schema; opening an up-to-date store again changes nothing.
+    schema; opening an up-to-date store again changes nothing. Objects read back are the
+    store's own copies: changing what was passed in never changes what is stored.
     """
 
     async def open(self) -> None: ...
@@ -338,28 +330,11 @@ class Store(Outbox, HistoryStore, Protocol):
         ...
 
     async def commit_cycle(self, cycle: CycleCommit) -> list[int]:
-        """Store a whole poll cycle in one transaction; return the new outbox ids.
-
-        If anything fails (e.g. a document that is not JSON) nothing of the cycle is stored.
-        """
+        """Store a whole poll cycle in one transaction; return the new outbox ids in the
+        order of `cycle.outbox`. If anything fails nothing of the cycle is stored."""
         ...
-
-    async def put_alert(self, operation: str, rule: str, doc: Document) -> None:
-        """Store one alert document outside a cycle (e.g. acknowledged from a button)."""
-        ...
-
-    async def put_alert_with_outbox(
-        self, operation: str, rule: str, doc: Document, rows: Sequence[NewOutboxRow]
-    ) -> list[int]:
-        """Store one alert document and the notifications it causes, together."""
-        ...
-
-    async def put_silence(self, id: str, doc: Document, ends_at: datetime) -> None:
-        """Store (or replace) a silence; it is pruned once `ends_at` has passed."""
-        ...
-
-    async def delete_silence(self, id: str) -> None: ...
 
     async def budget_used(self, operation: str, day: str) -> int:
-        """Requests used by `operation` on local `day` (0 when nothing was counted)."""
+        """Requests used by `operation` on local `day` (0 when nothing was counted;
+        ValueError when `day` is not YYYY-MM-DD)."""
         ...

@@ -1,22 +1,47 @@
-"""Domain objects <-> JSON documents for the store.
+"""Domain objects <-> the JSON documents every store keeps them as.
 
-The store keeps alert states and silences as documents so that its contract
-stays plain data (and a PostgreSQL implementation can use jsonb). The codec is
-the one place that knows how each domain type is spelled on disk; a document
-written by an older version with missing keys still decodes to defaults.
+The one place that knows how each domain type (alert, silence, digest, incident and action
+record) is spelled on disk, private to the stores: services hand the store domain objects.
+A document written by an older version with missing keys still decodes to defaults. Kept as
+documents so a domain type can grow a field without a schema change (PostgreSQL: jsonb).
 """
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
 from bot.domain.alerts import Alert, AlertState, Resolution
 from bot.domain.digests import Digest
+from bot.domain.history import ActionRecord, IncidentRecord, RecordKind
 from bot.domain.silences import Silence
 from bot.domain.specs import EvalStatus, Evaluation, Severity
+from bot.services.ports.store import DocumentError
 
 Document = dict[str, Any]
+"""A JSON object: str keys; values str, int, float (finite), bool, None, lists, objects."""
+
+UNREADABLE = (KeyError, TypeError, ValueError)
+"""What decoding a stored document that no longer fits its type raises."""
+
+
+def encode_document(doc: Document, *, what: str) -> str:
+    """JSON text of `doc`; `DocumentError` naming `what` when it is not a JSON object."""
+    if not isinstance(doc, dict):
+        raise DocumentError(f"{what} must be a JSON object, not {type(doc).__name__}")
+    try:
+        return json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    except (TypeError, ValueError) as exc:
+        raise DocumentError(f"{what} cannot be stored as JSON: {exc}") from exc
+
+
+def decode_document(text: str) -> Document:
+    """The JSON object in `text` (a fresh copy each time it is read)."""
+    doc = json.loads(text)
+    if not isinstance(doc, dict):
+        raise DocumentError("a stored document is not a JSON object")
+    return doc
 
 
 def _time(value: datetime | None) -> str | None:
@@ -187,4 +212,70 @@ def decode_digest(doc: Document) -> Digest:
         opened_at=opened_at,
         members=tuple(str(m) for m in members),
         mentioned=tuple(str(m) for m in doc.get("mentioned", []) or []),
+    )
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def encode_incident(record: IncidentRecord) -> Document:
+    """The part of an incident record kept as a document (the rest are columns)."""
+    return {
+        "severity": record.severity.value if record.severity else None,
+        "peak_value": record.peak_value,
+        "acked_by": record.acked_by,
+        "acked_at": _time(record.acked_at),
+    }
+
+
+def decode_incident(
+    doc: Document,
+    *,
+    incident_id: str,
+    rule: str,
+    operation: str,
+    started_at: datetime,
+    ended_at: datetime | None,
+) -> IncidentRecord:
+    severity = doc.get("severity")
+    peak = doc.get("peak_value")
+    return IncidentRecord(
+        incident_id=incident_id,
+        rule=rule,
+        operation=operation,
+        started_at=started_at,
+        ended_at=ended_at,
+        severity=Severity(severity) if isinstance(severity, str) else None,
+        peak_value=float(peak) if isinstance(peak, int | float) else None,
+        acked_by=_text(doc.get("acked_by")),
+        acked_at=_parse_time(doc.get("acked_at")),
+    )
+
+
+def encode_action(record: ActionRecord) -> Document:
+    """The part of an action record kept as a document (time, rule, operation are columns)."""
+    return {
+        "kind": record.kind.value,
+        "by": record.by,
+        "reason": record.reason,
+        "ends_at": _time(record.ends_at),
+        "silence_id": record.silence_id,
+        "incident_id": record.incident_id,
+        "silenced_by": record.silenced_by,
+    }
+
+
+def decode_action(doc: Document, *, at: datetime, rule: str, operation: str | None) -> ActionRecord:
+    return ActionRecord(
+        kind=RecordKind(doc["kind"]),
+        at=at,
+        by=str(doc.get("by") or ""),
+        rule=rule,
+        operation=operation,
+        reason=str(doc.get("reason") or ""),
+        ends_at=_parse_time(doc.get("ends_at")),
+        silence_id=_text(doc.get("silence_id")),
+        incident_id=_text(doc.get("incident_id")),
+        silenced_by=_text(doc.get("silenced_by")),
     )

@@ -4,7 +4,7 @@ import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from bot.adapters.store.codec import decode_alert, decode_silence, encode_alert, encode_silence
+from bot.adapters.store.documents import decode_alert, decode_silence, encode_alert, encode_silence
 from bot.domain.alerts import Alert, AlertState, Resolution
 from bot.domain.silences import Silence
 from bot.domain.specs import EvalStatus, Evaluation, Severity
