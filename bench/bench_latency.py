@@ -2,7 +2,7 @@
 every Wolkvox request hangs for 60 s.
 
 The bot side is the production stack: the Bolt app (`build_app`) served by `start_http`, the
-real CommandService over the RuntimeState that real poll cycles filled (WolkvoxClient against
+real /calls frontend over the RuntimeState that real poll cycles filled (WolkvoxClient against
 the in-process simulator, SQLite store). Then the simulator is told to hold every request
 (`Fault.SLOW`, 60 s), a poll of every operation is started and left hanging, and the bursts
 are sent. The sender is another process (Slack is not in the bot's process), so its work is
@@ -47,6 +47,7 @@ SLOW_SECONDS = 60.0
 async def _bot_under_slow_wolkvox(bursts: int) -> dict[str, Any]:
     from bot.adapters.clock import SystemClock
     from bot.adapters.slack.app import build_app, build_web_client
+    from bot.adapters.slack.frontend import CallsFrontend
     from bot.adapters.slack.http_server import EVENTS_PATH, start_http
     from bot.adapters.slack.presenter import SlackPresenter
     from bot.adapters.store.sqlite import SQLiteStore
@@ -86,14 +87,16 @@ async def _bot_under_slow_wolkvox(bursts: int) -> dict[str, Any]:
             tokens = [token_of(name) for name in names]
             await _until(lambda: all(simulator.in_flight(token) for token in tokens))
             web_client = build_web_client(bot_token=BOT_TOKEN, api_url=slack.api_url)
-            service = CommandService(
-                state=state,
-                controls=Controls(state=state, store=store, clock=clock, presenter=presenter),
-                clock=clock,
-                source=source,
+            service = CallsFrontend(
+                commands=CommandService(
+                    state=state,
+                    controls=Controls(state=state, store=store, clock=clock, presenter=presenter),
+                    clock=clock,
+                    source=source,
+                    authorizer=AllowAll(),
+                ),
                 language="en",
                 mask_personal_data=True,
-                authorizer=AllowAll(),
             )
             app = build_app(
                 frontend=service,

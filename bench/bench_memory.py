@@ -44,6 +44,7 @@ RUNTIME_MODULES = (
     "bot.adapters.slack.notifier",
     "bot.adapters.slack.presenter",
     "bot.services.commands",
+    "bot.adapters.slack.frontend",
     "bot.adapters.wolkvox.client",
     "bot.adapters.store.sqlite",
 )

@@ -29,6 +29,7 @@ from bot.adapters.scheduler import PollScheduler
 from bot.adapters.slack.app import build_app, build_web_client
 from bot.adapters.slack.authorizer import SlackAuthorizer
 from bot.adapters.slack.checks import Outcome, SlackWatch, alert_channels
+from bot.adapters.slack.frontend import CallsFrontend
 from bot.adapters.slack.http_server import start_health_server, start_http
 from bot.adapters.slack.i18n import t as translate
 from bot.adapters.slack.notifier import SlackChat
@@ -255,17 +256,19 @@ async def run_bot(
             print(f"callbot: cannot start: {exc}", file=sys.stderr)
             await runtime.close_quietly()
             return EXIT_FAILED
-        frontend = CommandService(
-            state=runtime.state,
-            controls=runtime.controls,
-            clock=clock,
-            source=runtime.source,
+        frontend = CallsFrontend(
+            commands=CommandService(
+                state=runtime.state,
+                controls=runtime.controls,
+                clock=clock,
+                source=runtime.source,
+                authorizer=SlackAuthorizer(
+                    client=web_client, admins=slack.admins, admin_group=slack.admin_group
+                ),
+                context=context,
+            ),
             language=settings.language.value,
             mask_personal_data=settings.mask_personal_data,
-            authorizer=SlackAuthorizer(
-                client=web_client, admins=slack.admins, admin_group=slack.admin_group
-            ),
-            context=context,
         )
         app = build_app(
             frontend=frontend,

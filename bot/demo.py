@@ -28,6 +28,7 @@ from bot.adapters.clock import SimulatedClock
 from bot.adapters.console import ConsoleChat, render_message
 from bot.adapters.logs import configure_logging
 from bot.adapters.slack.app import build_web_client
+from bot.adapters.slack.frontend import CallsFrontend
 from bot.adapters.slack.i18n import Translator
 from bot.adapters.slack.notifier import SlackChat
 from bot.adapters.slack.ports import CommandRequest
@@ -250,15 +251,17 @@ async def _play(
     start: datetime,
     context: ContextService,
 ) -> None:
-    commands = CommandService(
-        state=runtime.state,
-        controls=runtime.controls,
-        clock=clock,
-        source=runtime.source,
+    commands = CallsFrontend(
+        commands=CommandService(
+            state=runtime.state,
+            controls=runtime.controls,
+            clock=clock,
+            source=runtime.source,
+            authorizer=AllowAll(),
+            context=context,
+        ),
         language=runtime.settings.language.value,
         mask_personal_data=runtime.settings.mask_personal_data,
-        authorizer=AllowAll(),
-        context=context,
     )
     end = start + timedelta(minutes=options.minutes)
     halfway = start + (end - start) / 2
@@ -290,7 +293,7 @@ class DemoPerson:
     message), as a team would, so the record and `/calls history` have something to show."""
 
     def __init__(
-        self, commands: CommandService, console: ConsoleChat, start: datetime, tr: Translator
+        self, commands: CallsFrontend, console: ConsoleChat, start: datetime, tr: Translator
     ) -> None:
         self._commands, self._console, self._start, self._tr = commands, console, start, tr
         self._done: set[str] = set()
@@ -311,7 +314,7 @@ class DemoPerson:
             await _ask(self._commands, self._console, text)
 
 
-async def _ask(commands: CommandService, console: ConsoleChat, text: str) -> None:
+async def _ask(commands: CallsFrontend, console: ConsoleChat, text: str) -> None:
     request = CommandRequest(
         user_id="U0DEMO", channel_id="C0DEMO", team_id="T0DEMO", text=text, response_url=""
     )

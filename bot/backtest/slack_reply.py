@@ -34,7 +34,7 @@ from bot.domain.specs import RuleKind, RuleSpec
 from bot.domain.window import API_WINDOW
 from bot.services.alert_views import unit_of
 from bot.services.backtest import Incident, ReplayResult
-from bot.services.command_backtest import Backtest
+from bot.services.command_types import Backtest
 from bot.services.state import OperationRuntime, RuntimeState
 from bot.services.views import NoticeKind, NoticeView
 

@@ -1,46 +1,29 @@
 """`/calls backtest <rule> [operation] [24h|7d] [key=value ...]`, parsed (issue 13).
 
-Kept beside command_parser (which dispatches here) so the parser stays small: the rule
+Kept beside command_parser (which dispatches here) so the parser stays small; the
+`Backtest` command itself is in command_types with the others. The rule
 first, then in any order a period (1h to 35d, default 7d), candidate values as
 `key=value` (`warning=10%`, `min_calls=30`, `for=3`), and an operation name.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from bot.domain.durations import format_duration, parse_duration
+from bot.services.command_types import DEFAULT_BACKTEST_PERIOD, Backtest, Usage, UsageReason
 
-if TYPE_CHECKING:
-    from bot.services.command_parser import Usage
-
-DEFAULT_PERIOD: Final = timedelta(days=7)
 MIN_PERIOD: Final = timedelta(hours=1)
 MAX_PERIOD: Final = timedelta(days=35)
 EXAMPLE: Final = "/calls backtest abandon-rate 7d"
 
 
-@dataclass(frozen=True, slots=True)
-class Backtest:
-    """Replay the stored history over `window` with `rule` as configured, or with the
-    candidate values of `changes` (`(key, value)` as typed: `warning`, `10%`)."""
-
-    rule: str
-    operation: str | None = None
-    window: timedelta = DEFAULT_PERIOD
-    changes: tuple[tuple[str, str], ...] = ()
-    public: bool = False
-
-
 def parse_backtest(args: list[str], public: bool) -> Backtest | Usage:
     """The words after `backtest`; a `Usage` says what is wrong."""
-    from bot.services.command_parser import Usage, UsageReason
-
     if not args:
         return Usage(UsageReason.MISSING_RULE, example=EXAMPLE)
-    window = DEFAULT_PERIOD
+    window = DEFAULT_BACKTEST_PERIOD
     operation: str | None = None
     changes: list[tuple[str, str]] = []
     for word in args[1:]:

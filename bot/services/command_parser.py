@@ -13,21 +13,35 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import time, timedelta
-from enum import StrEnum
 from typing import Final
 
 from bot.domain.calls import CallType, normalise_type
 from bot.domain.durations import UNIT_WORDS, format_duration, parse_duration
-from bot.services.command_backtest import Backtest, parse_backtest
+from bot.services.command_backtest import parse_backtest
+from bot.services.command_types import (
+    DEFAULT_HISTORY,
+    DEFAULT_WINDOW,
+    Ack,
+    Agents,
+    Alerts,
+    Command,
+    Help,
+    History,
+    Last10,
+    Queues,
+    Rules,
+    Silence,
+    Status,
+    Unsilence,
+    Usage,
+    UsageReason,
+)
 
 MAX_INPUT: Final = 2000
 MAX_REASON: Final = 500
 MAX_WINDOW: Final = timedelta(hours=24)
 MAX_SILENCE: Final = timedelta(days=30)
-DEFAULT_WINDOW: Final = timedelta(minutes=10)
-DEFAULT_HISTORY: Final = timedelta(hours=24)
 MAX_HISTORY: Final = timedelta(days=7)
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
@@ -43,132 +57,6 @@ _OUTBOUND = frozenset({"outbound", "salientes", "saliente"})
 _KNOWN_TYPES = frozenset(t.value for t in CallType)
 _NUMBER = re.compile(r"^\d{1,5}$")
 _AND = frozenset({"and", "y"})
-
-
-class UsageReason(StrEnum):
-    UNKNOWN_COMMAND = "unknown_command"
-    MISSING_RULE = "missing_rule"
-    MISSING_DURATION = "missing_duration"
-    BAD_DURATION = "bad_duration"
-    DURATION_TOO_LONG = "duration_too_long"
-    BAD_WINDOW = "bad_window"
-    BAD_TIME = "bad_time"
-    UNEXPECTED = "unexpected"
-    TOO_LONG = "too_long"
-    BAD_PERIOD = "bad_period"
-
-
-@dataclass(frozen=True, slots=True)
-class Usage:
-    """Why the text is not a command: `word` is the offending token (raw, untrusted),
-    `example` a command that would work, `limit` a bound that was passed."""
-
-    reason: UsageReason
-    word: str = ""
-    example: str = ""
-    limit: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Help:
-    public: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Last10:
-    """Calls in the last `window`. `call_type` is None, `inbound`, `outbound` or a call type."""
-
-    window: timedelta = DEFAULT_WINDOW
-    call_type: str | None = None
-    operation: str | None = None
-    public: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Status:
-    operation: str | None = None
-    public: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Alerts:
-    operation: str | None = None
-    public: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Rules:
-    operation: str | None = None
-    public: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Silence:
-    """Silence `rule` for `duration`, or until the next `until` (operation's local time)."""
-
-    rule: str
-    duration: timedelta | None = None
-    until: time | None = None
-    reason: str = ""
-    operation: str | None = None
-    public: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Unsilence:
-    rule: str
-    operation: str | None = None
-    public: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Ack:
-    rule: str
-    operation: str | None = None
-    public: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class History:
-    """What happened in the last `period`: incidents, acknowledgements and silences."""
-
-    rule: str | None = None
-    operation: str | None = None
-    period: timedelta = DEFAULT_HISTORY
-    public: bool = False
-
-
-# issue15: queue and agent context
-@dataclass(frozen=True, slots=True)
-class Queues:
-    """Every queue of the operation(s) now: waiting, abandon %, service level."""
-
-    operation: str | None = None
-    public: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Agents:
-    """The operation(s)' agents by state."""
-
-    operation: str | None = None
-    public: bool = False
-
-
-Command = (
-    Help
-    | Last10
-    | Status
-    | Alerts
-    | Rules
-    | Silence
-    | Unsilence
-    | Ack
-    | History
-    | Queues
-    | Agents
-    | Backtest
-)
 
 _SILENCE_EXAMPLE = "/calls silence abandon-rate 1h"
 _ACK_EXAMPLE = "/calls ack abandon-rate"

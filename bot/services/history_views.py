@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from bot.domain.history import ActionRecord, IncidentRecord, RecordKind
 from bot.services.alert_views import unit_of
-from bot.services.command_parser import History
+from bot.services.command_types import History
 from bot.services.ports.store import HistoryPage
 from bot.services.state import RuntimeState
 from bot.services.views import Unit

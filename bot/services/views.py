@@ -89,6 +89,20 @@ class StaleInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class PollHealth:
+    """Whether an operation's data can be trusted, for the lines a reply adds under its
+    view: `stale` when old, `never_succeeded` before a first successful poll, and the
+    last poll's error (its English text and its stable `last_error_kind`)."""
+
+    operation: str
+    tz: str
+    stale: StaleInfo | None = None
+    never_succeeded: bool = False
+    last_error: str | None = None
+    last_error_kind: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Last10View:
     """`/calls last10`: the calls of one operation in a window ending at `as_of`.
 

@@ -10,9 +10,9 @@ import pytest
 from bot.adapters.slack.text import TIMES
 from bot.backtest.slack_reply import ChangeError, apply_changes, render_result, replay_rule
 from bot.domain.specs import RuleKind, RuleSpec, Severity
-from bot.services import command_parser as cp
+from bot.services import command_types as ct
 from bot.services.backtest import Incident, ReplayResult
-from bot.services.command_backtest import Backtest
+from bot.services.command_parser import parse_command
 from tests.services.test_commands import T0, World, make_world, mix, text_of
 
 
@@ -59,10 +59,10 @@ async def test_an_unknown_rule_lists_the_known_ones() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("backtest abandon-rate", Backtest("abandon-rate")),
+        ("backtest abandon-rate", ct.Backtest("abandon-rate")),
         (
             "backtest abandon-rate bogota 24h warning=10% for=3 public",
-            Backtest(
+            ct.Backtest(
                 "abandon-rate",
                 "bogota",
                 timedelta(hours=24),
@@ -70,17 +70,17 @@ async def test_an_unknown_rule_lists_the_known_ones() -> None:
                 public=True,
             ),
         ),
-        ("simular abandon-rate 7d", Backtest("abandon-rate", window=timedelta(days=7))),
+        ("simular abandon-rate 7d", ct.Backtest("abandon-rate", window=timedelta(days=7))),
         (
             "backtest",
-            cp.Usage(cp.UsageReason.MISSING_RULE, example="/calls backtest abandon-rate 7d"),
+            ct.Usage(ct.UsageReason.MISSING_RULE, example="/calls backtest abandon-rate 7d"),
         ),
-        ("backtest abandon-rate 90d", cp.Usage(cp.UsageReason.BAD_WINDOW, "90d", limit="35d")),
-        ("backtest abandon-rate bogota lima", cp.Usage(cp.UsageReason.UNEXPECTED, "lima")),
+        ("backtest abandon-rate 90d", ct.Usage(ct.UsageReason.BAD_WINDOW, "90d", limit="35d")),
+        ("backtest abandon-rate bogota lima", ct.Usage(ct.UsageReason.UNEXPECTED, "lima")),
     ],
 )
 def test_parse(text: str, expected: object) -> None:
-    assert cp.parse_command(text) == expected
+    assert parse_command(text) == expected
 
 
 async def test_days_before_the_history_begins_are_not_replayed_as_silence() -> None:
@@ -136,7 +136,7 @@ def test_the_peak_reads_in_the_rules_unit_and_the_readers_language(
         kind=kind.value,
     )
     result = ReplayResult("bogota", T0, _AT, 9, 0, (spec,), (incident,))
-    text = render_result(result, spec, Backtest("r"), lang=language, tz="America/Bogota")
+    text = render_result(result, spec, ct.Backtest("r"), lang=language, tz="America/Bogota")
     assert shown in text
 
 

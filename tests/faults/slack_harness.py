@@ -32,6 +32,7 @@ from aiohttp import web
 from bot.adapters.clock import SimulatedClock
 from bot.adapters.slack.app import build_app, build_web_client
 from bot.adapters.slack.authorizer import SlackAuthorizer
+from bot.adapters.slack.frontend import CallsFrontend
 from bot.adapters.slack.http_server import HttpServer, start_http
 from bot.adapters.slack.notifier import SlackChat
 from bot.adapters.slack.presenter import SlackPresenter
@@ -316,16 +317,20 @@ async def running_bot(
         await runtime.start()
         # A generous grace: a cycle cut short after its commit would leave rows unreported.
         stack.push_async_callback(runtime.stop, cycle_grace_s=10.0, drain_grace_s=1.0)
-        frontend = CommandService(
-            state=runtime.state,
-            controls=runtime.controls,
-            clock=clock,
-            source=runtime.source,
+        frontend = CallsFrontend(
+            commands=CommandService(
+                state=runtime.state,
+                controls=runtime.controls,
+                clock=clock,
+                source=runtime.source,
+                authorizer=SlackAuthorizer(
+                    client=client,
+                    admins=settings.slack.admins,
+                    admin_group=settings.slack.admin_group,
+                ),
+            ),
             language="en",
             mask_personal_data=True,
-            authorizer=SlackAuthorizer(
-                client=client, admins=settings.slack.admins, admin_group=settings.slack.admin_group
-            ),
         )
         app = build_app(
             frontend=frontend, bot_token=bot_token, signing_secret=SIGNING_SECRET, client=client

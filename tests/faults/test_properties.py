@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.adapters.clock import ManualClock
+from bot.adapters.slack.frontend import CallsFrontend
 from bot.adapters.slack.ports import CommandRequest, Reply
 from bot.adapters.slack.presenter import SlackPresenter
 from bot.adapters.store.memory import MemoryStore
@@ -193,7 +194,7 @@ TEXTS = st.one_of(
 
 @dataclass
 class Frontend:
-    service: CommandService
+    service: CallsFrontend
     loop: asyncio.AbstractEventLoop
 
     def ask(self, text: str) -> Reply:
@@ -212,14 +213,16 @@ def frontend() -> Iterator[Frontend]:
     clock = ManualClock(datetime(2026, 11, 24, 15, 0, tzinfo=UTC))
     presenter = SlackPresenter(language="en", mask_personal_data=True)
     controls = Controls(state=state, store=MemoryStore(), clock=clock, presenter=presenter)
-    service = CommandService(
-        state=state,
-        controls=controls,
-        clock=clock,
-        source=FakeSource(),
+    service = CallsFrontend(
+        commands=CommandService(
+            state=state,
+            controls=controls,
+            clock=clock,
+            source=FakeSource(),
+            authorizer=AllowList([]),
+        ),
         language="en",
         mask_personal_data=True,
-        authorizer=AllowList([]),
     )
     loop = asyncio.new_event_loop()
     try:

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.services.command_parser import (
-    MAX_INPUT,
+from bot.services.command_parser import MAX_INPUT, parse_command
+from bot.services.command_types import (
     Ack,
     Alerts,
     Command,
@@ -21,7 +21,6 @@ from bot.services.command_parser import (
     Unsilence,
     Usage,
     UsageReason,
-    parse_command,
 )
 
 TEN = timedelta(minutes=10)

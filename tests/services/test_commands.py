@@ -11,6 +11,7 @@ import pytest
 
 from bot.adapters.clock import ManualClock
 from bot.adapters.slack.blocks import ACK_ACTION, SILENCE_1H_ACTION, SILENCE_TOMORROW_ACTION
+from bot.adapters.slack.frontend import CallsFrontend
 from bot.adapters.slack.ports import ActionRequest, CommandRequest, Reply
 from bot.adapters.slack.presenter import SlackPresenter
 from bot.adapters.store.memory import MemoryStore
@@ -103,7 +104,7 @@ class World:
     clock: ManualClock
     source: FakeSource
     monitor: Monitor
-    service: CommandService
+    service: CallsFrontend
     store: MemoryStore
 
     async def poll(
@@ -150,14 +151,16 @@ async def make_world(
     presenter = SlackPresenter(language=language, mask_personal_data=mask)
     monitor = Monitor(state=state, source=source, store=store, clock=clock, presenter=presenter)
     controls = Controls(state=state, store=store, clock=clock, presenter=presenter)
-    service = CommandService(
-        state=state,
-        controls=controls,
-        clock=clock,
-        source=source,
+    service = CallsFrontend(
+        commands=CommandService(
+            state=state,
+            controls=controls,
+            clock=clock,
+            source=source,
+            authorizer=authorizer or AllowAll(),
+        ),
         language=language,
         mask_personal_data=mask,
-        authorizer=authorizer or AllowAll(),
     )
     return World(state, clock, source, monitor, service, store)
 

@@ -8,11 +8,10 @@ from typing import Any
 
 import pytest
 
+from bot.adapters.slack import frontend
 from bot.adapters.slack.blocks import Message, render_last10
+from bot.adapters.slack.frontend import CallsFrontend
 from bot.adapters.slack.ports import CommandRequest, Reply
-from bot.services import commands
-from bot.services.authorization import AllowAll
-from bot.services.commands import CommandService
 from bot.services.ports import SourceError
 
 from .test_commands import World, call, make_world, mix, text_of
@@ -32,24 +31,16 @@ def renders(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         calls.append(1)
         return render_last10(*args, **kwargs)
 
-    monkeypatch.setattr(commands, "render_last10", counting)
+    monkeypatch.setattr(frontend, "render_last10", counting)
     return calls
 
 
-def fresh_service(world: World) -> CommandService:
-    """A service with nothing cached, over the same state and clock."""
-    return CommandService(
-        state=world.state,
-        controls=world.service._controls,
-        clock=world.clock,
-        source=world.source,
-        language="en",
-        mask_personal_data=True,
-        authorizer=AllowAll(),
-    )
+def fresh_service(world: World) -> CallsFrontend:
+    """A frontend with nothing cached, over the same command service (state and clock)."""
+    return CallsFrontend(commands=world.service._commands, language="en", mask_personal_data=True)
 
 
-async def ask(service: CommandService, text: str) -> Reply:
+async def ask(service: CallsFrontend, text: str) -> Reply:
     request = CommandRequest(
         user_id="U1", channel_id="C0", team_id="T0", text=text, response_url=""
     )

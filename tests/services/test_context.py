@@ -10,9 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.adapters.clock import ManualClock
+from bot.adapters.slack.frontend import CallsFrontend
 from bot.adapters.slack.ports import CommandRequest, Reply
 from bot.domain.queues import AgentSnapshot, AgentStat, QueueSnapshot, QueueStat, agent_kind
-from bot.services import command_parser as cp
+from bot.services import command_types as ct
+from bot.services.command_parser import parse_command
 from bot.services.commands import CommandService
 from bot.services.context import ContextService, Skip, polls_due_today
 from bot.services.ports import BudgetUse, SourceError
@@ -73,7 +75,7 @@ class Rig:
     fake: FakeContext
     budget: FixedBudget
     context: ContextService
-    service: CommandService
+    service: CallsFrontend
 
     async def ask(self, text: str) -> Reply:
         request = CommandRequest(
@@ -86,30 +88,37 @@ async def make_rig(*, language: str = "en", mask: bool = True) -> Rig:
     world = await make_world(language=language, mask=mask)
     fake, budget = FakeContext(), FixedBudget()
     context = ContextService(state=world.state, source=fake, budget=budget, clock=world.clock)
-    service = CommandService(
-        state=world.state, controls=world.service._controls, clock=world.clock,
-        source=world.source, language=language, mask_personal_data=mask,
-        authorizer=world.service._authorizer, context=context,
-    )  # fmt: skip
+    service = CallsFrontend(
+        commands=CommandService(
+            state=world.state,
+            controls=world.service._commands._controls,
+            clock=world.clock,
+            source=world.source,
+            authorizer=world.service._commands._authorizer,
+            context=context,
+        ),
+        language=language,
+        mask_personal_data=mask,
+    )
     return Rig(world.state, world.clock, fake, budget, context, service)
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("queues", cp.Queues()),
-        ("colas", cp.Queues()),
-        ("colas bogota public", cp.Queues(operation="bogota", public=True)),
-        ("agents", cp.Agents()),
-        ("agentes bogota", cp.Agents(operation="bogota")),
+        ("queues", ct.Queues()),
+        ("colas", ct.Queues()),
+        ("colas bogota public", ct.Queues(operation="bogota", public=True)),
+        ("agents", ct.Agents()),
+        ("agentes bogota", ct.Agents(operation="bogota")),
     ],
 )
-def test_queues_and_agents_parse_in_english_and_spanish(text: str, expected: cp.Command) -> None:
-    assert cp.parse_command(text) == expected
+def test_queues_and_agents_parse_in_english_and_spanish(text: str, expected: ct.Command) -> None:
+    assert parse_command(text) == expected
 
 
 def test_an_extra_word_after_the_operation_is_a_usage_message() -> None:
-    assert isinstance(cp.parse_command("colas bogota ayer"), cp.Usage)
+    assert isinstance(parse_command("colas bogota ayer"), ct.Usage)
 
 
 async def test_queues_show_the_trouble_first_escaped_with_the_age_and_five_at_most() -> None:

@@ -9,7 +9,8 @@ from datetime import timedelta
 import pytest
 
 from bot.adapters.slack.blocks_history import render_history
-from bot.services.command_parser import History, Usage, UsageReason, parse_command
+from bot.services.command_parser import parse_command
+from bot.services.command_types import History, Usage, UsageReason
 from bot.services.history_views import HistoryIncident, HistorySilence, HistoryView
 from bot.services.views import Unit
 from tests.adapters.slack.limits import assert_within_limits
@@ -48,7 +49,7 @@ async def test_history_lists_incidents_and_silences_newest_first() -> None:
     world.clock.advance(timedelta(minutes=5))
     await world.ask("silence abandon-rate 30m bogota <!channel> lunch & <b>")
     world.clock.advance(timedelta(minutes=40))
-    await world.service._controls.expire_silences()
+    await world.service._commands._controls.expire_silences()
 
     reply = await world.ask("history")
     shown = text_of(reply)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.adapters.clock import ManualClock
+from bot.adapters.slack.frontend import CallsFrontend
 from bot.adapters.slack.ports import CommandRequest
 from bot.adapters.slack.presenter import SlackPresenter
 from bot.adapters.slack.text import TIMES
@@ -75,14 +76,16 @@ class World:
         controls = Controls(
             state=self.state, store=self.store, clock=self.clock, presenter=presenter
         )
-        self.service = CommandService(
-            state=self.state,
-            controls=controls,
-            clock=self.clock,
-            source=self.source,
+        self.service = CallsFrontend(
+            commands=CommandService(
+                state=self.state,
+                controls=controls,
+                clock=self.clock,
+                source=self.source,
+                authorizer=AllowAll(),
+            ),
             language=language,
             mask_personal_data=True,
-            authorizer=AllowAll(),
         )
 
     async def hour(self, abandons: int) -> None:

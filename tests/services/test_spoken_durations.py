@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.services.command_parser import History, Last10, Silence, parse_command
+from bot.services.command_parser import parse_command
+from bot.services.command_types import History, Last10, Silence
 
 OPS = ("bogota",)
 

@@ -48,7 +48,7 @@ from bot.adapters.slack.text import (
     safe,
 )
 from bot.domain.durations import parse_duration
-from bot.services.command_parser import Usage
+from bot.services.command_types import Usage
 from bot.services.views import (
     AlertLine,
     AlertsView,

@@ -9,7 +9,6 @@ label, and every answer says how old its snapshot is.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -38,6 +37,7 @@ from bot.domain.queues import (
     explaining_queues,
 )
 from bot.services.context import Reading, Skip
+from bot.services.context_commands import ContextReply
 
 _SHOWN_AGENTS = 40
 
@@ -64,17 +64,6 @@ def with_blocks_before_actions(message: Message, extra: list[Block]) -> Message:
     at = next((i for i, b in enumerate(blocks) if b.get("type") == "actions"), len(blocks))
     merged = [*blocks[:at], *extra, *blocks[at:]]
     return Message(text=message.text, blocks=tuple(merged[:MAX_BLOCKS]))
-
-
-@dataclass(frozen=True, slots=True)
-class ContextReply:
-    """One operation's reading for a `/calls queues` or `/calls agents` answer."""
-
-    operation: str
-    tz: str
-    now: datetime
-    queues: Reading[QueueSnapshot] | None = None
-    agents: Reading[AgentSnapshot] | None = None
 
 
 def _pct(value: float | None, tr: Translator) -> str:
@@ -235,18 +224,16 @@ def _whole_operations(head: Block, parts: list[list[Block]], tr: Translator) -> 
     return tuple(blocks)
 
 
-def home_queue_blocks(
-    operation: str, snapshot: QueueSnapshot | None, tz: str, now: datetime, lang: str
-) -> list[Block]:
+def home_queue_blocks(reply: ContextReply, lang: str) -> list[Block]:
     """The Home tab's queues of one operation, from the latest snapshot (never fetched for it)."""
+    snapshot = reply.queues.snapshot if reply.queues is not None else None
     if snapshot is None:
         return []
     tr = Translator(lang)
-    reply = ContextReply(operation=operation, tz=tz, now=now)
     body = (
         "\n".join(queue_lines(snapshot.queues, tr)) if snapshot.queues else tr("context.no_queues")
     )
-    title = tr("context.home_title", operation=name(operation))
+    title = tr("context.home_title", operation=name(reply.operation))
     return [section(f"{title}\n{body}"), context(_age_note(snapshot, reply, tr))]
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from bot.adapters.clock import ManualClock
 from bot.adapters.slack.app import DEFAULT_ERROR_TEXT, DEFAULT_WORKING_TEXT, build_app
+from bot.adapters.slack.frontend import CallsFrontend
 from bot.adapters.slack.http_server import HttpServer, start_http
 from bot.adapters.slack.presenter import SlackPresenter
 from bot.adapters.store.memory import MemoryStore
@@ -68,14 +69,12 @@ async def bot() -> AsyncIterator[Bot]:
     await store.open()
     presenter = SlackPresenter(language="en", mask_personal_data=True)
     controls = Controls(state=state, store=store, clock=clock, presenter=presenter)
-    service = CommandService(
-        state=state,
-        controls=controls,
-        clock=clock,
-        source=_NoSource(),
+    service = CallsFrontend(
+        commands=CommandService(
+            state=state, controls=controls, clock=clock, source=_NoSource(), authorizer=AllowAll()
+        ),
         language="en",
         mask_personal_data=True,
-        authorizer=AllowAll(),
     )
     async with FakeSlackApi(bot_token=BOT_TOKEN) as slack:
         app = build_app(

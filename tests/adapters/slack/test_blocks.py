@@ -22,7 +22,7 @@ from bot.adapters.slack.blocks import (
     render_status,
     render_usage,
 )
-from bot.services.command_parser import Usage, UsageReason
+from bot.services.command_types import Usage, UsageReason
 from bot.services.views import (
     AlertsView,
     CallLine,

@@ -22,6 +22,7 @@ from bot.adapters.clock import ManualClock
 from bot.adapters.slack.app import build_app, build_web_client
 from bot.adapters.slack.authorizer import SlackAuthorizer
 from bot.adapters.slack.blocks import ACK_ACTION, SILENCE_1H_ACTION
+from bot.adapters.slack.frontend import CallsFrontend
 from bot.adapters.slack.http_server import HttpServer, start_http
 from bot.adapters.slack.notifier import SlackChat
 from bot.adapters.slack.presenter import SlackPresenter
@@ -186,14 +187,12 @@ async def running(
         drainer = OutboxDrainer(outbox=store, chat=SlackChat(client=client), clock=clock)
         monitor = Monitor(state=state, source=source, store=store, clock=clock, presenter=presenter)
         controls = Controls(state=state, store=store, clock=clock, presenter=presenter)
-        service = CommandService(
-            state=state,
-            controls=controls,
-            clock=clock,
-            source=source,
+        service = CallsFrontend(
+            commands=CommandService(
+                state=state, controls=controls, clock=clock, source=source, authorizer=authorizer
+            ),
             language=language,
             mask_personal_data=mask,
-            authorizer=authorizer,
         )
         app = build_app(frontend=service, bot_token=BOT_TOKEN, signing_secret=SECRET, client=client)
         server = await start_http(

@@ -11,7 +11,7 @@ from bot.adapters.slack.i18n_en import EN
 from bot.adapters.slack.i18n_es import ES
 from bot.domain.calls import CallResult, CallType
 from bot.domain.specs import RuleKind, Severity
-from bot.services.command_parser import UsageReason
+from bot.services.command_types import UsageReason
 from bot.services.views import ActionKind, AlertEvent, NoticeKind, PollOutcome
 
 SLACK_DIR = Path(__file__).resolve().parents[3] / "bot" / "adapters" / "slack"

@@ -197,7 +197,8 @@ def test_failed_polls_are_counted_in_the_right_form(lang: str, failures: int, sh
 
 def test_spanish_help_speaks_spanish_and_its_examples_work() -> None:
     from bot.adapters.slack.blocks import render_help
-    from bot.services.command_parser import Usage, parse_command
+    from bot.services.command_parser import parse_command
+    from bot.services.command_types import Usage
     from tests.runtime.test_demo_spanish import ENGLISH, IDENTIFIERS
 
     message = render_help("es")
@@ -223,7 +224,8 @@ def test_a_usage_example_is_written_in_the_readers_language(
     text: str, lang: str, example: str
 ) -> None:
     from bot.adapters.slack.blocks import render_usage
-    from bot.services.command_parser import Usage, parse_command
+    from bot.services.command_parser import parse_command
+    from bot.services.command_types import Usage
 
     usage = parse_command(text)
     assert isinstance(usage, Usage)
