@@ -46,9 +46,10 @@ from bot.services.commands import CommandService
 from bot.services.context import ContextService
 from bot.services.context_alerts import AlertContextRefresher
 from bot.services.control import Controls
-from bot.services.delivery import Chat, OutboxDrainer
+from bot.services.delivery import OutboxDrainer
 from bot.services.monitor import CycleReport, Monitor
 from bot.services.ports import Clock, Presenter
+from bot.services.ports.chat import Chat
 from bot.services.ports.store import StoreError
 from bot.services.state import RuntimeState
 

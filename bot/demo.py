@@ -43,8 +43,8 @@ from bot.domain.durations import parse_duration
 from bot.runtime import Runtime
 from bot.services.commands import AllowAll, CommandService
 from bot.services.context import ContextService
-from bot.services.delivery import Chat
 from bot.services.monitor import CycleReport
+from bot.services.ports.chat import Chat
 from bot.settings import parse_settings
 
 DEMO_TIMEZONE = ZoneInfo("America/Bogota")

@@ -20,8 +20,8 @@ from datetime import datetime
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from bot.services.delivery import ChatError
 from bot.services.ports import Clock, RenderedMessage
+from bot.services.ports.chat import ChatError, ChatErrorKind
 
 RULE_WIDTH = 72
 INDENT = "    "
@@ -180,7 +180,7 @@ class ConsoleChat:
     async def update(self, channel: str, ts: str, message: RenderedMessage) -> None:
         existing = self.messages.get(ts)
         if existing is None or existing.channel != channel:
-            raise ChatError("message_not_found", transient=False)
+            raise ChatError(ChatErrorKind.MESSAGE_GONE, "message_not_found")
         before = existing.title
         existing.payload = dict(message)
         existing.edits += 1
@@ -196,7 +196,7 @@ class ConsoleChat:
     ) -> str:
         parent = self.messages.get(thread_ts)
         if parent is None or parent.channel != channel:
-            raise ChatError("thread_not_found", transient=False)
+            raise ChatError(ChatErrorKind.MESSAGE_GONE, "thread_not_found")
         ts = self._next_ts()
         self.messages[ts] = ConsoleMessage(
             channel,

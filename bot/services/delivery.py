@@ -15,56 +15,19 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Protocol
+from datetime import timedelta
 
 from bot.services.notifications import POST, THREAD, UPDATE
-from bot.services.ports import Clock, RenderedMessage
+from bot.services.ports import Clock
+from bot.services.ports.chat import Chat, ChatError, ChatErrorKind
 from bot.services.ports.store import MessageRef, Outbox, OutboxRow
 
 log = logging.getLogger("callbot.delivery")
 
-GONE_OR_FROZEN = frozenset({"message_not_found", "cant_update_message", "edit_window_closed"})
-"""chat.update errors after which the incident's message will never take an edit (a
+GONE_OR_FROZEN = frozenset({ChatErrorKind.MESSAGE_GONE, ChatErrorKind.MESSAGE_FROZEN})
+"""chat.update failures after which the incident's message will never take an edit (a
 person deleted it, or Slack refuses to change it): the update is posted as a new message
 instead of waiting forever and holding back everything after it in the channel."""
-
-
-class ChatError(Exception):
-    """A chat refused or failed a call. `kind` is the chat's error code
-    (`ratelimited`, `not_in_channel`, `message_not_found`, `http_500`...)."""
-
-    def __init__(self, kind: str, *, transient: bool, retry_after: float | None = None) -> None:
-        super().__init__(kind)
-        self.kind = kind
-        self.transient = transient
-        self.retry_after = retry_after
-
-
-class Chat(Protocol):
-    """What the drainer needs of a chat."""
-
-    async def post(self, channel: str, message: RenderedMessage, *, incident_id: str) -> str:
-        """Post a new message; return its ts."""
-        ...
-
-    async def update(self, channel: str, ts: str, message: RenderedMessage) -> None: ...
-
-    async def reply(
-        self, channel: str, thread_ts: str, message: RenderedMessage, *, key: str
-    ) -> str: ...
-
-    async def find_reply(self, channel: str, thread_ts: str, key: str) -> str | None:
-        """The ts of the reply sent with `key` in that thread, if Slack has it.
-
-        A reply may have reached Slack although the bot never learned so (killed, or a
-        timeout after Slack stored it): asked before sending again, so it is sent once.
-        """
-        ...
-
-    async def find(self, channel: str, incident_id: str, *, since: datetime) -> str | None:
-        """The ts of the incident's message posted since `since`, if any."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,9 +140,10 @@ class OutboxDrainer:
             except ChatError as exc:
                 if exc.kind not in GONE_OR_FROZEN:
                     raise
-                event = "message_deleted" if exc.kind == "message_not_found" else "message_frozen"
+                gone = exc.kind is ChatErrorKind.MESSAGE_GONE
+                event = "message_deleted" if gone else "message_frozen"
                 log.warning(
-                    "event=%s incident=%s error=%s reposting", event, row.incident_id, exc.kind
+                    "event=%s incident=%s error=%s reposting", event, row.incident_id, exc.code
                 )
                 return await self._repost(row)
             return ref
@@ -193,7 +157,7 @@ class OutboxDrainer:
             await self._outbox.defer(row.id, not_before=self._clock.now(), error="replying")
             await self._chat.reply(ref.channel, ref.ts, row.payload, key=key)
             return None
-        raise ChatError(f"unknown_action:{row.action}", transient=False)
+        raise ChatError(ChatErrorKind.REJECTED, f"unknown_action:{row.action}")
 
     async def _find(self, row: OutboxRow) -> MessageRef | None:
         if row.attempts == 0 and row.action == POST:
@@ -215,7 +179,7 @@ class OutboxDrainer:
         else:
             delay = self._max
         not_before = self._clock.now() + delay
-        await self._outbox.defer(row.id, not_before=not_before, error=exc.kind)
+        await self._outbox.defer(row.id, not_before=not_before, error=exc.code)
         level = logging.WARNING if exc.transient else logging.ERROR
         log.log(
             level,
@@ -224,11 +188,11 @@ class OutboxDrainer:
             row.channel,
             row.incident_id,
             row.action,
-            exc.kind,
+            exc.code,
             attempts,
             delay.total_seconds(),
         )
-        self._report(DeliveryResult(row, "deferred", exc.kind))
+        self._report(DeliveryResult(row, "deferred", exc.code))
 
     def _report(self, result: DeliveryResult) -> None:
         row = result.row

@@ -10,7 +10,7 @@ import pytest
 from bot.adapters.clock import ManualClock
 from bot.adapters.console import ConsoleChat, plain_text, render_message
 from bot.adapters.slack.presenter import SlackPresenter
-from bot.services.delivery import ChatError
+from bot.services.ports.chat import ChatError, ChatErrorKind
 from bot.services.views import AlertEvent
 from tests.adapters.slack import samples
 
@@ -78,7 +78,8 @@ async def test_post_edit_reply_and_find_like_slack() -> None:
 
 async def test_editing_or_replying_to_an_unknown_message_fails_like_slack() -> None:
     chat = ConsoleChat(clock=ManualClock(samples.NOW), out=io.StringIO())
-    with pytest.raises(ChatError, match="message_not_found"):
+    with pytest.raises(ChatError, match="message_not_found") as edited:
         await chat.update("C0A", "1.0", {"text": "x"})
-    with pytest.raises(ChatError, match="thread_not_found"):
+    with pytest.raises(ChatError, match="thread_not_found") as replied:
         await chat.reply("C0A", "1.0", {"text": "x"}, key="outbox-1")
+    assert edited.value.kind is replied.value.kind is ChatErrorKind.MESSAGE_GONE

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.domain.calls import CallRecord
-from bot.services.delivery import ChatError
 from bot.services.ports import BudgetUse, RenderedMessage, SourceError
+from bot.services.ports.chat import ChatError, ChatErrorKind
 from bot.services.views import ActionResultView, AlertMessageView, RemovedRuleView
 
 
@@ -122,7 +122,7 @@ class FakeChat:
                 m.edits.append(m.text)
                 m.text = message["text"]
                 return
-        raise ChatError("message_not_found", transient=False)
+        raise ChatError(ChatErrorKind.MESSAGE_GONE, "message_not_found")
 
     async def reply(
         self, channel: str, thread_ts: str, message: RenderedMessage, *, key: str

@@ -12,9 +12,10 @@ from bot.adapters.clock import ManualClock
 from bot.adapters.store.memory import MemoryStore, MemoryTables
 from bot.domain.calls import CallRecord
 from bot.services.control import Controls
-from bot.services.delivery import ChatError, OutboxDrainer
+from bot.services.delivery import OutboxDrainer
 from bot.services.monitor import Monitor
 from bot.services.ports import RenderedMessage, SourceError
+from bot.services.ports.chat import ChatError, ChatErrorKind
 from bot.services.restore import restore_state
 from bot.services.state import RuntimeState
 from bot.services.views import ActionKind
@@ -149,8 +150,8 @@ async def test_slack_failures_lose_nothing_and_post_nothing_twice(world) -> None
     bot = Bot(*world)
     await bot.start()
     bot.chat.failures = [
-        ChatError("ratelimited", transient=True, retry_after=1),
-        ChatError("http_500", transient=True),
+        ChatError(ChatErrorKind.RATE_LIMITED, "ratelimited", retry_after=1),
+        ChatError(ChatErrorKind.UNAVAILABLE, "http_500"),
     ]
     await bot.cycle(calls(bot.clock.now(), abandons=4))
     assert bot.chat.messages == []

@@ -28,8 +28,8 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.services.delivery import ChatError
 from bot.services.ports import RenderedMessage
+from bot.services.ports.chat import ChatError, ChatErrorKind
 
 INCIDENT_EVENT_TYPE: Final = "callbot_incident"
 REPLY_EVENT_TYPE: Final = "callbot_reply"
@@ -40,8 +40,6 @@ is a rate-limited call (conversations.history is Tier 3)."""
 
 TRANSIENT_ERRORS: Final = frozenset(
     {
-        "ratelimited",
-        "rate_limited",
         "internal_error",
         "fatal_error",
         "service_unavailable",
@@ -49,9 +47,11 @@ TRANSIENT_ERRORS: Final = frozenset(
         "team_added_to_org",
     }
 )
-"""Slack error codes that go away by themselves."""
+"""Slack error codes that go away by themselves (rate limits aside)."""
 
-PERMANENT_ERRORS: Final = frozenset(
+RATE_LIMITED_ERRORS: Final = frozenset({"ratelimited", "rate_limited"})
+
+NEEDS_PERSON_ERRORS: Final = frozenset(
     {
         "not_in_channel",
         "channel_not_found",
@@ -61,14 +61,25 @@ PERMANENT_ERRORS: Final = frozenset(
         "token_expired",
         "account_inactive",
         "is_archived",
-        "message_not_found",
         "missing_scope",
-        "msg_too_long",
-        "invalid_blocks",
-        "no_text",
     }
 )
-"""Slack error codes that need a person (or a different request) to change."""
+"""Slack error codes that need a person to change the bot's access."""
+
+MESSAGE_GONE_ERRORS: Final = frozenset({"message_not_found", "thread_not_found"})
+MESSAGE_FROZEN_ERRORS: Final = frozenset({"cant_update_message", "edit_window_closed"})
+"""chat.update errors for a message a person deleted, or one Slack will never let the bot
+edit: the drainer posts the update anew instead of retrying it."""
+
+_KIND_OF_CODE: Final = {
+    **dict.fromkeys(TRANSIENT_ERRORS, ChatErrorKind.UNAVAILABLE),
+    **dict.fromkeys(RATE_LIMITED_ERRORS, ChatErrorKind.RATE_LIMITED),
+    **dict.fromkeys(NEEDS_PERSON_ERRORS, ChatErrorKind.NEEDS_PERSON),
+    **dict.fromkeys(MESSAGE_GONE_ERRORS, ChatErrorKind.MESSAGE_GONE),
+    **dict.fromkeys(MESSAGE_FROZEN_ERRORS, ChatErrorKind.MESSAGE_FROZEN),
+}
+"""The kind of every Slack error code the drainer treats apart; any other code (such as
+`invalid_blocks`, `msg_too_long` or `no_text`) is a request Slack rejected as written."""
 
 _log = logging.getLogger("callbot.slack.notifier")
 
@@ -92,10 +103,11 @@ def _carries_key(message: Any, key: str) -> bool:
 
 
 def chat_error(exc: BaseException) -> ChatError:
-    """Translate a slack_sdk or connection failure into a `ChatError`."""
+    """Translate a slack_sdk or connection failure into a `ChatError`: Slack's error code
+    becomes the kind the drainer decides by, and stays on the error as its `code`."""
     if isinstance(exc, SlackApiError):
         return _api_error(exc.response)
-    return ChatError("connection", transient=True)
+    return ChatError(ChatErrorKind.UNAVAILABLE, "connection")
 
 
 def _api_error(response: Any) -> ChatError:
@@ -103,14 +115,15 @@ def _api_error(response: Any) -> ChatError:
     data = getattr(response, "data", None)
     code = str(data.get("error") or "") if isinstance(data, dict) else ""
     retry_after = _retry_after(getattr(response, "headers", None))
-    if status == 429 or code in {"ratelimited", "rate_limited"}:
-        return ChatError("ratelimited", transient=True, retry_after=retry_after)
-    if status >= 500:
-        return ChatError(f"http_{status}", transient=True, retry_after=retry_after)
+    if status == 429 or code in RATE_LIMITED_ERRORS:
+        return ChatError(ChatErrorKind.RATE_LIMITED, "ratelimited", retry_after=retry_after)
+    if status >= 500 or status == 408:
+        return ChatError(ChatErrorKind.UNAVAILABLE, f"http_{status}", retry_after=retry_after)
     if status != 200:
-        return ChatError(f"http_{status}", transient=status == 408, retry_after=retry_after)
-    kind = code or "unknown_error"
-    return ChatError(kind, transient=kind in TRANSIENT_ERRORS, retry_after=retry_after)
+        return ChatError(ChatErrorKind.REJECTED, f"http_{status}", retry_after=retry_after)
+    code = code or "unknown_error"
+    kind = _KIND_OF_CODE.get(code, ChatErrorKind.REJECTED)
+    return ChatError(kind, code, retry_after=retry_after)
 
 
 def _retry_after(headers: Any) -> float | None:
@@ -149,7 +162,7 @@ def _answered(response: AsyncSlackResponse, method: str, *, channel: str) -> str
             channel,
             ",".join(missing),
         )
-        raise ChatError(INCOMPLETE_ANSWER, transient=True)
+        raise ChatError(ChatErrorKind.UNAVAILABLE, INCOMPLETE_ANSWER)
     return str(ts)
 
 
@@ -164,7 +177,7 @@ async def _call(request: Awaitable[AsyncSlackResponse]) -> AsyncSlackResponse:
 
 
 class SlackChat:
-    """Implements `bot.services.delivery.Chat` with chat.postMessage, chat.update and
+    """Implements `bot.services.ports.chat.Chat` with chat.postMessage, chat.update and
     conversations.history. Share the app's `AsyncWebClient` so retries behave alike."""
 
     def __init__(self, *, client: AsyncWebClient) -> None:

@@ -11,7 +11,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.notifier import SlackChat, incident_metadata
-from bot.services.delivery import ChatError
+from bot.services.ports.chat import ChatError, ChatErrorKind
 from tests.fakes.slack_api import FakeSlackApi
 
 TOKEN = "xoxb-notifier-test-5c1d9e"
@@ -110,7 +110,8 @@ async def test_updating_a_deleted_message_says_message_not_found(slack: FakeSlac
     with pytest.raises(ChatError) as caught:
         await chat_for(slack).update(CHANNEL, "1700000099.000099", MESSAGE)
 
-    assert caught.value.kind == "message_not_found"
+    assert caught.value.code == "message_not_found"
+    assert caught.value.kind is ChatErrorKind.MESSAGE_GONE
     assert not caught.value.transient
 
 
@@ -131,32 +132,34 @@ async def test_a_rate_limit_left_to_the_drainer_is_transient_with_retry_after(
     with pytest.raises(ChatError) as caught:
         await chat_for(slack).post(CHANNEL, MESSAGE, incident_id=INCIDENT)
 
-    assert (caught.value.kind, caught.value.transient) == ("ratelimited", True)
+    assert (caught.value.code, caught.value.transient) == ("ratelimited", True)
+    assert caught.value.kind is ChatErrorKind.RATE_LIMITED
     assert caught.value.retry_after == 7
 
 
 @pytest.mark.parametrize(
-    ("error", "transient"),
+    ("error", "transient", "kind"),
     [
-        ("not_in_channel", False),
-        ("channel_not_found", False),
-        ("is_archived", False),
-        ("account_inactive", False),
-        ("invalid_blocks", False),
-        ("internal_error", True),
-        ("fatal_error", True),
-        ("service_unavailable", True),
+        ("not_in_channel", False, ChatErrorKind.NEEDS_PERSON),
+        ("channel_not_found", False, ChatErrorKind.NEEDS_PERSON),
+        ("is_archived", False, ChatErrorKind.NEEDS_PERSON),
+        ("account_inactive", False, ChatErrorKind.NEEDS_PERSON),
+        ("invalid_blocks", False, ChatErrorKind.REJECTED),
+        ("internal_error", True, ChatErrorKind.UNAVAILABLE),
+        ("fatal_error", True, ChatErrorKind.UNAVAILABLE),
+        ("service_unavailable", True, ChatErrorKind.UNAVAILABLE),
     ],
 )
 async def test_slack_errors_say_whether_trying_again_may_help(
-    slack: FakeSlackApi, error: str, transient: bool
+    slack: FakeSlackApi, error: str, transient: bool, kind: ChatErrorKind
 ) -> None:
     slack.error_next("chat.postMessage", error)
 
     with pytest.raises(ChatError) as caught:
         await chat_for(slack).post(CHANNEL, MESSAGE, incident_id=INCIDENT)
 
-    assert (caught.value.kind, caught.value.transient) == (error, transient)
+    assert (caught.value.code, caught.value.transient) == (error, transient)
+    assert caught.value.kind is kind
 
 
 @pytest.mark.parametrize("status", [500, 503])
@@ -168,7 +171,8 @@ async def test_server_errors_are_transient(slack: FakeSlackApi, status: int) -> 
     with pytest.raises(ChatError) as caught:
         await chat.update(CHANNEL, ts, MESSAGE)
 
-    assert (caught.value.kind, caught.value.transient) == (f"http_{status}", True)
+    assert (caught.value.code, caught.value.transient) == (f"http_{status}", True)
+    assert caught.value.kind is ChatErrorKind.UNAVAILABLE
 
 
 @pytest.mark.parametrize(
@@ -188,7 +192,8 @@ async def test_refused_tokens_wait_for_a_person_and_are_never_shown(
     with pytest.raises(ChatError) as caught:
         await chat_for(slack, token=token).post(CHANNEL, MESSAGE, incident_id=INCIDENT)
 
-    assert (caught.value.kind, caught.value.transient) == (kind, False)
+    assert (caught.value.code, caught.value.transient) == (kind, False)
+    assert caught.value.kind is ChatErrorKind.NEEDS_PERSON
     assert token not in f"{caught.value!s} {caught.value!r} {caught.value.args}"
 
 
@@ -203,7 +208,8 @@ async def test_an_unreachable_slack_is_a_transient_connection_error() -> None:
     with pytest.raises(ChatError) as caught:
         await SlackChat(client=client).find(CHANNEL, INCIDENT, since=LONG_AGO)
 
-    assert (caught.value.kind, caught.value.transient) == ("connection", True)
+    assert (caught.value.code, caught.value.transient) == ("connection", True)
+    assert caught.value.kind is ChatErrorKind.UNAVAILABLE
 
 
 @pytest.mark.parametrize("missing", ["ts", "channel"])
@@ -220,7 +226,7 @@ async def test_a_post_or_reply_answered_without_ts_or_channel_is_a_transient_err
         await chat.reply(CHANNEL, ts, {"text": "reminder"}, key="outbox-9")
 
     for caught in (posted, replied):
-        assert (caught.value.kind, caught.value.transient) == ("incomplete_answer", True)
+        assert (caught.value.code, caught.value.transient) == ("incomplete_answer", True)
 
 
 async def test_an_edit_answered_without_its_ts_is_a_transient_error(slack: FakeSlackApi) -> None:
@@ -231,5 +237,28 @@ async def test_an_edit_answered_without_its_ts_is_a_transient_error(slack: FakeS
     with pytest.raises(ChatError) as caught:
         await chat.update(CHANNEL, ts, {"text": "resolved"})
 
-    assert (caught.value.kind, caught.value.transient) == ("incomplete_answer", True)
+    assert (caught.value.code, caught.value.transient) == ("incomplete_answer", True)
     await chat.update(CHANNEL, ts, {"text": "resolved"})  # the retry goes through
+
+
+@pytest.mark.parametrize(
+    ("error", "kind"),
+    [
+        ("message_not_found", ChatErrorKind.MESSAGE_GONE),
+        ("cant_update_message", ChatErrorKind.MESSAGE_FROZEN),
+        ("edit_window_closed", ChatErrorKind.MESSAGE_FROZEN),
+        ("msg_too_long", ChatErrorKind.REJECTED),
+        ("a_code_slack_adds_tomorrow", ChatErrorKind.REJECTED),
+    ],
+)
+async def test_an_edit_slack_refuses_says_whether_the_message_can_still_change(
+    slack: FakeSlackApi, error: str, kind: ChatErrorKind
+) -> None:
+    chat = chat_for(slack)
+    ts = await chat.post(CHANNEL, MESSAGE, incident_id=INCIDENT)
+    slack.error_next("chat.update", error)
+
+    with pytest.raises(ChatError) as caught:
+        await chat.update(CHANNEL, ts, {"text": "resolved"})
+
+    assert (caught.value.kind, caught.value.code, caught.value.transient) == (kind, error, False)
