@@ -24,9 +24,8 @@ from bot.domain.alerts import Alert
 from bot.domain.specs import RuleKind, RuleSpec, Severity
 from bot.domain.window import CallLog
 from bot.services.monitor import CycleReport, Monitor
-from bot.services.notifications import POST, THREAD, UPDATE
 from bot.services.ports import CallSource, Clock, Presenter
-from bot.services.ports.store import MessageRef, Store
+from bot.services.ports.store import MessageRef, OutboxAction, Store
 from bot.services.state import RuntimeState
 
 BACKTEST_KEY = "backtest"
@@ -213,7 +212,9 @@ class _Recorder:
                     self._notify(row.action, meta, at, decided)
                 self._refs += 1
                 ref = MessageRef(row.incident_id, row.channel, f"{self._refs}.000000")
-                await store.complete(row.id, message=ref if row.action == POST else None)
+                await store.complete(
+                    row.id, message=ref if row.action == OutboxAction.POST else None
+                )
 
     def _notify(
         self,
@@ -222,25 +223,25 @@ class _Recorder:
         at: datetime,
         decided: set[str],
     ) -> None:
-        mentions = bool(meta.get("mentions")) and action in (POST, THREAD)
+        mentions = bool(meta.get("mentions")) and action in (OutboxAction.POST, OutboxAction.THREAD)
         members = meta.get("members")
         if isinstance(members, list):
-            if action == POST:
+            if action == OutboxAction.POST:
                 pinged = False
                 for member in members:
                     critical = self._severity(str(member)) is Severity.CRITICAL
                     ping = mentions and critical and not pinged
                     pinged = pinged or ping
                     self._add(str(member), Notification(at, "digest", ping))
-            elif action == UPDATE:
+            elif action == OutboxAction.UPDATE:
                 for member in members:
                     if str(member) in decided:
                         self._add(str(member), Notification(at, "edit"))
             return
         incident = str(meta.get("incident", ""))
-        if action == POST:
+        if action == OutboxAction.POST:
             self._add(incident, Notification(at, "post", mentions))
-        elif action == UPDATE:
+        elif action == OutboxAction.UPDATE:
             self._add(incident, Notification(at, "edit"))
         else:
             event = str(meta.get("event", ""))

@@ -27,9 +27,9 @@ from bot.domain.queues import AgentSnapshot, QueueSnapshot
 from bot.domain.specs import RuleSpec
 from bot.services.context import ContextService, Reading
 from bot.services.monitor import CycleReport
-from bot.services.notifications import UPDATE, decision_rows
+from bot.services.notifications import decision_rows
 from bot.services.ports import Clock, Presenter
-from bot.services.ports.store import ActionCommit, Store
+from bot.services.ports.store import ActionCommit, OutboxAction, Store
 from bot.services.state import RuntimeState
 
 log = logging.getLogger("callbot.context")
@@ -178,7 +178,7 @@ class AlertContextRefresher:
                     silence=self._state.silences.matching(alert.rule, operation, now),
                     poll=op.poll,
                 )
-            rows = [r for r in rows if r.action == UPDATE]
+            rows = [r for r in rows if r.action == OutboxAction.UPDATE]
             if not rows:
                 return
             await self._store.commit_action(ActionCommit(outbox=rows))

@@ -26,9 +26,8 @@ from bot.domain.history import ActionRecord
 from bot.domain.silences import Silence, SilenceBook, silence_id
 from bot.logevents import audit
 from bot.services.action_batch import ActionBatch
-from bot.services.notifications import POST, UPDATE
 from bot.services.ports import Clock, Presenter
-from bot.services.ports.store import HistoryPage, NewOutboxRow, Store
+from bot.services.ports.store import HistoryPage, NewOutboxRow, OutboxAction, Store
 from bot.services.state import RuntimeState
 from bot.services.storm import plan_notifications
 from bot.services.views import ActionKind, ActionResultView
@@ -310,7 +309,7 @@ class Controls:
             note=self._presenter.action_note(view),
         ).rows
         batch.rows += rows
-        batch.told.update(row.channel for row in rows if row.action != UPDATE)
+        batch.told.update(row.channel for row in rows if row.action != OutboxAction.UPDATE)
 
     def _tell_channels(
         self,
@@ -332,7 +331,7 @@ class Controls:
         for channel in [c for c in channels if c not in batch.told]:
             note_id = f"note:{view.kind.value}:{rule}:{scope}:{channel}:{stamp}"
             message = self._presenter.action_note(view)
-            batch.rows.append(NewOutboxRow(channel, note_id, POST, message, now))
+            batch.rows.append(NewOutboxRow(channel, note_id, OutboxAction.POST, message, now))
             batch.told.add(channel)
 
     async def _store_batch(

@@ -17,10 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.services.notifications import POST, THREAD, UPDATE
 from bot.services.ports import Clock
 from bot.services.ports.chat import Chat, ChatError, ChatErrorKind
-from bot.services.ports.store import MessageRef, Outbox, OutboxRow
+from bot.services.ports.store import MessageRef, Outbox, OutboxAction, OutboxRow
 
 log = logging.getLogger("callbot.delivery")
 
@@ -84,11 +83,13 @@ class OutboxDrainer:
         rows = await self._outbox.due_outbox(now, self._batch)
         completed = 0
         blocked: set[str] = set()
-        latest_update = {row.incident_id: row.id for row in rows if row.action == UPDATE}
+        latest_update = {
+            row.incident_id: row.id for row in rows if row.action == OutboxAction.UPDATE
+        }
         for row in rows:
             if row.channel in blocked:
                 continue
-            if row.action == UPDATE and latest_update.get(row.incident_id) != row.id:
+            if row.action == OutboxAction.UPDATE and latest_update.get(row.incident_id) != row.id:
                 await self._outbox.complete(row.id, message=None)
                 self._report(DeliveryResult(row, "superseded"))
                 completed += 1
@@ -121,7 +122,7 @@ class OutboxDrainer:
 
     async def _deliver(self, row: OutboxRow) -> MessageRef | None:
         ref = await self._outbox.message_ref(row.incident_id)
-        if row.action == POST:
+        if row.action == OutboxAction.POST:
             if ref is not None:
                 return None
             found = await self._find(row)
@@ -132,7 +133,7 @@ class OutboxDrainer:
             return MessageRef(row.incident_id, row.channel, ts)
         if ref is None:
             ref = await self._find(row)
-        if row.action == UPDATE:
+        if row.action == OutboxAction.UPDATE:
             if ref is None:
                 return await self._repost(row)
             try:
@@ -147,7 +148,7 @@ class OutboxDrainer:
                 )
                 return await self._repost(row)
             return ref
-        if row.action == THREAD:
+        if row.action == OutboxAction.THREAD:
             if ref is None:
                 ts = await self._chat.post(row.channel, row.payload, incident_id=row.incident_id)
                 return MessageRef(row.incident_id, row.channel, ts)
@@ -160,7 +161,7 @@ class OutboxDrainer:
         raise ChatError(ChatErrorKind.REJECTED, f"unknown_action:{row.action}")
 
     async def _find(self, row: OutboxRow) -> MessageRef | None:
-        if row.attempts == 0 and row.action == POST:
+        if row.attempts == 0 and row.action == OutboxAction.POST:
             return None
         since = row.created_at - timedelta(hours=24)
         ts = await self._chat.find(row.channel, row.incident_id, since=since)

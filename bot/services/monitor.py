@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.domain.alert_book import AlertBook
-from bot.domain.alerts import Decision
+from bot.domain.alerts import Decision, Reason
 from bot.domain.calls import CallRecord
 from bot.domain.history import incident_changes
 from bot.domain.rules import evaluate_operation, evaluate_unavailable
@@ -32,7 +32,6 @@ from bot.services.heap import collector_paused
 from bot.services.log_delta import store_delta
 from bot.services.ports import CallSource, Clock, FetchedCalls, Presenter, SourceError
 from bot.services.ports.store import (
-    BudgetCounter,
     CycleCommit,
     Store,
 )
@@ -46,6 +45,9 @@ from bot.services.state import (
 from bot.services.storm import NotificationPlan, plan_notifications
 
 log = logging.getLogger("callbot.monitor")
+
+_UNEVENTFUL = frozenset({Reason.NONE, Reason.HELD})
+"""Decisions a cycle report leaves out: nothing happened worth a log line."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +180,7 @@ class Monitor:
             out_of_range=ingest.out_of_range if ingest else 0,
             skipped=dict(fetched.skipped) if fetched else {},
             possibly_truncated=fetched.possibly_truncated if fetched else False,
-            decisions=tuple(d for d in plan.decisions if d.reason.value not in ("none", "held")),
+            decisions=tuple(d for d in plan.decisions if d.reason not in _UNEVENTFUL),
             outbox_ids=tuple(ids),
         )
 
@@ -261,7 +263,7 @@ class Monitor:
             operation=name,
             alerts=changed,
             log=store_delta(ingest, now, state.log.retention),
-            budget=BudgetCounter(day=budget.day, used=budget.used),
+            budget=budget,
             poll=poll,
             outbox=notifications.rows,
             digests=notifications.stored,

@@ -16,12 +16,8 @@ from bot.domain.specs import RuleSpec
 from bot.domain.window import CallLog
 from bot.services.alert_views import alert_view
 from bot.services.ports import Presenter, RenderedMessage
-from bot.services.ports.store import NewOutboxRow
+from bot.services.ports.store import NewOutboxRow, OutboxAction
 from bot.services.state import PollState
-
-POST = "post"
-UPDATE = "update"
-THREAD = "thread"
 
 _THREAD_EVENTS = {
     Reason.REMINDER: "reminder",
@@ -73,7 +69,7 @@ def decision_rows(
     assert incident is not None
     rows: list[NewOutboxRow] = []
 
-    def add(action: str, payload: RenderedMessage) -> None:
+    def add(action: OutboxAction, payload: RenderedMessage) -> None:
         rows.append(
             NewOutboxRow(
                 channel=channel,
@@ -85,10 +81,10 @@ def decision_rows(
         )
 
     if decision.notify is Notify.POST:
-        add(POST, presenter.alert_message(view))
+        add(OutboxAction.POST, presenter.alert_message(view))
     if decision.notify.edits:
-        add(UPDATE, presenter.alert_message(view))
+        add(OutboxAction.UPDATE, presenter.alert_message(view))
     if decision.notify.replies:
         event = thread_event(decision.reason)
-        add(THREAD, note if note is not None else presenter.thread_note(view, event))
+        add(OutboxAction.THREAD, note if note is not None else presenter.thread_note(view, event))
     return rows

@@ -26,8 +26,7 @@ from typing import Final
 
 from bot.domain.alerts import Decision, Reason
 from bot.domain.specs import RuleKind, RuleSpec
-from bot.services.notifications import POST, UPDATE
-from bot.services.ports.store import NewOutboxRow
+from bot.services.ports.store import NewOutboxRow, OutboxAction
 from bot.services.state import PollState
 
 DEFAULT_REMINDER_EVERY: Final = timedelta(minutes=5)
@@ -53,12 +52,12 @@ def keep_edits(
     """
     kept: list[NewOutboxRow] = []
     for row in rows:
-        if row.action not in (POST, UPDATE):
+        if row.action not in (OutboxAction.POST, OutboxAction.UPDATE):
             kept.append(row)
             continue
         seen = _fingerprint(row, decision, spec, poll=poll, now=now)
         if (
-            row.action == UPDATE
+            row.action == OutboxAction.UPDATE
             and decision.reason is Reason.UPDATED
             and last.get(row.incident_id) == seen
         ):

@@ -18,9 +18,8 @@ from bot.domain.digests import Digest, DigestBook
 from bot.domain.history import IncidentRecord, incident_changes
 from bot.domain.silences import SilenceBook
 from bot.domain.window import LogSnapshot
-from bot.services.notifications import THREAD, UPDATE
 from bot.services.ports import CallSource, Presenter
-from bot.services.ports.store import ActionCommit, NewOutboxRow, Store, StoredLog
+from bot.services.ports.store import ActionCommit, NewOutboxRow, OutboxAction, Store, StoredLog
 from bot.services.state import RuntimeState
 from bot.services.views import RemovedRuleView
 
@@ -156,8 +155,12 @@ async def close_removed(
         tz=op.settings.timezone.key if op else "UTC",
     )
     rows = (
-        NewOutboxRow(channel, incident, UPDATE, presenter.removed_rule_message(view), now),
-        NewOutboxRow(channel, incident, THREAD, presenter.removed_rule_note(view), now),
+        NewOutboxRow(
+            channel, incident, OutboxAction.UPDATE, presenter.removed_rule_message(view), now
+        ),
+        NewOutboxRow(
+            channel, incident, OutboxAction.THREAD, presenter.removed_rule_note(view), now
+        ),
     )
     await store.commit_action(
         ActionCommit(

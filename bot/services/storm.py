@@ -35,9 +35,9 @@ from bot.domain.digests import (
 from bot.domain.silences import Silence
 from bot.domain.specs import RuleSpec, Severity
 from bot.services.alert_views import alert_view
-from bot.services.notifications import POST, THREAD, UPDATE, decision_rows, thread_event
+from bot.services.notifications import decision_rows, thread_event
 from bot.services.ports import Presenter, RenderedMessage
-from bot.services.ports.store import NewOutboxRow
+from bot.services.ports.store import NewOutboxRow, OutboxAction
 from bot.services.quiet import keep_edits
 from bot.services.state import PollState, RuntimeState
 from bot.services.views import AlertMessageView, DigestView
@@ -267,10 +267,14 @@ class _Planner:
             if digest is None:
                 continue
             if id in self._opened:
-                rows.append(self._row(digest, POST, self._render(digest, self._opened[id])))
+                rows.append(
+                    self._row(digest, OutboxAction.POST, self._render(digest, self._opened[id]))
+                )
             elif id in self._edited:
-                rows.append(self._row(digest, UPDATE, self._render(digest, {})))
-            rows += [self._row(digest, THREAD, note) for note in self._notes.get(id, ())]
+                rows.append(self._row(digest, OutboxAction.UPDATE, self._render(digest, {})))
+            rows += [
+                self._row(digest, OutboxAction.THREAD, note) for note in self._notes.get(id, ())
+            ]
         return rows
 
     def _render(self, digest: Digest, mentions: Mapping[str, str]) -> RenderedMessage:
@@ -290,7 +294,7 @@ class _Planner:
         )
         return self._presenter.digest_message(view)
 
-    def _row(self, digest: Digest, action: str, payload: RenderedMessage) -> NewOutboxRow:
+    def _row(self, digest: Digest, action: OutboxAction, payload: RenderedMessage) -> NewOutboxRow:
         return NewOutboxRow(
             channel=digest.channel,
             incident_id=digest.id,

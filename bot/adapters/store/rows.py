@@ -36,12 +36,13 @@ from bot.domain.digests import Digest
 from bot.domain.history import ActionRecord, IncidentRecord
 from bot.domain.polling import PollState
 from bot.domain.silences import Silence
+from bot.services.ports.source import BudgetUse
 from bot.services.ports.store import (
     BucketKey,
-    BudgetCounter,
     HistoryPage,
     MessageRef,
     NewOutboxRow,
+    OutboxAction,
     OutboxRow,
     RememberedCall,
     StoredLog,
@@ -150,7 +151,17 @@ def new_outbox_values(row: NewOutboxRow) -> NewOutboxValues:
     created = to_micros(row.created_at, what="outbox created_at")
     not_before = created if row.not_before is None else to_micros(row.not_before, what="not_before")
     payload = encode_document(row.payload, what=f"outbox payload for {row.incident_id!r}")
-    return created, row.channel, row.incident_id, row.action, payload, not_before
+    action = OutboxAction(row.action)
+    if action is OutboxAction.UNKNOWN:
+        raise ValueError(f"outbox row for {row.incident_id!r} has no action to store")
+    return created, row.channel, row.incident_id, action.value, payload, not_before
+
+
+def _outbox_action(text: str) -> OutboxAction:
+    try:
+        return OutboxAction(text)
+    except ValueError:
+        return OutboxAction.UNKNOWN
 
 
 def decode_outbox(row: OutboxTuple) -> OutboxRow:
@@ -160,7 +171,7 @@ def decode_outbox(row: OutboxTuple) -> OutboxRow:
         created_at=from_micros(created),
         channel=channel,
         incident_id=incident_id,
-        action=action,
+        action=_outbox_action(action),
         payload=decode_document(payload),
         attempts=attempts,
         not_before=from_micros(not_before),
@@ -202,7 +213,7 @@ def decode_poll(row: PollRow) -> tuple[str, PollState]:
     )
 
 
-def budget_row(operation: str, budget: BudgetCounter) -> BudgetRow:
+def budget_row(operation: str, budget: BudgetUse) -> BudgetRow:
     used = budget.used
     if not isinstance(used, int) or isinstance(used, bool) or used < 0:
         raise ValueError(f"budget used must be a non-negative int, got {used!r}")

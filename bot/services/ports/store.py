@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from types import TracebackType
 from typing import NamedTuple, Protocol, Self
 
@@ -32,6 +33,7 @@ from bot.domain.history import ActionRecord, IncidentRecord
 from bot.domain.polling import PollState
 from bot.domain.silences import Silence
 from bot.services.ports.presenter import RenderedMessage
+from bot.services.ports.source import BudgetUse
 
 
 class StoreError(Exception):
@@ -68,17 +70,30 @@ class MessageRef:
     ts: str
 
 
+class OutboxAction(StrEnum):
+    """What a notification does with its incident's one living message."""
+
+    POST = "post"
+    """Create the message (once: a retry finds the one already posted)."""
+    UPDATE = "update"
+    """Edit it in place (only the latest edit of an incident is sent)."""
+    THREAD = "thread"
+    """Reply under it."""
+    UNKNOWN = "unknown"
+    """Read back from a row whose action this callbot does not know (written by a newer
+    one): never written; delivery refuses it and the row waits, as it always did."""
+
+
 @dataclass(frozen=True, slots=True)
 class NewOutboxRow:
     """A notification a cycle (or a button click) decided to send, before it has an id.
 
-    `action` says what to do with the incident's message (post, update, thread);
     `payload` is the rendered message. `not_before` defaults to `created_at`: due at once.
     """
 
     channel: str
     incident_id: str
-    action: str
+    action: OutboxAction
     payload: RenderedMessage
     created_at: datetime
     not_before: datetime | None = None
@@ -92,7 +107,7 @@ class OutboxRow:
     created_at: datetime
     channel: str
     incident_id: str
-    action: str
+    action: OutboxAction
     payload: RenderedMessage
     attempts: int
     not_before: datetime
@@ -149,31 +164,21 @@ class StoredLog:
 
 
 @dataclass(frozen=True, slots=True)
-class BudgetCounter:
-    """Requests used on `day`, the operation's local date in ISO format (YYYY-MM-DD).
-
-    Storing a day's counter drops the operation's counters of earlier days.
-    """
-
-    day: str
-    used: int
-
-
-@dataclass(frozen=True, slots=True)
 class CycleCommit:
     """Everything one poll cycle of `operation` stores, together, in one transaction.
 
     `alerts` are upserted by (operation, rule); alerts not named are kept. `budget` and
-    `poll`, when given, replace the stored ones. `digests` maps a digest id (an alert
-    storm's one message, see bot.domain.digests) to the digest, upserted, or to None to
-    forget it; digests of any operation may be named. `incidents` are the records this
-    cycle opened, escalated or resolved (upserted by id).
+    `poll`, when given, replace the stored ones: the store keeps the requests used on the
+    budget's `day` (the operation's local date, YYYY-MM-DD) and drops earlier days.
+    `digests` maps a digest id (an alert storm's one message, see bot.domain.digests) to
+    the digest, upserted, or to None to forget it; digests of any operation may be named.
+    `incidents` are the records this cycle opened, escalated or resolved (upserted by id).
     """
 
     operation: str
     alerts: Sequence[Alert] = ()
     log: LogDelta = field(default_factory=LogDelta)
-    budget: BudgetCounter | None = None
+    budget: BudgetUse | None = None
     poll: PollState | None = None
     outbox: Sequence[NewOutboxRow] = ()
     digests: Mapping[str, Digest | None] = field(default_factory=dict)

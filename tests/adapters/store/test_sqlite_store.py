@@ -22,6 +22,7 @@ from bot.services.ports.store import (
     CycleCommit,
     MessageRef,
     NewOutboxRow,
+    OutboxAction,
     StoreError,
     StoreOpenError,
 )
@@ -30,7 +31,7 @@ T0 = datetime(2024, 5, 6, 14, 0, tzinfo=UTC)
 
 
 def row(incident: str) -> NewOutboxRow:
-    return NewOutboxRow("C1", incident, "post", {"text": incident}, T0)
+    return NewOutboxRow("C1", incident, OutboxAction.POST, {"text": incident}, T0)
 
 
 def versions(path: Path) -> list[int]:
@@ -205,3 +206,27 @@ async def test_rows_that_no_longer_read_back_are_left_out_and_named(tmp_path: Pa
         ("silence", "s1"),
         ("digest", "d1"),
     ]
+
+
+async def test_an_outbox_action_this_callbot_does_not_know_reads_back_as_unknown(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "store.sqlite3"
+    async with SQLiteStore(path=path) as store:
+        await store.commit_cycle(CycleCommit("sales", outbox=(row("i1"),)))
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "INSERT INTO outbox (created_at, channel, incident_id, action, payload, not_before) "
+            "VALUES (0, 'C1', 'i2', 'react', '{}', 0)"
+        )
+    conn.close()
+    async with SQLiteStore(path=path) as store:
+        due = await store.due_outbox(T0, 5)
+        assert [(r.incident_id, r.action) for r in due] == [
+            ("i1", OutboxAction.POST),
+            ("i2", OutboxAction.UNKNOWN),
+        ]
+        with pytest.raises(ValueError, match="no action"):
+            await store.commit_cycle(
+                CycleCommit("sales", outbox=(replace(row("i3"), action=OutboxAction.UNKNOWN),))
+            )

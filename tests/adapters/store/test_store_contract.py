@@ -22,16 +22,17 @@ from bot.domain.history import ActionRecord, IncidentRecord, RecordKind
 from bot.domain.polling import PollState
 from bot.domain.silences import Silence
 from bot.domain.specs import EvalStatus, Evaluation, Severity
+from bot.services.ports.source import BudgetUse
 from bot.services.ports.store import (
     ActionCommit,
     BucketKey,
-    BudgetCounter,
     CycleCommit,
     DocumentError,
     HistoryPage,
     LogDelta,
     MessageRef,
     NewOutboxRow,
+    OutboxAction,
     RememberedCall,
     Store,
     StoreClosedError,
@@ -55,7 +56,11 @@ def seen(
 def draft(channel: str, incident: str, *, at: int = 0, action: str = "post") -> NewOutboxRow:
     payload = {"text": f"{incident} {action}", "blocks": [{"type": "section"}], "n": 1.5}
     return NewOutboxRow(
-        channel=channel, incident_id=incident, action=action, payload=payload, created_at=minute(at)
+        channel=channel,
+        incident_id=incident,
+        action=OutboxAction(action),
+        payload=payload,
+        created_at=minute(at),
     )
 
 
@@ -117,7 +122,7 @@ FULL_CYCLE = CycleCommit(
         covered_minutes=frozenset({minute(0), minute(1)}),
         conn_ids={"c-1": seen(0), "c-2": seen(1, tz=BOGOTA, result="abandon")},
     ),
-    budget=BudgetCounter(day="2024-05-06", used=42),
+    budget=BudgetUse(day="2024-05-06", used=42, limit=8000),
     poll=PollState(
         last_success_at=minute(1),
         last_error=None,
@@ -239,7 +244,7 @@ async def test_budget_counters_keep_the_day_and_drop_earlier_days(store: Store) 
         ("sales", "2024-05-06", 1),
         ("sales", "2024-05-06", 2),
     ]:
-        await store.commit_cycle(CycleCommit(operation, budget=BudgetCounter(day, used)))
+        await store.commit_cycle(CycleCommit(operation, budget=BudgetUse(day, used, limit=8000)))
     assert (await store.load(T0)).budgets == {
         ("sales", "2024-05-06"): 2,
         ("support", "2024-05-05"): 7,
@@ -280,7 +285,9 @@ def _unencodable_payload() -> CycleCommit:
         ),
         (
             CycleCommit(
-                "sales", log=LogDelta(conn_ids={"c-9": seen(0)}), budget=BudgetCounter("today", 3)
+                "sales",
+                log=LogDelta(conn_ids={"c-9": seen(0)}),
+                budget=BudgetUse("today", 3, limit=8000),
             ),
             ValueError,
         ),
