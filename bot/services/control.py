@@ -26,10 +26,10 @@ from bot.domain.history import ActionRecord
 from bot.domain.silences import Silence, SilenceBook, silence_id
 from bot.logevents import audit
 from bot.services.action_batch import ActionBatch
+from bot.services.notification_plan import plan_notifications
 from bot.services.ports import Clock, Presenter
 from bot.services.ports.store import HistoryPage, NewOutboxRow, OutboxAction, Store
 from bot.services.state import RuntimeState
-from bot.services.storm import plan_notifications
 from bot.services.views import ActionKind, ActionResultView
 
 FORGET_EVERY = timedelta(hours=1)

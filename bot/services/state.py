@@ -61,7 +61,7 @@ class RuntimeState:
     alerts: AlertBook = field(default_factory=AlertBook)
     silences: SilenceBook = field(default_factory=SilenceBook)
     digests: DigestBook = field(default_factory=DigestBook)
-    """The alert storms whose incidents are still open (bot.services.storm)."""
+    """The alert storms whose incidents are still open (bot.services.notification_plan)."""
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     recent: dict[str, tuple[CallRecord, ...]] = field(default_factory=dict)
     """The latest calls of each operation's last successful poll, oldest first, for
