@@ -128,7 +128,7 @@ class OutboxDrainer:
             found = await self._find(row)
             if found is not None:
                 return found
-            await self._outbox.defer(row.id, not_before=self._clock.now(), error="posting")
+            await self._mark_attempted(row, "posting")
             ts = await self._chat.post(row.channel, row.payload, incident_id=row.incident_id)
             return MessageRef(row.incident_id, row.channel, ts)
         if ref is None:
@@ -155,10 +155,17 @@ class OutboxDrainer:
             key = reply_key(row)
             if row.attempts > 0 and await self._chat.find_reply(ref.channel, ref.ts, key):
                 return None
-            await self._outbox.defer(row.id, not_before=self._clock.now(), error="replying")
+            await self._mark_attempted(row, "replying")
             await self._chat.reply(ref.channel, ref.ts, row.payload, key=key)
             return None
         raise ChatError(ChatErrorKind.REJECTED, f"unknown_action:{row.action}")
+
+    async def _mark_attempted(self, row: OutboxRow, doing: str) -> None:
+        """Count the attempt before sending, so a crash mid-send is followed by a look for
+        what Slack may already have. The row keeps its last real error, if any, so
+        /healthz says why it waits even while it is being retried."""
+        error = row.last_error or doing
+        await self._outbox.defer(row.id, not_before=self._clock.now(), error=error)
 
     async def _find(self, row: OutboxRow) -> MessageRef | None:
         if row.attempts == 0 and row.action == OutboxAction.POST:

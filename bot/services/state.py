@@ -21,6 +21,7 @@ from bot.domain.polling import PollState
 from bot.domain.silences import SilenceBook
 from bot.domain.specs import RuleSpec
 from bot.domain.window import CallLog
+from bot.settings import rules_for
 
 __all__ = ["RECENT_CALLS", "OperationRuntime", "PollState", "RuntimeState"]
 
@@ -71,8 +72,6 @@ class RuntimeState:
 
     @classmethod
     def from_settings(cls, settings: Settings, *, log: CallLog | None = None) -> RuntimeState:
-        from bot.settings import rules_for
-
         operations = {
             op.name: OperationRuntime(settings=op, rules=rules_for(settings, op.name))
             for op in settings.operations
