@@ -16,6 +16,7 @@ import pytest
 
 from bot.domain.alerts import Reason
 from bot.domain.calls import CallRecord
+from bot.domain.silences import Silence, SilenceBook
 from bot.services.cycle import CyclePlan, Polled, plan_cycle, swap_in
 from bot.services.ports import BudgetUse, SourceError
 from bot.services.state import RuntimeState
@@ -115,15 +116,40 @@ CASES = {
         ),
         Row(0, {}, stores=["abandons inactive"]),
     ],
+    "silenced for five minutes: the incident is recorded, nothing is posted": [
+        Row(
+            6,
+            {ABANDONS: "pending/pending"},
+            stores=["wolkvox-unavailable inactive", "abandons pending"],
+        ),
+        Row(
+            0,
+            {ABANDONS: "firing/silenced"},
+            stores=["abandons firing"],
+            records=["abandons opened"],
+        ),
+        Row(0, {ABANDONS: "firing/silenced"}, stores=["abandons firing"]),
+        Row(0, {ABANDONS: "firing/silenced"}, stores=["abandons firing"]),
+        Row(
+            0,
+            {ABANDONS: "resolved/resolved_silenced"},
+            stores=["abandons resolved"],
+            records=["abandons ended"],
+        ),
+    ],
 }
+SILENCED = {"silenced for five minutes: the incident is recorded, nothing is posted"}
 
 
 class World:
     """One operation's runtime state and the polls that feed it, a minute apart."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, silenced_for: timedelta | None = None) -> None:
         settings = parse_settings(CONFIG, source="test.yml", env={})
         self.state = RuntimeState.from_settings(settings)
+        if silenced_for is not None:
+            silence = Silence("s1", ABANDONS, "bogota", T0, T0 + silenced_for, created_by="U1")
+            self.state.silences = SilenceBook((silence,))
         self.now = T0
         self.polls = 0
 
@@ -172,9 +198,9 @@ def outcome(plan: CyclePlan) -> Row:
     )
 
 
-@pytest.mark.parametrize("rows", CASES.values(), ids=CASES.keys())
-def test_a_poll_cycle_decides_notifies_and_stores(rows: list[Row]) -> None:
-    world = World()
+@pytest.mark.parametrize(("case", "rows"), CASES.items(), ids=CASES.keys())
+def test_a_poll_cycle_decides_notifies_and_stores(case: str, rows: list[Row]) -> None:
+    world = World(silenced_for=timedelta(minutes=5) if case in SILENCED else None)
     for n, row in enumerate(rows, start=1):
         plan = world.plan(row.abandons)
         expected = replace(
