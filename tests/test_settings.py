@@ -177,7 +177,7 @@ REJECTED = {
     "bad_unknown_kind": [
         "rule 'abandons'",
         "kind",
-        "'count', 'rate', 'spike', 'flatline', 'budget' or 'expected'",
+        "'count', 'rate', 'spike', 'flatline', 'budget', 'expected' or 'queue'",
     ],
     "bad_unknown_operation_in_rule": [
         "rule 'abandons'",

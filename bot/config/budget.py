@@ -31,6 +31,8 @@ MAX_ATTEMPTS = 4
 """Requests one poll may make at most (the first and its retries); each one is charged."""
 POLLED_APIS: tuple[str, ...] = ("calls_last_10",)
 """Every Wolkvox API the bot polls on each operation's period."""
+SKILLS_API = "skills"
+"""Polled every `skills_every` by an operation with `queue` rules (issue 15)."""
 
 
 def calls_per_day(every: timedelta) -> int:
@@ -112,8 +114,10 @@ class Budget:
     def _cost_text(self) -> str:
         if len(self.operations) > 1:
             names = " and ".join(self.operations)
+            apis = len({line.api for line in self.lines}) > 1
             parts = " + ".join(
-                f"{line.operation} every {format_duration(line.every)} = {_n(line.calls)}"
+                f"{line.operation}{' ' + line.api if apis else ''} every "
+                f"{format_duration(line.every)} = {_n(line.calls)}"
                 for line in self.lines
             )
             return (
@@ -164,11 +168,21 @@ class Budget:
         return f"poll every {period} or more, add licences{lower}"
 
 
-def daily_budget(*, operation: str, poll_every: timedelta, licenses: int, reserve: float) -> Budget:
-    """The cost of polling every API in POLLED_APIS at `poll_every`."""
+def daily_budget(
+    *,
+    operation: str,
+    poll_every: timedelta,
+    licenses: int,
+    reserve: float,
+    skills_every: timedelta | None = None,
+) -> Budget:
+    """The cost of polling every API in POLLED_APIS at `poll_every`, plus `skills` at
+    `skills_every` for an operation with queue rules (None: it has none)."""
     lines = tuple(
         BudgetLine(api, poll_every, calls_per_day(poll_every), operation) for api in POLLED_APIS
     )
+    if skills_every is not None:
+        lines += (BudgetLine(SKILLS_API, skills_every, calls_per_day(skills_every), operation),)
     return Budget(operation=operation, lines=lines, licenses=licenses, reserve=reserve)
 
 
@@ -187,6 +201,8 @@ class Polled(Protocol):
     def licenses(self) -> int: ...
     @property
     def budget_reserve(self) -> float: ...
+    @property
+    def skills_polled(self) -> timedelta | None: ...
 
 
 def token_budgets(operations: Iterable[Polled]) -> dict[str, Budget]:
@@ -206,6 +222,7 @@ def token_budgets(operations: Iterable[Polled]) -> dict[str, Budget]:
                 poll_every=op.poll_every,
                 licenses=op.licenses,
                 reserve=op.budget_reserve,
+                skills_every=op.skills_polled,
             )
             for op in members
         ]

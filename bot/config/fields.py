@@ -210,6 +210,20 @@ def _call_result(value: str) -> str:
 Duration = Annotated[timedelta, BeforeValidator(_duration)]
 Slug = Annotated[str, AfterValidator(_slug)]
 SlugList = Annotated[list[Slug], BeforeValidator(_one_or_many)]
+
+
+def _queue_name(value: Any) -> str:
+    if not isinstance(value, str | int) or isinstance(value, bool) or not str(value).strip():
+        raise ValueError("must be a queue's name or id as Wolkvox lists it (skill_name, skill_id)")
+    return " ".join(str(value).split())
+
+
+QueueNames = Annotated[
+    list[Annotated[str, BeforeValidator(_queue_name)]],
+    BeforeValidator(_one_or_many),
+    Field(min_length=1),
+]
+"""issue 15: the queues a `queue` rule reads, by name or id (`[Ventas, '12']`)."""
 Threshold = Annotated[float, BeforeValidator(_fraction_or_percent), Field(ge=0)]
 Reserve = Annotated[float, BeforeValidator(_fraction_or_percent), Field(ge=0, lt=1)]
 Count = Annotated[int, BeforeValidator(_no_bool), Field(ge=0)]

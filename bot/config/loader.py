@@ -9,13 +9,12 @@ are raised together at the end.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from bot.config.budget import token_budgets
 from bot.config.errors import ConfigError, Problem, ProblemList
 from bot.config.fields import did_you_mean
 from bot.config.model import (
@@ -37,6 +36,7 @@ from bot.config.model import (
     StoreSettings,
 )
 from bot.config.operations_conv import build_operation, operation_where
+from bot.config.opt_in import check_budgets, resolve_opt_in
 from bot.config.rules_conv import build_rule, rule_where
 from bot.config.schema import RootModel, SlackModel, format_loc, validate_partial
 from bot.config.secret import Secret
@@ -105,6 +105,10 @@ def parse_settings(
     reserve = DEFAULT_BUDGET_RESERVE if root.budget_reserve is None else root.budget_reserve
     operations = _operations(data, root, reserve, slack.default_channel, problems)
     rules = _rules(data, root, {op.name for op in operations}, problems)
+    use_defaults = root.defaults is not False
+    rules = merge_rules(default_rules() if use_defaults else (), rules)
+    operations, rules = resolve_opt_in(operations, rules, problems)
+    check_budgets(operations, problems)
     http = HttpSettings(
         port=(root.http and root.http.port) or DEFAULT_HTTP_PORT,
         metrics_port=DEFAULT_METRICS_PORT
@@ -122,11 +126,10 @@ def parse_settings(
         )
     if problems:
         raise ConfigError(source, problems.items())
-    use_defaults = root.defaults is not False
     return Settings(
         source=Path(source),
         operations=operations,
-        rules=merge_rules(default_rules() if use_defaults else (), rules),
+        rules=rules,
         language=Language(root.language or "en"),
         mask_personal_data=root.mask_personal_data is not False,
         store=StoreSettings(path=Path((root.store and root.store.path) or DEFAULT_STORE_PATH)),
@@ -268,18 +271,7 @@ def _operations(
             first_index[name] = index
         if operation is not None:
             built.append(operation)
-    _check_shared_tokens(built, problems)
     return tuple(built)
-
-
-def _check_shared_tokens(operations: Sequence[OperationSettings], problems: ProblemList) -> None:
-    """Operations on one token share its allowance: their polling must fit it together."""
-    reported: set[tuple[str, ...]] = set()
-    for budget in token_budgets(operations).values():
-        together = budget.operations
-        if len(together) > 1 and not budget.fits and together not in reported:
-            reported.add(together)
-            problems.add(f"operation {together[-1]!r}", "poll_every", budget.explain())
 
 
 def _rules(

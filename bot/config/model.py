@@ -64,6 +64,22 @@ class OperationSettings:
     """What an alert on inbound calls shows from Wolkvox: `queues` (skills), `agents`."""
     context_every: timedelta = DEFAULT_CONTEXT_EVERY
     """How old queue/agent context may get before it is fetched again."""
+    skills_every: timedelta | None = None
+    """How often `skills` is polled for queue rules (None: every `poll_every`)."""
+    opt_in: tuple[str, ...] = ()
+    """Opt-in rules (like the shipped `service-level`) this operation turns on."""
+    polls_skills: bool = False
+    """Whether a `queue` rule watches this operation, so `skills` is polled for it."""
+
+    @property
+    def skills_period(self) -> timedelta:
+        """How often `skills` is polled when queue rules need it."""
+        return self.skills_every or self.poll_every
+
+    @property
+    def skills_polled(self) -> timedelta | None:
+        """The `skills` polling period, or None when no queue rule needs it (budget)."""
+        return self.skills_period if self.polls_skills else None
 
     @property
     def api_base_url(self) -> str:
@@ -86,6 +102,7 @@ class OperationSettings:
             poll_every=self.poll_every,
             licenses=self.licenses,
             reserve=self.budget_reserve,
+            skills_every=self.skills_polled,
         )
 
 

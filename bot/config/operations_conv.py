@@ -18,6 +18,7 @@ from bot.config.model import (
 )
 from bot.config.schema import OperationModel, format_loc, validate_partial
 from bot.config.secret import Secret
+from bot.domain.durations import format_duration
 
 MAX_POLL_EVERY = timedelta(minutes=10)
 """calls_last_10 returns the last ten minutes: polling less often leaves holes."""
@@ -90,6 +91,15 @@ def build_operation(
             "context_every",
             "must be 1m or more: each refresh of queues and agents spends the daily budget",
         )
+    if model.skills_every is not None and (
+        model.skills_every < poll_every or model.skills_every % poll_every
+    ):
+        problems.add(
+            where,
+            "skills_every",
+            f"must be a whole multiple of poll_every ({format_duration(poll_every)}): skills is "
+            "asked right after calls_last_10, in the same poll",
+        )
     if len(problems) > before or not (
         model.name and model.server and model.token and model.licenses and channel
     ):
@@ -107,4 +117,6 @@ def build_operation(
         holidays=holidays,
         context=DEFAULT_CONTEXT if model.context is None else tuple(dict.fromkeys(model.context)),
         context_every=model.context_every or DEFAULT_CONTEXT_EVERY,
+        skills_every=model.skills_every,
+        opt_in=tuple(dict.fromkeys(model.opt_in or ())),
     )

@@ -20,7 +20,7 @@ RULE_KEYS: tuple[tuple[str, str, str, str], ...] = (
         "kind",
         "all",
         "required",
-        "`count`, `rate`, `spike`, `flatline`, `budget` or `expected` (see below).",
+        "`count`, `rate`, `spike`, `flatline`, `budget`, `expected` or `queue` (see below).",
     ),
     (
         "match",
@@ -46,19 +46,26 @@ RULE_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         "min_calls",
-        "count, rate, spike",
+        "count, rate, spike, queue",
         "0",
         "Volume guard: below this many calls in `among` "
-        "(in `match` for a count spike) the rule stays quiet.",
+        "(in `match` for a count spike; a queue's inbound calls for `queue`) the rule stays quiet.",
     ),
     (
         "warning",
-        "count, rate",
+        "count, rate, queue",
         "none",
         "Warning level: a number of calls, or a fraction for "
-        "rates (`0.08` or `'8%'`). At least one of warning and critical is required.",
+        "rates (`0.08` or `'8%'`). At least one of warning and critical is required. A "
+        "`queue` rule on `service_level` fires BELOW its levels, on `waiting` or "
+        "`abandon_rate` at or above them.",
     ),
-    ("critical", "count, rate", "none", "Critical level; at least `warning`."),
+    (
+        "critical",
+        "count, rate, queue",
+        "none",
+        "Critical level; at least `warning` (at most, for a `service_level`).",
+    ),
     (
         "recover",
         "all",
@@ -70,7 +77,7 @@ RULE_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         "recover_critical",
-        "count, rate",
+        "count, rate, queue",
         "the `warning` threshold",
         "Severity hysteresis: a critical alert stays critical until its value falls below "
         "this, so a value flapping around `critical` neither pings nor replies again. Going "
@@ -210,6 +217,39 @@ RULE_KEYS: tuple[tuple[str, str, str, str], ...] = (
         "least 3 covered, holidays left out; else the same time on the last comparable "
         "days: weekdays with weekdays). Needs `history_days` of at least 7 x weeks + 1.",
     ),
+    (
+        "opt_in",
+        "all",
+        "`false`",
+        "`true`: the rule watches only the operations that name it in their `opt_in` (the "
+        "shipped `service-level` rule is one). A rule of your own with the same name as a "
+        "shipped one replaces it whole, `opt_in` included.",
+    ),
+    (
+        "metric",
+        "queue",
+        "required",
+        "What a queue rule reads from Wolkvox's `skills`: `service_level` (the share "
+        "answered within 20 s, `service_level_20seg`), `waiting` (callers in the queue now) "
+        "or `abandon_rate` (abandoned / inbound calls of the queue). A queue rule has no "
+        "`match`, `among` or `window`: it judges the operation's latest `skills` snapshot "
+        "(polled every `skills_every`), and cannot be replayed by a backtest.",
+    ),
+    (
+        "queues",
+        "queue",
+        "every queue",
+        "The queues it reads, by name or id as Wolkvox lists them (`[Ventas, Soporte]`). A "
+        "named queue missing from a snapshot is not judged, and keeps a firing alert firing.",
+    ),
+    (
+        "together",
+        "queue",
+        "`false`",
+        "`false`: each queue is judged on its own and the worst one is the alert's value "
+        "(`service level 62% on Ventas`); `true`: the queues as one (waiting summed, rates "
+        "weighted by each queue's inbound calls).",
+    ),
 )
 """(key, kinds, default, meaning) for every rule key."""
 
@@ -306,6 +346,18 @@ SETTINGS_KEYS: tuple[tuple[str, str, str], ...] = (
         "`5m`",
         "How old queue/agent context may get before it is fetched again (alerts, "
         "`/calls queues`, `/calls agents`); at least 1m.",
+    ),
+    (
+        "operations[].skills_every",
+        "`poll_every`",
+        "How often an operation with `queue` rules polls Wolkvox's `skills` for them, one "
+        "request after `calls_last_10` on the same token; a whole multiple of `poll_every`, "
+        "counted in the daily budget.",
+    ),
+    (
+        "operations[].opt_in",
+        "none",
+        "Shipped rules that are off unless an operation names them here, like `[service-level]`.",
     ),
 )
 """(key, default, meaning) for every other configuration key."""

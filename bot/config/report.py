@@ -8,6 +8,7 @@ from datetime import date
 from bot.config.budget import token_budgets
 from bot.config.kinds_conv import describe_kind, history_notes
 from bot.config.model import Settings
+from bot.config.queue_conv import describe_queue
 from bot.domain.calls import NETWORK_FAILURE_RESULTS, OUTBOUND_TYPES
 from bot.domain.durations import format_duration
 from bot.domain.specs import CallFilter, RuleKind, RuleSpec
@@ -59,6 +60,8 @@ def thresholds(rule: RuleSpec) -> str:
         return text + (f" recover {rule.recover:g}" if rule.recover is not None else "")
     if rule.kind in (RuleKind.BUDGET, RuleKind.EXPECTED):
         return describe_kind(rule)
+    if rule.kind is RuleKind.QUEUE:
+        return describe_queue(rule)
     if rule.kind is RuleKind.SPIKE:
         base = format_duration(rule.baseline) if rule.baseline else "?"
         text = f"{rule.factor:g}x {rule.measure} vs {base} ({rule.severity})"
@@ -110,8 +113,8 @@ def rules_table(rules: Sequence[RuleSpec]) -> str:
             rule.name,
             str(rule.kind),
             ",".join(sorted(rule.operations)) if rule.operations else "all",
-            _matches(rule),
-            format_duration(rule.window),
+            "queues (skills)" if rule.kind is RuleKind.QUEUE else _matches(rule),
+            "snapshot" if rule.kind is RuleKind.QUEUE else format_duration(rule.window),
             thresholds(rule),
             str(rule.for_),
             _active(rule),

@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.config.errors import ProblemList
 from bot.config.kinds_conv import budget_checks, expected_checks, kind_fields
+from bot.config.queue_conv import queue_checks, queue_fields
 from bot.config.schema import FilterModel, RuleModel, format_loc, validate_partial
 from bot.domain.calendar import Calendar
 from bot.domain.calls import expand_results, expand_types
@@ -31,10 +32,10 @@ DEFAULT_WINDOW = timedelta(minutes=10)
 _MINUTE = timedelta(minutes=1)
 
 APPLIES_TO: dict[str, tuple[str, ...]] = {
-    "warning": ("count", "rate"),
-    "critical": ("count", "rate"),
-    "recover_critical": ("count", "rate"),
-    "min_calls": ("count", "rate", "spike"),
+    "warning": ("count", "rate", "queue"),
+    "critical": ("count", "rate", "queue"),
+    "recover_critical": ("count", "rate", "queue"),
+    "min_calls": ("count", "rate", "spike", "queue"),
     "confidence": ("rate", "budget"),
     "baseline": ("spike",),
     "factor": ("spike",),
@@ -50,6 +51,10 @@ APPLIES_TO: dict[str, tuple[str, ...]] = {
     "min_difference": ("expected",),
     "min_expected": ("expected",),
     "weeks": ("expected",),
+    # issue 15
+    "metric": ("queue",),
+    "queues": ("queue",),
+    "together": ("queue",),
 }
 """Keys that only some kinds use; every other key applies to every kind."""
 
@@ -58,6 +63,7 @@ _INSTEAD = {
     "flatline": "a flatline fires below `below` calls, at `severity`",
     "budget": "a budget fires on the burn rate of its objective (tiers fast and slow)",
     "expected": "an expected rule fires on an improbable count (chance), at `severity`",
+    "queue": "a queue rule fires on its metric's warning and critical levels",
 }
 
 
@@ -103,7 +109,9 @@ def _cross_checks(m: RuleModel, broken: set[str]) -> list[tuple[str, str]]:
         )
     if m.kind is None:
         if "kind" not in broken:
-            out.append(("kind", "required: one of count, rate, spike, flatline, budget, expected"))
+            out.append(
+                ("kind", "required: one of count, rate, spike, flatline, budget, expected, queue")
+            )
         return out
     written = m.model_fields_set
     for key, kinds in APPLIES_TO.items():
@@ -120,6 +128,8 @@ def _cross_checks(m: RuleModel, broken: set[str]) -> list[tuple[str, str]]:
         out.extend(budget_checks(m, broken))
     elif m.kind == "expected":
         out.extend(expected_checks(m, broken))
+    elif m.kind == "queue":
+        out.extend(queue_checks(m, broken))
     else:
         out.extend(_flatline_checks(m, broken))
     return out
@@ -295,5 +305,8 @@ def _to_spec(m: RuleModel) -> RuleSpec:
         below=m.below,
         severity=Severity(m.severity or "warning"),
         description=m.description or "",
+        opt_in=bool(m.opt_in),
     )
+    if m.kind == "queue":
+        return replace(spec, **queue_fields(m))
     return replace(spec, **kind_fields(m))

@@ -37,6 +37,7 @@ from bot.config.fields import (
     Mention,
     OptionalPort,
     Port,
+    QueueNames,
     Reserve,
     SecretText,
     ServerCode,
@@ -73,7 +74,7 @@ class RuleModel(_Strict):
     name: Slug | None = None
     description: str | None = None
     operations: SlugList | None = None
-    kind: Literal["count", "rate", "spike", "flatline", "budget", "expected"] | None = None
+    kind: Literal["count", "rate", "spike", "flatline", "budget", "expected", "queue"] | None = None
     match: FilterModel | None = None
     among: FilterModel | None = None
     window: Duration | None = None
@@ -104,6 +105,11 @@ class RuleModel(_Strict):
     min_difference: Count | None = None
     min_expected: Count | None = None
     weeks: AtLeastOne | None = None
+    opt_in: bool | None = None
+    # issue 15: kind queue (a `skills` metric per queue or over a named set)
+    metric: Literal["service_level", "waiting", "abandon_rate"] | None = None
+    queues: QueueNames | None = None
+    together: bool | None = None
 
 
 class HolidaysModel(_Strict):
@@ -132,6 +138,8 @@ class OperationModel(_Strict):
     # issue15: queue and agent context
     context: list[Literal["queues", "agents"]] | None = None
     context_every: Duration | None = None
+    skills_every: Duration | None = None
+    opt_in: SlugList | None = None
 
 
 class StoreModel(_Strict):

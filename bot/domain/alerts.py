@@ -332,8 +332,10 @@ def _with_peak(alert: Alert, evaluation: Evaluation, spec: RuleSpec) -> Alert:
     if rank > peak_rank or alert.peak_value is None:
         return replace(alert, peak_severity=severity, peak_value=value)
     if rank == peak_rank and value is not None:
-        low_is_worse = spec.kind is RuleKind.FLATLINE or (
-            spec.seasonal is not None and spec.seasonal.direction == "drop"
+        low_is_worse = (
+            spec.kind is RuleKind.FLATLINE
+            or (spec.seasonal is not None and spec.seasonal.direction == "drop")
+            or (spec.queue is not None and spec.queue.metric.low_is_worse)
         )
         worse = value < alert.peak_value if low_is_worse else value > alert.peak_value
         if worse:

@@ -65,3 +65,38 @@ class Seasonal:
     min_expected: float = 20.0
     weeks: int = 4
     min_samples: int = 3
+
+
+class QueueMetric(StrEnum):
+    """What a `queue` rule reads from Wolkvox's `skills` (issue 15)."""
+
+    SERVICE_LEVEL = "service_level"
+    """The share of calls answered within 20 seconds (`service_level_20seg`), as a fraction."""
+    WAITING = "waiting"
+    """Callers waiting in the queue now (`calls_in_queue_now`)."""
+    ABANDON_RATE = "abandon_rate"
+    """The share of the queue's inbound calls abandoned (`by_abandon`), as a fraction."""
+
+    @property
+    def low_is_worse(self) -> bool:
+        """A service level alerts when it falls BELOW its thresholds; the others above."""
+        return self is QueueMetric.SERVICE_LEVEL
+
+
+class QueueScope(StrEnum):
+    """How a `queue` rule reads its queues."""
+
+    EACH = "each"
+    """Each queue judged on its own; the rule's value is the worst queue's."""
+    TOGETHER = "together"
+    """The queues as one: waiting summed, rates weighted by each queue's inbound calls."""
+
+
+@dataclass(frozen=True, slots=True)
+class QueueJudge:
+    """A `queue` rule's reading: `metric` over `queues` (names or ids, compared without
+    regard to case; empty: every queue of the operation), `each` or `together`."""
+
+    metric: QueueMetric
+    queues: tuple[str, ...] = ()
+    scope: QueueScope = QueueScope.EACH

@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo
 from bot.domain.budget import evaluate_budget
 from bot.domain.durations import format_duration
 from bot.domain.expected import evaluate_expected
+from bot.domain.queue_rules import evaluate_queue
+from bot.domain.queues import QueueSnapshot
 from bot.domain.specs import (
     EvalStatus,
     Evaluation,
@@ -87,6 +89,8 @@ def evaluate(
     """
     if spec.kind is RuleKind.UNAVAILABLE:
         raise ValueError(f"rule {spec.name!r} is built in; use evaluate_unavailable")
+    if spec.kind is RuleKind.QUEUE:
+        raise ValueError(f"rule {spec.name!r} reads queues; use evaluate_queue")
     start, outside_since, opened_at = now - spec.window, None, None
     if spec.active is not None:
         if not spec.active.contains(now, tz):
@@ -329,12 +333,15 @@ def evaluate_operation(
     tz: ZoneInfo,
     current: Mapping[str, Severity | None],
     unavailable: Evaluation,
+    queues: QueueSnapshot | None = None,
+    queues_max_age: timedelta = timedelta(minutes=15),
 ) -> tuple[Evaluation, ...]:
     """Evaluate every rule that applies to `operation`, in the order of `specs`.
 
     The UNAVAILABLE spec gets `unavailable` (renamed to the spec's name). While
     it is a BREACH every other rule is HELD: the bot must not page "abandon 0%"
-    or "no calls" because it cannot see.
+    or "no calls" because it cannot see. `queue` rules read `queues`, the latest
+    `skills` snapshot, judged while it is no older than `queues_max_age`.
     """
     blind = unavailable.status is EvalStatus.BREACH
     out: list[Evaluation] = []
@@ -347,6 +354,18 @@ def evaluate_operation(
             out.append(
                 Evaluation(
                     spec.name, operation, EvalStatus.HELD, detail=f"held: {unavailable.rule}"
+                )
+            )
+        elif spec.kind is RuleKind.QUEUE:
+            out.append(
+                evaluate_queue(
+                    spec,
+                    operation,
+                    queues,
+                    now=now,
+                    tz=tz,
+                    current=current.get(spec.name),
+                    max_age=queues_max_age,
                 )
             )
         else:

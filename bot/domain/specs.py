@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.domain.calendar import Calendar
-from bot.domain.kind_specs import BurnTier, Seasonal
+from bot.domain.kind_specs import BurnTier, QueueJudge, Seasonal
 
 WOLKVOX_UNAVAILABLE = "wolkvox-unavailable"
 """Name of the built-in rule that fires when an operation cannot be seen."""
@@ -25,6 +25,7 @@ class RuleKind(StrEnum):
     FLATLINE = "flatline"
     BUDGET = "budget"
     EXPECTED = "expected"
+    QUEUE = "queue"
     UNAVAILABLE = "unavailable"
 
 
@@ -76,7 +77,8 @@ class RuleSpec:
 
     A `budget` rule has an `objective` (the share of `match` among `among` allowed over
     the business day) and burn-rate `tiers`; an `expected` rule has its `seasonal`
-    parameters (see bot.domain.kind_specs).
+    parameters; a `queue` rule judges a `skills` metric of its queues (`queue`,
+    see bot.domain.kind_specs), with `min_calls` on each queue's inbound count.
     """
 
     name: str
@@ -107,6 +109,8 @@ class RuleSpec:
     objective: float | None = None
     tiers: tuple[BurnTier, ...] = ()
     seasonal: Seasonal | None = None
+    queue: QueueJudge | None = None
+    opt_in: bool = False
 
     def applies_to(self, operation: str) -> bool:
         return self.operations is None or operation in self.operations
@@ -157,6 +161,8 @@ class Evaluation:
     the window was clipped to the start of the active period. `facts` are named
     numbers a `budget` or `expected` rule explains itself with (the day so far, its
     projection, the usual count of the slot), so a renderer can say it in any language.
+    `subject` is what a `queue` rule's value is about: the queue (or named set of
+    queues) it was read on, as the operation names it.
     """
 
     rule: str
@@ -175,3 +181,4 @@ class Evaluation:
     outside_since: datetime | None = None
     opened_at: datetime | None = None
     facts: tuple[tuple[str, float], ...] = ()
+    subject: str = ""

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.domain.alerts import Alert, AlertState
 from bot.domain.calls import NETWORK_FAILURE_RESULTS, OUTBOUND_TYPES
+from bot.domain.kind_specs import QueueMetric
 from bot.domain.silences import Silence
 from bot.domain.specs import CallFilter, EvalStatus, Evaluation, RuleKind, RuleSpec
 from bot.domain.window import CallLog, minute_span
@@ -26,12 +27,16 @@ _UNITS = {
     RuleKind.FLATLINE: Unit.COUNT,
     RuleKind.BUDGET: Unit.RATIO,
     RuleKind.EXPECTED: Unit.COUNT,
+    RuleKind.QUEUE: Unit.RATE,
     RuleKind.UNAVAILABLE: Unit.AGE,
 }
 
 
 def unit_of(spec: RuleSpec | RuleKind) -> Unit:
-    """How a rule's value reads: a count, a rate, or a ratio to its baseline."""
+    """How a rule's value reads: a count, a rate, or a ratio to its baseline (a queue
+    rule: callers waiting are a count, its other metrics rates)."""
+    if isinstance(spec, RuleSpec) and spec.queue is not None:
+        return Unit.COUNT if spec.queue.metric is QueueMetric.WAITING else Unit.RATE
     return _UNITS[spec if isinstance(spec, RuleKind) else spec.kind]
 
 
@@ -132,7 +137,7 @@ def alert_view(
     unavailable = spec.kind == RuleKind.UNAVAILABLE
     series = (
         ()
-        if unavailable
+        if unavailable or spec.kind == RuleKind.QUEUE
         else covered_series(
             log, alert.operation, start=now - SPARKLINE_SPAN, end=now, flt=spec.match
         )
@@ -150,12 +155,13 @@ def alert_view(
         value=evaluation.value if evaluation else None,
         threshold=evaluation.threshold if evaluation else None,
         unit=unit_of(spec),
-        below=spec.kind == RuleKind.FLATLINE,
+        below=spec.kind == RuleKind.FLATLINE
+        or (spec.queue is not None and spec.queue.metric.low_is_worse),
         matched=evaluation.matched if evaluation else None,
         population=evaluation.population if evaluation else None,
         population_label=population_label(spec),
         measure_label=measure_label(spec),
-        window=spec.window if spec.kind != RuleKind.UNAVAILABLE else None,
+        window=spec.window if spec.kind not in (RuleKind.UNAVAILABLE, RuleKind.QUEUE) else None,
         baseline=evaluation.baseline if evaluation else None,
         breakdown=evaluation.breakdown if evaluation else (),
         series=series,
@@ -189,4 +195,6 @@ def alert_view(
         resolution=alert.resolution.value if alert.resolution else None,
         opened_at=evaluation.opened_at if evaluation else None,
         facts=evaluation.facts if evaluation else (),
+        subject=evaluation.subject if evaluation else "",
+        queue_metric=spec.queue.metric.value if spec.queue is not None else "",
     )

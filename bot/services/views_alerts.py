@@ -141,6 +141,10 @@ class AlertMessageView:
     opened_at: datetime | None = None
     facts: tuple[tuple[str, float], ...] = ()
     """A budget or expected rule's named numbers (see `Evaluation.facts`)."""
+    subject: str = ""
+    """A queue rule's queue (or named set) its value is about (`Evaluation.subject`)."""
+    queue_metric: str = ""
+    """A queue rule's metric: `service_level`, `waiting` or `abandon_rate`."""
 
     @property
     def resolved(self) -> bool:

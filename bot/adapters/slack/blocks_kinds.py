@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 from bot.adapters.slack.blocks_kit import EMPTY, local_time
+from bot.adapters.slack.blocks_queue_rule import QUEUE, queue_value_line
 from bot.adapters.slack.i18n import Translator
 from bot.adapters.slack.text import (
     TIMES,
@@ -26,7 +27,7 @@ from bot.services.views import AlertMessageView
 __all__ = ["KINDS", "budget_day_line", "kind_evidence", "kind_value_line"]
 
 BUDGET, EXPECTED = "budget", "expected"
-KINDS = frozenset({BUDGET, EXPECTED})
+KINDS = frozenset({BUDGET, EXPECTED, QUEUE})
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -94,7 +95,9 @@ def _odds(limit: float) -> str:
 
 
 def kind_value_line(tr: Translator, view: AlertMessageView) -> str:
-    """The main line of a budget or expected rule, or why it cannot judge."""
+    """The main line of a budget, expected or queue rule, or why it cannot judge."""
+    if view.rule_kind == QUEUE:
+        return queue_value_line(tr, view)
     facts = _facts(view)
     if view.rule_kind == BUDGET:
         if not facts:

@@ -483,5 +483,18 @@ EN: dict[str, str] = {
     "kinds.day.6": "Sunday",
     "kind.budget": "daily budget",
     "kind.expected": "expected count",
+    # issue 15: kind queue (a skills metric per queue or over a named set)
+    "kind.queue": "queue",
+    "kinds.queue.service_level": "Service level *{value}* on {queue}",
+    "kinds.queue.waiting": "*{value}* waiting on {queue}",
+    "kinds.queue.abandon_rate": "Abandon *{value}* on {queue}",
+    "kinds.queue.calls": "({calls})",
+    "kinds.queue.all": "all queues",
+    "kinds.queue.also.one": "{count} more queue past it",
+    "kinds.queue.also.other": "{count} more queues past it",
+    "kinds.queue.held": (
+        "Cannot judge the queues now: no recent snapshot from Wolkvox's skills, or a queue "
+        "the rule watches is missing from it."
+    ),
     "kinds.day.weekday": "weekday",
 }

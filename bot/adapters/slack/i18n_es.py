@@ -527,6 +527,19 @@ ES: dict[str, str] = {
     "kinds.day.6": "domingo",
     "kind.budget": "presupuesto diario",
     "kind.expected": "conteo esperado",
+    # issue 15: kind queue (una métrica de skills por cola o sobre un grupo de colas)
+    "kind.queue": "cola",
+    "kinds.queue.service_level": "Nivel de servicio *{value}* en {queue}",
+    "kinds.queue.waiting": "*{value}* en espera en {queue}",
+    "kinds.queue.abandon_rate": "Abandono *{value}* en {queue}",
+    "kinds.queue.calls": "({calls})",
+    "kinds.queue.all": "todas las colas",
+    "kinds.queue.also.one": "{count} cola más pasa el umbral",
+    "kinds.queue.also.other": "{count} colas más pasan el umbral",
+    "kinds.queue.held": (
+        "No se pueden juzgar las colas ahora: no hay una instantánea reciente de skills de "
+        "Wolkvox, o falta en ella una cola que la regla vigila."
+    ),
     "kinds.day.weekday": "día hábil",
 }
 

@@ -74,6 +74,7 @@ def encode_evaluation(evaluation: Evaluation) -> Document:
         "outside_since": _time(evaluation.outside_since),
         "opened_at": _time(evaluation.opened_at),
         "facts": [[name, value] for name, value in evaluation.facts],
+        "subject": evaluation.subject,
     }
 
 
@@ -95,6 +96,7 @@ def decode_evaluation(doc: Document) -> Evaluation:
         outside_since=_parse_time(doc.get("outside_since")),
         opened_at=_parse_time(doc.get("opened_at")),
         facts=tuple((str(name), float(value)) for name, value in doc.get("facts", [])),
+        subject=str(doc.get("subject") or ""),
     )
 
 
