@@ -51,6 +51,7 @@ from bot.services.monitor import CycleReport, Monitor
 from bot.services.ports import Clock, Presenter
 from bot.services.ports.chat import Chat
 from bot.services.ports.store import StoreError
+from bot.services.queue_polling import QueuePolling
 from bot.services.state import RuntimeState
 
 log = logging.getLogger("callbot.bootstrap")
@@ -441,6 +442,13 @@ def wire_context(
     )
     presenter.use_context(refresher.alert_context)
     hooks.hooks.append(refresher.after_cycle)
+    runtime.monitor.use_queues(
+        QueuePolling(
+            context=context,
+            clock=runtime.clock,
+            request_limit=request_limit or timedelta(seconds=timeout_s),
+        )
+    )
     return context, refresher
 
 

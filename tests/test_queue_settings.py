@@ -3,6 +3,7 @@ configuration naming the file, the rule and the field."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from bot.config.errors import ConfigError
 from bot.config.report import render_report
 from bot.domain.kind_specs import QueueMetric, QueueScope
 from bot.domain.specs import RuleKind
-from bot.settings import load_settings, parse_settings
+from bot.settings import load_settings, parse_settings, rules_for
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "config" / "queue"
 ENV = {"WOLKVOX_TOKEN": "tok-123"}
@@ -34,6 +35,19 @@ REJECTED: dict[str, list[str]] = {
     "bad_queue_without_threshold": ["rule 'queue-waiting'", "warning", "needs a threshold"],
     "bad_queue_key_on_rate": ["rule 'abandon'", "metric", "only queue"],
     "bad_queue_empty_name": ["rule 'queue-waiting'", "queues[1]", "queue's name or id"],
+    "bad_skills_every_not_multiple": ["operation 'bogota'", "skills_every", "whole multiple"],
+    "bad_opt_in_unknown": [
+        "operation 'bogota'",
+        "opt_in[0]",
+        "no opt-in rule is named 'service-levels'; did you mean 'service-level'?",
+    ],
+    "bad_opt_in_not_optional": ["operation 'bogota'", "opt_in[0]", "'abandon-rate' is not opt-in"],
+    "bad_skills_budget": [
+        "operation 'bogota'",
+        "skills_every",
+        "polling costs 1,440 calls a day (calls_last_10 every 2m = 720, skills every 2m = 720)",
+        "leaves 800 after the 20% reserve; set skills_every to 18m or more, poll every 4m",
+    ],
 }
 
 
@@ -99,3 +113,66 @@ def test_waiting_levels_are_callers_and_each_queue_is_the_default() -> None:
     assert rule.queue is not None and rule.queue.scope is QueueScope.EACH
     assert rule.queue.queues == ()
     assert "waiting >= warn 5 crit 12 on each queue" in render_report(settings)
+
+
+OPERATION = """
+operations:
+  - {{name: bogota, server: "0004", token: x, licenses: 2, channel: C0123456789{extra}}}
+"""
+
+
+def _settings(extra: str = "", rest: str = ""):
+    return parse_settings(OPERATION.format(extra=extra) + rest, source="callbot.yml", env={})
+
+
+def test_the_shipped_service_level_rule_is_off_until_an_operation_opts_in() -> None:
+    off = _settings()
+    (rule,) = [r for r in off.rules if r.name == "service-level"]
+    assert rule.opt_in and rule.operations == frozenset()
+    assert "service-level" not in [r.name for r in rules_for(off, "bogota")]
+    assert not off.operation("bogota").polls_skills
+    assert [line.api for line in off.operation("bogota").budget().lines] == ["calls_last_10"]
+    assert re.search(r"service-level\s+queue\s+none \(opt-in\)", render_report(off))
+
+    on = _settings(", opt_in: [service-level]")
+    (rule,) = [r for r in on.rules if r.name == "service-level"]
+    assert rule.operations == frozenset({"bogota"})
+    assert rule.queue is not None and rule.queue.metric is QueueMetric.SERVICE_LEVEL
+    assert (rule.warning, rule.critical, rule.recover, rule.min_calls) == (0.8, 0.6, 0.85, 20)
+    assert "service-level" in [r.name for r in rules_for(on, "bogota")]
+    op = on.operation("bogota")
+    assert op.polls_skills and op.skills_polled == op.poll_every
+
+
+def test_check_config_counts_skills_polling_in_the_budget_with_the_arithmetic() -> None:
+    settings = _settings(", poll_every: 5m, skills_every: 10m, opt_in: [service-level]")
+    report = render_report(settings)
+    assert (
+        "polling costs 432 calls a day (calls_last_10 every 5m = 288, "
+        "skills every 10m = 144)" in report
+    ), report
+    assert "432 x 3 attempts per poll, retries limited to fit the allowance = 1,296" in report
+
+
+def test_operations_sharing_a_token_sum_their_skills_polling() -> None:
+    text = """
+operations:
+  - {name: a, server: "0004", token: same, licenses: 1, channel: C0123456789, poll_every: 5m,
+     opt_in: [service-level]}
+  - {name: b, server: "0004", token: same, licenses: 1, channel: C0123456789, poll_every: 5m}
+"""
+    with pytest.raises(ConfigError) as caught:
+        parse_settings(text, source="callbot.yml", env={})
+    message = str(caught.value)
+    assert "operation 'b', skills_every" in message, message
+    assert (
+        "a calls_last_10 every 5m = 288 + a skills every 5m = 288 + "
+        "b calls_last_10 every 5m = 288 = 864 calls a day" in message
+    ), message
+
+
+def test_a_queue_rule_of_ones_own_polls_skills_without_opting_in() -> None:
+    settings = _settings(
+        rest="rules:\n  - {name: waiting, kind: queue, metric: waiting, warning: 5}\n"
+    )
+    assert settings.operation("bogota").polls_skills

@@ -67,6 +67,7 @@ def test_the_shipped_example_loads_with_its_token_from_the_environment() -> None
         "network-failures",
         "network-failures-spike",
         "inbound-flatline",
+        "service-level",  # shipped opt-in: it watches no operation until one opts in
         "chanunavail-burst",
     ]
 
@@ -402,6 +403,7 @@ rules:
         "network-failures",
         "network-failures-spike",
         "inbound-flatline",
+        "service-level",
         "extra",
     ]
     assert rules[0].warning == pytest.approx(0.12)

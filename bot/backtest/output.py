@@ -35,6 +35,12 @@ class RuleSummary:
     pings: int
 
 
+QUEUE_RULES_NOT_REPLAYED = (
+    "Queue rules read Wolkvox's skills snapshot of each moment (waiting, service level), "
+    "which call history does not keep: they cannot be replayed."
+)
+
+
 def summarise(result: ReplayResult) -> list[RuleSummary]:
     """Per rule, in configuration order: incidents, minutes firing, pings."""
     out = []
@@ -57,6 +63,7 @@ def result_json(result: ReplayResult, zone: ZoneInfo) -> dict[str, Any]:
         "to": _iso(result.end, zone),
         "polls": result.polls,
         "failed_polls": result.failed_polls,
+        "not_replayed": list(result.not_replayed),
         "incidents": [
             {
                 "rule": i.rule,
@@ -140,6 +147,9 @@ def render_table(runs: Sequence[Run], zone: ZoneInfo, *, calls: int | None = Non
     if first.failed_polls:
         head += f" ({first.failed_polls} without data)"
     lines = [head + "."]
+    skipped = list(dict.fromkeys(name for run in runs for name in run.result.not_replayed))
+    if skipped:
+        lines.append(f"Not replayed: {', '.join(skipped)}. {QUEUE_RULES_NOT_REPLAYED}")
     for run in runs:
         result = run.result
         if len(runs) > 1:

@@ -125,6 +125,9 @@ async def backtest_reply(
         names = tuple(dict.fromkeys(s.name for op in ops for s in op.rules))
         return render_notice(NoticeView(NoticeKind.UNKNOWN_RULE, command.rule, names), lang)
     tr = Translator(lang)
+    if found[0][1].kind is RuleKind.QUEUE:
+        text = tr("backtest.queue_rule", rule=name(found[0][1].name))
+        return Message(text=fallback(text), blocks=(section(text),))
     blocks: list[Block] = []
     texts: list[str] = []
     for op, spec in found[:MAX_OPERATIONS]:

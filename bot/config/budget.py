@@ -151,6 +151,17 @@ class Budget:
             return "1 attempt per poll, no retries left to fit the allowance"
         return f"{self.attempts} attempts per poll, retries limited to fit the allowance"
 
+    def _skills_advice(self) -> str:
+        """For one operation whose calls fit but its `skills` polling does not: the
+        slowest `skills_every` that fits, in whole polls."""
+        calls = [line for line in self.lines if line.api != SKILLS_API]
+        spare = self.available - sum(line.calls for line in calls)
+        if len(self.operations) > 1 or len(calls) != 1 or spare <= 0:
+            return ""
+        poll = calls[0].every.total_seconds()
+        polls = math.ceil(math.ceil(DAY_SECONDS / spare) / poll)
+        return f"set skills_every to {format_duration(timedelta(seconds=polls * poll))} or more, "
+
     def _advice(self) -> str:
         per_api = self.available // max(len(self.lines), 1)
         lower = ", or lower budget_reserve" if self.reserve else ""
@@ -165,7 +176,7 @@ class Budget:
                 f"poll each every {period} or more, give each operation a token of its own, "
                 f"add licences{lower}"
             )
-        return f"poll every {period} or more, add licences{lower}"
+        return f"{self._skills_advice()}poll every {period} or more, add licences{lower}"
 
 
 def daily_budget(

@@ -106,13 +106,22 @@ def holiday_lines(settings: Settings, today: date) -> list[str]:
     return lines
 
 
+def _operations(rule: RuleSpec) -> str:
+    if rule.operations is None:
+        return "all"
+    names = ",".join(sorted(rule.operations))
+    if rule.opt_in:
+        return names or "none (opt-in)"
+    return names
+
+
 def rules_table(rules: Sequence[RuleSpec]) -> str:
     headers = ("name", "kind", "operations", "matches", "window", "thresholds", "for", "active")
     rows = [
         (
             rule.name,
             str(rule.kind),
-            ",".join(sorted(rule.operations)) if rule.operations else "all",
+            _operations(rule),
             "queues (skills)" if rule.kind is RuleKind.QUEUE else _matches(rule),
             "snapshot" if rule.kind is RuleKind.QUEUE else format_duration(rule.window),
             thresholds(rule),

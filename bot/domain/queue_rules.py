@@ -29,6 +29,18 @@ from bot.domain.specs import EvalStatus, Evaluation, RuleSpec, Severity
 
 ALL_QUEUES = "all queues"
 """The subject of a rule read over every queue of the operation together."""
+DEFAULT_MAX_AGE = timedelta(minutes=15)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueInput:
+    """What one poll cycle judges queue rules on: the operation's latest `skills`
+    snapshot (None: none yet), whether to judge them this cycle (each snapshot is judged
+    once, so `for` counts snapshots), and how old a snapshot may be and still be judged."""
+
+    snapshot: QueueSnapshot | None
+    judge: bool = True
+    max_age: timedelta = DEFAULT_MAX_AGE
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +112,7 @@ def evaluate_queue(
     now: datetime,
     tz: ZoneInfo,
     current: Severity | None = None,
-    max_age: timedelta = timedelta(minutes=15),
+    max_age: timedelta = DEFAULT_MAX_AGE,
 ) -> Evaluation:
     """Judge a `queue` rule on the operation's latest `skills` snapshot.
 

@@ -22,8 +22,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.budget import evaluate_budget
 from bot.domain.durations import format_duration
 from bot.domain.expected import evaluate_expected
-from bot.domain.queue_rules import evaluate_queue
-from bot.domain.queues import QueueSnapshot
+from bot.domain.queue_rules import QueueInput, evaluate_queue
 from bot.domain.specs import (
     EvalStatus,
     Evaluation,
@@ -333,15 +332,15 @@ def evaluate_operation(
     tz: ZoneInfo,
     current: Mapping[str, Severity | None],
     unavailable: Evaluation,
-    queues: QueueSnapshot | None = None,
-    queues_max_age: timedelta = timedelta(minutes=15),
+    queues: QueueInput | None = None,
 ) -> tuple[Evaluation, ...]:
     """Evaluate every rule that applies to `operation`, in the order of `specs`.
 
     The UNAVAILABLE spec gets `unavailable` (renamed to the spec's name). While
     it is a BREACH every other rule is HELD: the bot must not page "abandon 0%"
-    or "no calls" because it cannot see. `queue` rules read `queues`, the latest
-    `skills` snapshot, judged while it is no older than `queues_max_age`.
+    or "no calls" because it cannot see. `queue` rules read `queues` (the latest
+    `skills` snapshot); they are left out of a cycle that `queues` says not to judge
+    them in, and HELD without one.
     """
     blind = unavailable.status is EvalStatus.BREACH
     out: list[Evaluation] = []
@@ -357,15 +356,18 @@ def evaluate_operation(
                 )
             )
         elif spec.kind is RuleKind.QUEUE:
+            if queues is not None and not queues.judge:
+                continue
+            given = queues or QueueInput(None)
             out.append(
                 evaluate_queue(
                     spec,
                     operation,
-                    queues,
+                    given.snapshot,
                     now=now,
                     tz=tz,
                     current=current.get(spec.name),
-                    max_age=queues_max_age,
+                    max_age=given.max_age,
                 )
             )
         else:

@@ -95,6 +95,9 @@ class ReplayResult:
     failed_polls: int
     rules: tuple[RuleSpec, ...]
     incidents: tuple[Incident, ...]
+    not_replayed: tuple[str, ...] = ()
+    """Queue rules of the operation: they read Wolkvox's `skills` snapshot of a moment,
+    which call history does not keep, so a replay leaves them out and says so."""
 
 
 def poll_times(start: datetime, end: datetime, every: timedelta) -> list[datetime]:
@@ -140,6 +143,8 @@ async def replay(
     """
     state = RuntimeState.from_settings(settings, log=history)
     op = state.operation(operation)
+    not_replayed = tuple(r.name for r in op.rules if r.kind is RuleKind.QUEUE)
+    op.rules = tuple(r for r in op.rules if r.kind is not RuleKind.QUEUE)
     monitor = Monitor(state=state, source=source, store=store, clock=clock, presenter=presenter)
     recorder = _Recorder(op.rules)
     times = poll_times(start, end, op.settings.poll_every)
@@ -165,6 +170,7 @@ async def replay(
         failed_polls=failed,
         rules=op.rules,
         incidents=tuple(sorted(recorder.incidents.values(), key=lambda i: i.fired_at)),
+        not_replayed=not_replayed,
     )
 
 

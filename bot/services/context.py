@@ -65,12 +65,18 @@ class Reading(Generic[S]):
     error: str = ""
 
 
-def polls_due_today(now: datetime, *, poll_every: timedelta, tz: tzinfo) -> int:
-    """Calls the regular polls still need before the operation's local midnight."""
+def polls_due_today(
+    now: datetime, *, poll_every: timedelta, tz: tzinfo, skills_every: timedelta | None = None
+) -> int:
+    """Calls the regular polls still need before the operation's local midnight
+    (`skills_every`: the `skills` polls of an operation with queue rules too)."""
     local = now.astimezone(tz)
     midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=local.tzinfo)
     left = max(0.0, (midnight - local).total_seconds())
-    return math.ceil(left / poll_every.total_seconds()) * len(POLLED_APIS)
+    due = math.ceil(left / poll_every.total_seconds()) * len(POLLED_APIS)
+    if skills_every is not None:
+        due += math.ceil(left / skills_every.total_seconds())
+    return due
 
 
 class ContextService:
@@ -103,7 +109,12 @@ class ContextService:
         """Calls left today beyond what the regular polls still need (may be negative)."""
         op = self._state.operation(operation)
         use = self._budget.budget(operation, now)
-        due = polls_due_today(now, poll_every=op.settings.poll_every, tz=op.tz)
+        due = polls_due_today(
+            now,
+            poll_every=op.settings.poll_every,
+            tz=op.tz,
+            skills_every=op.settings.skills_polled,
+        )
         return use.limit - use.used - due
 
     async def queues(
@@ -111,6 +122,18 @@ class ContextService:
     ) -> Reading[QueueSnapshot]:
         """The queues no older than `max_age` (default `every`) when the budget allows."""
         return await self._read(operation, self._queues, self._source.queues, max_age)
+
+    async def poll_queues(self, operation: str) -> Reading[QueueSnapshot]:
+        """The regular `skills` poll of an operation with queue rules: budgeted with the
+        polls (check-config counted it), so no reserve check, one attempt; the snapshot
+        is kept for queue rules, alert context and `/calls queues` alike."""
+        now = self._clock.now()
+        try:
+            snapshot = await self._source.queues(operation, now)
+        except SourceError as exc:
+            return Reading(self._queues.get(operation), Skip.FAILED, exc.message)
+        self._queues[operation] = snapshot
+        return Reading(snapshot)
 
     async def agents(
         self, operation: str, *, max_age: timedelta | None = None

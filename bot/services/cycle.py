@@ -19,6 +19,7 @@ from bot.domain.alerts import Decision
 from bot.domain.calls import CallRecord
 from bot.domain.history import incident_changes
 from bot.domain.polling import PollState
+from bot.domain.queue_rules import QueueInput
 from bot.domain.rules import evaluate_operation, evaluate_unavailable
 from bot.domain.specs import Severity
 from bot.domain.window import IngestPlan
@@ -36,6 +37,8 @@ class Polled:
     fetched: FetchedCalls | None
     error: SourceError | None
     duration: timedelta
+    queues: QueueInput | None = None
+    """The `skills` snapshot queue rules read this cycle (bot.services.queue_polling)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +124,14 @@ def plan_cycle(
         if alert.operation == name and alert.firing
     }
     evaluations = evaluate_operation(
-        op.rules, name, calls, now=now, tz=op.tz, current=current, unavailable=unavailable
+        op.rules,
+        name,
+        calls,
+        now=now,
+        tz=op.tz,
+        current=current,
+        unavailable=unavailable,
+        queues=polled.queues,
     )
     specs = {spec.name: spec for spec in op.rules}
     book, decisions = state.alerts.step_all(evaluations, specs, state.silences, now)

@@ -25,6 +25,7 @@ from bot.services.cycle import CyclePlan, Polled, plan_cycle, swap_in
 from bot.services.heap import collector_paused
 from bot.services.ports import CallSource, Clock, FetchedCalls, Presenter, SourceError
 from bot.services.ports.store import Store
+from bot.services.queue_polling import QueuePolling
 from bot.services.quiet import PollLogQuieter
 from bot.services.state import OperationRuntime, RuntimeState
 
@@ -68,7 +69,9 @@ class Monitor:
         presenter: Presenter,
         on_outbox: Callable[[], None] | None = None,
         on_cycle: Callable[[CycleReport], None] | None = None,
+        queues: QueuePolling | None = None,
     ) -> None:
+        self._queues = queues
         self._state = state
         self._source = source
         self._store = store
@@ -78,9 +81,14 @@ class Monitor:
         self._on_cycle = on_cycle
         self._quiet = PollLogQuieter()
 
+    def use_queues(self, queues: QueuePolling) -> None:
+        """Poll `skills` for queue rules in each cycle (issue 15; wired with the context)."""
+        self._queues = queues
+
     async def poll(self, operation: str) -> CycleReport:
         """Run one cycle of `operation`. Never raises for Wolkvox trouble."""
         op = self._state.operation(operation)
+        cycle_started = self._clock.now()
         started = time.monotonic()
         fetched: FetchedCalls | None = None
         error: SourceError | None = None
@@ -93,10 +101,13 @@ class Monitor:
                 error = exc
             except Exception as exc:
                 error = _internal_error(operation, exc)
+        if fetched is not None and self._queues is not None:
+            await self._queues.refresh(op, cycle_started=cycle_started)
         # The answer describes the ten minutes before it arrived, which with retries can be
         # minutes after the cycle began: coverage and evaluation use the time of the answer.
         now = self._clock.now()
-        polled = Polled(fetched, error, timedelta(seconds=time.monotonic() - started))
+        queues = self._queues.for_cycle(op, now) if self._queues is not None else None
+        polled = Polled(fetched, error, timedelta(seconds=time.monotonic() - started), queues)
         async with self._state.lock:
             report = await self._cycle(op, now, polled)
         self._log(report)

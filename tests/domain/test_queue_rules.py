@@ -47,6 +47,9 @@ def _rule(
     )
 
 
+BREACH, BAND, CLEAR = EvalStatus.BREACH, EvalStatus.BAND, EvalStatus.CLEAR
+WARN, CRIT = Severity.WARNING, Severity.CRITICAL
+
 SERVICE = _rule(QueueMetric.SERVICE_LEVEL, warning=0.8, critical=0.6, recover=0.85)
 WAITING = _rule(QueueMetric.WAITING, warning=5, critical=10, recover=3)
 ABANDON = _rule(QueueMetric.ABANDON_RATE, warning=0.1, critical=0.2, recover=0.08)
@@ -73,6 +76,9 @@ def _queue(
     )
 
 
+Q = _queue
+
+
 def _snap(*queues: QueueStat, at: datetime = NOW) -> QueueSnapshot:
     return QueueSnapshot(at=at, queues=tuple(queues))
 
@@ -90,27 +96,27 @@ def _eval(
     ("spec", "queue", "current", "status", "severity", "threshold"),
     [
         # service level: BELOW its thresholds is bad
-        (SERVICE, _queue("Ventas", sl=90), None, EvalStatus.CLEAR, None, 0.8),
-        (SERVICE, _queue("Ventas", sl=80), None, EvalStatus.BREACH, Severity.WARNING, 0.8),
-        (SERVICE, _queue("Ventas", sl=62), None, EvalStatus.BREACH, Severity.WARNING, 0.8),
-        (SERVICE, _queue("Ventas", sl=59.9), None, EvalStatus.BREACH, Severity.CRITICAL, 0.6),
+        (SERVICE, Q("Ventas", sl=90), None, CLEAR, None, 0.8),
+        (SERVICE, Q("Ventas", sl=80), None, BREACH, WARN, 0.8),
+        (SERVICE, Q("Ventas", sl=62), None, BREACH, WARN, 0.8),
+        (SERVICE, Q("Ventas", sl=59.9), None, BREACH, CRIT, 0.6),
         # hysteresis: firing, back above 80% but not above recover 85%
-        (SERVICE, _queue("Ventas", sl=83), Severity.WARNING, EvalStatus.BAND, Severity.WARNING, 0.8),
-        (SERVICE, _queue("Ventas", sl=83), None, EvalStatus.CLEAR, None, 0.8),
-        (SERVICE, _queue("Ventas", sl=86), Severity.WARNING, EvalStatus.CLEAR, None, 0.8),
+        (SERVICE, Q("Ventas", sl=83), WARN, BAND, WARN, 0.8),
+        (SERVICE, Q("Ventas", sl=83), None, CLEAR, None, 0.8),
+        (SERVICE, Q("Ventas", sl=86), WARN, CLEAR, None, 0.8),
         # critical is kept down to the warning level (recover_critical's default)
-        (SERVICE, _queue("Ventas", sl=70), Severity.CRITICAL, EvalStatus.BREACH, Severity.CRITICAL, 0.6),
+        (SERVICE, Q("Ventas", sl=70), CRIT, BREACH, CRIT, 0.6),
         # waiting: ABOVE is bad
-        (WAITING, _queue("Ventas", waiting=4), None, EvalStatus.CLEAR, None, 5),
-        (WAITING, _queue("Ventas", waiting=5), None, EvalStatus.BREACH, Severity.WARNING, 5),
-        (WAITING, _queue("Ventas", waiting=12), None, EvalStatus.BREACH, Severity.CRITICAL, 10),
-        (WAITING, _queue("Ventas", waiting=4), Severity.WARNING, EvalStatus.BAND, Severity.WARNING, 5),
-        (WAITING, _queue("Ventas", waiting=2), Severity.WARNING, EvalStatus.CLEAR, None, 5),
+        (WAITING, Q("Ventas", waiting=4), None, CLEAR, None, 5),
+        (WAITING, Q("Ventas", waiting=5), None, BREACH, WARN, 5),
+        (WAITING, Q("Ventas", waiting=12), None, BREACH, CRIT, 10),
+        (WAITING, Q("Ventas", waiting=4), WARN, BAND, WARN, 5),
+        (WAITING, Q("Ventas", waiting=2), WARN, CLEAR, None, 5),
         # abandon rate: abandoned / inbound, else Wolkvox's own percentage
-        (ABANDON, _queue("Ventas", abandoned=6, inbound=50), None, EvalStatus.BREACH, Severity.WARNING, 0.1),
-        (ABANDON, _queue("Ventas", abandoned=None, pct=25.0), None, EvalStatus.BREACH, Severity.CRITICAL, 0.2),
-        (ABANDON, _queue("Ventas", abandoned=4, inbound=50), Severity.WARNING, EvalStatus.BAND, Severity.WARNING, 0.1),
-        (ABANDON, _queue("Ventas", abandoned=3, inbound=50), None, EvalStatus.CLEAR, None, 0.1),
+        (ABANDON, Q("Ventas", abandoned=6, inbound=50), None, BREACH, WARN, 0.1),
+        (ABANDON, Q("Ventas", abandoned=None, pct=25.0), None, BREACH, CRIT, 0.2),
+        (ABANDON, Q("Ventas", abandoned=4, inbound=50), WARN, BAND, WARN, 0.1),
+        (ABANDON, Q("Ventas", abandoned=3, inbound=50), None, CLEAR, None, 0.1),
     ],
 )  # fmt: skip
 def test_thresholds_in_both_directions_with_hysteresis(

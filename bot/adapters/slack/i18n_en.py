@@ -485,6 +485,10 @@ EN: dict[str, str] = {
     "kind.expected": "expected count",
     # issue 15: kind queue (a skills metric per queue or over a named set)
     "kind.queue": "queue",
+    "backtest.queue_rule": (
+        "*{rule}* is a queue rule: it reads Wolkvox's skills snapshot of each moment (waiting, "
+        "service level), which call history does not keep, so it cannot be replayed."
+    ),
     "kinds.queue.service_level": "Service level *{value}* on {queue}",
     "kinds.queue.waiting": "*{value}* waiting on {queue}",
     "kinds.queue.abandon_rate": "Abandon *{value}* on {queue}",

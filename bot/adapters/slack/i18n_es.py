@@ -529,6 +529,11 @@ ES: dict[str, str] = {
     "kind.expected": "conteo esperado",
     # issue 15: kind queue (una métrica de skills por cola o sobre un grupo de colas)
     "kind.queue": "cola",
+    "backtest.queue_rule": (
+        "*{rule}* es una regla de colas: lee la instantánea de skills de Wolkvox de cada "
+        "momento (en espera, nivel de servicio), que el historial de llamadas no guarda, así "
+        "que no se puede simular."
+    ),
     "kinds.queue.service_level": "Nivel de servicio *{value}* en {queue}",
     "kinds.queue.waiting": "*{value}* en espera en {queue}",
     "kinds.queue.abandon_rate": "Abandono *{value}* en {queue}",

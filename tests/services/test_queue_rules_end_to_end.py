@@ -1,0 +1,133 @@
+"""Queue rules end to end (issue 15): the real simulator over HTTP, the shared client,
+the real monitor, alert book, store and Slack presenter. During `abandon_surge` one
+queue's callers wait and its service level falls: the queue rules fire on that queue and
+resolve once the surge is over; during `trunk_failure` (outbound only) they stay calm.
+`skills` is asked once per poll, right after `calls_last_10`, on the same token."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.adapters.clock import ManualClock
+from bot.adapters.slack.presenter import SlackPresenter
+from bot.adapters.store.memory import MemoryStore
+from bot.adapters.wolkvox.client import WolkvoxClient
+from bot.adapters.wolkvox.simulator import WolkvoxSimulator
+from bot.adapters.wolkvox.simulator_siblings import SKILLS, surge_queue
+from bot.adapters.wolkvox.skills_source import WolkvoxContextSource
+from bot.adapters.wolkvox.source import WolkvoxCallSource
+from bot.services.context import ContextService
+from bot.services.monitor import Monitor
+from bot.services.queue_polling import QueuePolling
+from bot.services.state import RuntimeState
+from bot.settings import parse_settings
+
+pytestmark = pytest.mark.faults
+
+TOKEN = "tok-queue-e2e-4471"
+T0 = datetime(2026, 1, 20, 15, 0, tzinfo=UTC)  # a Tuesday, 10:00 in Bogota
+CONFIG = """
+defaults: false
+slack: {{default_channel: C0ALERTS1}}
+operations:
+  - {{name: bogota, server: "0004", token: {token}, licenses: 2, poll_every: 5m,
+     base_url: "{base_url}", context: []}}
+rules:
+  - name: queue-waiting
+    kind: queue
+    metric: waiting
+    warning: 6
+    recover: 5
+  - name: service-level
+    kind: queue
+    metric: service_level
+    warning: 75%
+    critical: 65%
+"""
+
+
+@dataclass
+class Rig:
+    sim: WolkvoxSimulator
+    clock: ManualClock
+    state: RuntimeState
+    store: MemoryStore
+    monitor: Monitor
+
+    def state_of(self, rule: str) -> str:
+        return str(self.state.alerts.get(rule, "bogota").state)
+
+    async def posts(self) -> list[str]:
+        rows = await self.store.due_outbox(self.clock.now() + timedelta(days=1), 1000)
+        return [str(r.payload) for r in rows]
+
+
+@pytest.fixture
+async def rig(request: pytest.FixtureRequest) -> AsyncIterator[Rig]:
+    clock = ManualClock(T0)
+    async with WolkvoxSimulator(clock=clock, scenario=request.param) as sim:
+        settings = parse_settings(
+            CONFIG.format(token=TOKEN, base_url=sim.base_url), source="t.yml", env={}
+        )
+        state = RuntimeState.from_settings(settings)
+        store = MemoryStore()
+        await store.open()
+        async with WolkvoxClient(clock=clock, attempts=1, deadline_s=10.0, timeout_s=5.0) as client:
+            source = WolkvoxCallSource(client=client, operations=settings.operations)
+            context = ContextService(
+                state=state,
+                source=WolkvoxContextSource(
+                    client=client, settings_of=lambda name: state.operation(name).settings
+                ),
+                budget=source,
+                clock=clock,
+            )
+            presenter = SlackPresenter(language="en", mask_personal_data=True)
+            monitor = Monitor(
+                state=state, source=source, store=store, clock=clock, presenter=presenter
+            )
+            monitor.use_queues(
+                QueuePolling(context=context, clock=clock, request_limit=timedelta(seconds=5))
+            )
+            yield Rig(sim, clock, state, store, monitor)
+
+
+async def _poll_until(rig: Rig, minutes: int) -> dict[int, tuple[str, str]]:
+    """Poll every 5 minutes from T0; the two rules' states after each poll."""
+    seen: dict[int, tuple[str, str]] = {}
+    for minute in range(0, minutes + 1, 5):
+        rig.clock.set(T0 + timedelta(minutes=minute))
+        report = await rig.monitor.poll("bogota")
+        assert report.error is None, report.error
+        seen[minute] = (rig.state_of("queue-waiting"), rig.state_of("service-level"))
+    return seen
+
+
+@pytest.mark.parametrize("rig", ["abandon_surge"], indirect=True)
+async def test_an_abandon_surge_fires_the_queue_rules_on_its_queue_and_they_resolve(
+    rig: Rig,
+) -> None:
+    seen = await _poll_until(rig, 35)
+    calm = ("inactive", "inactive")
+    assert seen[0] == seen[5] == calm, seen
+    # the surge runs from minute 10 to 25 of the scenario
+    assert seen[10] == seen[15] == seen[20] == ("firing", "firing"), seen
+    assert seen[25] == seen[30] == seen[35] == ("resolved", "resolved"), seen
+    hot = dict(SKILLS)[surge_queue(TOKEN)]
+    posts = await rig.posts()
+    fired = next(p for p in posts if "Service level" in p)
+    assert f"on {hot}" in fired and "below" in fired, fired
+    alert = rig.state.alerts.get("service-level", "bogota")
+    assert alert.peak_severity is not None and alert.peak_severity.value == "critical"
+    # one calls_last_10 and one skills request per poll, on the one token
+    assert rig.sim.requests_for(TOKEN) == 2 * len(seen)
+
+
+@pytest.mark.parametrize("rig", ["trunk_failure"], indirect=True)
+async def test_a_trunk_failure_leaves_the_queues_calm(rig: Rig) -> None:
+    seen = await _poll_until(rig, 35)
+    assert set(seen.values()) == {("inactive", "inactive")}, seen
