@@ -40,6 +40,14 @@ def unit_of(spec: RuleSpec | RuleKind) -> Unit:
     return _UNITS[spec if isinstance(spec, RuleKind) else spec.kind]
 
 
+def reads_below(spec: RuleSpec) -> bool:
+    """Whether the rule fires when its value falls BELOW its levels (a flatline, a
+    queue rule on the service level)."""
+    return spec.kind is RuleKind.FLATLINE or (
+        spec.queue is not None and spec.queue.metric.low_is_worse
+    )
+
+
 def population_label(spec: RuleSpec) -> str:
     """`inbound`, `outbound`, one call type, or "" for all calls."""
     types = spec.among.types or (spec.match.types if spec.kind != RuleKind.RATE else frozenset())
@@ -155,8 +163,7 @@ def alert_view(
         value=evaluation.value if evaluation else None,
         threshold=evaluation.threshold if evaluation else None,
         unit=unit_of(spec),
-        below=spec.kind == RuleKind.FLATLINE
-        or (spec.queue is not None and spec.queue.metric.low_is_worse),
+        below=reads_below(spec),
         matched=evaluation.matched if evaluation else None,
         population=evaluation.population if evaluation else None,
         population_label=population_label(spec),

@@ -20,7 +20,7 @@ from bot.domain.rules import evaluate
 from bot.domain.silences import SilenceBook
 from bot.domain.specs import CallFilter, RuleKind, RuleSpec
 from bot.domain.window import API_WINDOW, CallLog
-from bot.services.alert_views import covered_series, measure_label, unit_of
+from bot.services.alert_views import covered_series, measure_label, reads_below, unit_of
 from bot.services.ports import CallSource
 from bot.services.state import OperationRuntime, RuntimeState
 from bot.services.views import (
@@ -234,7 +234,7 @@ def alert_line(
         value=evaluation.value if evaluation else None,
         threshold=evaluation.threshold if evaluation else None,
         unit=unit_of(spec) if spec is not None else Unit.COUNT,
-        below=spec is not None and spec.kind is RuleKind.FLATLINE,
+        below=spec is not None and reads_below(spec),
         acked_by=alert.acked_by if alert.firing else None,
         silenced_until=silence.ends_at if silence else None,
         compared=evaluation.compared if bounded and evaluation is not None else None,
@@ -334,7 +334,7 @@ def rules_view(state: RuntimeState, ops: Sequence[OperationRuntime], *, now: dat
                     unit=unit_of(spec),
                     warning=warning,
                     critical=critical,
-                    below=spec.kind is RuleKind.FLATLINE,
+                    below=reads_below(spec),
                     severity=alert.severity.value if active and alert.severity else None,
                     description=spec.description,
                 )
