@@ -564,6 +564,9 @@ ES_DESCRIPTIONS: dict[str, str] = {
     "No inbound calls during business hours (trunk or routing down)": (
         "Sin llamadas entrantes en horario laboral (troncal o enrutamiento caído)"
     ),
+    "Calls answered within 20 seconds, per queue": (
+        "Llamadas contestadas en menos de 20 segundos, por cola"
+    ),
     "Wolkvox cannot be polled or its data is stale; other rules are held": (
         "No se puede consultar Wolkvox o sus datos están desactualizados; las demás reglas "
         "esperan hasta que responda"
