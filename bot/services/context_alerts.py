@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from bot.domain.alert_types import Alert, Decision, Notify, Reason
 from bot.domain.calls import CallResult, CallType
 from bot.domain.queues import AgentSnapshot, QueueSnapshot
-from bot.domain.specs import RuleSpec
+from bot.domain.specs import RuleKind, RuleSpec
 from bot.services.context import ContextService, Reading
 from bot.services.monitor import CycleReport
 from bot.services.notifications import decision_rows
@@ -40,7 +40,10 @@ _URGENT = frozenset({Reason.FIRST, Reason.ESCALATED})
 
 
 def wants_context(spec: RuleSpec) -> bool:
-    """A rule on inbound calls (or on abandons, which only inbound calls have)."""
+    """A rule on inbound calls (or on abandons, which only inbound calls have), or on
+    queues (its alert shows the other queues and the agents too)."""
+    if spec.kind is RuleKind.QUEUE:
+        return True
     types = spec.match.types | spec.among.types
     return CallType.INBOUND.value in types or CallResult.ABANDON.value in spec.match.results
 

@@ -141,6 +141,7 @@ async def test_no_alert_no_fetch() -> None:
         (RuleSpec("c", RuleKind.FLATLINE, match=CallFilter(types=frozenset({"inbound"}))), True),
         (RuleSpec("d", RuleKind.RATE, among=CallFilter(types=frozenset({"out_pre"}))), False),
         (RuleSpec("e", RuleKind.COUNT), False),
+        (RuleSpec("f", RuleKind.QUEUE), True),
     ],
 )
 def test_context_is_for_rules_on_inbound_calls(spec: RuleSpec, wanted: bool) -> None:

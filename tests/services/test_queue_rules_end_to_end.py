@@ -6,6 +6,7 @@ resolve once the surge is over; during `trunk_failure` (outbound only) they stay
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,7 @@ from bot.adapters.wolkvox.simulator_siblings import SKILLS, surge_queue
 from bot.adapters.wolkvox.skills_source import WolkvoxContextSource
 from bot.adapters.wolkvox.source import WolkvoxCallSource
 from bot.services.context import ContextService
+from bot.services.context_alerts import AlertContextRefresher
 from bot.services.monitor import Monitor
 from bot.services.queue_polling import QueuePolling
 from bot.services.state import RuntimeState
@@ -35,7 +37,7 @@ defaults: false
 slack: {{default_channel: C0ALERTS1}}
 operations:
   - {{name: bogota, server: "0004", token: {token}, licenses: 2, poll_every: 5m,
-     base_url: "{base_url}", context: []}}
+     base_url: "{base_url}", context: {context}}}
 rules:
   - name: queue-waiting
     kind: queue
@@ -57,6 +59,7 @@ class Rig:
     state: RuntimeState
     store: MemoryStore
     monitor: Monitor
+    refresher: AlertContextRefresher
 
     def state_of(self, rule: str) -> str:
         return str(self.state.alerts.get(rule, "bogota").state)
@@ -68,17 +71,22 @@ class Rig:
 
 @pytest.fixture
 async def rig(request: pytest.FixtureRequest) -> AsyncIterator[Rig]:
+    scenario, context = request.param, "[]"
+    if scenario == "abandon_surge+agents":
+        scenario, context = "abandon_surge", "[agents]"
     clock = ManualClock(T0)
-    async with WolkvoxSimulator(clock=clock, scenario=request.param) as sim:
+    async with WolkvoxSimulator(clock=clock, scenario=scenario) as sim:
         settings = parse_settings(
-            CONFIG.format(token=TOKEN, base_url=sim.base_url), source="t.yml", env={}
+            CONFIG.format(token=TOKEN, base_url=sim.base_url, context=context),
+            source="t.yml",
+            env={},
         )
         state = RuntimeState.from_settings(settings)
         store = MemoryStore()
         await store.open()
         async with WolkvoxClient(clock=clock, attempts=1, deadline_s=10.0, timeout_s=5.0) as client:
             source = WolkvoxCallSource(client=client, operations=settings.operations)
-            context = ContextService(
+            service = ContextService(
                 state=state,
                 source=WolkvoxContextSource(
                     client=client, settings_of=lambda name: state.operation(name).settings
@@ -87,13 +95,28 @@ async def rig(request: pytest.FixtureRequest) -> AsyncIterator[Rig]:
                 clock=clock,
             )
             presenter = SlackPresenter(language="en", mask_personal_data=True)
+            refresher = AlertContextRefresher(
+                state=state,
+                context=service,
+                store=store,
+                presenter=presenter,
+                clock=clock,
+                request_limit=timedelta(seconds=5),
+            )
+            presenter.use_context(refresher.alert_context)
             monitor = Monitor(
-                state=state, source=source, store=store, clock=clock, presenter=presenter
+                state=state,
+                source=source,
+                store=store,
+                clock=clock,
+                presenter=presenter,
+                on_cycle=refresher.after_cycle,
             )
             monitor.use_queues(
-                QueuePolling(context=context, clock=clock, request_limit=timedelta(seconds=5))
+                QueuePolling(context=service, clock=clock, request_limit=timedelta(seconds=5))
             )
-            yield Rig(sim, clock, state, store, monitor)
+            yield Rig(sim, clock, state, store, monitor, refresher)
+            await refresher.aclose()
 
 
 async def _poll_until(rig: Rig, minutes: int) -> dict[int, tuple[str, str]]:
@@ -102,6 +125,7 @@ async def _poll_until(rig: Rig, minutes: int) -> dict[int, tuple[str, str]]:
     for minute in range(0, minutes + 1, 5):
         rig.clock.set(T0 + timedelta(minutes=minute))
         report = await rig.monitor.poll("bogota")
+        await rig.refresher.wait()
         assert report.error is None, report.error
         seen[minute] = (rig.state_of("queue-waiting"), rig.state_of("service-level"))
     return seen
@@ -131,3 +155,18 @@ async def test_an_abandon_surge_fires_the_queue_rules_on_its_queue_and_they_reso
 async def test_a_trunk_failure_leaves_the_queues_calm(rig: Rig) -> None:
     seen = await _poll_until(rig, 35)
     assert set(seen.values()) == {("inactive", "inactive")}, seen
+
+
+@pytest.mark.parametrize("rig", ["abandon_surge+agents"], indirect=True)
+async def test_a_queue_alert_shows_that_ready_agents_fell(rig: Rig) -> None:
+    """With `context: [agents]`, the fired queue alert's message is edited to show the
+    agents by state: during the surge most of them have left the ready state."""
+    await _poll_until(rig, 10)
+    assert rig.state_of("service-level") == "firing"
+    edits = [p for p in await rig.posts() if "Service level" in p and "logged in" in p]
+    assert edits, await rig.posts()
+    found = re.search(r"ready (\d+) · talking \d+ · after-call work \d+ · auxiliary/paused "
+                      r"(\d+) · logged in (\d+)", edits[-1])  # fmt: skip
+    assert found is not None, edits[-1]
+    ready, paused, logged_in = (int(g) for g in found.groups())
+    assert ready < paused and ready <= logged_in // 4, edits[-1]
