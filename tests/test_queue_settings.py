@@ -164,7 +164,7 @@ operations:
     with pytest.raises(ConfigError) as caught:
         parse_settings(text, source="callbot.yml", env={})
     message = str(caught.value)
-    assert "operation 'b', skills_every" in message, message
+    assert "operation 'a', skills_every" in message, message
     assert (
         "a calls_last_10 every 5m = 288 + a skills every 5m = 288 + "
         "b calls_last_10 every 5m = 288 = 864 calls a day" in message

@@ -74,8 +74,12 @@ def check_budgets(operations: Sequence[OperationSettings], problems: ProblemList
         reported.add(together)
         skills = any(line.api == "skills" for line in budget.lines)
         if len(together) > 1:
-            field = "skills_every" if skills and _calls_fit(operations, together) else "poll_every"
-            problems.add(f"operation {together[-1]!r}", field, budget.explain())
+            if skills and _calls_fit(operations, together):
+                # the skills polling tips it over: name an operation that polls skills
+                polling = [op.name for op in operations if op.name in together and op.polls_skills]
+                problems.add(f"operation {polling[-1]!r}", "skills_every", budget.explain())
+            else:
+                problems.add(f"operation {together[-1]!r}", "poll_every", budget.explain())
         elif skills and _calls_fit(operations, together):
             problems.add(f"operation {name!r}", "skills_every", budget.explain())
 
