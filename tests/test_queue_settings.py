@@ -30,6 +30,11 @@ REJECTED: dict[str, list[str]] = {
         "recover",
         "at or above it",
     ],
+    "bad_queue_recover_critical_below_critical": [
+        "rule 'service-level'",
+        "recover_critical",
+        "0.5 is below critical 0.6",
+    ],
     "bad_queue_window": ["rule 'queue-abandon'", "window", "skills snapshot, not calls"],
     "bad_queue_abandon_rate_over_1": ["rule 'queue-abandon'", "warning", "not a share"],
     "bad_queue_without_threshold": ["rule 'queue-waiting'", "warning", "needs a threshold"],

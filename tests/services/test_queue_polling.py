@@ -6,12 +6,13 @@ it. The real monitor, alert book and store; `skills` is a counting fake."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.adapters.clock import ManualClock
 from bot.adapters.store.memory import MemoryStore
 from bot.domain.specs import EvalStatus
-from bot.services.context import ContextService
+from bot.services.context import ContextService, polls_due_today
 from bot.services.monitor import Monitor
 from bot.services.ports import SourceError
 from bot.services.queue_polling import QueuePolling
@@ -126,3 +127,14 @@ async def test_an_operation_without_queue_rules_never_asks_skills() -> None:
     )
     await monitor.poll("bogota")
     assert fake.queues_asked == []
+
+
+def test_the_polls_reserve_counts_the_skills_polls_of_the_rest_of_the_day() -> None:
+    """Context fetches keep today's polls their calls: skills polls of queue rules too."""
+    tz = ZoneInfo("America/Bogota")
+    at = datetime(2026, 11, 24, 23, 0, tzinfo=tz)  # an hour before local midnight
+    calls_only = polls_due_today(at, poll_every=timedelta(minutes=5), tz=tz)
+    both = polls_due_today(
+        at, poll_every=timedelta(minutes=5), tz=tz, skills_every=timedelta(minutes=10)
+    )
+    assert (calls_only, both) == (12, 12 + 6)
