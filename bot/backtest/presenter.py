@@ -13,12 +13,7 @@ import re
 
 from bot.services.backtest import BACKTEST_KEY
 from bot.services.ports import Presenter, RenderedMessage
-from bot.services.views import (
-    ActionResultView,
-    AlertMessageView,
-    DigestView,
-    RemovedRuleView,
-)
+from bot.services.views.alert import ActionResultView, AlertMessageView, DigestView, RemovedRuleView
 
 _PING = re.compile(r"<(?:@[UW][A-Z0-9]+|!subteam\^[A-Z0-9]+|!here|!channel|!everyone)[|>]")
 

@@ -32,11 +32,11 @@ from bot.backtest.sources import covered_span, history_rows
 from bot.domain.durations import parse_duration
 from bot.domain.specs import RuleKind, RuleSpec
 from bot.domain.window import API_WINDOW
-from bot.services.alert_views import unit_of
 from bot.services.backtest import Incident, ReplayResult
 from bot.services.command_types import Backtest
 from bot.services.state import OperationRuntime, RuntimeState
-from bot.services.views import NoticeKind, NoticeView
+from bot.services.views.alert_build import unit_of
+from bot.services.views.replies import NoticeKind, NoticeView
 
 _DAYS = {
     "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),

@@ -1,7 +1,7 @@
 """The `/calls` use cases and the alert buttons, answered from memory as view models.
 
 Slack waits 3 seconds for a command's answer, and Wolkvox may take a minute: every
-answer is built from the running state the last poll left (see commands_views),
+answer is built from the running state the last poll left (see views/replies_build.py),
 never from a request made while Slack waits. Changing what the bot says in a
 channel (silence, unsilence, acknowledge) is checked against the `Authorizer`
 first, then done by the shared `Controls`, which record it in the incident's
@@ -20,23 +20,14 @@ from zoneinfo import ZoneInfo
 from bot.logevents import audit
 from bot.services import command_types as ct
 from bot.services.authorization import AllowAll, AllowList, Authorizer
-from bot.services.commands_views import (
-    alerts_view,
-    home_view,
-    last10_view,
-    rules_view,
-    stale_info,
-    status_view,
-)
 from bot.services.context import ContextService
 from bot.services.context_commands import ContextReply, context_replies, home_queues
 from bot.services.control import Controls
-from bot.services.history_views import HISTORY_LIMIT, HistoryView, history_view
 from bot.services.ports import CallSource, Clock
 from bot.services.state import OperationRuntime, RuntimeState
-from bot.services.views import (
-    ActionKind,
-    ActionResultView,
+from bot.services.views.alert import ActionKind, ActionResultView
+from bot.services.views.history import HISTORY_LIMIT, HistoryView, history_view
+from bot.services.views.replies import (
     AlertsView,
     HomeView,
     Last10View,
@@ -45,6 +36,14 @@ from bot.services.views import (
     PollHealth,
     RulesView,
     StatusView,
+)
+from bot.services.views.replies_build import (
+    alerts_view,
+    home_view,
+    last10_view,
+    rules_view,
+    stale_info,
+    status_view,
 )
 
 __all__ = [

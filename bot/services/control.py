@@ -30,7 +30,7 @@ from bot.services.notification_plan import plan_notifications
 from bot.services.ports import Clock, Presenter
 from bot.services.ports.store import HistoryPage, NewOutboxRow, OutboxAction, Store
 from bot.services.state import RuntimeState
-from bot.services.views import ActionKind, ActionResultView
+from bot.services.views.alert import ActionKind, ActionResultView
 
 FORGET_EVERY = timedelta(hours=1)
 """How often the record is trimmed to the history the bot keeps."""

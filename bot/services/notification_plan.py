@@ -34,13 +34,13 @@ from bot.domain.digests import (
 )
 from bot.domain.silences import Silence
 from bot.domain.specs import RuleSpec, Severity
-from bot.services.alert_views import alert_view
 from bot.services.notifications import decision_rows, thread_event
 from bot.services.ports import Presenter, RenderedMessage
 from bot.services.ports.store import NewOutboxRow, OutboxAction
 from bot.services.quiet import keep_edits
 from bot.services.state import PollState, RuntimeState
-from bot.services.views import AlertMessageView, DigestView
+from bot.services.views.alert import AlertMessageView, DigestView
+from bot.services.views.alert_build import alert_view
 
 JOINED = "joined"
 """The digest-note event of an incident that joined a young digest."""

@@ -14,10 +14,10 @@ from bot.domain.alerts import Decision, Notify, Reason
 from bot.domain.silences import Silence
 from bot.domain.specs import RuleSpec
 from bot.domain.window import CallLog
-from bot.services.alert_views import alert_view
 from bot.services.ports import Presenter, RenderedMessage
 from bot.services.ports.store import NewOutboxRow, OutboxAction
 from bot.services.state import PollState
+from bot.services.views.alert_build import alert_view
 
 _THREAD_EVENTS = {
     Reason.REMINDER: "reminder",

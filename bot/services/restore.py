@@ -21,7 +21,7 @@ from bot.domain.window import LogSnapshot
 from bot.services.ports import CallSource, Presenter
 from bot.services.ports.store import ActionCommit, NewOutboxRow, OutboxAction, Store, StoredLog
 from bot.services.state import RuntimeState
-from bot.services.views import RemovedRuleView
+from bot.services.views.alert import RemovedRuleView
 
 log = logging.getLogger("callbot.restore")
 

@@ -43,7 +43,7 @@ from bot.runtime import Runtime
 from bot.services.commands import CommandService
 from bot.services.monitor import CycleReport
 from bot.services.ports import RenderedMessage
-from bot.services.views import ActionResultView, AlertMessageView
+from bot.services.views.alert import ActionResultView, AlertMessageView
 from bot.settings import parse_settings
 from tests.fakes.slack_api import FakeSlackApi
 

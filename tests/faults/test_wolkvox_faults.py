@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.wolkvox.simulator import Fault
-from bot.services.views import OperationStatus
+from bot.services.views.replies import OperationStatus
 from tests.faults.wolkvox_harness import (
     CHANNEL,
     NEXT_LOCAL_MIDNIGHT,

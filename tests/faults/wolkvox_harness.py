@@ -31,9 +31,9 @@ from bot.bootstrap import assemble
 from bot.config.model import Settings
 from bot.domain.specs import WOLKVOX_UNAVAILABLE
 from bot.runtime import Runtime
-from bot.services.commands_views import status_view
 from bot.services.monitor import CycleReport
-from bot.services.views import OperationStatus
+from bot.services.views.replies import OperationStatus
+from bot.services.views.replies_build import status_view
 from bot.settings import parse_settings
 from tests.fakes.slack_api import FakeSlackApi
 

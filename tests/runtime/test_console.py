@@ -11,7 +11,7 @@ from bot.adapters.clock import ManualClock
 from bot.adapters.console import ConsoleChat, plain_text, render_message
 from bot.adapters.slack.presenter import SlackPresenter
 from bot.services.ports.chat import ChatError, ChatErrorKind
-from bot.services.views import AlertEvent
+from bot.services.views.alert import AlertEvent
 from tests.adapters.slack import samples
 
 PRESENTER = SlackPresenter(language="en", mask_personal_data=True)

@@ -9,7 +9,7 @@ from datetime import datetime
 from bot.domain.calls import CallRecord
 from bot.services.ports import BudgetUse, RenderedMessage, SourceError
 from bot.services.ports.chat import ChatError, ChatErrorKind
-from bot.services.views import ActionResultView, AlertMessageView, RemovedRuleView
+from bot.services.views.alert import ActionResultView, AlertMessageView, RemovedRuleView
 
 
 @dataclass

@@ -11,8 +11,8 @@ import pytest
 from bot.adapters.slack.blocks_history import render_history
 from bot.services.command_parser import parse_command
 from bot.services.command_types import History, Usage, UsageReason
-from bot.services.history_views import HistoryIncident, HistorySilence, HistoryView
-from bot.services.views import Unit
+from bot.services.views.alert import Unit
+from bot.services.views.history import HistoryIncident, HistorySilence, HistoryView
 from tests.adapters.slack.limits import assert_within_limits
 
 from .test_commands import ADMIN, T0, make_world, mix, text_of

@@ -18,7 +18,7 @@ from bot.services.ports import RenderedMessage, SourceError
 from bot.services.ports.chat import ChatError, ChatErrorKind
 from bot.services.restore import restore_state
 from bot.services.state import RuntimeState
-from bot.services.views import ActionKind
+from bot.services.views.alert import ActionKind
 from bot.settings import parse_settings
 
 from .fakes import Batch, FakeChat, FakeSource, TextPresenter

@@ -17,8 +17,8 @@ from bot.domain.calls import CallRecord
 from bot.domain.rules import evaluate
 from bot.domain.specs import CallFilter, RuleKind, RuleSpec, Severity
 from bot.domain.window import CallLog
-from bot.services.alert_views import alert_view
-from bot.services.commands_views import home_view
+from bot.services.views.alert_build import alert_view
+from bot.services.views.replies_build import home_view
 from tests.adapters.slack.limits import strings
 from tests.services.test_commands import make_world, mix
 

@@ -19,7 +19,7 @@ from bot.services.monitor import Monitor
 from bot.services.ports import RenderedMessage
 from bot.services.restore import restore_state
 from bot.services.state import RuntimeState
-from bot.services.views import AlertMessageView, DigestView
+from bot.services.views.alert import AlertMessageView, DigestView
 from bot.settings import parse_settings
 
 from .fakes import Batch, FakeChat, FakeSource, Message, TextPresenter

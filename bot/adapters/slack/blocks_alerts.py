@@ -52,7 +52,7 @@ from bot.adapters.slack.blocks_parts import (
 )
 from bot.adapters.slack.i18n import Translator
 from bot.adapters.slack.text import format_age, format_decimal, safe
-from bot.services.views import (
+from bot.services.views.alert import (
     ActionKind,
     ActionResultView,
     AlertEvent,

@@ -49,7 +49,8 @@ from bot.adapters.slack.text import (
 )
 from bot.domain.durations import parse_duration
 from bot.services.command_types import Usage
-from bot.services.views import (
+from bot.services.views.alert import Unit
+from bot.services.views.replies import (
     AlertLine,
     AlertsView,
     Last10View,
@@ -58,7 +59,6 @@ from bot.services.views import (
     RulesView,
     Share,
     StatusView,
-    Unit,
 )
 
 _LIST_BLOCKS = 3

@@ -31,7 +31,7 @@ from bot.adapters.slack.blocks_kit import (
 from bot.adapters.slack.blocks_parts import state_icon
 from bot.adapters.slack.i18n import Translator
 from bot.adapters.slack.text import clip_escaped, format_age
-from bot.services.views import AlertEvent, AlertMessageView, DigestView
+from bot.services.views.alert import AlertEvent, AlertMessageView, DigestView
 
 JOINED = "joined"
 MAX_LINE = 400

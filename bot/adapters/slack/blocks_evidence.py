@@ -26,7 +26,7 @@ from bot.adapters.slack.text import (
     format_percent,
     safe,
 )
-from bot.services.views import AlertMessageView, Unit
+from bot.services.views.alert import AlertMessageView, Unit
 
 __all__ = [
     "UNAVAILABLE_KIND",

@@ -28,7 +28,7 @@ from bot.adapters.slack.blocks_kit import (
 )
 from bot.adapters.slack.i18n import Translator
 from bot.adapters.slack.text import format_age, safe
-from bot.services.history_views import HistoryIncident, HistorySilence, HistoryView
+from bot.services.views.history import HistoryIncident, HistorySilence, HistoryView
 
 _ICONS = {"critical": ":red_circle:", "warning": ":large_orange_circle:"}
 _REASON_LIMIT = 200

@@ -22,7 +22,7 @@ from bot.adapters.slack.blocks_kit import (
 from bot.adapters.slack.blocks_parts import count_lines, error_text, spark
 from bot.adapters.slack.i18n import Translator
 from bot.adapters.slack.text import format_age, format_number, safe
-from bot.services.views import HomeOperation, HomeView, SilenceLine
+from bot.services.views.replies import HomeOperation, HomeView, SilenceLine
 
 _LIST_BLOCKS = 2
 

@@ -22,7 +22,7 @@ from bot.adapters.slack.text import (
     format_number,
     format_percent,
 )
-from bot.services.views import AlertMessageView
+from bot.services.views.alert import AlertMessageView
 
 __all__ = ["KINDS", "budget_day_line", "kind_evidence", "kind_value_line"]
 

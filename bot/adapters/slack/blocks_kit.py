@@ -30,7 +30,7 @@ from bot.adapters.slack.text import (
     format_percent,
     safe,
 )
-from bot.services.views import Unit
+from bot.services.views.alert import Unit
 
 Block = dict[str, Any]
 

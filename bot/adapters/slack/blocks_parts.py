@@ -18,7 +18,8 @@ from bot.adapters.slack.text import (
     safe,
     sparkline,
 )
-from bot.services.views import CallLine, StaleInfo
+from bot.services.views.alert import CallLine
+from bot.services.views.replies import StaleInfo
 
 SPARK_WIDTH = 60
 SPARK_GAP = "·"

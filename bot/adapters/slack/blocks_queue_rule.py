@@ -12,7 +12,7 @@ from __future__ import annotations
 from bot.adapters.slack.blocks_kit import format_value, threshold_text
 from bot.adapters.slack.i18n import Translator
 from bot.adapters.slack.text import format_percent, safe
-from bot.services.views import AlertMessageView, Unit
+from bot.services.views.alert import AlertMessageView, Unit
 
 QUEUE = "queue"
 ALL_QUEUES = "all queues"

@@ -25,7 +25,7 @@ from bot.adapters.slack.blocks_kit import (
 from bot.adapters.slack.blocks_parts import error_text
 from bot.adapters.slack.i18n import Translator
 from bot.adapters.slack.text import format_age
-from bot.services.views import NoticeKind, NoticeView, PollHealth
+from bot.services.views.replies import NoticeKind, NoticeView, PollHealth
 
 
 def with_blocks(message: Message, extra: Sequence[Block], *, at: int, lang: str) -> Message:

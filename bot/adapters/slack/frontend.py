@@ -40,7 +40,7 @@ from bot.services.command_parser import parse_command
 from bot.services.commands import Button, CommandService
 from bot.services.context_commands import ContextReply
 from bot.services.state import OperationRuntime
-from bot.services.views import Last10View, NoticeView
+from bot.services.views.replies import Last10View, NoticeView
 
 BUTTONS: Final = {
     ACK_ACTION: Button.ACKNOWLEDGE,

@@ -22,7 +22,7 @@ from bot.adapters.slack.blocks_context import (
 from bot.adapters.slack.blocks_digest import render_digest_message, render_digest_note
 from bot.adapters.slack.i18n import language as supported_language
 from bot.services.ports import RenderedMessage
-from bot.services.views import (
+from bot.services.views.alert import (
     ActionResultView,
     AlertEvent,
     AlertMessageView,

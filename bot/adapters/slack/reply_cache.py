@@ -16,8 +16,8 @@ from datetime import datetime
 
 from bot.adapters.slack.blocks_kit import Message
 from bot.adapters.slack.text import format_age
-from bot.services.commands_views import stale_info
 from bot.services.state import OperationRuntime
+from bot.services.views.replies_build import stale_info
 
 REPLY_CACHE_SIZE = 64
 """Rendered `/calls last10` replies kept (one per scope, filter, window and visibility)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from bot.services.views import ActionResultView, AlertMessageView, DigestView, RemovedRuleView
+from bot.services.views.alert import ActionResultView, AlertMessageView, DigestView, RemovedRuleView
 
 RenderedMessage = dict[str, Any]
 """A message ready for a chat: `text` (the plain fallback) and `blocks`."""

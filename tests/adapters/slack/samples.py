@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.services.views import (
+from bot.services.views.alert import AlertMessageView, CallLine, Unit
+from bot.services.views.replies import (
     AlertLine,
-    AlertMessageView,
     AlertsView,
-    CallLine,
     HomeOperation,
     HomeView,
     Last10View,
@@ -19,7 +18,6 @@ from bot.services.views import (
     SilenceLine,
     StaleInfo,
     StatusView,
-    Unit,
 )
 
 NOW = datetime(2024, 3, 5, 19, 32, tzinfo=UTC)

@@ -22,9 +22,9 @@ from bot.domain.calls import NETWORK_FAILURE_RESULTS, CallRecord
 from bot.domain.rules import evaluate, evaluate_unavailable, unavailable_rule
 from bot.domain.specs import CallFilter, Evaluation, RuleKind, RuleSpec, Severity
 from bot.domain.window import CallLog
-from bot.services.alert_views import alert_view
 from bot.services.state import PollState
-from bot.services.views import OperationStatus, StatusView
+from bot.services.views.alert_build import alert_view
+from bot.services.views.replies import OperationStatus, StatusView
 from tests.adapters.slack.limits import strings
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)

@@ -21,17 +21,10 @@ from bot.domain.rules import evaluate_unavailable, unavailable_rule
 from bot.domain.silences import SilenceBook
 from bot.domain.specs import RuleSpec
 from bot.domain.window import CallLog
-from bot.services.alert_views import alert_view
-from bot.services.commands_views import alert_line
-from bot.services.views import (
-    AlertEvent,
-    AlertsView,
-    HomeOperation,
-    HomeView,
-    RuleLine,
-    RulesView,
-    Unit,
-)
+from bot.services.views.alert import AlertEvent, Unit
+from bot.services.views.alert_build import alert_view
+from bot.services.views.replies import AlertsView, HomeOperation, HomeView, RuleLine, RulesView
+from bot.services.views.replies_build import alert_line
 from tests.adapters.slack.limits import strings
 from tests.domain.test_supervisor_day import (
     ABANDON_RATE,

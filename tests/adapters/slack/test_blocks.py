@@ -23,9 +23,9 @@ from bot.adapters.slack.blocks import (
     render_usage,
 )
 from bot.services.command_types import Usage, UsageReason
-from bot.services.views import (
+from bot.services.views.alert import CallLine
+from bot.services.views.replies import (
     AlertsView,
-    CallLine,
     NoticeKind,
     NoticeView,
     OperationStatus,

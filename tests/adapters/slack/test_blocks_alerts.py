@@ -15,15 +15,8 @@ from bot.adapters.slack.blocks import (
     render_home,
     render_thread_note,
 )
-from bot.services.views import (
-    ActionKind,
-    ActionResultView,
-    AlertEvent,
-    HomeOperation,
-    HomeView,
-    SilenceLine,
-    Unit,
-)
+from bot.services.views.alert import ActionKind, ActionResultView, AlertEvent, Unit
+from bot.services.views.replies import HomeOperation, HomeView, SilenceLine
 from tests.adapters.slack import samples
 from tests.adapters.slack.limits import (
     HOME_BLOCK_CAP,

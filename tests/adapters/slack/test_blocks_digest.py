@@ -11,7 +11,7 @@ import pytest
 from bot.adapters.console import render_message
 from bot.adapters.slack.blocks_digest import render_digest_message, render_digest_note
 from bot.adapters.slack.presenter import SlackPresenter
-from bot.services.views import AlertMessageView, DigestView, Unit
+from bot.services.views.alert import AlertMessageView, DigestView, Unit
 from tests.adapters.slack import samples
 from tests.adapters.slack.limits import assert_within_limits, markup, strings
 from tests.adapters.slack.samples import ACKER, HOSTILE, NOW, ONCALL, TZ

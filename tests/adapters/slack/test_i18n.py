@@ -12,7 +12,8 @@ from bot.adapters.slack.i18n_es import ES
 from bot.domain.calls import CallResult, CallType
 from bot.domain.specs import RuleKind, Severity
 from bot.services.command_types import UsageReason
-from bot.services.views import ActionKind, AlertEvent, NoticeKind, PollOutcome
+from bot.services.views.alert import ActionKind, AlertEvent
+from bot.services.views.replies import NoticeKind, PollOutcome
 
 SLACK_DIR = Path(__file__).resolve().parents[3] / "bot" / "adapters" / "slack"
 

@@ -15,8 +15,8 @@ from bot.domain.alerts import Alert, AlertState
 from bot.domain.rules import evaluate
 from bot.domain.specs import Evaluation, RuleSpec, Severity
 from bot.domain.window import CallLog
-from bot.services.alert_views import alert_view
-from bot.services.views import AlertMessageView, DigestView
+from bot.services.views.alert import AlertMessageView, DigestView
+from bot.services.views.alert_build import alert_view
 from tests.adapters.slack.limits import strings
 from tests.domain.test_budget import NOON, OPENING, day_log
 from tests.domain.test_budget import SPEC as BUDGET

@@ -18,7 +18,8 @@ from bot.adapters.slack.i18n_es import ES_DESCRIPTIONS
 from bot.adapters.slack.text import format_age
 from bot.demo import DemoOptions, DemoTally, _conclude
 from bot.domain.rules import unavailable_rule
-from bot.services.views import OperationStatus, RuleLine, RulesView, StatusView, Unit
+from bot.services.views.alert import Unit
+from bot.services.views.replies import OperationStatus, RuleLine, RulesView, StatusView
 
 from . import samples
 

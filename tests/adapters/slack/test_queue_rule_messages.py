@@ -14,7 +14,7 @@ from bot.domain.queue_rules import evaluate_queue
 from bot.domain.queues import QueueSnapshot, QueueStat
 from bot.domain.specs import Evaluation, RuleSpec, Severity
 from bot.domain.window import CallLog
-from bot.services.alert_views import alert_view
+from bot.services.views.alert_build import alert_view
 from tests.adapters.slack.limits import strings
 from tests.domain.test_queue_rules import SERVICE, WAITING
 

@@ -1,9 +1,8 @@
-"""The views of an incident's living message (and of a storm's digest), as plain data.
+"""The views of an incident's living message, a storm's digest and a person's action on an
+alert, as plain data (an incident's view is built in alert_build.py).
 
-Split from bot.services.views, which re-exports every name here: these are the
-views the notifier renders for an alert, with the value unit and the call lines
-the other views share. The conventions of bot.services.views apply: aware UTC
-datetimes, raw strings (escaping is the renderer's job), domain enums as strings.
+The value unit and the call lines here are shared with the replies' views. The
+conventions of the package apply (see bot/services/views/__init__.py).
 """
 
 from __future__ import annotations
@@ -192,3 +191,34 @@ class DigestView:
     @property
     def operations(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(m.operation for m in self.members))
+
+
+class ActionKind(StrEnum):
+    """What a person did (or tried to do) to an alert, for confirmations and thread notes."""
+
+    ACKNOWLEDGED = "acknowledged"
+    ALREADY_ACKNOWLEDGED = "already_acknowledged"
+    SILENCED = "silenced"
+    UNSILENCED = "unsilenced"
+    NOT_SILENCED = "not_silenced"
+    NOT_FIRING = "not_firing"
+    NOT_ALLOWED = "not_allowed"
+    SILENCE_EXPIRED = "silence_expired"
+
+
+@dataclass(frozen=True, slots=True)
+class ActionResultView:
+    """Who did what to which alert: an ephemeral confirmation or a thread note.
+
+    `actor` is a Slack user id. `until` is set for silences; `reason` is the
+    person's own words (untrusted).
+    """
+
+    kind: ActionKind
+    actor: str
+    rule: str
+    operation: str | None = None
+    at: datetime | None = None
+    until: datetime | None = None
+    reason: str = ""
+    tz: str = "UTC"

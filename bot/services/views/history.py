@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.domain.history import ActionRecord, IncidentRecord, RecordKind
-from bot.services.alert_views import unit_of
 from bot.services.command_types import History
 from bot.services.ports.store import HistoryPage
 from bot.services.state import RuntimeState
-from bot.services.views import Unit
+from bot.services.views.alert import Unit
+from bot.services.views.alert_build import unit_of
 
 HISTORY_LIMIT = 200
 """Incidents and actions read for one reply (Slack shows fewer anyway)."""

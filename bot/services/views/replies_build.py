@@ -20,14 +20,14 @@ from bot.domain.rules import evaluate
 from bot.domain.silences import SilenceBook
 from bot.domain.specs import CallFilter, RuleKind, RuleSpec
 from bot.domain.window import API_WINDOW, CallLog
-from bot.services.alert_views import covered_series, measure_label, reads_below, unit_of
 from bot.services.ports import CallSource
 from bot.services.state import OperationRuntime, RuntimeState
-from bot.services.views import (
+from bot.services.views.alert import CallLine, Unit
+from bot.services.views.alert_build import covered_series, measure_label, reads_below, unit_of
+from bot.services.views.replies import (
     AlertLine,
     AlertsView,
     BudgetDayLine,
-    CallLine,
     HomeOperation,
     HomeView,
     Last10View,
@@ -41,7 +41,6 @@ from bot.services.views import (
     SilenceLine,
     StaleInfo,
     StatusView,
-    Unit,
 )
 
 RECENT_SHOWN = 5

@@ -1,17 +1,8 @@
-"""View models: what a person is about to see, as plain data.
+"""The views of `/calls` replies and the Home tab, as plain data (built in replies_build.py).
 
-The command service and the notifier fill these from the domain; the Slack
-renderer (bot.adapters.slack.blocks) and the console renderer consume them.
-They hold no Slack types and no domain objects, so rendering can change
-without touching the domain and the domain can change without breaking the
-renderer. All datetimes are aware UTC; `tz` names the operation's timezone in
-which times are shown. Strings that came from Wolkvox or from people are kept
-raw here: escaping and masking are the renderer's job.
-
-Values are plain strings where a domain enum exists (severity `warning` |
-`critical`, states, call types and results): any `StrEnum` member fits.
-The views of an incident's message and of a digest live in views_alerts.py and
-are re-exported here.
+`/calls last10`, status, alerts, rules, the Home tab, and the notices a command gets
+instead when it cannot show data. The conventions of the package apply (see
+bot/services/views/__init__.py).
 """
 
 from __future__ import annotations
@@ -20,13 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.services.views_alerts import AlertEvent as AlertEvent
-from bot.services.views_alerts import AlertMessageView as AlertMessageView
-from bot.services.views_alerts import CallLine as CallLine
-from bot.services.views_alerts import DigestView as DigestView
-from bot.services.views_alerts import QuietView as QuietView
-from bot.services.views_alerts import RemovedRuleView as RemovedRuleView
-from bot.services.views_alerts import Unit as Unit
+from bot.services.views.alert import CallLine, Unit
 
 
 class PollOutcome(StrEnum):
@@ -37,19 +22,6 @@ class PollOutcome(StrEnum):
     BUDGET_EXHAUSTED = "budget_exhausted"
     SKIPPED = "skipped"
     NEVER = "never"
-
-
-class ActionKind(StrEnum):
-    """What a person did (or tried to do) to an alert, for confirmations and thread notes."""
-
-    ACKNOWLEDGED = "acknowledged"
-    ALREADY_ACKNOWLEDGED = "already_acknowledged"
-    SILENCED = "silenced"
-    UNSILENCED = "unsilenced"
-    NOT_SILENCED = "not_silenced"
-    NOT_FIRING = "not_firing"
-    NOT_ALLOWED = "not_allowed"
-    SILENCE_EXPIRED = "silence_expired"
 
 
 class NoticeKind(StrEnum):
@@ -250,24 +222,6 @@ class HomeOperation:
 class HomeView:
     as_of: datetime
     operations: tuple[HomeOperation, ...]
-    tz: str = "UTC"
-
-
-@dataclass(frozen=True, slots=True)
-class ActionResultView:
-    """Who did what to which alert: an ephemeral confirmation or a thread note.
-
-    `actor` is a Slack user id. `until` is set for silences; `reason` is the
-    person's own words (untrusted).
-    """
-
-    kind: ActionKind
-    actor: str
-    rule: str
-    operation: str | None = None
-    at: datetime | None = None
-    until: datetime | None = None
-    reason: str = ""
     tz: str = "UTC"
 
 

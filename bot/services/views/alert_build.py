@@ -11,7 +11,7 @@ from bot.domain.silences import Silence
 from bot.domain.specs import CallFilter, EvalStatus, Evaluation, RuleKind, RuleSpec
 from bot.domain.window import CallLog, minute_span
 from bot.services.state import PollState
-from bot.services.views import AlertMessageView, QuietView, Unit
+from bot.services.views.alert import AlertMessageView, QuietView, Unit
 
 SPARKLINE_SPAN = timedelta(hours=1)
 NETWORK_MEASURE = "network"
