@@ -1,6 +1,7 @@
 """Every user-facing string, in English and Spanish (`language: en | es`).
 
-Templates live in i18n_en.py and i18n_es.py, one dictionary per language with
+Templates live in i18n_en.py and i18n_es.py (the alert messages' strings in their
+`_alerts` twins, merged in), one dictionary per language with
 the same keys and the same `{placeholders}` (a test holds them to it). They
 are trusted mrkdwn; whatever fills a placeholder must already be escaped. The
 `Translator` also names call results, call types, states and severities for
