@@ -16,17 +16,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.adapters.slack.blocks import render_notice
-from bot.adapters.slack.blocks_kit import (
-    Block,
-    Message,
-    context,
-    fallback,
-    format_value,
-    name,
-    section,
-)
+from bot.adapters.slack.blocks_kit import Block, Message, context, fallback, section
 from bot.adapters.slack.i18n import Translator
 from bot.adapters.slack.text import format_age, format_percent, safe
+from bot.adapters.slack.wording import format_value, name
 from bot.backtest.command import Calls, replay_calls
 from bot.backtest.sources import covered_span, history_rows
 from bot.domain.durations import parse_duration

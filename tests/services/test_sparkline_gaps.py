@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.adapters.slack.blocks import render_alert_message, render_home
-from bot.adapters.slack.blocks_parts import SPARK_GAP
+from bot.adapters.slack.wording import SPARK_GAP
 from bot.domain.alerts import Alert, AlertState
 from bot.domain.calls import CallRecord
 from bot.domain.rules import evaluate

@@ -32,26 +32,26 @@ from bot.adapters.slack.blocks_kit import (
     cap,
     context,
     fallback,
-    format_value,
     header,
-    local_time,
-    mention_markup,
     more_text,
-    name,
     pack_lines,
     section,
-    threshold_text,
-    user_ref,
-)
-from bot.adapters.slack.blocks_parts import (
-    call_line,
-    count_lines,
-    full_time,
-    spark,
-    state_icon,
 )
 from bot.adapters.slack.i18n import Translator
 from bot.adapters.slack.text import format_age, format_decimal, safe
+from bot.adapters.slack.wording import (
+    call_line,
+    count_lines,
+    format_value,
+    full_time,
+    local_time,
+    mention_markup,
+    name,
+    spark,
+    state_icon,
+    threshold_text,
+    user_ref,
+)
 from bot.services.views.alert import (
     ActionKind,
     ActionResultView,

@@ -19,25 +19,13 @@ from bot.adapters.slack.blocks_kit import (
     context,
     fallback,
     fields_section,
-    format_value,
     header,
-    local_time,
     more_text,
-    name,
     pack_lines,
     section,
     take_items,
-    threshold_text,
-    user_ref,
 )
-from bot.adapters.slack.blocks_parts import (
-    call_line,
-    count_lines,
-    error_text,
-    spark,
-    stale_block,
-    state_icon,
-)
+from bot.adapters.slack.blocks_staleness import stale_block
 from bot.adapters.slack.i18n import Translator
 from bot.adapters.slack.text import (
     MINUS,
@@ -46,6 +34,18 @@ from bot.adapters.slack.text import (
     format_number,
     format_percent,
     safe,
+)
+from bot.adapters.slack.wording import (
+    call_line,
+    count_lines,
+    error_text,
+    format_value,
+    local_time,
+    name,
+    spark,
+    state_icon,
+    threshold_text,
+    user_ref,
 )
 from bot.domain.durations import parse_duration
 from bot.services.command_types import Usage

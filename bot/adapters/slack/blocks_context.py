@@ -19,13 +19,12 @@ from bot.adapters.slack.blocks_kit import (
     context,
     fallback,
     header,
-    local_time,
     more_text,
-    name,
     section,
 )
 from bot.adapters.slack.i18n import Translator
 from bot.adapters.slack.text import format_age, format_number, format_percent, safe
+from bot.adapters.slack.wording import local_time, name
 from bot.domain.queues import (
     SHOWN_QUEUES,
     AgentCounts,

@@ -20,17 +20,13 @@ from bot.adapters.slack.blocks_kit import (
     context,
     fallback,
     header,
-    local_time,
-    mention_markup,
     more_text,
-    name,
     pack_lines,
     section,
-    user_ref,
 )
-from bot.adapters.slack.blocks_parts import state_icon
 from bot.adapters.slack.i18n import Translator
 from bot.adapters.slack.text import clip_escaped, format_age
+from bot.adapters.slack.wording import local_time, mention_markup, name, state_icon, user_ref
 from bot.services.views.alert import AlertEvent, AlertMessageView, DigestView
 
 JOINED = "joined"

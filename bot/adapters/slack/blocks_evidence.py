@@ -15,8 +15,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.adapters.slack.blocks_kinds import KINDS, kind_evidence
-from bot.adapters.slack.blocks_kit import EMPTY, format_value, local_time
-from bot.adapters.slack.blocks_parts import error_text
+from bot.adapters.slack.blocks_kit import EMPTY
 from bot.adapters.slack.i18n import Translator
 from bot.adapters.slack.text import (
     TIMES,
@@ -26,6 +25,7 @@ from bot.adapters.slack.text import (
     format_percent,
     safe,
 )
+from bot.adapters.slack.wording import error_text, format_value, local_time
 from bot.services.views.alert import AlertMessageView, Unit
 
 __all__ = [

@@ -17,17 +17,14 @@ from bot.adapters.slack.blocks_kit import (
     Message,
     context,
     fallback,
-    format_value,
     header,
-    local_time,
     more_text,
-    name,
     pack_lines,
     section,
-    user_ref,
 )
 from bot.adapters.slack.i18n import Translator
 from bot.adapters.slack.text import format_age, safe
+from bot.adapters.slack.wording import format_value, local_time, name, user_ref
 from bot.services.views.history import HistoryIncident, HistorySilence, HistoryView
 
 _ICONS = {"critical": ":red_circle:", "warning": ":large_orange_circle:"}

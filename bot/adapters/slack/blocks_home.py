@@ -11,17 +11,14 @@ from bot.adapters.slack.blocks_kit import (
     context,
     divider,
     header,
-    local_time,
     more_text,
-    name,
     pack_lines,
     section,
     take_items,
-    user_ref,
 )
-from bot.adapters.slack.blocks_parts import count_lines, error_text, spark
 from bot.adapters.slack.i18n import Translator
 from bot.adapters.slack.text import format_age, format_number, safe
+from bot.adapters.slack.wording import count_lines, error_text, local_time, name, spark, user_ref
 from bot.services.views.replies import HomeOperation, HomeView, SilenceLine
 
 _LIST_BLOCKS = 2

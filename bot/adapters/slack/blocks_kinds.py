@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
-from bot.adapters.slack.blocks_kit import EMPTY, local_time
+from bot.adapters.slack.blocks_kit import EMPTY
 from bot.adapters.slack.blocks_queue_rule import QUEUE, queue_value_line
 from bot.adapters.slack.i18n import Translator
 from bot.adapters.slack.text import (
@@ -22,6 +22,7 @@ from bot.adapters.slack.text import (
     format_number,
     format_percent,
 )
+from bot.adapters.slack.wording import local_time
 from bot.services.views.alert import AlertMessageView
 
 __all__ = ["KINDS", "budget_day_line", "kind_evidence", "kind_value_line"]

@@ -11,26 +11,16 @@ Text given to them is mrkdwn that is already escaped.
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any, Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.adapters.slack.i18n import Translator
 from bot.adapters.slack.text import (
     DASH,
-    TIMES,
     clip_escaped,
-    format_age,
-    format_decimal,
     format_number,
-    format_percent,
-    safe,
 )
-from bot.services.views.alert import Unit
 
 Block = dict[str, Any]
 
@@ -218,104 +208,5 @@ def cap(blocks: Sequence[Block], *, max_blocks: int, more: Callable[[int], str])
     return kept
 
 
-@lru_cache(maxsize=64)
-def zone(name: str) -> ZoneInfo:
-    """The operation's timezone; UTC if the name is unknown (configuration validates it)."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def local_time(at: datetime, tz: str, reference: datetime | None = None) -> str:
-    """`14:32` in the operation's timezone; with the date when not on `reference`'s day."""
-    local = at.astimezone(zone(tz))
-    if reference is None or reference.astimezone(zone(tz)).date() == local.date():
-        return local.strftime("%H:%M")
-    return local.strftime("%Y-%m-%d %H:%M")
-
-
-def format_value(value: float | None, unit: Unit | str, lang: str) -> str:
-    """A rule value for display: a rate as a percentage, a ratio with a times sign, a count."""
-    if value is None:
-        return EMPTY
-    if unit == Unit.RATE:
-        return format_percent(value, lang)
-    if unit == Unit.RATIO:
-        return TIMES + format_decimal(value, lang, 1)
-    if unit == Unit.AGE:
-        return format_age(timedelta(seconds=value), lang)
-    if float(value).is_integer():
-        return format_number(int(value), lang)
-    return format_decimal(value, lang, 1)
-
-
-def threshold_text(
-    tr: Translator, severity: str | None, value: float | None, unit: Unit | str, below: bool
-) -> str:
-    """`critical at 15%` / `warning below 3` / `critical after 10 min` (an age)."""
-    if value is None:
-        return ""
-    if unit == Unit.AGE:
-        age = format_age(timedelta(seconds=value), tr.lang)
-        return tr("threshold.after", severity=tr.severity(severity or "critical"), value=age)
-    key = "threshold.below" if below else "threshold.at"
-    if unit == Unit.RATE:
-        shown = format_percent(value, tr.lang, trim=True)
-    elif unit == Unit.RATIO:
-        shown = TIMES + format_decimal(value, tr.lang, 1).removesuffix(".0").removesuffix(",0")
-    else:
-        shown = format_value(value, unit, tr.lang)
-    return tr(key, severity=tr.severity(severity or "warning"), value=shown)
-
-
 def more_text(tr: Translator) -> Callable[[int], str]:
     return lambda count: tr("more", count=format_number(count, tr.lang))
-
-
-def name(value: str, limit: int = 80) -> str:
-    """An operation or rule name from the configuration, shown escaped and bounded."""
-    return safe(value, limit)
-
-
-_USER_ID = re.compile(r"^<?@?([UW][A-Z0-9]{2,30})(?:\|[^>]*)?>?$")
-_GROUP_ID = re.compile(r"^<?!?(?:subteam\^)?(S[A-Z0-9]{2,30})(?:\|[^>]*)?>?$")
-_SPECIAL = {"here": "<!here>", "channel": "<!channel>", "everyone": "<!everyone>"}
-
-
-def user_ref(user: str | None) -> str:
-    """A Slack user id as a mention (`<@U123>`); anything else shown escaped, never pinging."""
-    if not user:
-        return EMPTY
-    match = _USER_ID.match(user.strip())
-    return f"<@{match.group(1)}>" if match else safe(user, 80)
-
-
-def mention_markup(mention: str | None) -> str:
-    """The configured `mention:` of a rule as Slack markup, the only deliberate ping.
-
-    Accepts a user id (`U123`, `<@U123>`), a user group id (`S123`,
-    `<!subteam^S123>`) or `here` / `channel` / `everyone` (with or without `@`
-    or `<!...>`), or several of them separated by spaces. Anything else is shown
-    escaped, whole, so a configuration mistake is visible and pings no one.
-    """
-    if not mention or not mention.strip():
-        return ""
-    value = mention.strip()
-    parts = [_one_mention(part) for part in value.split()]
-    if all(parts):
-        return " ".join(dict.fromkeys(p for p in parts if p))
-    return safe(value, 80)
-
-
-def _one_mention(value: str) -> str | None:
-    special = value.strip("<>!@").lower()
-    if special in _SPECIAL:
-        return _SPECIAL[special]
-    user = _USER_ID.match(value)
-    if user:
-        return f"<@{user.group(1)}>"
-    group = _GROUP_ID.match(value)
-    if group:
-        return f"<!subteam^{group.group(1)}>"
-    return None

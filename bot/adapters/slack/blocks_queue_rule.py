@@ -9,9 +9,9 @@ never from the domain's English detail.
 
 from __future__ import annotations
 
-from bot.adapters.slack.blocks_kit import format_value, threshold_text
 from bot.adapters.slack.i18n import Translator
 from bot.adapters.slack.text import format_percent, safe
+from bot.adapters.slack.wording import format_value, threshold_text
 from bot.services.views.alert import AlertMessageView, Unit
 
 QUEUE = "queue"

@@ -1,9 +1,10 @@
-"""The lines a `/calls` reply adds when its data is old or missing, and why.
+"""The lines a reply adds when its data is old or missing, and why.
 
 A reply about an operation whose polls are failing must not read as a quiet contact
-center: under its view come one line per stale operation (since when, how long ago,
-the last error) and, on a "no data yet" notice, the error that has kept the first
-poll from succeeding.
+center: `/calls last10` shows a stale block in each operation's part, other replies
+get one line per stale operation under their view (since when, how long ago, the
+last error), and a "no data yet" notice gets the error that has kept the first poll
+from succeeding.
 """
 
 from __future__ import annotations
@@ -11,21 +12,32 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.adapters.slack.blocks_commands import render_notice
 from bot.adapters.slack.blocks_kit import (
     MAX_BLOCKS,
     Block,
     Message,
     cap,
     context,
-    local_time,
     more_text,
-    name,
+    section,
 )
-from bot.adapters.slack.blocks_parts import error_text
 from bot.adapters.slack.i18n import Translator
 from bot.adapters.slack.text import format_age
-from bot.services.views.replies import NoticeKind, NoticeView, PollHealth
+from bot.adapters.slack.wording import error_text, local_time, name
+from bot.services.views.replies import NoticeKind, NoticeView, PollHealth, StaleInfo
+
+
+def stale_block(tr: Translator, stale: StaleInfo, as_of: datetime, tz: str) -> Block:
+    """The warning in a view whose data is older than two poll periods."""
+    text = tr(
+        "stale",
+        since=local_time(stale.since, tz, as_of),
+        age=format_age(as_of - stale.since, tr.lang),
+    )
+    if stale.last_error:
+        error = error_text(tr, stale.last_error_kind, stale.last_error)
+        text += "\n" + tr("stale_error", error=error)
+    return section(text)
 
 
 def with_blocks(message: Message, extra: Sequence[Block], *, at: int, lang: str) -> Message:
@@ -37,15 +49,13 @@ def with_blocks(message: Message, extra: Sequence[Block], *, at: int, lang: str)
     return Message(text=message.text, blocks=tuple(capped))
 
 
-def notice_message(notice: NoticeView, health: PollHealth, lang: str) -> Message:
-    """A notice, with the last error when polls have been failing from the start."""
-    message = render_notice(notice, lang)
+def no_data_error(notice: NoticeView, health: PollHealth, lang: str) -> list[Block]:
+    """Under a "no data yet" notice, the last error while polls have failed from the start."""
     error = health.last_error
     if notice.kind is not NoticeKind.NO_DATA_YET or not error:
-        return message
+        return []
     tr = Translator(lang)
-    line = tr("stale_error", error=error_text(tr, health.last_error_kind, error))
-    return with_blocks(message, [context(line)], at=len(message.blocks), lang=lang)
+    return [context(tr("stale_error", error=error_text(tr, health.last_error_kind, error)))]
 
 
 def staleness_blocks(healths: Sequence[PollHealth], now: datetime, lang: str) -> list[Block]:

@@ -31,7 +31,7 @@ from bot.adapters.slack.blocks import (
 from bot.adapters.slack.blocks_context import home_queue_blocks, render_agents, render_queues
 from bot.adapters.slack.blocks_history import render_history
 from bot.adapters.slack.blocks_kit import MAX_HOME_BLOCKS, divider
-from bot.adapters.slack.blocks_staleness import notice_message, staleness_blocks, with_blocks
+from bot.adapters.slack.blocks_staleness import no_data_error, staleness_blocks, with_blocks
 from bot.adapters.slack.i18n import language as supported_language
 from bot.adapters.slack.ports import ActionRequest, CommandRequest, Reply
 from bot.adapters.slack.reply_cache import CachedReply, ReplyCache, clock_face
@@ -40,7 +40,7 @@ from bot.services.command_parser import parse_command
 from bot.services.commands import Button, CommandService
 from bot.services.context_commands import ContextReply
 from bot.services.state import OperationRuntime
-from bot.services.views.replies import Last10View, NoticeView
+from bot.services.views.replies import Last10View, NoticeView, PollHealth
 
 BUTTONS: Final = {
     ACK_ACTION: Button.ACKNOWLEDGE,
@@ -107,6 +107,12 @@ class CallsFrontend:
     def _notice(self, notice: NoticeView) -> Reply:
         return _reply(render_notice(notice, self._lang))
 
+    def _notice_message(self, notice: NoticeView, health: PollHealth) -> Message:
+        """A notice, with the last error when polls have been failing from the start."""
+        message = render_notice(notice, self._lang)
+        extra = no_data_error(notice, health, self._lang)
+        return with_blocks(message, extra, at=len(message.blocks), lang=self._lang)
+
     def _last10(self, command: ct.Last10) -> Reply:
         scope = self._commands.scope(command.operation)
         if isinstance(scope, NoticeView):
@@ -130,7 +136,7 @@ class CallsFrontend:
         views = [r for r in results if isinstance(r, Last10View)]
         healths = self._commands.health(scope, now)
         notices = [
-            notice_message(r, health, self._lang)
+            self._notice_message(r, health)
             for health, r in zip(healths, results, strict=True)
             if isinstance(r, NoticeView)
         ]

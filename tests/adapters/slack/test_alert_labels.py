@@ -15,7 +15,7 @@ import pytest
 from bot.adapters.slack.blocks import render_alert_message, render_alerts, render_rules
 from bot.adapters.slack.blocks_alerts import render_alert_note
 from bot.adapters.slack.blocks_home import render_home
-from bot.adapters.slack.blocks_kit import mention_markup
+from bot.adapters.slack.wording import mention_markup
 from bot.domain.alerts import Alert, AlertState
 from bot.domain.rules import evaluate_unavailable, unavailable_rule
 from bot.domain.silences import SilenceBook

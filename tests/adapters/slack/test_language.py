@@ -12,10 +12,10 @@ import pytest
 import yaml
 
 from bot.adapters.slack.blocks import render_alert_message, render_rules, render_status
-from bot.adapters.slack.blocks_parts import error_text
 from bot.adapters.slack.i18n import CATALOGS, Translator, plural_form
 from bot.adapters.slack.i18n_es import ES_DESCRIPTIONS
 from bot.adapters.slack.text import format_age
+from bot.adapters.slack.wording import error_text
 from bot.demo import DemoOptions, DemoTally, _conclude
 from bot.domain.rules import unavailable_rule
 from bot.services.views.alert import Unit
