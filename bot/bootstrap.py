@@ -39,6 +39,7 @@ from bot.adapters.store.sqlite import SQLiteStore
 from bot.adapters.wolkvox.client import WOLKVOX_CALL_LIMIT_S, WolkvoxClient
 from bot.adapters.wolkvox.skills_source import WolkvoxContextSource
 from bot.adapters.wolkvox.source import WolkvoxCallSource
+from bot.backtest.slack_reply import backtest_replier
 from bot.config.model import Settings
 from bot.reload import ReloadOnSignal, poll_jobs
 from bot.runtime import Runtime
@@ -271,6 +272,7 @@ async def run_bot(
             ),
             language=settings.language.value,
             mask_personal_data=settings.mask_personal_data,
+            backtest=backtest_replier(runtime.state),
         )
         app = build_app(
             frontend=frontend,

@@ -36,6 +36,7 @@ from bot.adapters.slack.presenter import SlackPresenter
 from bot.adapters.slack.text import format_age
 from bot.adapters.wolkvox.simulator import WolkvoxSimulator
 from bot.adapters.wolkvox.simulator_scenarios import SCENARIOS, validate_scenario
+from bot.backtest.slack_reply import backtest_replier
 from bot.bootstrap import EXIT_OK, EXIT_USAGE, SLACK_API_URL_ENV, CycleHooks, assemble, wire_context
 from bot.config.model import LogFormat, Settings
 from bot.domain.alerts import Alert, Reason
@@ -262,6 +263,7 @@ async def _play(
         ),
         language=runtime.settings.language.value,
         mask_personal_data=runtime.settings.mask_personal_data,
+        backtest=backtest_replier(runtime.state),
     )
     end = start + timedelta(minutes=options.minutes)
     halfway = start + (end - start) / 2

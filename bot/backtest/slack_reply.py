@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.adapters.slack.blocks import render_notice
 from bot.adapters.slack.blocks_kit import Block, Message, context, fallback, section
+from bot.adapters.slack.frontend import BacktestReplier
 from bot.adapters.slack.i18n import Translator
 from bot.adapters.slack.text import format_age, format_percent, safe
 from bot.adapters.slack.wording import format_value, name
@@ -104,6 +105,15 @@ def _with(spec: RuleSpec, key: str, number: float) -> RuleSpec:
     if key == "recover":
         return replace(spec, recover=number)
     return replace(spec, factor=number)
+
+
+def backtest_replier(state: RuntimeState) -> BacktestReplier:
+    """`/calls backtest` over the history in `state`, as the Slack frontend is handed it."""
+
+    async def reply(command: Backtest, now: datetime, lang: str) -> Message:
+        return await backtest_reply(state, command, now=now, lang=lang)
+
+    return reply
 
 
 async def backtest_reply(

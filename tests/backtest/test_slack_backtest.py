@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import pytest
 
+from bot.adapters.slack.frontend import CallsFrontend
+from bot.adapters.slack.ports import CommandRequest
 from bot.adapters.slack.text import TIMES
 from bot.backtest.slack_reply import ChangeError, apply_changes, render_result, replay_rule
 from bot.domain.specs import RuleKind, RuleSpec, Severity
@@ -54,6 +56,21 @@ async def test_an_unknown_rule_lists_the_known_ones() -> None:
     world = await make_world()
     text = text_of(await world.ask("backtest nope"))
     assert "nope" in text and "abandons" in text
+
+
+async def test_a_frontend_not_handed_the_replay_does_not_offer_backtest() -> None:
+    world = await make_world()
+    await _history(world)
+    bare = CallsFrontend(commands=world.service._commands, language="en", mask_personal_data=True)
+
+    reply = await bare.on_command(
+        CommandRequest(
+            user_id="U1", channel_id="C0", team_id="T0", text="backtest abandons", response_url=""
+        )
+    )
+
+    assert "I don't know `backtest`." in text_of(reply)
+    assert not reply.in_channel
 
 
 @pytest.mark.parametrize(

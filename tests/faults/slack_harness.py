@@ -37,6 +37,7 @@ from bot.adapters.slack.http_server import HttpServer, start_http
 from bot.adapters.slack.notifier import SlackChat
 from bot.adapters.slack.presenter import SlackPresenter
 from bot.adapters.wolkvox.simulator import WolkvoxSimulator
+from bot.backtest.slack_reply import backtest_replier
 from bot.bootstrap import assemble
 from bot.demo import demo_start
 from bot.runtime import Runtime
@@ -331,6 +332,7 @@ async def running_bot(
             ),
             language="en",
             mask_personal_data=True,
+            backtest=backtest_replier(runtime.state),
         )
         app = build_app(
             frontend=frontend, bot_token=bot_token, signing_secret=SIGNING_SECRET, client=client

@@ -15,6 +15,7 @@ from bot.adapters.slack.frontend import CallsFrontend
 from bot.adapters.slack.ports import ActionRequest, CommandRequest, Reply
 from bot.adapters.slack.presenter import SlackPresenter
 from bot.adapters.store.memory import MemoryStore
+from bot.backtest.slack_reply import backtest_replier
 from bot.domain.calls import CallRecord
 from bot.services.authorization import AllowAll, AllowList, Authorizer
 from bot.services.commands import CommandService, next_local_time
@@ -161,6 +162,7 @@ async def make_world(
         ),
         language=language,
         mask_personal_data=mask,
+        backtest=backtest_replier(state),
     )
     return World(state, clock, source, monitor, service, store)
 

@@ -10,6 +10,7 @@ clock face.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, Final
 
@@ -49,6 +50,11 @@ BUTTONS: Final = {
 }
 """The alert message's buttons, by the action id Slack sends back."""
 
+BacktestReplier = Callable[[ct.Backtest, datetime, str], Awaitable[Message]]
+"""Answers `/calls backtest` (the command, now, the reader's language). The replay is the
+backtest's own work (bot.backtest.slack_reply.backtest_replier), which the composition
+root hands in: an adapter does not reach for the modules that assemble the bot."""
+
 
 def _reply(message: Message, *, public: bool = False) -> Reply:
     payload = message.to_payload()
@@ -58,10 +64,19 @@ def _reply(message: Message, *, public: bool = False) -> Reply:
 class CallsFrontend:
     """Answers `/calls`, the alert buttons and the Home tab in Slack's terms."""
 
-    def __init__(self, *, commands: CommandService, language: str, mask_personal_data: bool):
+    def __init__(
+        self,
+        *,
+        commands: CommandService,
+        language: str,
+        mask_personal_data: bool,
+        backtest: BacktestReplier | None = None,
+    ) -> None:
+        """Without `backtest`, `/calls backtest` is answered as an unknown command."""
         self._commands = commands
         self._lang = supported_language(language)
         self._mask = mask_personal_data
+        self._backtest_reply = backtest
         self._cache = ReplyCache()
 
     # ---- SlackFrontend ---------------------------------------------------------------
@@ -77,8 +92,12 @@ class CallsFrontend:
         if isinstance(command, ct.Status | ct.Alerts | ct.Rules):
             return self._overview(command)
         if isinstance(command, ct.Backtest):  # issue 13: CPU work in a thread, see slack_reply
+            if self._backtest_reply is None:
+                unknown = ct.Usage(ct.UsageReason.UNKNOWN_COMMAND, "backtest")
+                return _reply(render_usage(unknown, self._lang))
             self._commands.audit_backtest(command, actor=request.user_id)
-            return _reply(await self._backtest(command), public=command.public)
+            message = await self._backtest_reply(command, self._commands.now(), self._lang)
+            return _reply(message, public=command.public)
         if isinstance(command, ct.History):
             return await self._history(command)
         if isinstance(command, ct.Queues | ct.Agents):
@@ -178,12 +197,6 @@ class CallsFrontend:
         else:
             message = render_agents(replies, self._lang, show_names=not self._mask)
         return _reply(message, public=command.public)
-
-    async def _backtest(self, command: ct.Backtest) -> Message:
-        from bot.backtest.slack_reply import backtest_reply  # issue 13: replays, seconds
-
-        state, now = self._commands.state, self._commands.now()
-        return await backtest_reply(state, command, now=now, lang=self._lang)
 
     def _with_home_queues(
         self, view: dict[str, Any], replies: list[ContextReply]

@@ -27,6 +27,7 @@ from bot.adapters.slack.http_server import HttpServer, start_http
 from bot.adapters.slack.notifier import SlackChat
 from bot.adapters.slack.presenter import SlackPresenter
 from bot.adapters.store.memory import MemoryStore
+from bot.backtest.slack_reply import backtest_replier
 from bot.domain.calls import CallRecord
 from bot.services.authorization import AllowAll, Authorizer
 from bot.services.commands import CommandService
@@ -193,6 +194,7 @@ async def running(
             ),
             language=language,
             mask_personal_data=mask,
+            backtest=backtest_replier(state),
         )
         app = build_app(frontend=service, bot_token=BOT_TOKEN, signing_secret=SECRET, client=client)
         server = await start_http(
