@@ -215,6 +215,9 @@ REJECTED = {
     # issue15: queue and agent context
     "bad_context_every": ["operation 'bogota'", "context_every", "1m or more"],
     "bad_context_kind": ["operation 'bogota'", "context[1]", "'queues' or 'agents'"],
+    # issue 14: PostgreSQL store
+    "bad_store_url_scheme": ["store", "url", "must be a postgresql:// URL", "store.path"],
+    "bad_store_path_and_url": ["store", "path", "not both"],
 }
 
 

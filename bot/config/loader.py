@@ -22,7 +22,6 @@ from bot.config.model import (
     DEFAULT_HISTORY_DAYS,
     DEFAULT_HTTP_PORT,
     DEFAULT_METRICS_PORT,
-    DEFAULT_STORE_PATH,
     DEFAULT_STORM_THRESHOLD,
     DEFAULT_STORM_WINDOW,
     MAX_RESPONSE_MB,
@@ -33,13 +32,13 @@ from bot.config.model import (
     OperationSettings,
     Settings,
     SlackSettings,
-    StoreSettings,
 )
 from bot.config.operations_conv import build_operation, operation_where
 from bot.config.opt_in import check_budgets, resolve_opt_in
 from bot.config.rules_conv import build_rule, rule_where
 from bot.config.schema import RootModel, SlackModel, format_loc, validate_partial
 from bot.config.secret import Secret
+from bot.config.store_url import build_store
 from bot.config.yaml_source import Loc, YamlProblem, expand_env, parse_yaml, strip_missing
 from bot.domain.specs import RuleSpec
 
@@ -117,6 +116,7 @@ def parse_settings(
     )
     if http.metrics_port and http.metrics_port == http.port:
         problems.add("http", "metrics_port", f"is the same as port ({http.port}); use another")
+    store = build_store(root.store, problems)
     storm_window = root.storm_window or DEFAULT_STORM_WINDOW
     if storm_window > MAX_STORM_WINDOW:
         problems.add(
@@ -132,7 +132,7 @@ def parse_settings(
         rules=rules,
         language=Language(root.language or "en"),
         mask_personal_data=root.mask_personal_data is not False,
-        store=StoreSettings(path=Path((root.store and root.store.path) or DEFAULT_STORE_PATH)),
+        store=store,
         slack=slack,
         http=http,
         log_format=LogFormat(root.log_format or "text"),

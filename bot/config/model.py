@@ -134,7 +134,11 @@ class HttpSettings:
 
 @dataclass(frozen=True, slots=True)
 class StoreSettings:
+    """Where the bot keeps its state: the SQLite file at `path`, or, when `url` is set, the
+    PostgreSQL database it names (several replicas share one; see bot.config.store_url)."""
+
     path: Path = Path(DEFAULT_STORE_PATH)
+    url: Secret | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -261,6 +261,13 @@ SETTINGS_KEYS: tuple[tuple[str, str, str], ...] = (
         "Show only the last 4 digits of phone numbers and customer ids.",
     ),
     ("store.path", "`callbot.sqlite3`", "SQLite file for alert state, silences and history."),
+    (
+        "store.url",
+        "none",
+        "PostgreSQL instead of SQLite "
+        "(`postgresql://callbot:${PGPASSWORD}@127.0.0.1:5432/callbot`); "
+        "never shown with its password.",
+    ),
     ("slack.bot_token", "`$SLACK_BOT_TOKEN`", "Bot token (`xoxb-...`)."),
     ("slack.app_token", "`$SLACK_APP_TOKEN`", "App-level token for Socket Mode (`xapp-...`)."),
     ("slack.signing_secret", "`$SLACK_SIGNING_SECRET`", "Verifies requests in HTTP mode."),

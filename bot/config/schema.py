@@ -144,6 +144,7 @@ class OperationModel(_Strict):
 
 class StoreModel(_Strict):
     path: str | None = None
+    url: SecretText | None = None
 
 
 class SlackModel(_Strict):

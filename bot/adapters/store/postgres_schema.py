@@ -1,0 +1,171 @@
+"""The PostgreSQL schema, created and migrated by the bot itself when the store opens.
+
+Its own numbering, apart from SQLite's (bot.adapters.store.sqlite_schema): migration 1 is
+everything SQLite reached in its four. Migrations are append-only: never edit one that has
+shipped, add the next. Each applied one leaves its number in `schema_version`; all pending
+ones run in one transaction that first locks `schema_version`, so two replicas starting
+together migrate once, and a crash half-way leaves the previous schema. A replica refuses a
+schema with a number it does not know (written by a newer callbot): it would misread it.
+
+Tables live in the connection's current schema (the first of its `search_path`), so one
+database can hold several deployments, or one test run per schema. Times are epoch
+microseconds (BIGINT), as in SQLite; documents are `json` (kept as written, like SQLite's
+text, where `jsonb` would refuse a `\\u0000` escape that SQLite stores).
+"""
+
+from __future__ import annotations
+
+from psycopg import AsyncConnection, errors
+
+from bot.services.ports.store import StoreOpenError
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE alerts (
+            operation TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            doc JSON NOT NULL,
+            PRIMARY KEY (operation, rule)
+        )""",
+        """CREATE TABLE silences (
+            id TEXT PRIMARY KEY,
+            doc JSON NOT NULL,
+            ends_at BIGINT NOT NULL
+        )""",
+        """CREATE TABLE message_refs (
+            incident_id TEXT PRIMARY KEY,
+            channel TEXT NOT NULL,
+            ts TEXT NOT NULL
+        )""",
+        """CREATE TABLE buckets (
+            operation TEXT NOT NULL,
+            minute BIGINT NOT NULL,
+            call_type TEXT NOT NULL,
+            result TEXT NOT NULL,
+            count BIGINT NOT NULL,
+            PRIMARY KEY (operation, minute, call_type, result)
+        )""",
+        """CREATE TABLE covered_minutes (
+            operation TEXT NOT NULL,
+            minute BIGINT NOT NULL,
+            PRIMARY KEY (operation, minute)
+        )""",
+        """CREATE TABLE conn_ids (
+            operation TEXT NOT NULL,
+            conn_id TEXT NOT NULL,
+            at BIGINT NOT NULL,
+            call_type TEXT NOT NULL,
+            result TEXT NOT NULL,
+            PRIMARY KEY (operation, conn_id)
+        )""",
+        "CREATE INDEX conn_ids_by_age ON conn_ids (operation, at)",
+        """CREATE TABLE budgets (
+            operation TEXT NOT NULL,
+            day TEXT NOT NULL,
+            used BIGINT NOT NULL,
+            PRIMARY KEY (operation, day)
+        )""",
+        """CREATE TABLE poll_status (
+            operation TEXT PRIMARY KEY,
+            last_success_at BIGINT,
+            last_error TEXT,
+            consecutive_failures INTEGER NOT NULL,
+            last_duration BIGINT,
+            last_attempt_at BIGINT,
+            last_error_kind TEXT,
+            stopped TEXT,
+            last_records INTEGER NOT NULL DEFAULT 0,
+            last_skipped INTEGER NOT NULL DEFAULT 0,
+            possibly_truncated INTEGER NOT NULL DEFAULT 0
+        )""",
+        """CREATE TABLE outbox (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            created_at BIGINT NOT NULL,
+            channel TEXT NOT NULL,
+            incident_id TEXT NOT NULL,
+            action TEXT NOT NULL,
+            payload JSON NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            not_before BIGINT NOT NULL,
+            last_error TEXT
+        )""",
+        "CREATE INDEX outbox_by_channel ON outbox (channel, id)",
+        """CREATE TABLE digests (
+            id TEXT PRIMARY KEY,
+            doc JSON NOT NULL
+        )""",
+        """CREATE TABLE incidents (
+            id TEXT PRIMARY KEY,
+            rule TEXT NOT NULL,
+            operation TEXT NOT NULL,
+            started_at BIGINT NOT NULL,
+            ended_at BIGINT,
+            doc JSON NOT NULL
+        )""",
+        "CREATE INDEX incidents_by_start ON incidents (started_at)",
+        """CREATE TABLE actions (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            at BIGINT NOT NULL,
+            rule TEXT NOT NULL,
+            operation TEXT,
+            doc JSON NOT NULL
+        )""",
+        "CREATE INDEX actions_by_time ON actions (at)",
+    ),
+)
+"""Migration n (1-based) is MIGRATIONS[n - 1]. Identity ids are never reused."""
+
+LATEST = len(MIGRATIONS)
+"""The highest schema version this callbot knows (what a fresh database is migrated to)."""
+
+
+async def schema_version(conn: AsyncConnection[tuple[object, ...]]) -> int | None:
+    """The version recorded in the connection's current schema; None before the first start."""
+    cursor = await conn.execute("SELECT to_regclass('schema_version') IS NOT NULL")
+    exists = await cursor.fetchone()
+    if exists is None or not exists[0]:
+        return None
+    cursor = await conn.execute("SELECT coalesce(max(version), 0) FROM schema_version")
+    row = await cursor.fetchone()
+    return 0 if row is None else int(str(row[0]))
+
+
+def too_new(found: int, *, where: str) -> StoreOpenError:
+    return StoreOpenError(
+        f"the database {where} has schema version {found}, newer than this callbot knows "
+        f"({LATEST}): upgrade callbot on every replica, or point store.url at another database"
+    )
+
+
+async def migrate(conn: AsyncConnection[tuple[object, ...]], *, where: str) -> int:
+    """Bring the schema up to date and return its version; safe on every start. `where`
+    names the database in errors (its URL, password masked)."""
+    for attempt in (1, 2):
+        try:
+            return await _migrate_once(conn, where=where)
+        except (errors.UniqueViolation, errors.DuplicateTable):
+            # Two replicas created schema_version at the same instant; the loser retries
+            # and finds it (then waits on its lock).
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def _migrate_once(conn: AsyncConnection[tuple[object, ...]], *, where: str) -> int:
+    async with conn.transaction():
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)"
+        )
+        await conn.execute("LOCK TABLE schema_version IN SHARE ROW EXCLUSIVE MODE")
+        cursor = await conn.execute("SELECT version FROM schema_version")
+        applied = {int(str(row[0])) for row in await cursor.fetchall()}
+        unknown = {version for version in applied if not 1 <= version <= LATEST}
+        if unknown:
+            raise too_new(max(unknown), where=where)
+        for version in range(1, LATEST + 1):
+            if version in applied:
+                continue
+            for statement in MIGRATIONS[version - 1]:
+                await conn.execute(statement)
+            await conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (version,))
+    return LATEST
