@@ -35,6 +35,7 @@ from bot.adapters.slack.i18n import t as translate
 from bot.adapters.slack.notifier import SlackChat
 from bot.adapters.slack.presenter import SlackPresenter
 from bot.adapters.slack.socket_mode import SocketModeDead, SocketModeRunner
+from bot.adapters.store.postgres import PostgresStore
 from bot.adapters.store.sqlite import SQLiteStore
 from bot.adapters.wolkvox.client import WOLKVOX_CALL_LIMIT_S, WolkvoxClient
 from bot.adapters.wolkvox.skills_source import WolkvoxContextSource
@@ -51,7 +52,7 @@ from bot.services.delivery import OutboxDrainer
 from bot.services.monitor import CycleReport, Monitor
 from bot.services.ports import Clock, Presenter
 from bot.services.ports.chat import Chat
-from bot.services.ports.store import StoreError
+from bot.services.ports.store import Store, StoreError
 from bot.services.queue_polling import QueuePolling
 from bot.services.state import RuntimeState
 
@@ -74,6 +75,14 @@ def client_limits(settings: Settings, *, speed: float = 1.0) -> tuple[float, flo
     shortest = min(op.poll_every for op in settings.operations).total_seconds() / speed
     deadline = min(240.0, max(1.0, 0.8 * shortest))
     return min(60.0, deadline), deadline
+
+
+def store_for(settings: Settings) -> Store:
+    """The store the configuration names: PostgreSQL when `store.url` is set (several
+    replicas may share it), else the SQLite file at `store.path` (the default)."""
+    if settings.store.url is not None:
+        return PostgresStore(url=settings.store.url.reveal())
+    return SQLiteStore(path=settings.store.path)
 
 
 def assemble(
@@ -103,7 +112,7 @@ def assemble(
     )
     source = WolkvoxCallSource(client=client, operations=settings.operations)
     state = RuntimeState.from_settings(settings)
-    store = SQLiteStore(path=settings.store.path)
+    store = store_for(settings)
     drainer = OutboxDrainer(
         outbox=store, chat=chat, clock=clock, on_result=metrics.observe_delivery
     )

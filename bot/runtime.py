@@ -17,7 +17,6 @@ from datetime import timedelta
 from bot.adapters.health import HealthCheck, OutboxSample
 from bot.adapters.metrics import Metrics
 from bot.adapters.scheduler import PollScheduler
-from bot.adapters.store.sqlite import SQLiteStore
 from bot.adapters.wolkvox.client import WolkvoxClient
 from bot.adapters.wolkvox.source import WolkvoxCallSource
 from bot.config.model import Settings
@@ -26,6 +25,7 @@ from bot.services.delivery import OutboxDrainer
 from bot.services.heap import freeze_start_up_heap
 from bot.services.monitor import CycleReport, Monitor
 from bot.services.ports import Clock
+from bot.services.ports.store import Store
 from bot.services.restore import restore_state
 from bot.services.state import RuntimeState
 
@@ -44,7 +44,7 @@ class Runtime:
     settings: Settings
     clock: Clock
     state: RuntimeState
-    store: SQLiteStore
+    store: Store
     client: WolkvoxClient
     source: WolkvoxCallSource
     monitor: Monitor

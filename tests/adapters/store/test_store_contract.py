@@ -1,4 +1,5 @@
-"""The contract every store implementation must pass (add a PostgreSQL param here later).
+"""The contract every store implementation must pass: memory, SQLite and a real PostgreSQL
+server (its own schema per test; tests/postgres_server.py).
 
 The store takes and returns domain objects; how it spells them on disk is its own business.
 """
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 
 from bot.adapters.store.memory import MemoryStore, MemoryTables
+from bot.adapters.store.postgres import PostgresStore
 from bot.adapters.store.sqlite import SQLiteStore
 from bot.domain.alerts import Alert, AlertState
 from bot.domain.digests import Digest
@@ -84,12 +86,15 @@ TRUNK_EVALUATION = Evaluation(
 Reopen = Callable[[], Store]
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def reopen(request: pytest.FixtureRequest, tmp_path: Any) -> Reopen:
     """A factory of fresh handles on the same persisted data (a "restart")."""
     if request.param == "memory":
         tables = MemoryTables()
         return lambda: MemoryStore(tables=tables)
+    if request.param == "postgres":
+        url = request.getfixturevalue("pg_url")
+        return lambda: PostgresStore(url=url)
     path = tmp_path / "state" / "callbot.sqlite3"
     return lambda: SQLiteStore(path=path)
 

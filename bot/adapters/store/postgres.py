@@ -1,0 +1,293 @@
+"""The PostgreSQL store: one database that several replicas can share (issue 14).
+
+psycopg 3's async connections from its pool (psycopg_pool), so the asyncio loop never
+blocks on the network. Every contract call that writes runs in one transaction
+(`commit_cycle`, `commit_action`, `complete`, `defer`: all of it or none of it, as in
+SQLite); `load` reads every table in one REPEATABLE READ snapshot. The schema is created
+and migrated when the store opens (bot.adapters.store.postgres_schema). The URL is shown
+only with its password masked, in every message this store raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any, LiteralString, TypeVar
+
+import psycopg
+from psycopg import conninfo
+from psycopg_pool import AsyncConnectionPool
+
+from bot.adapters.store.postgres_schema import migrate
+from bot.adapters.store.postgres_sql import (
+    DUE_OUTBOX,
+    SELECT_POLLS,
+    UPSERT_REF,
+    Conn,
+    write_action,
+    write_cycle,
+)
+from bot.adapters.store.rows import (
+    assemble_state,
+    check_day,
+    decode_message_ref,
+    decode_outbox,
+    history_page,
+    to_micros,
+)
+from bot.config.store_url import redact_url
+from bot.services.ports.store import (
+    ActionCommit,
+    CycleCommit,
+    DocumentError,
+    HistoryPage,
+    MessageRef,
+    OutboxRow,
+    Store,
+    StoreBusyError,
+    StoreClosedError,
+    StoredState,
+    StoreError,
+    StoreOpenError,
+)
+
+T = TypeVar("T")
+
+CONNECT_TIMEOUT_S = 10
+"""How long one connection attempt may take before the database counts as unreachable."""
+POOL_TIMEOUT_S = 15.0
+"""How long a call waits for a pooled connection before it fails (transient)."""
+
+_HISTORY_INCIDENTS = (
+    "SELECT id, rule, operation, started_at, ended_at, doc::text FROM incidents "
+    "WHERE (ended_at IS NULL OR ended_at >= %(since)s) "
+    "AND (%(rule)s::text IS NULL OR rule = %(rule)s) "
+    "AND (%(operation)s::text IS NULL OR operation = %(operation)s) "
+    "ORDER BY started_at DESC, id DESC LIMIT %(limit)s"
+)
+_HISTORY_ACTIONS = (
+    "SELECT at, rule, operation, doc::text FROM actions WHERE at >= %(since)s "
+    "AND (%(rule)s::text IS NULL OR rule = %(rule)s) "
+    "AND (%(operation)s::text IS NULL OR operation IS NULL OR operation = %(operation)s) "
+    "ORDER BY at DESC, id DESC LIMIT %(limit)s"
+)
+
+
+class PostgresStore(Store):
+    """A store in the PostgreSQL database at `url` (its tables in the connection's current
+    schema). `max_connections` bounds the pool: concurrent callers queue for a connection.
+    `open()` gives up after `open_timeout` seconds without a connection."""
+
+    def __init__(
+        self, *, url: str, max_connections: int = 4, open_timeout: float = CONNECT_TIMEOUT_S
+    ) -> None:
+        self._url = url
+        self._where = redact_url(url)
+        try:
+            self._password = conninfo.conninfo_to_dict(url).get("password")
+        except psycopg.ProgrammingError as exc:
+            raise StoreOpenError(f"{self._where} is not a PostgreSQL URL: {exc}") from None
+        self._max_connections = max_connections
+        self._open_timeout = open_timeout
+        self._pool: AsyncConnectionPool[Conn] | None = None
+
+    @property
+    def where(self) -> str:
+        """The database's URL with its password masked (for logs, doctor and /healthz)."""
+        return self._where
+
+    def __repr__(self) -> str:
+        return f"PostgresStore(url={self._where!r})"
+
+    def _safe(self, text: object) -> str:
+        shown = str(text).strip()
+        if self._password:
+            shown = shown.replace(str(self._password), "***")
+        return shown
+
+    async def open(self) -> None:
+        if self._pool is not None:
+            return
+        pool: AsyncConnectionPool[Conn] = AsyncConnectionPool(
+            self._url,
+            min_size=1,
+            max_size=self._max_connections,
+            open=False,
+            timeout=POOL_TIMEOUT_S,
+            kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S},
+            check=AsyncConnectionPool.check_connection,
+            name="callbot-store",
+        )
+        try:
+            await pool.open(wait=True, timeout=self._open_timeout)
+            async with pool.connection() as conn:
+                await migrate(conn, where=self._where)
+        except BaseException as exc:
+            await pool.close()
+            if isinstance(exc, psycopg.Error):
+                raise StoreOpenError(
+                    f"cannot open the store {self._where}: {self._safe(exc)}"
+                ) from None
+            raise
+        self._pool = pool
+
+    async def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await pool.close()
+
+    async def _run(self, work: Callable[[Conn], Awaitable[T]], *, write: bool = True) -> T:
+        """`work` on a pooled connection, in one transaction; psycopg's errors as the
+        contract's (a lost database is transient: StoreBusyError)."""
+        pool = self._pool
+        if pool is None:
+            raise StoreClosedError(f"the store {self._where} is not open")
+        try:
+            async with pool.connection() as conn, conn.transaction():
+                if not write:
+                    await conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                return await work(conn)
+        except psycopg.DataError as exc:
+            raise DocumentError(
+                f"the store {self._where} refused a value: {self._safe(exc)}"
+            ) from None
+        except psycopg.OperationalError as exc:
+            raise StoreBusyError(
+                f"the store {self._where} is unavailable: {self._safe(exc)}"
+            ) from None
+        except psycopg.Error as exc:
+            raise StoreError(f"the store {self._where} failed: {self._safe(exc)}") from None
+
+    async def load(self, now: datetime) -> StoredState:
+        to_micros(now, what="now")
+
+        async def work(conn: Conn) -> StoredState:
+            async def rows(query: LiteralString) -> list[Any]:
+                cursor = await conn.execute(query)
+                return await cursor.fetchall()
+
+            return assemble_state(
+                alerts=await rows("SELECT operation, rule, doc::text FROM alerts"),
+                silences=await rows("SELECT id, doc::text FROM silences"),
+                message_refs=await rows("SELECT incident_id, channel, ts FROM message_refs"),
+                buckets=await rows(
+                    "SELECT operation, minute, call_type, result, count FROM buckets"
+                ),
+                minutes=await rows("SELECT operation, minute FROM covered_minutes"),
+                conn_ids=await rows(
+                    "SELECT operation, conn_id, at, call_type, result FROM conn_ids"
+                ),
+                budgets=await rows("SELECT operation, day, used FROM budgets"),
+                polls=await rows(SELECT_POLLS),
+                digests=await rows("SELECT id, doc::text FROM digests"),
+            )
+
+        return await self._run(work, write=False)
+
+    async def commit_cycle(self, cycle: CycleCommit) -> list[int]:
+        return await self._run(lambda conn: write_cycle(conn, cycle))
+
+    async def commit_action(self, commit: ActionCommit) -> list[int]:
+        return await self._run(lambda conn: write_action(conn, commit))
+
+    async def history(
+        self,
+        *,
+        since: datetime,
+        rule: str | None = None,
+        operation: str | None = None,
+        limit: int = 200,
+    ) -> HistoryPage:
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, got {limit}")
+        params = {
+            "since": to_micros(since, what="since"),
+            "rule": rule,
+            "operation": operation,
+            "limit": limit,
+        }
+
+        async def work(conn: Conn) -> HistoryPage:
+            incidents = await (await conn.execute(_HISTORY_INCIDENTS, params)).fetchall()
+            actions = await (await conn.execute(_HISTORY_ACTIONS, params)).fetchall()
+            return history_page(incidents, actions)
+
+        return await self._run(work, write=False)
+
+    async def forget_history(self, before: datetime) -> None:
+        cutoff = (to_micros(before, what="before"),)
+
+        async def work(conn: Conn) -> None:
+            await conn.execute("DELETE FROM incidents WHERE ended_at < %s", cutoff)
+            await conn.execute("DELETE FROM actions WHERE at < %s", cutoff)
+
+        await self._run(work)
+
+    async def budget_used(self, operation: str, day: str) -> int:
+        key = (operation, check_day(day))
+
+        async def work(conn: Conn) -> int:
+            cursor = await conn.execute(
+                "SELECT used FROM budgets WHERE operation = %s AND day = %s", key
+            )
+            row = await cursor.fetchone()
+            return 0 if row is None else int(row[0])
+
+        return await self._run(work, write=False)
+
+    async def due_outbox(self, now: datetime, limit: int) -> list[OutboxRow]:
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, got {limit}")
+        params = {"now": to_micros(now, what="now"), "limit": limit}
+
+        async def work(conn: Conn) -> list[OutboxRow]:
+            cursor = await conn.execute(DUE_OUTBOX, params)
+            return [decode_outbox(row) for row in await cursor.fetchall()]
+
+        return await self._run(work, write=False)
+
+    async def complete(self, row_id: int, *, message: MessageRef | None) -> None:
+        async def work(conn: Conn) -> None:
+            await conn.execute("DELETE FROM outbox WHERE id = %s", (row_id,))
+            if message is not None:
+                await conn.execute(UPSERT_REF, (message.incident_id, message.channel, message.ts))
+
+        await self._run(work)
+
+    async def defer(self, row_id: int, *, not_before: datetime, error: str) -> None:
+        values = (to_micros(not_before, what="not_before"), error, row_id)
+
+        async def work(conn: Conn) -> None:
+            await conn.execute(
+                "UPDATE outbox SET attempts = attempts + 1, not_before = %s, last_error = %s "
+                "WHERE id = %s",
+                values,
+            )
+
+        await self._run(work)
+
+    async def outbox_depth(self) -> int:
+        async def work(conn: Conn) -> int:
+            row = await (await conn.execute("SELECT count(*) FROM outbox")).fetchone()
+            return 0 if row is None else int(row[0])
+
+        return await self._run(work, write=False)
+
+    async def message_ref(self, incident_id: str) -> MessageRef | None:
+        async def work(conn: Conn) -> MessageRef | None:
+            cursor = await conn.execute(
+                "SELECT incident_id, channel, ts FROM message_refs WHERE incident_id = %s",
+                (incident_id,),
+            )
+            row = await cursor.fetchone()
+            return None if row is None else decode_message_ref(row)
+
+        return await self._run(work, write=False)
+
+    async def put_message_ref(self, ref: MessageRef) -> None:
+        values = (ref.incident_id, ref.channel, ref.ts)
+
+        async def work(conn: Conn) -> None:
+            await conn.execute(UPSERT_REF, values)
+
+        await self._run(work)

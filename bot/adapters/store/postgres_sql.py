@@ -1,0 +1,190 @@
+"""The PostgreSQL store's statements and the writes of its transactions.
+
+The same rows as SQLite (bot.adapters.store.rows encodes and validates them for both); the
+functions run inside the caller's transaction, so a bad value raised half-way by an encoder
+rolls the whole call back. Large parts of a cycle (call buckets, conn_ids, covered minutes)
+go in one statement each as arrays (`unnest`), not one round trip per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from psycopg import AsyncConnection
+from psycopg.rows import TupleRow
+
+from bot.adapters.store.rows import (
+    action_rows,
+    alert_rows,
+    bucket_rows,
+    budget_row,
+    conn_id_rows,
+    digest_rows,
+    incident_rows,
+    minute_rows,
+    new_outbox_values,
+    poll_row,
+    silence_upserts,
+    to_micros,
+)
+from bot.services.ports.store import ActionCommit, CycleCommit, NewOutboxRow
+
+Conn = AsyncConnection[TupleRow]
+
+UPSERT_ALERT = (
+    "INSERT INTO alerts (operation, rule, doc) VALUES (%s, %s, %s::json) "
+    "ON CONFLICT (operation, rule) DO UPDATE SET doc = excluded.doc"
+)
+UPSERT_REF = (
+    "INSERT INTO message_refs (incident_id, channel, ts) VALUES (%s, %s, %s) "
+    "ON CONFLICT (incident_id) DO UPDATE SET channel = excluded.channel, ts = excluded.ts"
+)
+UPSERT_INCIDENT = (
+    "INSERT INTO incidents (id, rule, operation, started_at, ended_at, doc) "
+    "VALUES (%s, %s, %s, %s, %s, %s::json) ON CONFLICT (id) DO UPDATE SET "
+    "ended_at = excluded.ended_at, doc = excluded.doc"
+)
+SELECT_POLLS = (
+    "SELECT operation, last_success_at, last_error, consecutive_failures, last_duration, "
+    "last_attempt_at, last_error_kind, stopped, last_records, last_skipped, "
+    "possibly_truncated FROM poll_status"
+)
+DUE_OUTBOX = """
+    WITH blocked AS (
+        SELECT channel, min(id) AS first_id FROM outbox WHERE not_before > %(now)s
+        GROUP BY channel
+    )
+    SELECT o.id, o.created_at, o.channel, o.incident_id, o.action, o.payload::text,
+           o.attempts, o.not_before, o.last_error
+    FROM outbox AS o LEFT JOIN blocked AS b ON b.channel = o.channel
+    WHERE o.not_before <= %(now)s AND (b.first_id IS NULL OR o.id < b.first_id)
+    ORDER BY o.id
+    LIMIT %(limit)s
+"""
+_UPSERT_POLL = (
+    "INSERT INTO poll_status (operation, last_success_at, last_error, consecutive_failures, "
+    "last_duration, last_attempt_at, last_error_kind, stopped, last_records, last_skipped, "
+    "possibly_truncated) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+    "ON CONFLICT (operation) DO UPDATE SET last_success_at = excluded.last_success_at, "
+    "last_error = excluded.last_error, consecutive_failures = excluded.consecutive_failures, "
+    "last_duration = excluded.last_duration, last_attempt_at = excluded.last_attempt_at, "
+    "last_error_kind = excluded.last_error_kind, stopped = excluded.stopped, "
+    "last_records = excluded.last_records, last_skipped = excluded.last_skipped, "
+    "possibly_truncated = excluded.possibly_truncated"
+)
+_UPSERT_BUCKETS = (
+    "INSERT INTO buckets (operation, minute, call_type, result, count) "
+    "SELECT %s, * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::bigint[]) "
+    "ON CONFLICT (operation, minute, call_type, result) DO UPDATE SET count = excluded.count"
+)
+_INSERT_MINUTES = (
+    "INSERT INTO covered_minutes (operation, minute) SELECT %s, * FROM unnest(%s::bigint[]) "
+    "ON CONFLICT DO NOTHING"
+)
+_UPSERT_CONN_IDS = (
+    "INSERT INTO conn_ids (operation, conn_id, at, call_type, result) "
+    "SELECT %s, * FROM unnest(%s::text[], %s::bigint[], %s::text[], %s::text[]) "
+    "ON CONFLICT (operation, conn_id) DO UPDATE SET at = excluded.at, "
+    "call_type = excluded.call_type, result = excluded.result"
+)
+_INSERT_OUTBOX = (
+    "INSERT INTO outbox (created_at, channel, incident_id, action, payload, not_before) "
+    "VALUES (%s, %s, %s, %s, %s::json, %s) RETURNING id"
+)
+_UPSERT_SILENCE = (
+    "INSERT INTO silences (id, doc, ends_at) VALUES (%s, %s::json, %s) ON CONFLICT (id) "
+    "DO UPDATE SET doc = excluded.doc, ends_at = excluded.ends_at"
+)
+
+
+def _columns(rows: Sequence[tuple[Any, ...]], width: int, skip: int = 1) -> list[list[Any]]:
+    """Rows (each starting with `skip` constant columns) -> one list per remaining column."""
+    return [[row[index] for row in rows] for index in range(skip, width)]
+
+
+async def insert_outbox(conn: Conn, rows: Sequence[NewOutboxRow]) -> list[int]:
+    ids = []
+    for row in rows:
+        cursor = await conn.execute(_INSERT_OUTBOX, new_outbox_values(row))
+        found = await cursor.fetchone()
+        assert found is not None
+        ids.append(int(found[0]))
+    return ids
+
+
+async def upsert_alerts(conn: Conn, alerts: Sequence[Any]) -> None:
+    rows = list(alert_rows(alerts))
+    if rows:
+        async with conn.cursor() as cursor:
+            await cursor.executemany(UPSERT_ALERT, rows)
+
+
+async def write_cycle(conn: Conn, cycle: CycleCommit) -> list[int]:
+    """Every write of `cycle`; the caller's transaction makes it all or nothing."""
+    op, log = cycle.operation, cycle.log
+    await upsert_alerts(conn, cycle.alerts)
+    buckets = list(bucket_rows(op, log.buckets))
+    if buckets:
+        await conn.execute(_UPSERT_BUCKETS, (op, *_columns(buckets, 5)))
+    minutes = list(minute_rows(op, log.covered_minutes))
+    if minutes:
+        await conn.execute(_INSERT_MINUTES, (op, *_columns(minutes, 2)))
+    conn_ids = list(conn_id_rows(op, log.conn_ids))
+    if conn_ids:
+        await conn.execute(_UPSERT_CONN_IDS, (op, *_columns(conn_ids, 5)))
+    if log.forget_conn_ids_before is not None:
+        forget = to_micros(log.forget_conn_ids_before, what="forget_conn_ids_before")
+        await conn.execute("DELETE FROM conn_ids WHERE operation = %s AND at < %s", (op, forget))
+    if log.drop_minutes_before is not None:
+        span = (op, to_micros(log.drop_minutes_before, what="drop_minutes_before"))
+        await conn.execute("DELETE FROM buckets WHERE operation = %s AND minute < %s", span)
+        await conn.execute("DELETE FROM covered_minutes WHERE operation = %s AND minute < %s", span)
+    if cycle.budget is not None:
+        _, day, used = budget_row(op, cycle.budget)
+        await conn.execute("DELETE FROM budgets WHERE operation = %s AND day < %s", (op, day))
+        await conn.execute(
+            "INSERT INTO budgets (operation, day, used) VALUES (%s, %s, %s) "
+            "ON CONFLICT (operation, day) DO UPDATE SET used = excluded.used",
+            (op, day, used),
+        )
+    if cycle.poll is not None:
+        await conn.execute(_UPSERT_POLL, poll_row(op, cycle.poll))
+    for digest_id, text in digest_rows(cycle.digests):
+        if text is None:
+            await conn.execute("DELETE FROM digests WHERE id = %s", (digest_id,))
+        else:
+            await conn.execute(
+                "INSERT INTO digests (id, doc) VALUES (%s, %s::json) "
+                "ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
+                (digest_id, text),
+            )
+    await _upsert_incidents(conn, list(incident_rows(cycle.incidents)))
+    return await insert_outbox(conn, cycle.outbox)
+
+
+async def _upsert_incidents(conn: Conn, rows: Sequence[tuple[Any, ...]]) -> None:
+    if rows:
+        async with conn.cursor() as cursor:
+            await cursor.executemany(UPSERT_INCIDENT, rows)
+
+
+async def write_action(conn: Conn, commit: ActionCommit) -> list[int]:
+    """Every write of `commit`; the caller's transaction makes it all or nothing."""
+    await upsert_alerts(conn, commit.alerts)
+    async with conn.cursor() as cursor:
+        silences = list(silence_upserts(commit.silences))
+        if silences:
+            await cursor.executemany(_UPSERT_SILENCE, silences)
+        if commit.forget_silences:
+            await cursor.execute(
+                "DELETE FROM silences WHERE id = ANY(%s::text[])", (list(commit.forget_silences),)
+            )
+        actions = list(action_rows(commit.actions))
+        if actions:
+            await cursor.executemany(
+                "INSERT INTO actions (at, rule, operation, doc) VALUES (%s, %s, %s, %s::json)",
+                actions,
+            )
+    await _upsert_incidents(conn, list(incident_rows(commit.incidents)))
+    return await insert_outbox(conn, commit.outbox)
