@@ -1,9 +1,10 @@
 """Pure rendering of everything a person sees in Slack: view models in, text + Block Kit out.
 
-The renderers live in blocks_commands.py (slash-command replies),
-blocks_alerts.py (incident messages, thread notes) and blocks_home.py (the
-Home tab), on top of blocks_kit.py (limits by construction). This module is
-the one import the listeners, the notifier and the tests need.
+The renderers live in blocks_commands.py (slash-command replies that show data),
+blocks_help.py (help, usage, notices), blocks_alerts.py (incident messages, thread
+notes) and blocks_home.py (the Home tab), on top of blocks_kit.py (limits by
+construction). This module is the one import the listeners, the notifier and the
+tests need.
 """
 
 from __future__ import annotations
@@ -18,13 +19,11 @@ from bot.adapters.slack.blocks_alerts import (
 )
 from bot.adapters.slack.blocks_commands import (
     render_alerts,
-    render_help,
     render_last10,
-    render_notice,
     render_rules,
     render_status,
-    render_usage,
 )
+from bot.adapters.slack.blocks_help import render_help, render_notice, render_usage
 from bot.adapters.slack.blocks_home import render_home
 from bot.adapters.slack.blocks_kit import Block, Message
 

@@ -1,4 +1,5 @@
-"""Replies to `/calls`: last10, status, alerts, rules, help, usage and notices.
+"""Replies to `/calls` that show data: last10, status, alerts and rules (help, usage and
+notices are in blocks_help.py).
 
 Pure functions from view models to a `Message`; the listener decides whether
 the reply is ephemeral or in the channel. Names and values from the
@@ -47,14 +48,11 @@ from bot.adapters.slack.wording import (
     threshold_text,
     user_ref,
 )
-from bot.domain.durations import parse_duration
-from bot.services.command_types import Usage
 from bot.services.views.alert import Unit
 from bot.services.views.replies import (
     AlertLine,
     AlertsView,
     Last10View,
-    NoticeView,
     OperationStatus,
     RulesView,
     Share,
@@ -325,71 +323,3 @@ def _listing(
         return Message(text=fallback(none), blocks=(*head, section(none)))
     text = fallback(tr.n(f"{key}.fallback", count))
     return Message(text=text, blocks=(*head, *body(MAX_BLOCKS - len(head))))
-
-
-_HELP_KEYS = (
-    "help.last10",
-    "help.status",
-    "help.alerts",
-    "help.rules",
-    "help.queues",
-    "help.agents",
-    "help.silence",
-    "help.unsilence",
-    "help.ack",
-    "help.history",
-    "help.backtest",
-)
-
-
-def render_help(lang: str) -> Message:
-    """`/calls` or `/calls help`: every subcommand in one short reply."""
-    tr = Translator(lang)
-    blocks = [
-        header(tr("help.header")),
-        section("\n".join(f"• {tr(k)}" for k in _HELP_KEYS)),
-        context(tr("help.public")),
-    ]
-    return Message(text=fallback(tr("help.fallback")), blocks=tuple(blocks))
-
-
-def _example(example: str, tr: Translator) -> str:
-    """A command the parser suggests, with its words in the reader's language
-    (`/calls silence abandon-rate 1h` -> `/calls silenciar abandon-rate 1h`)."""
-    return " ".join(tr.command(word) for word in example.split())
-
-
-def _limit(limit: str, lang: str) -> str:
-    """A bound the parser names (`30d`), in words when it is a duration (`30 days`)."""
-    try:
-        return format_age(parse_duration(limit), lang)
-    except ValueError:
-        return safe(limit, 20)
-
-
-def render_usage(usage: Usage, lang: str) -> Message:
-    """A short explanation of what was wrong with the command, and where to look."""
-    tr = Translator(lang)
-    problem = tr(
-        f"usage.{usage.reason.value}",
-        word=safe(usage.word, 60),
-        example=safe(_example(usage.example, tr), 120),
-        limit=_limit(usage.limit, tr.lang),
-    )
-    blocks = (section(problem), context(tr("usage.hint")))
-    return Message(text=fallback(problem), blocks=blocks)
-
-
-def render_notice(view: NoticeView, lang: str) -> Message:
-    """A short answer when a command cannot show data (unknown name, no data yet...)."""
-    tr = Translator(lang)
-    options = ", ".join(f"`{name(o, 60)}`" for o in view.options[:20])
-    if len(view.options) > 20:
-        options += " " + tr("more", count=format_number(len(view.options) - 20, tr.lang))
-    text = tr(
-        f"notice.{view.kind.value}",
-        subject=safe(view.subject, 80),
-        options=options or tr("na"),
-        covered=format_age(view.covered, tr.lang) if view.covered is not None else tr("na"),
-    )
-    return Message(text=fallback(text), blocks=(section(text),))
