@@ -41,7 +41,7 @@ from bot.adapters.wolkvox.client import WOLKVOX_CALL_LIMIT_S, WolkvoxClient
 from bot.adapters.wolkvox.skills_source import WolkvoxContextSource
 from bot.adapters.wolkvox.source import WolkvoxCallSource
 from bot.backtest.slack_reply import backtest_replier
-from bot.config.model import Settings
+from bot.config.model import OperationSettings, Settings
 from bot.reload import ReloadOnSignal, poll_jobs
 from bot.runtime import Runtime
 from bot.services.commands import CommandService
@@ -466,7 +466,12 @@ def wire_context(
 def context_service(runtime: Runtime) -> ContextService:
     """Queue and agent context (issue 15) on the runtime's client, token rule and budget."""
     state = runtime.state
-    source = WolkvoxContextSource(
-        client=runtime.client, settings_of=lambda name: state.operation(name).settings
-    )
+
+    def settings_of(name: str) -> OperationSettings:
+        # The state's operations are the validated settings, reloads included.
+        settings = state.operation(name).settings
+        assert isinstance(settings, OperationSettings)
+        return settings
+
+    source = WolkvoxContextSource(client=runtime.client, settings_of=settings_of)
     return ContextService(state=state, source=source, budget=runtime.source, clock=runtime.clock)

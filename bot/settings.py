@@ -9,8 +9,6 @@ secret. The machinery lives in bot.config.
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
-from datetime import date
 
 from bot.config.budget import POLLED_APIS, Budget, calls_per_day, daily_budget
 from bot.config.errors import ConfigError, Problem
@@ -34,8 +32,6 @@ from bot.config.model import (
 from bot.config.reference import render_rules_reference, render_settings_reference
 from bot.config.report import render_report
 from bot.config.secret import Secret
-from bot.domain.calendar import Calendar
-from bot.domain.rules import unavailable_rule
 from bot.domain.specs import RuleSpec
 
 __all__ = [
@@ -67,22 +63,8 @@ __all__ = [
 
 
 def rules_for(settings: Settings, operation_name: str) -> tuple[RuleSpec, ...]:
-    """Every rule that watches `operation_name`: the built-in `wolkvox-unavailable` first
-    (so `evaluate_operation` can hold the others while it fires), then the configured ones
-    in order. KeyError if the operation is not configured."""
-    operation = settings.operation(operation_name)
-    dates = operation.holidays.dates
-    configured = tuple(
-        _with_holidays(rule, dates) for rule in settings.rules if rule.applies_to(operation_name)
-    )
-    return (unavailable_rule(), *configured)
-
-
-def _with_holidays(rule: RuleSpec, dates: frozenset[date]) -> RuleSpec:
-    """The rule as it runs on one operation: its holidays are closed, unless `on_holidays`."""
-    if not dates or rule.on_holidays:
-        return rule
-    return replace(rule, active=(rule.active or Calendar()).with_holidays(dates))
+    """Every rule that watches `operation_name` (see `Settings.rules_for`)."""
+    return settings.rules_for(operation_name)
 
 
 def check_config_command(path: str | None) -> int:

@@ -48,10 +48,7 @@ CONFIG = frozenset({"bot.config", "bot.settings"})
 ALLOWED: frozenset[tuple[str, str]] = frozenset(
     {
         # services -> configuration
-        ("bot.services.backtest", "bot.config.model"),
         ("bot.services.context", "bot.config.budget"),
-        ("bot.services.state", "bot.config.model"),
-        ("bot.services.state", "bot.settings"),
         # adapter -> another adapter
         ("bot.adapters.logs", "bot.adapters.slack.log_safety"),
         ("bot.adapters.wolkvox.simulator", "bot.adapters.clock"),

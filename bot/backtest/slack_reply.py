@@ -23,6 +23,7 @@ from bot.adapters.slack.text import format_age, format_percent, safe
 from bot.adapters.slack.wording import format_value, name
 from bot.backtest.command import Calls, replay_calls
 from bot.backtest.sources import covered_span, history_rows
+from bot.config.model import OperationSettings, Settings
 from bot.domain.durations import parse_duration
 from bot.domain.specs import RuleKind, RuleSpec
 from bot.domain.window import API_WINDOW
@@ -166,6 +167,8 @@ async def replay_rule(
 ) -> ReplayResult:
     """Replay the last `window` of `op`'s history with `spec` as its only rule."""
     snapshot = state.log.export(op.name)
+    # The runtime state is built from the validated settings (bot.bootstrap), whole.
+    assert isinstance(state.settings, Settings) and isinstance(op.settings, OperationSettings)
     settings = replace(state.settings, rules=(replace(spec, operations=None),))
     operation = op.settings
     span = covered_span(snapshot)

@@ -5,15 +5,16 @@ Secrets are `Secret`s, so `repr(settings)` shows `***` where a token would be.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.config.budget import Budget, daily_budget
 from bot.config.secret import Secret
-from bot.domain.calendar import Holidays
+from bot.domain.calendar import Calendar, Holidays
+from bot.domain.rules import unavailable_rule
 from bot.domain.specs import RuleSpec
 
 DEFAULT_TIMEZONE = "America/Bogota"
@@ -176,3 +177,21 @@ class Settings:
             if operation.name == name:
                 return operation
         raise KeyError(name)
+
+    def rules_for(self, operation_name: str) -> tuple[RuleSpec, ...]:
+        """Every rule that watches `operation_name`: the built-in `wolkvox-unavailable` first
+        (so `evaluate_operation` can hold the others while it fires), then the configured ones
+        in order, each closed on the operation's holidays unless `on_holidays`. KeyError if
+        the operation is not configured."""
+        dates = self.operation(operation_name).holidays.dates
+        configured = tuple(
+            _with_holidays(rule, dates) for rule in self.rules if rule.applies_to(operation_name)
+        )
+        return (unavailable_rule(), *configured)
+
+
+def _with_holidays(rule: RuleSpec, dates: frozenset[date]) -> RuleSpec:
+    """The rule as it runs on one operation: its holidays are closed, unless `on_holidays`."""
+    if not dates or rule.on_holidays:
+        return rule
+    return replace(rule, active=(rule.active or Calendar()).with_holidays(dates))

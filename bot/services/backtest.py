@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from bot.config.model import Settings
 from bot.domain.alert_book import AlertBook
 from bot.domain.alerts import Alert
 from bot.domain.specs import RuleKind, RuleSpec, Severity
 from bot.domain.window import CallLog
+from bot.services.configuration import BotConfig
 from bot.services.monitor import CycleReport, Monitor
 from bot.services.ports import CallSource, Clock, Presenter
 from bot.services.ports.store import MessageRef, OutboxAction, Store
@@ -123,7 +123,7 @@ def peak_threshold(spec: RuleSpec, severity: Severity | None) -> float | None:
 
 async def replay(
     *,
-    settings: Settings,
+    settings: BotConfig,
     operation: str,
     source: CallSource,
     store: Store,
@@ -224,7 +224,7 @@ class _Recorder:
 
     def _notify(
         self,
-        action: str,
+        action: OutboxAction,
         meta: Mapping[str, Any],
         at: datetime,
         decided: set[str],

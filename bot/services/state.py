@@ -13,7 +13,6 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot.config.model import OperationSettings, Settings
 from bot.domain.alert_book import AlertBook
 from bot.domain.calls import CallRecord
 from bot.domain.digests import DigestBook
@@ -21,7 +20,7 @@ from bot.domain.polling import PollState
 from bot.domain.silences import SilenceBook
 from bot.domain.specs import RuleSpec
 from bot.domain.window import CallLog
-from bot.settings import rules_for
+from bot.services.configuration import BotConfig, OperationConfig
 
 __all__ = ["RECENT_CALLS", "OperationRuntime", "PollState", "RuntimeState"]
 
@@ -33,7 +32,7 @@ RECENT_CALLS = 20
 class OperationRuntime:
     """One operation's configuration and its rules, with the built-in rule first."""
 
-    settings: OperationSettings
+    settings: OperationConfig
     rules: tuple[RuleSpec, ...]
     poll: PollState = field(default_factory=PollState)
 
@@ -56,7 +55,7 @@ class OperationRuntime:
 class RuntimeState:
     """Everything the running bot knows; rebuilt from the store at start."""
 
-    settings: Settings
+    settings: BotConfig
     operations: dict[str, OperationRuntime]
     log: CallLog = field(default_factory=CallLog)
     alerts: AlertBook = field(default_factory=AlertBook)
@@ -71,9 +70,9 @@ class RuntimeState:
     """Each living message's last fingerprint (bot.services.quiet): no edit repeats it."""
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, log: CallLog | None = None) -> RuntimeState:
+    def from_settings(cls, settings: BotConfig, *, log: CallLog | None = None) -> RuntimeState:
         operations = {
-            op.name: OperationRuntime(settings=op, rules=rules_for(settings, op.name))
+            op.name: OperationRuntime(settings=op, rules=settings.rules_for(op.name))
             for op in settings.operations
         }
         retention = timedelta(days=settings.history_days)
