@@ -18,6 +18,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TextIO
 
+import psycopg
 import yaml
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -31,6 +32,8 @@ from bot.adapters.slack.checks import (
     check_token,
     needed_scopes,
 )
+from bot.adapters.store.postgres_schema import LATEST as PG_LATEST
+from bot.adapters.store.postgres_schema import schema_version as pg_schema_version
 from bot.adapters.store.sqlite_schema import LATEST, schema_version
 from bot.adapters.wolkvox.client import WolkvoxClient
 from bot.adapters.wolkvox.errors import (
@@ -43,6 +46,7 @@ from bot.adapters.wolkvox.source import target_of
 from bot.adapters.wolkvox.target import CALLS_PER_LICENSE
 from bot.config.loader import resolve_config_path
 from bot.config.model import OperationSettings, Settings
+from bot.config.store_url import redact_error, redact_url
 from bot.doctor_text import say
 from bot.settings import ConfigError, load_settings
 
@@ -144,7 +148,10 @@ async def run_doctor(
     else:
         await _app_token(check, settings, api_url)
     await _channels(check, settings, api_url, token_works=token_works)
-    _store(check, settings)
+    if settings.store.url is not None:
+        await _database(check, settings.store.url.reveal())
+    else:
+        _store(check, settings)
     if wolkvox:
         for operation in settings.operations:
             await _wolkvox(check, operation)
@@ -296,15 +303,42 @@ def _store(check: Checklist, settings: Settings) -> None:
         detail = check.say("store.unreadable", detail=exc)
         check.add(Item(Status.FAIL, subject, detail, check.say("store.unreadable.fix")))
         return
+    _schema_verdict(check, subject, version, latest, newer_fix="store.newer.fix")
+
+
+def _schema_verdict(
+    check: Checklist, subject: str, version: int, latest: int, *, newer_fix: str
+) -> None:
     if version > latest:
         detail = check.say("store.newer", version=version, latest=latest)
-        check.add(Item(Status.FAIL, subject, detail, check.say("store.newer.fix")))
+        check.add(Item(Status.FAIL, subject, detail, check.say(newer_fix)))
     elif version == latest:
         check.add(Item(Status.OK, subject, check.say("store.current", version=version)))
     else:
         check.add(
             Item(Status.OK, subject, check.say("store.older", version=version, latest=latest))
         )
+
+
+async def _database(check: Checklist, url: str) -> None:
+    """Reach the PostgreSQL database of store.url and read its schema version, in a
+    read-only transaction: nothing is created, migrated or locked."""
+    subject = check.say("store", path=redact_url(url))
+    try:
+        async with (
+            await psycopg.AsyncConnection.connect(url, connect_timeout=10, autocommit=True) as conn,
+            conn.transaction(),
+        ):
+            await conn.execute("SET TRANSACTION READ ONLY")
+            version = await pg_schema_version(conn)
+    except psycopg.Error as exc:
+        detail = check.say("store.pg.unreachable", detail=redact_error(str(exc), url))
+        check.add(Item(Status.FAIL, subject, detail, check.say("store.pg.unreachable.fix")))
+        return
+    if version is None:
+        check.add(Item(Status.OK, subject, check.say("store.pg.new", latest=PG_LATEST)))
+        return
+    _schema_verdict(check, subject, version, PG_LATEST, newer_fix="store.pg.newer.fix")
 
 
 def _version(conn: sqlite3.Connection) -> int:

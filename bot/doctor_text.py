@@ -142,6 +142,19 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "check store.path, the file's permissions and free disk space",
         "revise store.path, los permisos del archivo y el espacio en disco",
     ),
+    "store.pg.new": (
+        "reached; no callbot tables yet: they will be created at start (schema version {latest})",
+        "alcanzada; aún sin tablas de callbot: se crearán al iniciar (versión de esquema {latest})",
+    ),
+    "store.pg.unreachable": ("cannot be reached: {detail}", "no se puede alcanzar: {detail}"),
+    "store.pg.unreachable.fix": (
+        "check store.url, that PostgreSQL is running and lets this user into this database",
+        "revise store.url, que PostgreSQL esté en marcha y deje entrar a este usuario a esta base",
+    ),
+    "store.pg.newer.fix": (
+        "upgrade callbot on every replica, or point store.url at another database",
+        "actualice callbot en cada réplica, o apunte store.url a otra base de datos",
+    ),
     "store.dir": (
         "its directory {directory} cannot be written",
         "su directorio {directory} no se puede escribir",

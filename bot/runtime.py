@@ -25,7 +25,7 @@ from bot.services.delivery import OutboxDrainer
 from bot.services.heap import freeze_start_up_heap
 from bot.services.monitor import CycleReport, Monitor
 from bot.services.ports import Clock
-from bot.services.ports.store import Store
+from bot.services.ports.store import Store, StoreError
 from bot.services.restore import restore_state
 from bot.services.state import RuntimeState
 
@@ -151,5 +151,12 @@ class Runtime:
             try:
                 await self.controls.expire_silences()
                 await self.refresh()
+            except StoreError as exc:
+                # /healthz says why (URL masked) until the store answers again; replies
+                # keep coming from memory meanwhile.
+                self.health.store_problem = f"store unreachable: {exc}"
+                log.warning("event=housekeeping_failed error=%s", type(exc).__name__)
             except Exception as exc:
                 log.warning("event=housekeeping_failed error=%s", type(exc).__name__)
+            else:
+                self.health.store_problem = None

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config.store_url import redact_url
+from bot.config.store_url import redact_error, redact_url
 from bot.settings import ConfigError, parse_settings
 
 OPERATION = """\
@@ -68,3 +68,11 @@ def test_a_bad_url_is_reported_with_its_password_masked() -> None:
 )
 def test_urls_are_shown_without_their_password(url: str, shown: str) -> None:
     assert redact_url(url) == shown
+
+
+def test_an_error_about_a_url_is_one_line_without_the_password() -> None:
+    url = "postgresql://u:pa55@127.0.0.1:5433/db"
+    text = f"cannot reach {url}:\n\tpassword pa55 rejected"
+    assert redact_error(text, url) == (
+        "cannot reach postgresql://u:***@127.0.0.1:5433/db: password *** rejected"
+    )

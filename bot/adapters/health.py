@@ -6,9 +6,9 @@ usable (the bot token works and the bot is in every alert channel, checked at st
 again while not; in Socket Mode the watchdog also says the connection lives), and the
 outbox is moving (its oldest notification has waited less than `outbox_stuck_after`).
 A configuration reload that was refused (SIGHUP with an invalid file) is a reason too,
-until a valid file is loaded. An orchestrator takes an unhealthy container out of
-service, so each reason says what is wrong in words an operator can act on, without
-secrets or personal data.
+until a valid file is loaded, and so is a store that cannot be read (a lost database). An
+orchestrator takes an unhealthy container out of service, so each reason says what is
+wrong in words an operator can act on, without secrets or personal data.
 
 The check is synchronous (the HTTP handler calls it); the outbox, which lives in the
 store, is sampled by the runtime's housekeeping task into an `OutboxSample`.
@@ -83,9 +83,12 @@ def evaluate_health(
     outbox: OutboxSample,
     outbox_stuck_after: timedelta = DEFAULT_OUTBOX_STUCK_AFTER,
     config_problem: str | None = None,
+    store_problem: str | None = None,
 ) -> tuple[bool, str]:
     """(healthy, reason): "ok", or every problem found joined with "; "."""
     problems = [] if config_problem is None else [config_problem]
+    if store_problem is not None:
+        problems.append(store_problem)
     problems += [
         reason
         for op in operations
@@ -130,6 +133,9 @@ class HealthCheck:
         self.outbox = OutboxSample()
         self.config_problem: str | None = None
         """Why the last configuration reload was refused, until a valid one is loaded."""
+        self.store_problem: str | None = None
+        """Why the store could not be read at the last sample (e.g. the database is lost;
+        its URL masked), until it can again. Replies keep coming from memory meanwhile."""
 
     def __call__(self) -> tuple[bool, str]:
         return evaluate_health(
@@ -140,4 +146,5 @@ class HealthCheck:
             outbox=self.outbox,
             outbox_stuck_after=self._stuck_after,
             config_problem=self.config_problem,
+            store_problem=self.store_problem,
         )

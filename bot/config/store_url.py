@@ -29,6 +29,21 @@ def redact_url(url: str) -> str:
     return _QUERY_PASSWORD.sub(r"\g<head>***", masked)
 
 
+def redact_error(text: str, url: str) -> str:
+    """An error message about `url` on one line, the URL's password, wherever it shows,
+    as `***` (libpq's messages span lines: a log line or a checklist wants one)."""
+    shown = " ".join(text.split()).replace(url, redact_url(url))
+    password = _password_of(url)
+    return shown.replace(password, "***") if password else shown
+
+
+def _password_of(url: str) -> str | None:
+    try:
+        return urlsplit(url).password
+    except ValueError:
+        return None
+
+
 def url_problem(url: str) -> str | None:
     """Why `url` cannot name a PostgreSQL database, or None when it can."""
     try:

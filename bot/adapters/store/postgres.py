@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Any, LiteralString, TypeVar
 
 import psycopg
-from psycopg import conninfo
 from psycopg_pool import AsyncConnectionPool
 
 from bot.adapters.store.postgres_schema import migrate
@@ -35,7 +34,7 @@ from bot.adapters.store.rows import (
     history_page,
     to_micros,
 )
-from bot.config.store_url import redact_url
+from bot.config.store_url import redact_error, redact_url
 from bot.services.ports.store import (
     ActionCommit,
     CycleCommit,
@@ -76,19 +75,22 @@ _HISTORY_ACTIONS = (
 class PostgresStore(Store):
     """A store in the PostgreSQL database at `url` (its tables in the connection's current
     schema). `max_connections` bounds the pool: concurrent callers queue for a connection.
-    `open()` gives up after `open_timeout` seconds without a connection."""
+    `open()` gives up after `open_timeout` seconds without a connection, a call after
+    `call_timeout` (StoreBusyError: the database is lost, or every connection is busy)."""
 
     def __init__(
-        self, *, url: str, max_connections: int = 4, open_timeout: float = CONNECT_TIMEOUT_S
+        self,
+        *,
+        url: str,
+        max_connections: int = 4,
+        open_timeout: float = CONNECT_TIMEOUT_S,
+        call_timeout: float = POOL_TIMEOUT_S,
     ) -> None:
         self._url = url
         self._where = redact_url(url)
-        try:
-            self._password = conninfo.conninfo_to_dict(url).get("password")
-        except psycopg.ProgrammingError as exc:
-            raise StoreOpenError(f"{self._where} is not a PostgreSQL URL: {exc}") from None
         self._max_connections = max_connections
         self._open_timeout = open_timeout
+        self._call_timeout = call_timeout
         self._pool: AsyncConnectionPool[Conn] | None = None
 
     @property
@@ -99,11 +101,8 @@ class PostgresStore(Store):
     def __repr__(self) -> str:
         return f"PostgresStore(url={self._where!r})"
 
-    def _safe(self, text: object) -> str:
-        shown = str(text).strip()
-        if self._password:
-            shown = shown.replace(str(self._password), "***")
-        return shown
+    def _safe(self, error: object) -> str:
+        return redact_error(str(error), self._url)
 
     async def open(self) -> None:
         if self._pool is not None:
@@ -113,7 +112,7 @@ class PostgresStore(Store):
             min_size=1,
             max_size=self._max_connections,
             open=False,
-            timeout=POOL_TIMEOUT_S,
+            timeout=self._call_timeout,
             kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S},
             check=AsyncConnectionPool.check_connection,
             name="callbot-store",
