@@ -1,4 +1,5 @@
-"""The `callbot` command line: run, demo, check-config, doctor, simulate, backtest, test-rules."""
+"""The `callbot` command line: run, demo, check-config, doctor, simulate, backtest, test-rules,
+migrate."""
 
 from __future__ import annotations
 
@@ -100,6 +101,21 @@ def _backtest_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     tr = sub.add_parser("test-rules", help="run rule unit tests (traffic in, alerts expected)")
     tr.add_argument("files", nargs="+", metavar="FILE", help="rule test files (YAML)")
 
+    mg = sub.add_parser(
+        "migrate",
+        help="copy a SQLite store into an empty PostgreSQL database (stop the bot first)",
+    )
+    mg.add_argument(
+        "--from", dest="source", required=True, metavar="sqlite:PATH", help="the SQLite store"
+    )
+    mg.add_argument(
+        "--to",
+        dest="target",
+        required=True,
+        metavar="postgresql://...",
+        help="the PostgreSQL database (leave the password out: libpq reads $PGPASSWORD)",
+    )
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit status."""
@@ -191,6 +207,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.backtest.rule_tests import run_rule_tests
 
         return run_rule_tests(args.files, out=sys.stdout)
+    if args.command == "migrate":
+        if not args.source.startswith("sqlite:") or args.source == "sqlite:":
+            parser.error(f"migrate: --from must be sqlite:PATH, got {args.source!r}")
+        from bot.config.store_url import redact_url, url_problem
+
+        problem = url_problem(args.target)
+        if problem is not None:
+            parser.error(f"migrate: --to {problem}")
+        return _migrate(args.source.removeprefix("sqlite:"), args.target, redact_url(args.target))
     print(f"callbot: unknown command {args.command!r}", file=sys.stderr)
     return 2
 
@@ -206,3 +231,20 @@ def _run(config: str | None, *, http: bool, port: int | None) -> int:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
     return asyncio.run(run_bot(settings, http=http, port=port))
+
+
+def _migrate(source: str, target: str, shown: str) -> int:
+    """`callbot migrate`: 0 with the rows copied per table, 1 with the reason nothing was."""
+    from pathlib import Path
+
+    from bot.adapters.store.postgres_import import migrate_sqlite_to_postgres
+    from bot.services.ports.store import StoreError
+
+    try:
+        counts = asyncio.run(migrate_sqlite_to_postgres(Path(source), target))
+    except StoreError as exc:
+        print(f"callbot migrate: {exc}", file=sys.stderr)
+        return 1
+    print(f"copied {source} into {shown}:")
+    print("  " + ", ".join(f"{table} {count}" for table, count in counts.items()))
+    return 0

@@ -20,7 +20,6 @@ from typing import TextIO
 
 from bot.adapters.clock import ManualClock
 from bot.adapters.slack.presenter import SlackPresenter
-from bot.adapters.store.sqlite import SQLiteStore
 from bot.adapters.wolkvox.mapping import parse_local_date
 from bot.adapters.wolkvox.simulator_scenarios import validate_scenario
 from bot.backtest.calls_file import CallsFileError, read_calls_file
@@ -38,6 +37,7 @@ from bot.backtest.sources import (
 from bot.config.errors import ConfigError
 from bot.config.loader import resolve_config_path
 from bot.config.model import OperationSettings, Settings
+from bot.config.store_url import redact_url
 from bot.domain.specs import RuleSpec
 from bot.domain.window import API_WINDOW, CallLog, LogSnapshot
 from bot.services.backtest import ReplayResult, replay
@@ -223,10 +223,13 @@ def _last_monday(today: date, operation: OperationSettings) -> datetime:
 
 
 async def _history(settings: Settings, operation: OperationSettings) -> Calls:
-    path = settings.store.path
-    if not path.exists():
+    from bot.bootstrap import store_for  # the configured store, SQLite or PostgreSQL
+
+    url = settings.store.url
+    path = settings.store.path if url is None else redact_url(url.reveal())
+    if url is None and not settings.store.path.exists():
         raise CallsFileError(f"{path}: no such store (store.path); the bot has kept no history")
-    store = SQLiteStore(path=path)
+    store = store_for(settings)
     try:
         await store.open()
         stored = await store.load(datetime.now(operation.timezone))

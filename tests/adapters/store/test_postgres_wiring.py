@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, timedelta
 from pathlib import Path
 
 from bot.adapters.store.postgres import PostgresStore
 from bot.adapters.store.sqlite import SQLiteStore
+from bot.backtest.command import BacktestOptions
 from bot.bootstrap import store_for
+from bot.services.ports.store import BucketKey, CycleCommit, LogDelta
 from bot.settings import parse_settings
+from tests.backtest.test_backtest_command import CONFIG, START, _run
 
 OPERATION = """\
 operations:
@@ -34,3 +39,27 @@ def test_a_url_selects_postgresql_and_is_shown_masked() -> None:
     assert isinstance(store, PostgresStore)
     assert store.where == "postgresql://callbot:***@127.0.0.1:5432/callbot"
     assert "pw-9" not in repr(store)
+
+
+async def test_backtest_history_reads_the_configured_postgresql_store(
+    tmp_path: Path, pg_url: str
+) -> None:
+    config = tmp_path / "callbot.yml"
+    text = CONFIG.format(store="unused", storm=5)
+    config.write_text(text.replace("  path: unused", f'  url: "{pg_url}"'), encoding="utf-8")
+    buckets, covered = {}, set()
+    for minute in range(60):
+        at = (START + timedelta(minutes=minute)).astimezone(UTC)
+        covered.add(at)
+        buckets[BucketKey(at, "inbound", "answer")] = 10
+        if 20 <= minute < 40:
+            buckets[BucketKey(at, "inbound", "abandon")] = 6
+    async with PostgresStore(url=pg_url) as store:
+        log = LogDelta(buckets=buckets, covered_minutes=frozenset(covered))
+        await store.commit_cycle(CycleCommit(operation="bogota", log=log))
+
+    code, out, err = await _run(BacktestOptions(config=str(config), history=True, format="json"))
+
+    assert code == 0, err
+    rate = [i for i in json.loads(out)["incidents"] if i["rule"] == "abandon-rate"]
+    assert [i["severity"] for i in rate] == ["critical"]
