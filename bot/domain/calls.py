@@ -10,10 +10,15 @@ dropped and never a crash.
 
 from __future__ import annotations
 
+import heapq
 import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from itertools import compress
+from operator import itemgetter
+from typing import overload
 
 
 class CallType(StrEnum):
@@ -127,3 +132,110 @@ class CallRecord:
     @property
     def is_outbound(self) -> bool:
         return self.call_type in OUTBOUND_TYPES
+
+
+CallKey = tuple[datetime, str, str]
+"""(at, call type, result): what the call log counts a call by, shared by the calls that
+have the same one (an answer of 60,000 calls has a few thousand distinct keys)."""
+
+
+class KeyedCalls(Sequence[CallRecord]):
+    """The calls of one answer keyed by conn_id, their full records built only when read.
+
+    The call log needs only each call's key to count it, and a poll of a busy operation
+    repeats most of its calls from the last poll, so building a `CallRecord` (phone and
+    customer id read, an object per call) for every call was most of an ingest's cost
+    (issue 11). `keys` maps each distinct, non-empty conn_id to its key, in the order
+    the answer first named it; reading this as a sequence gives exactly the records a
+    plain mapping would have built, in that order, built once and kept.
+    """
+
+    __slots__ = ("_build", "_keys", "_records")
+
+    def __init__(
+        self, keys: Mapping[str, CallKey], build: Callable[[str, CallKey], CallRecord]
+    ) -> None:
+        self._keys = keys
+        self._build = build
+        self._records: tuple[CallRecord, ...] | None = None
+
+    @property
+    def keys(self) -> Mapping[str, CallKey]:
+        return self._keys
+
+    def record(self, conn_id: str) -> CallRecord:
+        """The full record of one call of this answer."""
+        return self._build(conn_id, self._keys[conn_id])
+
+    def _all(self) -> tuple[CallRecord, ...]:
+        if self._records is None:
+            build = self._build
+            self._records = tuple(build(c, k) for c, k in self._keys.items())
+        return self._records
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __iter__(self) -> Iterator[CallRecord]:
+        return iter(self._all())
+
+    @overload
+    def __getitem__(self, index: int) -> CallRecord: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[CallRecord, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> CallRecord | tuple[CallRecord, ...]:
+        return self._all()[index]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, KeyedCalls | tuple | list):
+            return self._all() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._all())
+
+    def __repr__(self) -> str:
+        return f"KeyedCalls({len(self._keys)} calls)"
+
+    def latest(self, n: int) -> tuple[CallRecord, ...]:
+        """`latest_calls(self, n)`, building only the few records it returns.
+
+        The calls at the latest times are picked out by key first (C-level passes over
+        the keys, widening the times taken until at least `n` calls are in), then ranked
+        exactly as `latest_calls` ranks all of them.
+        """
+        keys = self._keys
+        if n <= 0 or not keys:
+            return ()
+        times = sorted(set(map(_AT, keys.values())), reverse=True)
+        take = 1
+        while True:
+            wanted = frozenset(times[:take])
+            chosen = list(compress(keys.items(), map(wanted.__contains__, map(_AT, keys.values()))))
+            if len(chosen) >= n or take >= len(times):
+                break
+            take *= 2
+        top = heapq.nlargest(n, chosen, key=_item_at)
+        build = self._build
+        return tuple(build(c, k) for c, k in reversed(top))
+
+
+_AT = itemgetter(0)
+
+
+def _item_at(item: tuple[str, CallKey]) -> datetime:
+    return item[1][0]
+
+
+def _record_at(record: CallRecord) -> datetime:
+    return record.at
+
+
+def latest_calls(records: Sequence[CallRecord], n: int) -> tuple[CallRecord, ...]:
+    """The `n` latest calls, oldest first (of calls at the same time, the earlier listed
+    comes later): what `/calls last10` shows."""
+    if isinstance(records, KeyedCalls):
+        return records.latest(n)
+    return tuple(reversed(heapq.nlargest(n, records, key=_record_at)))

@@ -16,15 +16,17 @@ buckets.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import repeat
 from types import MappingProxyType
 
 from bot.domain.buckets import MinuteBuckets, MinuteSpans
-from bot.domain.calls import CallRecord
+from bot.domain.calls import CallRecord, KeyedCalls
 from bot.domain.specs import CallFilter
+from bot.domain.window_scan import IngestReport, scan_keyed, scan_records
 from bot.domain.window_stats import WindowStats
 
 __all__ = ["CallLog", "IngestPlan", "IngestReport", "LogSnapshot", "WindowStats"]
@@ -39,8 +41,6 @@ DEFAULT_RETENTION = timedelta(days=8)
 _Key = tuple[str, str]
 _Entry = tuple[int, str, str]
 _EMPTY: Mapping[_Key, int] = MappingProxyType({})
-_UNPLACED = -(2**63)
-"""A minute no datetime falls in: marks a call time not placed in a minute yet."""
 
 
 def _aware(when: datetime, name: str) -> datetime:
@@ -68,20 +68,6 @@ def minute_span(start: datetime, end: datetime) -> tuple[int, int]:
         first = _floor_minute(start)
         stop = first + 1
     return first, max(first, stop)
-
-
-@dataclass(frozen=True, slots=True)
-class IngestReport:
-    """What one poll's records did to the log (for the poll's log line and metrics).
-
-    `out_of_range`: records older than the retention or further in the future
-    than the tolerance (a skewed clock); they are not counted.
-    """
-
-    new: int = 0
-    updated: int = 0
-    duplicates: int = 0
-    out_of_range: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,43 +196,11 @@ class CallLog:
             current, since = {}, now_minute
         oldest = _floor_minute(now - self._retention)
         latest = now + self._future_tolerance
-        moved: dict[str, _Entry] = {}
-        written: dict[str, _Entry] = {}
-        changes: Counter[_Entry] = Counter()
-        new = updated = duplicates = out_of_range = 0
-        epoch, minute_len = _EPOCH, _MINUTE
-        # Calls share their times (to the second), so each distinct time is placed
-        # once: datetime arithmetic per record was a third of a 60,000-record ingest.
-        minutes: dict[datetime, int | None] = {}
-        for record in records:
-            at = record.at
-            minute = minutes.get(at, _UNPLACED)
-            if minute is _UNPLACED:
-                minute = (at - epoch) // minute_len
-                if minute < oldest or at > latest:
-                    minute = None
-                minutes[at] = minute
-            if minute is None:
-                out_of_range += 1
-                continue
-            entry = (minute, record.call_type, record.result)
-            conn_id = record.conn_id or _synthetic_id(record)
-            known = moved.get(conn_id) or current.get(conn_id)
-            if known is None:
-                known = previous.get(conn_id)
-                if known is None:
-                    moved[conn_id] = written[conn_id] = entry
-                    changes[entry] += 1
-                    new += 1
-                    continue
-                moved[conn_id] = known
-            if known == entry:
-                duplicates += 1
-            else:
-                moved[conn_id] = written[conn_id] = entry
-                changes[known] -= 1
-                changes[entry] += 1
-                updated += 1
+        if isinstance(records, KeyedCalls):
+            scanned = scan_keyed(records, current, previous, oldest, latest)
+        else:
+            scanned = scan_records(records, current, previous, oldest, latest)
+        moved, written, changes, report = scanned
         staged = _OperationLog(
             buckets=log.buckets.changed(changes),
             covered=log.covered.copy(),
@@ -265,7 +219,7 @@ class CallLog:
         }
         return IngestPlan(
             operation=operation,
-            report=IngestReport(new, updated, duplicates, out_of_range),
+            report=report,
             written=written,
             buckets=touched,
             covered=covered,
@@ -290,8 +244,8 @@ class CallLog:
             raise ValueError(f"a stale ingest plan for {plan.operation!r}: plan again")
         staged = plan._staged
         current, previous = staged.current, staged.previous
-        for conn_id in plan._moved:
-            previous.pop(conn_id, None)
+        if previous:
+            deque(map(previous.pop, plan._moved, repeat(None)), maxlen=0)
         current.update(plan._moved)
         self._logs[plan.operation] = staged
 
@@ -379,8 +333,3 @@ class CallLog:
         log.current = {cid: (m, t, r) for cid, m, t, r in snapshot.memory}
         log.memory_since = snapshot.memory_since
         self._logs[operation] = log
-
-
-def _synthetic_id(record: CallRecord) -> str:
-    """An identity for a record that arrived without conn_id, so overlaps still de-duplicate."""
-    return f"\x00{record.at.isoformat()}|{record.call_type}|{record.result}|{record.telephone}"

@@ -10,13 +10,12 @@ is a value, whole cycles are testable as tables (tests/services/test_cycle_table
 
 from __future__ import annotations
 
-import heapq
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.domain.alert_book import AlertBook
 from bot.domain.alerts import Decision
-from bot.domain.calls import CallRecord
+from bot.domain.calls import CallRecord, latest_calls
 from bot.domain.history import incident_changes
 from bot.domain.polling import PollState
 from bot.domain.queue_rules import QueueInput
@@ -108,7 +107,7 @@ def plan_cycle(
         # The answer saw from ten minutes before it arrived up to when it was sent.
         ingest = calls.plan(name, records, now=now, covered_to=fetched.sent_at)
         calls = calls.staged(ingest)
-        recent = tuple(reversed(heapq.nlargest(RECENT_CALLS, records, key=_at)))
+        recent = latest_calls(records, RECENT_CALLS)
     poll = next_poll(op.poll, polled, now)
     unavailable = evaluate_unavailable(
         name,
@@ -179,7 +178,3 @@ def swap_in(state: RuntimeState, op: OperationRuntime, plan: CyclePlan) -> None:
     state.alerts = plan.alerts
     state.digests = plan.notifications.digests
     state.last_edits = plan.last_edits
-
-
-def _at(record: CallRecord) -> datetime:
-    return record.at

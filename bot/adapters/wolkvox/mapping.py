@@ -8,20 +8,31 @@ kept. Dates are naive local time of the operation and become aware UTC.
 
 The loop is the hot path of a 60,000-record answer, so spellings and dates are
 normalised once per distinct value (a 10-minute window has a few hundred
-distinct dates and a handful of types and results), never once per row, and
-records are built through their slots (see `_SLOT_SETTERS`).
+distinct dates and a handful of types and results), never once per row; a row
+becomes its conn_id and a shared `CallKey`, and its full record (phone and
+customer id read, built through the slots, see `_SLOT_SETTERS`) is built only
+when it is read (`KeyedCalls`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, tzinfo
+from functools import partial
 from types import MappingProxyType
 
 from bot.adapters.wolkvox.envelope import Envelope, read_envelope
-from bot.adapters.wolkvox.rows_decode import ROW_TYPES
-from bot.domain.calls import CallRecord, normalise_result, normalise_type
+from bot.adapters.wolkvox.rows_decode import ROW_TYPES, DocumentedRow
+from bot.domain.calls import (
+    CallKey,
+    CallRecord,
+    CallResult,
+    CallType,
+    KeyedCalls,
+    normalise_result,
+    normalise_type,
+)
 
 SKIP_NOT_AN_OBJECT = "not_an_object"
 SKIP_NO_CONN_ID = "no_conn_id"
@@ -52,16 +63,31 @@ def _slot_setters() -> tuple[Callable[[CallRecord, object], None], ...]:
 _SLOT_SETTERS = _slot_setters()
 
 
+def _check_documented_spellings() -> None:
+    """A DocumentedRow's type and result are used as they come (`_map_rows`): that is
+    only right while every documented spelling is its own canonical value, so a change
+    in the normalisation stops the import instead of miscounting."""
+    if any(normalise_type(t.value) != t.value for t in CallType) or any(
+        normalise_result(r.value) != r.value for r in CallResult
+    ):
+        raise RuntimeError("a documented spelling is not canonical: update _map_rows")
+
+
+_check_documented_spellings()
+
+
 @dataclass(frozen=True, slots=True)
 class MappedBatch:
     """The usable calls of one answer and what was left out.
 
-    `skipped` maps a reason to how many rows it removed. `possibly_truncated`
-    is true when the answer hit the vendor's 60,000-record cut, so counts may be
-    low. `declared_count` is the number in the server's `msg`, informative only.
+    `records` are the calls by conn_id (`KeyedCalls`: the call log counts them by key,
+    and a full record is built only for the calls that are read). `skipped` maps a
+    reason to how many rows it removed. `possibly_truncated` is true when the answer hit
+    the vendor's 60,000-record cut, so counts may be low. `declared_count` is the number
+    in the server's `msg`, informative only.
     """
 
-    records: tuple[CallRecord, ...]
+    records: Sequence[CallRecord]
     skipped: Mapping[str, int]
     possibly_truncated: bool = False
     declared_count: int | None = None
@@ -79,73 +105,158 @@ def map_calls_payload(payload: object, zone: tzinfo, *, status: int = 200) -> Ma
 
 
 def map_calls(envelope: Envelope, zone: tzinfo) -> MappedBatch:
-    """Map the rows of a successful calls_last_10 answer, read in the operation's `zone`."""
-    by_conn: dict[str, CallRecord] = {}
-    skipped: dict[str, int] = {}
-    dates: dict[str, datetime | str] = {}
-    types: dict[str, str] = {}
-    results: dict[str, str] = {}
-    new_record = object.__new__
-    set_conn_id, set_at, set_type, set_result, set_phone, set_customer = _SLOT_SETTERS
-    for row in envelope.rows:
-        kind = type(row)
-        if kind in ROW_TYPES:
-            conn_id = row.conn_id  # type: ignore[attr-defined]
-            raw_date = row.date  # type: ignore[attr-defined]
-            raw_type = row.type_interaction or row.type_call  # type: ignore[attr-defined]
-            raw_result = row.result  # type: ignore[attr-defined]
-            phone = row.telephone or row.tel_number  # type: ignore[attr-defined]
-            customer = row.customer_id  # type: ignore[attr-defined]
-        elif kind is dict:
-            get = row.get  # type: ignore[attr-defined]
-            conn_id = get("conn_id")
-            raw_date = get("date")
-            raw_type = get("type_interaction") or get("type_call")
-            raw_result = get("result")
-            phone = get("telephone") or get("tel_number")
-            customer = get("customer_id")
-        else:
-            skipped[SKIP_NOT_AN_OBJECT] = skipped.get(SKIP_NOT_AN_OBJECT, 0) + 1
-            continue
-        conn_id = conn_id.strip() if type(conn_id) is str else _text(conn_id)
-        if not conn_id:
-            skipped[SKIP_NO_CONN_ID] = skipped.get(SKIP_NO_CONN_ID, 0) + 1
-            continue
-        at = dates.get(raw_date) if type(raw_date) is str else None
-        if at is None:
-            at = _read_date(raw_date, zone)
-            if type(raw_date) is str:
-                dates[raw_date] = at
-        if isinstance(at, str):
-            skipped[at] = skipped.get(at, 0) + 1
-            continue
-        call_type = types.get(raw_type) if type(raw_type) is str else None
-        if call_type is None:
-            call_type = normalise_type(_text(raw_type))
-            if type(raw_type) is str:
-                types[raw_type] = call_type
-        result = results.get(raw_result) if type(raw_result) is str else None
-        if result is None:
-            result = normalise_result(_text(raw_result))
-            if type(raw_result) is str:
-                results[raw_result] = result
-        if conn_id in by_conn:
-            skipped[SKIP_DUPLICATE] = skipped.get(SKIP_DUPLICATE, 0) + 1
-        record = new_record(CallRecord)
-        set_conn_id(record, conn_id)
-        set_at(record, at)
-        set_type(record, call_type)
-        set_result(record, result)
-        set_phone(record, phone.strip() if type(phone) is str else _text(phone))
-        set_customer(record, customer.strip() if type(customer) is str else _text(customer))
-        by_conn[conn_id] = record
+    """Map the rows of a successful calls_last_10 answer, read in the operation's `zone`.
+
+    One pass keys every usable row by its conn_id (a later row with the same conn_id
+    wins, and is counted as a duplicate); the records are built from the rows kept, on
+    demand (`_record`).
+    """
+    keys, rows_of, skipped = _map_rows(envelope.rows, _Keyer(zone))
     return MappedBatch(
-        records=tuple(by_conn.values()),
+        records=KeyedCalls(keys, partial(_record, rows_of)),
         skipped=MappingProxyType(skipped),
         possibly_truncated=envelope.possibly_truncated,
         declared_count=envelope.declared_count,
         sent_at=envelope.sent_at,
     )
+
+
+_Mapped = tuple[dict[str, CallKey], dict[str, object], dict[str, int]]
+
+
+def _map_rows(rows: tuple[object, ...], keyer: _Keyer) -> _Mapped:
+    """(keys by conn_id, rows by conn_id, skipped) of an answer's rows, in one pass.
+
+    A DocumentedRow's type and result are documented spellings, which are their own
+    canonical values, or empty: only its date needs reading (once per distinct date).
+    Other rows are read by `_read_row`, with the same rules. A conn_id named again
+    keeps its first place and takes the later row's values; each repeat is counted as
+    a duplicate (the usable rows less the distinct conn_ids).
+    """
+    keys: dict[str, CallKey] = {}
+    rows_of: dict[str, object] = {}
+    skipped: dict[str, int] = {}
+    dates = keyer.dates
+    read_date = keyer.date
+    documented = DocumentedRow
+    for row in rows:
+        if type(row) is documented:
+            conn_id = row.conn_id
+            conn_id = conn_id.strip() if type(conn_id) is str else _text(conn_id)
+            if not conn_id:
+                skipped[SKIP_NO_CONN_ID] = skipped.get(SKIP_NO_CONN_ID, 0) + 1
+                continue
+            raw_date = row.date
+            at = dates.get(raw_date)  # type: ignore[arg-type]
+            if at is None:
+                at = read_date(raw_date)
+            if isinstance(at, str):
+                skipped[at] = skipped.get(at, 0) + 1
+                continue
+            call_type = row.type_interaction or row.type_call or ""
+            keys[conn_id] = (at, call_type, row.result or "")
+            rows_of[conn_id] = row
+            continue
+        read = _read_row(row, keyer)
+        if read is None:
+            skipped[SKIP_NOT_AN_OBJECT] = skipped.get(SKIP_NOT_AN_OBJECT, 0) + 1
+            continue
+        raw_id, key = read
+        conn_id = raw_id.strip() if type(raw_id) is str else _text(raw_id)
+        if not conn_id:
+            skipped[SKIP_NO_CONN_ID] = skipped.get(SKIP_NO_CONN_ID, 0) + 1
+        elif type(key) is str:
+            skipped[key] = skipped.get(key, 0) + 1
+        else:
+            keys[conn_id] = key  # type: ignore[assignment]
+            rows_of[conn_id] = row
+    repeated = len(rows) - sum(skipped.values()) - len(keys)
+    if repeated:
+        skipped[SKIP_DUPLICATE] = repeated
+    return keys, rows_of, skipped
+
+
+class _Keyer:
+    """Vendor (date, type, result) to a `CallKey`, or the reason the row is unusable.
+
+    Dates and spellings are read once per distinct value (a 10-minute window has a few
+    hundred distinct dates and a handful of types and results), never once per row.
+    """
+
+    __slots__ = ("_results", "_types", "_zone", "dates")
+
+    def __init__(self, zone: tzinfo) -> None:
+        self._zone = zone
+        self.dates: dict[str, datetime | str] = {}
+        self._types: dict[str, str] = {}
+        self._results: dict[str, str] = {}
+
+    def date(self, raw: object) -> datetime | str:
+        """The call time as aware UTC, or the reason the row cannot be used."""
+        at = _read_date(raw, self._zone)
+        if type(raw) is str:
+            self.dates[raw] = at
+        return at
+
+    def key(self, raw_date: object, raw_type: object, raw_result: object) -> CallKey | str:
+        at = self.dates.get(raw_date) if type(raw_date) is str else None
+        if at is None:
+            at = self.date(raw_date)
+        if isinstance(at, str):
+            return at
+        call_type = self._types.get(raw_type) if type(raw_type) is str else None
+        if call_type is None:
+            call_type = normalise_type(_text(raw_type))
+            if type(raw_type) is str:
+                self._types[raw_type] = call_type
+        result = self._results.get(raw_result) if type(raw_result) is str else None
+        if result is None:
+            result = normalise_result(_text(raw_result))
+            if type(raw_result) is str:
+                self._results[raw_result] = result
+        return (at, call_type, result)
+
+
+def _read_row(row: object, keyer: _Keyer) -> tuple[object, CallKey | str] | None:
+    """(conn_id, key or skip reason) of a row that is not a DocumentedRow (a CallRow
+    with other spellings, or a dict as orjson decodes it), or None if it is no object."""
+    if type(row) in ROW_TYPES:
+        conn_id = row.conn_id  # type: ignore[attr-defined]
+        raw_date = row.date  # type: ignore[attr-defined]
+        raw_type = row.type_interaction or row.type_call  # type: ignore[attr-defined]
+        raw_result = row.result  # type: ignore[attr-defined]
+    elif type(row) is dict:
+        get = row.get
+        conn_id = get("conn_id")
+        raw_date = get("date")
+        raw_type = get("type_interaction") or get("type_call")
+        raw_result = get("result")
+    else:
+        return None
+    return conn_id, keyer.key(raw_date, raw_type, raw_result)
+
+
+def _record(rows_of: Mapping[str, object], conn_id: str, key: CallKey) -> CallRecord:
+    """The full record of one kept call: its key and the phone and customer id of its row."""
+    row = rows_of[conn_id]
+    if type(row) is dict:
+        phone = row.get("telephone") or row.get("tel_number")
+        customer = row.get("customer_id")
+    else:
+        phone = row.telephone or row.tel_number  # type: ignore[attr-defined]
+        customer = row.customer_id  # type: ignore[attr-defined]
+    record = _new_record(CallRecord)
+    set_conn_id, set_at, set_type, set_result, set_phone, set_customer = _SLOT_SETTERS
+    set_conn_id(record, conn_id)
+    set_at(record, key[0])
+    set_type(record, key[1])
+    set_result(record, key[2])
+    set_phone(record, phone.strip() if type(phone) is str else _text(phone))
+    set_customer(record, customer.strip() if type(customer) is str else _text(customer))
+    return record
+
+
+_new_record = object.__new__
 
 
 def parse_local_date(text: str, zone: tzinfo) -> datetime | None:
