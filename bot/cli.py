@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from bot import __version__
 
@@ -155,6 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except KeyboardInterrupt:
             return 130
     if args.command == "simulate":
+        from bot.adapters.clock import SimulatedClock, SystemClock
         from bot.adapters.wolkvox.simulator_cli import check_options, describe_cli, serve_forever
 
         if args.list:
@@ -176,6 +178,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                     scenario=args.scenario,
                     seed=args.seed,
                     speed=args.speed,
+                    clock=(
+                        SystemClock()
+                        if args.speed == 1
+                        else SimulatedClock(datetime.now(UTC), speed=args.speed)
+                    ),
                     fault=args.fault,
                     verbose=args.verbose,
                 )

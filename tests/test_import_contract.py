@@ -51,8 +51,6 @@ ALLOWED: frozenset[tuple[str, str]] = frozenset(
         ("bot.services.context", "bot.config.budget"),
         # adapter -> another adapter
         ("bot.adapters.logs", "bot.adapters.slack.log_safety"),
-        ("bot.adapters.wolkvox.simulator", "bot.adapters.clock"),
-        ("bot.adapters.wolkvox.simulator_cli", "bot.adapters.clock"),
     }
 )
 """(importer, imported) pairs still on main; delete an entry in the change that fixes it."""

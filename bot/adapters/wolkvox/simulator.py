@@ -20,7 +20,7 @@ import asyncio
 import ipaddress
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import partial
 from types import TracebackType
 from typing import Any
@@ -29,7 +29,6 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from bot.adapters.clock import SystemClock
 from bot.adapters.wolkvox import simulator_faults as faults
 from bot.adapters.wolkvox import simulator_siblings as siblings
 from bot.adapters.wolkvox.simulator_faults import Canned, Fault
@@ -42,6 +41,13 @@ __all__ = ["Fault", "WolkvoxSimulator"]
 PATH = "/api/v2/real_time.php"
 VALID_QUERIES = ("api=calls_last_10", "api=agents", "api=skills&skill_id=all")
 """What the simulator serves under PATH; an unknown path is answered with this list."""
+
+
+class _WallClock:
+    """Real time, for a simulator given no clock (one serving a real bot)."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
 
 
 class WolkvoxSimulator:
@@ -62,7 +68,7 @@ class WolkvoxSimulator:
         max_in_flight_per_token: int = 1,
         keeps_working: bool = False,
     ) -> None:
-        self._clock: Clock = clock if clock is not None else SystemClock()
+        self._clock: Clock = clock if clock is not None else _WallClock()
         self._tz = ZoneInfo(timezone)
         self._seed = seed
         self._traffic = TrafficModel(seed=seed, timezone=self._tz, volume=volume)

@@ -11,13 +11,11 @@ import asyncio
 import logging
 import sys
 import time
-from datetime import UTC, datetime
 from typing import TextIO
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from bot.adapters.clock import SimulatedClock, SystemClock
 from bot.adapters.wolkvox.simulator import PATH, VALID_QUERIES, WolkvoxSimulator
 from bot.adapters.wolkvox.simulator_faults import FAULT_TEXT, Fault
 from bot.adapters.wolkvox.simulator_scenarios import describe_timeline, validate_scenario
@@ -97,15 +95,15 @@ async def serve_forever(
     scenario: str,
     seed: int,
     speed: float,
+    clock: Clock,
     fault: str | None = None,
     verbose: bool = False,
     out: TextIO | None = None,
 ) -> None:
-    """Serve on 127.0.0.1:`port` until cancelled; `speed` != 1 runs a simulated clock.
+    """Serve on 127.0.0.1:`port` until cancelled, on `clock` (simulated when `speed` != 1).
 
     `fault`, if given, is injected into every request (for trying a client by hand).
     """
-    clock: Clock = SystemClock() if speed == 1 else SimulatedClock(datetime.now(UTC), speed=speed)
     simulator = WolkvoxSimulator(scenario=scenario, seed=seed, clock=clock)
     simulator.set_fault(fault)
     await simulator.start(port=port, middlewares=[log_requests] if verbose else [])

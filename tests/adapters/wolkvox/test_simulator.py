@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from bot.adapters.clock import ManualClock
+from bot.adapters.clock import ManualClock, SimulatedClock
 from bot.adapters.wolkvox.simulator import (
     Fault,
     WolkvoxSimulator,
@@ -463,7 +463,14 @@ async def test_serve_forever_prints_its_url_and_serves_until_cancelled(
     capsys: pytest.CaptureFixture[str], fault: str | None, status: int
 ) -> None:
     task = asyncio.create_task(
-        serve_forever(port=0, scenario="demo", seed=3, speed=60, fault=fault)
+        serve_forever(
+            port=0,
+            scenario="demo",
+            seed=3,
+            speed=60,
+            clock=SimulatedClock(datetime.now(UTC), speed=60),
+            fault=fault,
+        )
     )
     output = ""
 

@@ -10,6 +10,7 @@ import re
 import httpx
 import pytest
 
+from bot.adapters.clock import SystemClock
 from bot.adapters.wolkvox.simulator import PATH, WolkvoxSimulator
 from bot.adapters.wolkvox.simulator_cli import log_requests, serve_forever
 from bot.cli import main
@@ -21,7 +22,9 @@ TOKEN = "tok-9f2c7e1a"
 async def test_the_start_line_gives_the_full_url_and_says_any_token_works() -> None:
     out = io.StringIO()
     task = asyncio.ensure_future(
-        serve_forever(port=0, scenario="normal", seed=1, speed=1.0, fault=None, out=out)
+        serve_forever(
+            port=0, scenario="normal", seed=1, speed=1.0, clock=SystemClock(), fault=None, out=out
+        )
     )
     try:
         for _ in range(200):
