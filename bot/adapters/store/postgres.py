@@ -10,16 +10,19 @@ only with its password masked, in every message this store raises.
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, LiteralString, TypeVar
 
 import psycopg
 from psycopg_pool import AsyncConnectionPool
 
+from bot.adapters.store.postgres_outbox import CLAIM_TTL, RELEASE, RELEASE_CHANNEL, claim_due
 from bot.adapters.store.postgres_schema import migrate
 from bot.adapters.store.postgres_sql import (
-    DUE_OUTBOX,
     SELECT_POLLS,
     UPSERT_REF,
     Conn,
@@ -30,7 +33,6 @@ from bot.adapters.store.rows import (
     assemble_state,
     check_day,
     decode_message_ref,
-    decode_outbox,
     history_page,
     to_micros,
 )
@@ -76,7 +78,8 @@ class PostgresStore(Store):
     """A store in the PostgreSQL database at `url` (its tables in the connection's current
     schema). `max_connections` bounds the pool: concurrent callers queue for a connection.
     `open()` gives up after `open_timeout` seconds without a connection, a call after
-    `call_timeout` (StoreBusyError: the database is lost, or every connection is busy)."""
+    `call_timeout` (StoreBusyError: the database is lost, or every connection is busy).
+    Outbox rows it returns stay its own for `claim_ttl` (see postgres_outbox)."""
 
     def __init__(
         self,
@@ -85,13 +88,17 @@ class PostgresStore(Store):
         max_connections: int = 4,
         open_timeout: float = CONNECT_TIMEOUT_S,
         call_timeout: float = POOL_TIMEOUT_S,
+        claim_ttl: timedelta = CLAIM_TTL,
     ) -> None:
         self._url = url
         self._where = redact_url(url)
         self._max_connections = max_connections
         self._open_timeout = open_timeout
         self._call_timeout = call_timeout
+        self._claim_ttl = claim_ttl
         self._pool: AsyncConnectionPool[Conn] | None = None
+        self._owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        """Who claims outbox rows: this store of this process (a replica)."""
 
     @property
     def where(self) -> str:
@@ -131,8 +138,16 @@ class PostgresStore(Store):
         self._pool = pool
 
     async def close(self) -> None:
+        """Release this store's outbox claims (best effort: they expire anyway), then close."""
         pool, self._pool = self._pool, None
-        if pool is not None:
+        if pool is None:
+            return
+        try:
+            async with pool.connection() as conn:
+                await conn.execute(RELEASE, (self._owner,))
+        except psycopg.Error:
+            pass
+        finally:
             await pool.close()
 
     async def _run(self, work: Callable[[Conn], Awaitable[T]], *, write: bool = True) -> T:
@@ -235,15 +250,17 @@ class PostgresStore(Store):
         return await self._run(work, write=False)
 
     async def due_outbox(self, now: datetime, limit: int) -> list[OutboxRow]:
+        """The contract's due rows, claimed for this store (see postgres_outbox): another
+        replica's `due_outbox` skips them, and their channels, until they are completed,
+        deferred, released at `close()` or their claim expires."""
         if limit < 1:
             raise ValueError(f"limit must be at least 1, got {limit}")
-        params = {"now": to_micros(now, what="now"), "limit": limit}
-
-        async def work(conn: Conn) -> list[OutboxRow]:
-            cursor = await conn.execute(DUE_OUTBOX, params)
-            return [decode_outbox(row) for row in await cursor.fetchall()]
-
-        return await self._run(work, write=False)
+        cutoff = to_micros(now, what="now")
+        return await self._run(
+            lambda conn: claim_due(
+                conn, me=self._owner, now=cutoff, limit=limit, ttl=self._claim_ttl
+            )
+        )
 
     async def complete(self, row_id: int, *, message: MessageRef | None) -> None:
         async def work(conn: Conn) -> None:
@@ -254,6 +271,8 @@ class PostgresStore(Store):
         await self._run(work)
 
     async def defer(self, row_id: int, *, not_before: datetime, error: str) -> None:
+        """Also releases this store's claims on the row's channel (the row holds the
+        channel back; whichever replica claims it next delivers it first)."""
         values = (to_micros(not_before, what="not_before"), error, row_id)
 
         async def work(conn: Conn) -> None:
@@ -262,6 +281,7 @@ class PostgresStore(Store):
                 "WHERE id = %s",
                 values,
             )
+            await conn.execute(RELEASE_CHANNEL, {"me": self._owner, "id": row_id})
 
         await self._run(work)
 

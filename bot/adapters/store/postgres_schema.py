@@ -112,6 +112,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX actions_by_time ON actions (at)",
     ),
+    (
+        # 2: outbox rows are claimed by one replica at a time (postgres_outbox.py).
+        "ALTER TABLE outbox ADD COLUMN claimed_by TEXT",
+        "ALTER TABLE outbox ADD COLUMN claimed_until BIGINT",
+    ),
 )
 """Migration n (1-based) is MIGRATIONS[n - 1]. Identity ids are never reused."""
 

@@ -50,18 +50,6 @@ SELECT_POLLS = (
     "last_attempt_at, last_error_kind, stopped, last_records, last_skipped, "
     "possibly_truncated FROM poll_status"
 )
-DUE_OUTBOX = """
-    WITH blocked AS (
-        SELECT channel, min(id) AS first_id FROM outbox WHERE not_before > %(now)s
-        GROUP BY channel
-    )
-    SELECT o.id, o.created_at, o.channel, o.incident_id, o.action, o.payload::text,
-           o.attempts, o.not_before, o.last_error
-    FROM outbox AS o LEFT JOIN blocked AS b ON b.channel = o.channel
-    WHERE o.not_before <= %(now)s AND (b.first_id IS NULL OR o.id < b.first_id)
-    ORDER BY o.id
-    LIMIT %(limit)s
-"""
 _UPSERT_POLL = (
     "INSERT INTO poll_status (operation, last_success_at, last_error, consecutive_failures, "
     "last_duration, last_attempt_at, last_error_kind, stopped, last_records, last_skipped, "

@@ -1,0 +1,101 @@
+"""Two replicas on one database drain one outbox: every row goes to one of them, a
+channel's rows stay in order on one replica, and a dead replica's claims expire."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+
+from bot.adapters.store.postgres import PostgresStore
+from bot.services.ports.store import CycleCommit, MessageRef
+from tests.adapters.store.test_store_contract import draft, minute
+
+NOW = minute(10)
+
+
+@pytest.fixture
+async def replicas(pg_url: str) -> AsyncIterator[tuple[PostgresStore, PostgresStore]]:
+    a, b = PostgresStore(url=pg_url), PostgresStore(url=pg_url)
+    await a.open()
+    await b.open()
+    yield a, b
+    await a.close()
+    await b.close()
+
+
+async def queue(store: PostgresStore, *rows: tuple[str, str]) -> list[int]:
+    outbox = tuple(draft(channel, incident) for channel, incident in rows)
+    return await store.commit_cycle(CycleCommit("sales", outbox=outbox))
+
+
+async def test_a_channel_is_delivered_by_one_replica_at_a_time(
+    replicas: tuple[PostgresStore, PostgresStore],
+) -> None:
+    a, b = replicas
+    ids = await queue(a, ("C1", "i1"), ("C1", "i1"), ("C2", "i2"), ("C1", "i1"), ("C3", "i3"))
+
+    first = await a.due_outbox(NOW, 100)
+    second = await b.due_outbox(NOW, 100)
+
+    assert [row.id for row in first] == ids and second == []
+    await a.complete(ids[0], message=MessageRef("i1", "C1", "1.0"))
+    assert await b.due_outbox(NOW, 100) == []  # a still holds C1's later rows, C2 and C3
+    assert [row.id for row in await a.due_outbox(NOW, 100)] == ids[1:]  # renewed, still a's
+
+
+async def test_racing_replicas_never_get_the_same_row_and_keep_each_channel_in_order(
+    replicas: tuple[PostgresStore, PostgresStore],
+) -> None:
+    a, b = replicas
+    channels = [f"C{n}" for n in range(8)]
+    ids = await queue(a, *[(channel, f"i-{channel}") for _ in range(3) for channel in channels])
+
+    got_a, got_b = await asyncio.gather(a.due_outbox(NOW, 100), b.due_outbox(NOW, 100))
+
+    ids_a, ids_b = {row.id for row in got_a}, {row.id for row in got_b}
+    assert not ids_a & ids_b
+    assert ids_a | ids_b == set(ids)
+    channels_a, channels_b = {r.channel for r in got_a}, {r.channel for r in got_b}
+    assert not channels_a & channels_b  # whole channels, so per-channel order holds
+
+
+async def test_a_deferred_row_is_released_with_its_channel(
+    replicas: tuple[PostgresStore, PostgresStore],
+) -> None:
+    a, b = replicas
+    [post, update] = await queue(a, ("C1", "i1"), ("C1", "i1"))
+    [other] = await queue(a, ("C2", "i2"))
+    assert len(await a.due_outbox(NOW, 100)) == 3
+
+    await a.defer(post, not_before=NOW, error="rate_limited")
+
+    assert [row.id for row in await b.due_outbox(NOW, 100)] == [post, update]
+    assert [row.id for row in await a.due_outbox(NOW, 100)] == [other]
+
+
+async def test_a_dead_replicas_claims_expire_by_the_databases_clock(pg_url: str) -> None:
+    dead = PostgresStore(url=pg_url, claim_ttl=timedelta(milliseconds=300))
+    await dead.open()
+    ids = await queue(dead, ("C1", "i1"), ("C2", "i2"))
+    # it looks a day ahead (as /healthz's sampling does): the claim still lasts only its ttl
+    assert len(await dead.due_outbox(NOW + timedelta(days=1), 100)) == 2
+    async with PostgresStore(url=pg_url) as alive:
+        assert await alive.due_outbox(NOW, 100) == []
+        await asyncio.sleep(0.5)
+        assert [row.id for row in await alive.due_outbox(NOW, 100)] == ids
+    await dead.close()
+
+
+async def test_closing_a_replica_hands_its_rows_over_at_once(
+    replicas: tuple[PostgresStore, PostgresStore], pg_url: str
+) -> None:
+    a, b = replicas
+    ids = await queue(a, ("C1", "i1"), ("C2", "i2"))
+    assert len(await a.due_outbox(NOW, 100)) == 2
+
+    await a.close()
+
+    assert [row.id for row in await b.due_outbox(NOW, 100)] == ids
