@@ -129,6 +129,10 @@ def scan_keyed(
     entry_list: list[_Entry] = list(
         zip(minute_list, map(_TYPE, values), map(_RESULT, values), strict=True)
     )
+    if not current and not previous:
+        # Nothing remembered (the first poll): every call is new.
+        written = dict(zip(keys, entry_list, strict=True))
+        return written, written, Counter(entry_list), IngestReport(len(written), 0, 0)
     same = list(map(eq, map(current.get, keys), entry_list))
     duplicates = sum(same)
     if duplicates == len(same):

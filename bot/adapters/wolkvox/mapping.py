@@ -141,18 +141,20 @@ def _map_rows(rows: tuple[object, ...], keyer: _Keyer) -> _Mapped:
     documented = DocumentedRow
     for row in rows:
         if type(row) is documented:
-            conn_id = row.conn_id
-            conn_id = conn_id.strip() if type(conn_id) is str else _text(conn_id)
+            try:
+                conn_id = row.conn_id.strip()  # type: ignore[union-attr]
+            except AttributeError:  # not a string
+                conn_id = _text(row.conn_id)
             if not conn_id:
                 skipped[SKIP_NO_CONN_ID] = skipped.get(SKIP_NO_CONN_ID, 0) + 1
                 continue
-            raw_date = row.date
-            at = dates.get(raw_date)  # type: ignore[arg-type]
+            at = dates.get(row.date)  # type: ignore[arg-type]
             if at is None:
-                at = read_date(raw_date)
-            if isinstance(at, str):
-                skipped[at] = skipped.get(at, 0) + 1
-                continue
+                when = read_date(row.date)
+                if isinstance(when, str):
+                    skipped[when] = skipped.get(when, 0) + 1
+                    continue
+                at = when
             call_type = row.type_interaction or row.type_call or ""
             keys[conn_id] = (at, call_type, row.result or "")
             rows_of[conn_id] = row
@@ -181,27 +183,35 @@ class _Keyer:
 
     Dates and spellings are read once per distinct value (a 10-minute window has a few
     hundred distinct dates and a handful of types and results), never once per row.
+    `dates` holds the dates that read; `date` remembers the others' reasons apart, so a
+    hit in `dates` is always a call time.
     """
 
-    __slots__ = ("_results", "_types", "_zone", "dates")
+    __slots__ = ("_refused", "_results", "_types", "_zone", "dates")
 
     def __init__(self, zone: tzinfo) -> None:
         self._zone = zone
-        self.dates: dict[str, datetime | str] = {}
+        self.dates: dict[str, datetime] = {}
+        self._refused: dict[str, str] = {}
         self._types: dict[str, str] = {}
         self._results: dict[str, str] = {}
 
     def date(self, raw: object) -> datetime | str:
         """The call time as aware UTC, or the reason the row cannot be used."""
+        if type(raw) is str:
+            cached = self.dates.get(raw) or self._refused.get(raw)
+            if cached is not None:
+                return cached
         at = _read_date(raw, self._zone)
         if type(raw) is str:
-            self.dates[raw] = at
+            if isinstance(at, str):
+                self._refused[raw] = at
+            else:
+                self.dates[raw] = at
         return at
 
     def key(self, raw_date: object, raw_type: object, raw_result: object) -> CallKey | str:
-        at = self.dates.get(raw_date) if type(raw_date) is str else None
-        if at is None:
-            at = self.date(raw_date)
+        at = self.date(raw_date)
         if isinstance(at, str):
             return at
         call_type = self._types.get(raw_type) if type(raw_type) is str else None
