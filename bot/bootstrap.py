@@ -16,8 +16,9 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import timedelta
+from typing import TextIO
 
 from slack_bolt.async_app import AsyncApp
 
@@ -32,6 +33,7 @@ from bot.adapters.slack.checks import Outcome, SlackWatch, alert_channels
 from bot.adapters.slack.frontend import CallsFrontend
 from bot.adapters.slack.http_server import start_health_server, start_http
 from bot.adapters.slack.i18n import t as translate
+from bot.adapters.slack.log_safety import quiet_slack_libraries
 from bot.adapters.slack.notifier import SlackChat
 from bot.adapters.slack.presenter import SlackPresenter
 from bot.adapters.slack.socket_mode import SocketModeDead, SocketModeRunner
@@ -41,7 +43,7 @@ from bot.adapters.wolkvox.client import WOLKVOX_CALL_LIMIT_S, WolkvoxClient
 from bot.adapters.wolkvox.skills_source import WolkvoxContextSource
 from bot.adapters.wolkvox.source import WolkvoxCallSource
 from bot.backtest.slack_reply import backtest_replier
-from bot.config.model import OperationSettings, Settings
+from bot.config.model import LogFormat, OperationSettings, Settings
 from bot.reload import ReloadOnSignal, poll_jobs
 from bot.runtime import Runtime
 from bot.services.commands import CommandService
@@ -161,6 +163,23 @@ def assemble(
     return runtime
 
 
+def configure_logs(
+    log_format: LogFormat,
+    *,
+    secrets: Iterable[str] = (),
+    level: int = logging.INFO,
+    stream: TextIO | None = None,
+) -> logging.Handler:
+    """The process's log handler, the Slack libraries' client data filtered out of it."""
+    return configure_logging(
+        log_format=log_format,
+        secrets=secrets,
+        level=level,
+        stream=stream,
+        quiet_libraries=quiet_slack_libraries,
+    )
+
+
 def secrets_of(settings: Settings) -> list[str]:
     """Every token the configuration holds, for the log redactor."""
     slack = settings.slack
@@ -235,7 +254,7 @@ async def run_bot(
     if problem is not None:
         print(f"callbot: {problem}", file=sys.stderr)
         return EXIT_USAGE
-    configure_logging(log_format=settings.log_format, secrets=secrets_of(settings))
+    configure_logs(settings.log_format, secrets=secrets_of(settings))
     clock = clock or SystemClock()
     stop = stop or asyncio.Event()
     slack = settings.slack

@@ -164,9 +164,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.verbose:
             from bot.adapters.logs import configure_logging
+            from bot.adapters.slack.log_safety import quiet_slack_libraries
             from bot.config.model import LogFormat
 
-            configure_logging(log_format=LogFormat.TEXT)
+            configure_logging(log_format=LogFormat.TEXT, quiet_libraries=quiet_slack_libraries)
         try:
             check_options(scenario=args.scenario, fault=args.fault)
         except ValueError as exc:

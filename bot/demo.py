@@ -26,7 +26,6 @@ from zoneinfo import ZoneInfo
 
 from bot.adapters.clock import SimulatedClock
 from bot.adapters.console import ConsoleChat, render_message
-from bot.adapters.logs import configure_logging
 from bot.adapters.slack.app import build_web_client
 from bot.adapters.slack.frontend import CallsFrontend
 from bot.adapters.slack.i18n import Translator
@@ -37,7 +36,15 @@ from bot.adapters.slack.text import format_age
 from bot.adapters.wolkvox.simulator import WolkvoxSimulator
 from bot.adapters.wolkvox.simulator_scenarios import SCENARIOS, validate_scenario
 from bot.backtest.slack_reply import backtest_replier
-from bot.bootstrap import EXIT_OK, EXIT_USAGE, SLACK_API_URL_ENV, CycleHooks, assemble, wire_context
+from bot.bootstrap import (
+    EXIT_OK,
+    EXIT_USAGE,
+    SLACK_API_URL_ENV,
+    CycleHooks,
+    assemble,
+    configure_logs,
+    wire_context,
+)
 from bot.config.model import LogFormat, Settings
 from bot.domain.alerts import Alert, Reason
 from bot.domain.durations import parse_duration
@@ -182,9 +189,7 @@ async def run_demo(
             file=sys.stderr,
         )
         return EXIT_USAGE
-    configure_logging(
-        log_format=LogFormat.TEXT, secrets=[bot_token] if bot_token else [], level=logging.WARNING
-    )
+    configure_logs(LogFormat.TEXT, secrets=[bot_token] if bot_token else [], level=logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
     start = demo_start(datetime.now(UTC))
     clock = SimulatedClock(start, speed=options.speed)

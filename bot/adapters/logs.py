@@ -16,8 +16,9 @@ what structlog would add (typed key-value events) is the thirty lines of `log_ev
 Secrets must never be logged, and the code is written so they are not; `SecretRedactor`
 is the last line of defence: it replaces every configured token in the final text of a
 record, its typed fields, arguments and traceback included. The Slack libraries and the
-scheduler log whole payloads or a line per job run, so they are kept at WARNING (see
-slack/log_safety.py).
+scheduler log whole payloads or a line per job run, so they are kept at WARNING; the
+composition root also hands `configure_logging` the Slack adapter's filter of client data
+(slack/log_safety.py), as `quiet_libraries`.
 """
 
 from __future__ import annotations
@@ -26,11 +27,10 @@ import json
 import logging
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from bot.adapters.slack.log_safety import quiet_logger, quiet_slack_libraries
 from bot.config.model import LogFormat
 from bot.logevents import FIELDS_ATTR, Field, render_value
 
@@ -42,7 +42,6 @@ FREE_TEXT_EVENT = "message"
 """The `event` of a line that is not an event (a library's sentence): its text is `msg`."""
 
 _QUIET_LOGGERS = ("slack_bolt", "slack_sdk", "apscheduler", "httpx", "httpcore", "aiohttp.access")
-_SLACK_PREFIXES = ("slack_bolt", "slack_sdk")
 _PAIR = re.compile(r"""([A-Za-z_][\w.]*)=('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\S*)""")
 _SPEC = re.compile(
     r"%(?:\([^)]*\))?[#0 +-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])"
@@ -236,10 +235,13 @@ def configure_logging(
     secrets: Iterable[str] = (),
     level: int = logging.INFO,
     stream: TextIO | None = None,
+    quiet_libraries: Callable[[], None] | None = None,
 ) -> logging.Handler:
     """Route every log record through one handler on the root logger; returns it.
 
     Calling it again replaces the previous callbot handler (tests, the demo after a run).
+    `quiet_libraries` runs once the noisy libraries' loggers are at WARNING: the composition
+    root passes the Slack adapter's, which also strips client data from what they log.
     """
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.set_name(_HANDLER_NAME)
@@ -252,9 +254,7 @@ def configure_logging(
     root.addHandler(handler)
     root.setLevel(level)
     for name in _QUIET_LOGGERS:
-        if name.startswith(_SLACK_PREFIXES):
-            quiet_logger(name)
-        else:
-            logging.getLogger(name).setLevel(logging.WARNING)
-    quiet_slack_libraries()
+        logging.getLogger(name).setLevel(logging.WARNING)
+    if quiet_libraries is not None:
+        quiet_libraries()
     return handler

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.logs import configure_logging, template_fields
+from bot.adapters.logs import template_fields
+from bot.bootstrap import configure_logs
 from bot.config.model import LogFormat
 from bot.logevents import audit, log_event
 
@@ -25,7 +26,7 @@ def captured():
     level = root.level
 
     def setup(log_format: LogFormat) -> io.StringIO:
-        configure_logging(log_format=log_format, secrets=[BOT_TOKEN, WOLKVOX_TOKEN], stream=stream)
+        configure_logs(log_format, secrets=[BOT_TOKEN, WOLKVOX_TOKEN], stream=stream)
         return stream
 
     yield setup
@@ -108,6 +109,14 @@ def test_slack_and_scheduler_libraries_are_kept_at_warning(captured) -> None:
     for name in ("slack_bolt.App", "slack_sdk.web", "apscheduler.executors.default"):
         logging.getLogger(name).info("Running job with body token=%s", "x")
     assert out.getvalue() == ""
+
+
+def test_a_slack_library_warning_keeps_its_lead_phrase_and_drops_the_payload(captured) -> None:
+    out = captured(LogFormat.TEXT)
+    logging.getLogger("slack_bolt").warning("Unhandled request: %s", {"response_url": "https://x"})
+    text = out.getvalue()
+    assert "Unhandled request" in text
+    assert "response_url" not in text
 
 
 def test_json_values_keep_their_types(captured) -> None:
