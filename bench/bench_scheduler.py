@@ -1,6 +1,6 @@
 """How many operations one process polls every 5 minutes: 500, with the p99 lag of job starts.
 
-The whole bot minus the Slack transport runs as `callbot run` builds it (`bootstrap.assemble`:
+The whole bot minus the Slack transport runs as `callbot run` builds it (`bootstrap.build_runtime`:
 the PollScheduler on APScheduler, the Monitor, the WolkvoxClient, the SQLite store on disk,
 the outbox drainer posting to a local fake Slack), against `callbot simulate` in another
 process. Both run a simulated clock `SPEED` times faster than real time, so a 5-minute period
@@ -64,7 +64,7 @@ async def _run_bot(operations: int, speed: float, periods: int, url: str) -> dic
     from bot.adapters.slack.app import build_web_client
     from bot.adapters.slack.notifier import SlackChat
     from bot.adapters.slack.presenter import SlackPresenter
-    from bot.bootstrap import assemble
+    from bot.bootstrap import build_runtime
     from bot.services.monitor import CycleReport
     from tests.fakes.slack_api import FakeSlackApi
 
@@ -87,7 +87,7 @@ async def _run_bot(operations: int, speed: float, periods: int, url: str) -> dic
                 chat = SlackChat(
                     client=build_web_client(bot_token=BOT_TOKEN, api_url=slack.api_url)
                 )
-                runtime = assemble(
+                runtime = build_runtime(
                     settings,
                     clock=SimulatedClock(datetime.now(UTC), speed=speed),
                     chat=chat,

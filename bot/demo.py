@@ -35,13 +35,13 @@ from bot.adapters.slack.presenter import SlackPresenter
 from bot.adapters.slack.text import format_age
 from bot.adapters.wolkvox.simulator import WolkvoxSimulator
 from bot.adapters.wolkvox.simulator_scenarios import SCENARIOS, validate_scenario
-from bot.backtest.slack_reply import backtest_replier
 from bot.bootstrap import (
     EXIT_OK,
     EXIT_USAGE,
     SLACK_API_URL_ENV,
     CycleHooks,
-    assemble,
+    build_runtime,
+    calls_frontend,
     configure_logs,
     wire_context,
 )
@@ -49,7 +49,7 @@ from bot.config.model import LogFormat, Settings
 from bot.domain.alerts import Alert, Reason
 from bot.domain.durations import parse_duration
 from bot.runtime import Runtime
-from bot.services.commands import AllowAll, CommandService
+from bot.services.commands import AllowAll
 from bot.services.context import ContextService
 from bot.services.monitor import CycleReport
 from bot.services.ports.chat import Chat
@@ -224,7 +224,7 @@ async def run_demo(
                 language=settings.language.value, mask_personal_data=settings.mask_personal_data
             )
             hooks = CycleHooks(tally)
-            runtime = assemble(
+            runtime = build_runtime(
                 settings,
                 clock=clock,
                 chat=chat,
@@ -257,19 +257,7 @@ async def _play(
     start: datetime,
     context: ContextService,
 ) -> None:
-    commands = CallsFrontend(
-        commands=CommandService(
-            state=runtime.state,
-            controls=runtime.controls,
-            clock=clock,
-            source=runtime.source,
-            authorizer=AllowAll(),
-            context=context,
-        ),
-        language=runtime.settings.language.value,
-        mask_personal_data=runtime.settings.mask_personal_data,
-        backtest=backtest_replier(runtime.state),
-    )
+    commands = calls_frontend(runtime, authorizer=AllowAll(), context=context)
     end = start + timedelta(minutes=options.minutes)
     halfway = start + (end - start) / 2
     shown_halfway = False

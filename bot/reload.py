@@ -131,7 +131,8 @@ async def apply_settings(runtime: Runtime, new: Settings) -> ReloadResult:
                 current.poll = replace(current.poll, stopped=None)
                 retried.append(name)
         state.settings = new
-        runtime.source.set_operations(new.operations)
+        for follow in runtime.on_settings:
+            follow(new)
         gone = [alert for alert in state.alerts if not _known(state.operations, alert)]
         if gone:
             state.alerts = AlertBook.of(a for a in state.alerts if _known(state.operations, a))

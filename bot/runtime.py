@@ -1,30 +1,30 @@
 """The running bot minus its Slack transport: state, store, polling, delivery, metrics, health.
 
-`bot.bootstrap.assemble` builds it; `callbot run` puts Slack around it, `callbot demo` a
-terminal chat. Its lifecycle lives here so both stop the same careful way: no new poll
-cycles (the one in flight gets a few seconds, then is abandoned: its transaction either
-committed or did not), the outbox drained briefly, then connections and the store
-closed. Whatever was not delivered stays in the outbox for the next start.
+`bot.bootstrap.assemble` builds it around its ports; `callbot run` puts Slack around it,
+`callbot demo` a terminal chat. Its lifecycle lives here so both stop the same careful
+way: no new poll cycles (the one in flight gets a few seconds, then is abandoned: its
+transaction either committed or did not), the outbox drained briefly, then connections
+and the store closed. Whatever was not delivered stays in the outbox for the next start.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.adapters.health import HealthCheck, OutboxSample
 from bot.adapters.metrics import Metrics
 from bot.adapters.scheduler import PollScheduler
-from bot.adapters.wolkvox.client import WolkvoxClient
-from bot.adapters.wolkvox.source import WolkvoxCallSource
 from bot.config.model import Settings
+from bot.services.context import ContextSource
 from bot.services.control import Controls
 from bot.services.delivery import OutboxDrainer
 from bot.services.heap import freeze_start_up_heap
 from bot.services.monitor import CycleReport, Monitor
-from bot.services.ports import Clock
+from bot.services.ports import CallSource, Clock
 from bot.services.ports.store import Store, StoreError
 from bot.services.restore import restore_state
 from bot.services.state import RuntimeState
@@ -39,27 +39,33 @@ HOUSEKEEPING_EVERY_S = 5.0
 
 @dataclass(slots=True)
 class Runtime:
-    """Everything that polls, remembers and delivers, with its start and stop."""
+    """Everything that polls, remembers and delivers, with its start and stop.
+
+    `closing` closes what the ports hold open besides the store (the Wolkvox HTTP client);
+    `on_settings` tells the adapters that follow the configuration about a reload.
+    """
 
     settings: Settings
     clock: Clock
     state: RuntimeState
     store: Store
-    client: WolkvoxClient
-    source: WolkvoxCallSource
+    source: CallSource
     monitor: Monitor
     controls: Controls
     drainer: OutboxDrainer
     scheduler: PollScheduler
     metrics: Metrics
     health: HealthCheck
+    context_source: ContextSource | None = None
+    closing: tuple[Callable[[], Awaitable[None]], ...] = ()
+    on_settings: tuple[Callable[[Settings], None], ...] = ()
     housekeeping_every_s: float = HOUSEKEEPING_EVERY_S
     _stop_drainer: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _stopped: bool = False
 
-    async def start(self) -> None:
-        """Open the store, restore what it kept, then start delivering and polling."""
+    async def open(self) -> None:
+        """Open the store and restore what it kept; nothing polls or delivers yet."""
         await self.store.open()
         await restore_state(
             self.state,
@@ -69,6 +75,10 @@ class Runtime:
             presenter=self.controls.presenter,
         )
         self.metrics.declare_operations(self.state.operations)
+
+    async def start(self) -> None:
+        """Open the store, restore what it kept, then start delivering and polling."""
+        await self.open()
         await self.refresh()
         freeze_start_up_heap()
         self._tasks = [
@@ -101,8 +111,8 @@ class Runtime:
         log.info("event=stopped")
 
     async def close_quietly(self) -> None:
-        """Close the Wolkvox client and the store, whatever state they are in."""
-        for close in (self.client.aclose, self.store.close):
+        """Close the ports' connections and the store, whatever state they are in."""
+        for close in (*self.closing, self.store.close):
             try:
                 await close()
             except Exception as exc:

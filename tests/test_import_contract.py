@@ -189,7 +189,6 @@ def test_the_contract_catches_each_kind_of_wrong_way_import(tmp_path: Path) -> N
         ("bot.domain.other", "bot.services.monitor"),
         ("bot.services.monitor", "bot.adapters.store"),
         ("bot.services.monitor", "bot.adapters.store.sqlite"),
-        ("bot.services.state", "bot.settings"),
         ("bot.adapters.logs", "bot.adapters.slack"),
         ("bot.adapters.logs", "bot.adapters.slack.log_safety"),
         ("bot.adapters.slack.log_safety", "bot.adapters.clock"),

@@ -1,6 +1,6 @@
 """The whole bot in-process, between the Wolkvox simulator and the fake Slack Web API.
 
-`running_bot` builds the runtime with `bootstrap.assemble` (scheduler, Wolkvox client,
+`running_bot` builds the runtime with `bootstrap.build_runtime` (scheduler, Wolkvox client,
 SQLite store, outbox drainer, metrics, health) on a `SimulatedClock` shared with the
 simulator, so minutes of contact-centre time pass in seconds; then puts the Slack side
 around it as `run_bot` does in HTTP mode: the command service, the authorizer, the Bolt
@@ -32,16 +32,13 @@ from aiohttp import web
 from bot.adapters.clock import SimulatedClock
 from bot.adapters.slack.app import build_app, build_web_client
 from bot.adapters.slack.authorizer import SlackAuthorizer
-from bot.adapters.slack.frontend import CallsFrontend
 from bot.adapters.slack.http_server import HttpServer, start_http
 from bot.adapters.slack.notifier import SlackChat
 from bot.adapters.slack.presenter import SlackPresenter
 from bot.adapters.wolkvox.simulator import WolkvoxSimulator
-from bot.backtest.slack_reply import backtest_replier
-from bot.bootstrap import assemble
+from bot.bootstrap import build_runtime, calls_frontend
 from bot.demo import demo_start
 from bot.runtime import Runtime
-from bot.services.commands import CommandService
 from bot.services.monitor import CycleReport
 from bot.services.ports import RenderedMessage
 from bot.services.views.alert import ActionResultView, AlertMessageView
@@ -305,7 +302,7 @@ async def running_bot(
         client = build_web_client(
             bot_token=bot_token, api_url=slack.api_url, rate_limit_retries=0, server_error_retries=0
         )
-        runtime = assemble(
+        runtime = build_runtime(
             settings,
             clock=clock,
             chat=SlackChat(client=client),
@@ -318,21 +315,11 @@ async def running_bot(
         await runtime.start()
         # A generous grace: a cycle cut short after its commit would leave rows unreported.
         stack.push_async_callback(runtime.stop, cycle_grace_s=10.0, drain_grace_s=1.0)
-        frontend = CallsFrontend(
-            commands=CommandService(
-                state=runtime.state,
-                controls=runtime.controls,
-                clock=clock,
-                source=runtime.source,
-                authorizer=SlackAuthorizer(
-                    client=client,
-                    admins=settings.slack.admins,
-                    admin_group=settings.slack.admin_group,
-                ),
+        frontend = calls_frontend(
+            runtime,
+            authorizer=SlackAuthorizer(
+                client=client, admins=settings.slack.admins, admin_group=settings.slack.admin_group
             ),
-            language="en",
-            mask_personal_data=True,
-            backtest=backtest_replier(runtime.state),
         )
         app = build_app(
             frontend=frontend, bot_token=bot_token, signing_secret=SIGNING_SECRET, client=client

@@ -2,7 +2,7 @@
 
 `World` keeps what outlives one run of the bot: a ManualClock shared with the simulator,
 the simulator, the fake Slack and the SQLite file. `World.run` assembles the bot with
-`bootstrap.assemble` exactly as `callbot run` does (real client, source, monitor, store,
+`bootstrap.build_runtime` exactly as `callbot run` does (real client, source, monitor, store,
 outbox drainer, Slack notifier and the APScheduler job) and lets the scheduler fire a
 given number of poll cycles. After each cycle the clock moves one poll period, so cycle n
 of a world always happens at `T0 + (n - 1) * POLL_EVERY` whatever the machine's speed,
@@ -27,7 +27,7 @@ from bot.adapters.slack.notifier import SlackChat
 from bot.adapters.slack.presenter import SlackPresenter
 from bot.adapters.wolkvox.simulator import WolkvoxSimulator
 from bot.adapters.wolkvox.simulator_traffic import TrafficModel
-from bot.bootstrap import assemble
+from bot.bootstrap import build_runtime
 from bot.config.model import Settings
 from bot.domain.specs import WOLKVOX_UNAVAILABLE
 from bot.runtime import Runtime
@@ -133,7 +133,7 @@ class World:
                 script(self, len(self.reports) + 1)
 
         web_client = build_web_client(bot_token=BOT_TOKEN, api_url=self.slack.api_url)
-        runtime = assemble(
+        runtime = build_runtime(
             self.settings(),
             clock=self.clock,
             chat=SlackChat(client=web_client),

@@ -8,7 +8,7 @@ import pytest
 
 from bot.adapters.clock import SystemClock
 from bot.adapters.wolkvox.simulator import Fault, WolkvoxSimulator
-from bot.bootstrap import assemble, client_limits, missing_credentials
+from bot.bootstrap import build_runtime, client_limits, missing_credentials
 from bot.services.ports import SourceError
 from bot.settings import parse_settings
 from tests.services.fakes import FakeChat, TextPresenter
@@ -70,7 +70,7 @@ operations:
   - {{name: a, server: "0004", token: t-a, licenses: 200, base_url: "{simulator.base_url}"}}
 """
         settings = parse_settings(text, source="t.yml", env={})
-        runtime = assemble(
+        runtime = build_runtime(
             settings,
             clock=SystemClock(),
             chat=FakeChat(),
@@ -80,6 +80,6 @@ operations:
             with pytest.raises(SourceError) as refused:
                 await runtime.source.calls_last_10("a")
         finally:
-            await runtime.client.aclose()
+            await runtime.close_quietly()
     assert "1,048,576 byte cap" in refused.value.message
     assert "max_response_mb" in refused.value.message

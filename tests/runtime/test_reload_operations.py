@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from bot.adapters.clock import SystemClock
 from bot.adapters.wolkvox.simulator import WolkvoxSimulator
-from bot.bootstrap import assemble
+from bot.bootstrap import build_runtime
 from bot.reload import apply_settings
 from bot.settings import parse_settings
 from tests.services.fakes import FakeChat, TextPresenter
@@ -48,7 +48,7 @@ async def test_operations_added_removed_and_changed_without_a_restart(tmp_path) 
             text = CONFIG.format(language=language, store=tmp_path / "s.sqlite3", operations=ops)
             return parse_settings(text, source=tmp_path / "callbot.yml", env={})
 
-        runtime = assemble(
+        runtime = build_runtime(
             settings(("bogota", TOKEN_A)),
             clock=SystemClock(),
             chat=FakeChat(),

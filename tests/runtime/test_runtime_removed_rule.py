@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from bot.adapters.clock import ManualClock
 from bot.adapters.store.sqlite import SQLiteStore
-from bot.bootstrap import assemble
+from bot.bootstrap import build_runtime
 from bot.services.delivery import OutboxDrainer
 from bot.services.monitor import Monitor
 from bot.services.restore import restore_state
@@ -54,7 +54,7 @@ async def test_runtime_start_closes_the_message_of_a_rule_no_longer_configured(t
     assert message.text.startswith("firing")
 
     clock.advance(timedelta(minutes=5))
-    runtime = assemble(
+    runtime = build_runtime(
         settings("abandoned-inbound"),
         clock=clock,
         chat=chat,

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from bot.adapters.clock import ManualClock
 from bot.adapters.store.sqlite import SQLiteStore
-from bot.bootstrap import assemble
+from bot.bootstrap import build_runtime
 from bot.services.control import Controls
 from bot.services.delivery import OutboxDrainer
 from bot.services.monitor import Monitor
@@ -56,7 +56,7 @@ async def test_the_running_bot_edits_the_message_when_a_silence_runs_out(tmp_pat
     assert message.text.endswith("silenced")
 
     clock.advance(timedelta(minutes=11))
-    runtime = assemble(
+    runtime = build_runtime(
         settings,
         clock=clock,
         chat=chat,
