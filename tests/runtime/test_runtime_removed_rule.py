@@ -6,15 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.adapters.clock import ManualClock
-from bot.adapters.store.sqlite import SQLiteStore
-from bot.bootstrap import build_runtime
-from bot.services.delivery import OutboxDrainer
-from bot.services.monitor import Monitor
-from bot.services.restore import restore_state
-from bot.services.state import RuntimeState
+from bot.bootstrap import build_runtime, store_from_settings
 from bot.settings import parse_settings
 from tests.services.fakes import FakeChat, FakeSource, TextPresenter
 from tests.services.test_removed_rules import T0, calls
+from tests.support.world import assembled
 
 from .bot_process import free_port
 
@@ -38,18 +34,15 @@ async def test_runtime_start_closes_the_message_of_a_rule_no_longer_configured(t
 
     clock, chat = ManualClock(T0), FakeChat()
     before = settings("abandons")
-    store = SQLiteStore(path=before.store.path)
-    state = RuntimeState.from_settings(before)
     source = FakeSource()
-    await store.open()
-    await restore_state(state, store=store, source=source, now=clock.now())
-    monitor = Monitor(
-        state=state, source=source, store=store, clock=clock, presenter=TextPresenter()
+    first = assembled(
+        before, clock=clock, store=store_from_settings(before), source=source, chat=chat
     )
+    await first.open()
     source.queue("bogota", calls(clock.now(), abandons=4, prefix="a"))
-    await monitor.poll("bogota")
-    await OutboxDrainer(outbox=store, chat=chat, clock=clock).drain_once()
-    await store.close()
+    await first.monitor.poll("bogota")
+    await first.drainer.drain_once()
+    await first.store.close()
     [message] = chat.top_level()
     assert message.text.startswith("firing")
 

@@ -7,16 +7,11 @@ import asyncio
 from datetime import timedelta
 
 from bot.adapters.clock import ManualClock
-from bot.adapters.store.sqlite import SQLiteStore
-from bot.bootstrap import build_runtime
-from bot.services.control import Controls
-from bot.services.delivery import OutboxDrainer
-from bot.services.monitor import Monitor
-from bot.services.restore import restore_state
-from bot.services.state import RuntimeState
+from bot.bootstrap import build_runtime, store_from_settings
 from bot.settings import parse_settings
 from tests.services.fakes import FakeChat, FakeSource, TextPresenter
 from tests.services.test_removed_rules import T0, calls
+from tests.support.world import assembled
 
 from .bot_process import free_port
 
@@ -37,21 +32,17 @@ async def test_the_running_bot_edits_the_message_when_a_silence_runs_out(tmp_pat
     text = CONFIG.format(store=tmp_path / "s.sqlite3", port=free_port())
     settings = parse_settings(text, source="callbot.yml", env={})
     clock, chat = ManualClock(T0), FakeChat()
-    store = SQLiteStore(path=settings.store.path)
-    state = RuntimeState.from_settings(settings)
     source = FakeSource()
-    await store.open()
-    await restore_state(state, store=store, source=source, now=clock.now())
-    monitor = Monitor(
-        state=state, source=source, store=store, clock=clock, presenter=TextPresenter()
+    first = assembled(
+        settings, clock=clock, store=store_from_settings(settings), source=source, chat=chat
     )
-    controls = Controls(state=state, store=store, clock=clock, presenter=TextPresenter())
+    await first.open()
     source.queue("bogota", calls(clock.now(), abandons=4, prefix="a"))
-    await monitor.poll("bogota")
+    await first.monitor.poll("bogota")
     until = clock.now() + timedelta(minutes=10)
-    await controls.silence(rule="abandons", operation="bogota", until=until, by="U7")
-    await OutboxDrainer(outbox=store, chat=chat, clock=clock).drain_once()
-    await store.close()
+    await first.controls.silence(rule="abandons", operation="bogota", until=until, by="U7")
+    await first.drainer.drain_once()
+    await first.store.close()
     [message] = chat.top_level()
     assert message.text.endswith("silenced")
 

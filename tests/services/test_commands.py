@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
@@ -15,46 +14,29 @@ from bot.adapters.slack.frontend import CallsFrontend
 from bot.adapters.slack.ports import ActionRequest, CommandRequest, Reply
 from bot.adapters.slack.presenter import SlackPresenter
 from bot.adapters.store.memory import MemoryStore
-from bot.backtest.slack_reply import backtest_replier
+from bot.bootstrap import calls_frontend
 from bot.domain.calls import CallRecord
 from bot.services.authorization import AllowAll, AllowList, Authorizer
-from bot.services.commands import CommandService, next_local_time
-from bot.services.control import Controls
+from bot.services.commands import next_local_time
 from bot.services.monitor import Monitor
 from bot.services.ports import SourceError
 from bot.services.state import RuntimeState
-from bot.settings import parse_settings
+from tests.support.config import operation, rule, settings
+from tests.support.slack_text import texts
+from tests.support.world import assembled
 
 from .fakes import Batch, FakeSource
 
-OPERATION = """
-  - name: {name}
-    server: "0004"
-    token: t-secret
-    licenses: 10
-    poll_every: 5m
-"""
-CONFIG = """
-defaults: false
-language: {language}
-slack:
-  default_channel: C0ALERTS1
-operations:
-{operations}
-rules:
-  - name: abandons
-    description: Inbound calls hung up before an agent answered
-    kind: count
-    match: {{result: [abandon], type: [inbound]}}
-    window: 10m
-    warning: 3
-    critical: 6
-  - name: abandon-rate
-    kind: rate
-    match: {{result: [abandon]}}
-    among: {{type: [inbound]}}
-    warning: 0.5
-"""
+RULES = [
+    rule(
+        description="Inbound calls hung up before an agent answered",
+        window="10m",
+        warning=3,
+        critical=6,
+    ),
+    rule("abandon-rate", kind="rate", match={"result": ["abandon"]}, among={"type": ["inbound"]},
+         warning=0.5),
+]  # fmt: skip
 T0 = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # 10:00 in Bogota
 ADMIN = "U0ADMIN"
 PHONE = "+57 300 123 4567"
@@ -82,21 +64,7 @@ def mix(now: datetime, *, abandons: int = 4, tag: str = "") -> list[CallRecord]:
 
 def text_of(reply: Reply) -> str:
     """Everything a person can read in a reply: the fallback and every text in the blocks."""
-    found: list[str] = [reply.text]
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key == "text" and isinstance(value, str):
-                    found.append(value)
-                else:
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(reply.blocks)
-    return "\n".join(found)
+    return texts(reply.text, reply.blocks)
 
 
 @dataclass
@@ -140,30 +108,20 @@ async def make_world(
     authorizer: Authorizer | None = None,
     mask: bool = True,
 ) -> World:
-    ops = "".join(OPERATION.format(name=name) for name in operations)
-    settings = parse_settings(
-        CONFIG.format(language=language, operations=ops), source="test.yml", env={}
+    config = settings(
+        operations=[operation(name, poll_every="5m") for name in operations],
+        rules=RULES,
+        language=language,
+        mask_personal_data=mask,
     )
-    state = RuntimeState.from_settings(settings)
     clock = ManualClock(T0)
     store = MemoryStore()
     await store.open()
     source = FakeSource()
     presenter = SlackPresenter(language=language, mask_personal_data=mask)
-    monitor = Monitor(state=state, source=source, store=store, clock=clock, presenter=presenter)
-    controls = Controls(state=state, store=store, clock=clock, presenter=presenter)
-    service = CallsFrontend(
-        commands=CommandService(
-            state=state,
-            controls=controls,
-            clock=clock,
-            source=source,
-            authorizer=authorizer or AllowAll(),
-        ),
-        language=language,
-        mask_personal_data=mask,
-        backtest=backtest_replier(state),
-    )
+    runtime = assembled(config, clock=clock, store=store, source=source, presenter=presenter)
+    service = calls_frontend(runtime, authorizer=authorizer or AllowAll())
+    state, monitor = runtime.state, runtime.monitor
     return World(state, clock, source, monitor, service, store)
 
 

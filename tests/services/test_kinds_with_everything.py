@@ -9,20 +9,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.adapters.clock import ManualClock
-from bot.adapters.slack.frontend import CallsFrontend
 from bot.adapters.slack.ports import CommandRequest
 from bot.adapters.slack.presenter import SlackPresenter
 from bot.adapters.slack.text import TIMES
 from bot.adapters.store.memory import MemoryStore
+from bot.bootstrap import calls_frontend
 from bot.domain.alerts import AlertState
 from bot.domain.calls import CallRecord
 from bot.domain.specs import Severity
 from bot.services.authorization import AllowAll
-from bot.services.commands import CommandService
-from bot.services.control import Controls
-from bot.services.monitor import Monitor
-from bot.services.state import RuntimeState
 from bot.settings import parse_settings
+from tests.support.world import assembled
 
 from .fakes import Batch, FakeSource
 from .test_commands import text_of
@@ -61,32 +58,18 @@ def five_minutes(now: datetime, abandons: int) -> list[CallRecord]:
 class World:
     def __init__(self, language: str) -> None:
         settings = parse_settings(CONFIG.format(language=language), source="t.yml", env={})
-        self.state = RuntimeState.from_settings(settings)
         self.clock = ManualClock(OPENING)
         self.store = MemoryStore()
         self.source = FakeSource()
-        presenter = SlackPresenter(language=language, mask_personal_data=True)
-        self.monitor = Monitor(
-            state=self.state,
-            source=self.source,
-            store=self.store,
+        runtime = assembled(
+            settings,
             clock=self.clock,
-            presenter=presenter,
+            store=self.store,
+            source=self.source,
+            presenter=SlackPresenter(language=language, mask_personal_data=True),
         )
-        controls = Controls(
-            state=self.state, store=self.store, clock=self.clock, presenter=presenter
-        )
-        self.service = CallsFrontend(
-            commands=CommandService(
-                state=self.state,
-                controls=controls,
-                clock=self.clock,
-                source=self.source,
-                authorizer=AllowAll(),
-            ),
-            language=language,
-            mask_personal_data=True,
-        )
+        self.state, self.monitor = runtime.state, runtime.monitor
+        self.service = calls_frontend(runtime, authorizer=AllowAll())
 
     async def hour(self, abandons: int) -> None:
         for _ in range(12):

@@ -11,40 +11,28 @@ import pytest
 from bot.adapters.clock import ManualClock
 from bot.adapters.store.memory import MemoryStore, MemoryTables
 from bot.domain.calls import CallRecord
-from bot.services.control import Controls
-from bot.services.delivery import OutboxDrainer
-from bot.services.monitor import Monitor
 from bot.services.ports import RenderedMessage, SourceError
 from bot.services.ports.chat import ChatError, ChatErrorKind
 from bot.services.restore import restore_state
-from bot.services.state import RuntimeState
 from bot.services.views.alert import ActionKind
-from bot.settings import parse_settings
+from tests.support.config import rule, settings
+from tests.support.world import assembled
 
-from .fakes import Batch, FakeChat, FakeSource, TextPresenter
+from .fakes import Batch, FakeChat, FakeSource
 
-CONFIG = """
-defaults: false
-slack:
-  default_channel: C0ALERTS1
-operations:
-  - name: bogota
-    server: "0004"
-    token: t-secret
-    licenses: 10
-    poll_every: 1m
-rules:
-  - name: abandons
-    kind: count
-    match: {result: [abandon], type: [inbound]}
-    window: 10m
-    warning: 3
-    critical: 6
-    recover: 2
-    for: 1
-    repeat: 30m
-    mention: "<!subteam^S0123>"
-"""
+SETTINGS = settings(
+    rules=[
+        rule(
+            window="10m",
+            warning=3,
+            critical=6,
+            recover=2,
+            repeat="30m",
+            mention="<!subteam^S0123>",
+            **{"for": 1},
+        )
+    ]
+)
 T0 = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # 10:00 in Bogota
 
 
@@ -63,29 +51,21 @@ def calls(now: datetime, abandons: int, answers: int = 20, prefix: str = "c") ->
 
 
 class Bot:
-    """The services wired as bootstrap wires them, around fakes."""
+    """The bot as bootstrap assembles it, around fakes."""
 
     def __init__(
         self, tables: MemoryTables, clock: ManualClock, source: FakeSource, chat: FakeChat
     ) -> None:
-        self.settings = parse_settings(CONFIG, source="test.yml", env={})
-        self.state = RuntimeState.from_settings(self.settings)
+        self.settings = SETTINGS
         self.store = MemoryStore(tables=tables)
         self.clock = clock
         self.source = source
         self.chat = chat
-        self.drainer = OutboxDrainer(outbox=self.store, chat=chat, clock=clock)
-        self.monitor = Monitor(
-            state=self.state,
-            source=source,
-            store=self.store,
-            clock=clock,
-            presenter=TextPresenter(),
-            on_outbox=self.drainer.wake,
-        )
-        self.controls = Controls(
-            state=self.state, store=self.store, clock=clock, presenter=TextPresenter()
-        )
+        runtime = assembled(SETTINGS, clock=clock, store=self.store, source=source, chat=chat)
+        self.state = runtime.state
+        self.drainer = runtime.drainer
+        self.monitor = runtime.monitor
+        self.controls = runtime.controls
 
     async def start(self) -> None:
         await self.store.open()

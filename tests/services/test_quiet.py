@@ -11,15 +11,13 @@ import pytest
 
 from bot.adapters.clock import ManualClock
 from bot.adapters.store.memory import MemoryStore, MemoryTables
-from bot.services.delivery import OutboxDrainer
-from bot.services.monitor import Monitor
 from bot.services.ports import SourceError
 from bot.services.quiet import PollLogQuieter
 from bot.services.restore import restore_state
-from bot.services.state import RuntimeState
 from bot.settings import parse_settings
+from tests.support.world import assembled
 
-from .fakes import Batch, FakeChat, FakeSource, TextPresenter
+from .fakes import Batch, FakeChat, FakeSource
 
 CONFIG = """
 defaults: false
@@ -42,19 +40,16 @@ TIMEOUT = SourceError("no answer within 60 s", kind="timeout", transient=True)
 class Bot:
     def __init__(self) -> None:
         settings = parse_settings(CONFIG, source="test.yml", env={})
-        self.state = RuntimeState.from_settings(settings)
         self.store = MemoryStore(tables=MemoryTables())
         self.clock = ManualClock(T0)
         self.source = FakeSource()
         self.chat = FakeChat()
-        self.drainer = OutboxDrainer(outbox=self.store, chat=self.chat, clock=self.clock)
-        self.monitor = Monitor(
-            state=self.state,
-            source=self.source,
-            store=self.store,
-            clock=self.clock,
-            presenter=TextPresenter(),
+        runtime = assembled(
+            settings, clock=self.clock, store=self.store, source=self.source, chat=self.chat
         )
+        self.state = runtime.state
+        self.drainer = runtime.drainer
+        self.monitor = runtime.monitor
 
     async def start(self) -> None:
         await self.store.open()

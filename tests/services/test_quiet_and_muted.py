@@ -15,13 +15,12 @@ from bot.adapters.clock import ManualClock
 from bot.adapters.slack.blocks_alerts import render_alert_message, render_alert_note
 from bot.adapters.store.memory import MemoryStore, MemoryTables
 from bot.domain.calls import CallRecord
-from bot.services.delivery import OutboxDrainer
-from bot.services.monitor import Monitor
 from bot.services.ports import RenderedMessage
 from bot.services.restore import restore_state
-from bot.services.state import RuntimeState
 from bot.services.views.alert import AlertEvent, AlertMessageView
 from bot.settings import parse_settings
+from tests.support.slack_text import texts
+from tests.support.world import assembled
 
 from .fakes import Batch, FakeChat, FakeSource, TextPresenter
 
@@ -50,25 +49,12 @@ TUESDAY_10 = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # 10:00 in Bogota
 TUESDAY_1755 = datetime(2026, 11, 24, 22, 55, tzinfo=UTC)  # 17:55 in Bogota
 
 
-def _words(value: object) -> list[str]:
-    """The `text` strings of a Block Kit payload, in order: what a person reads."""
-    if isinstance(value, dict):
-        out = [value["text"]] if isinstance(value.get("text"), str) else []
-        for key, item in value.items():
-            if key != "text" or not isinstance(item, str):
-                out += _words(item)
-        return out
-    if isinstance(value, list | tuple):
-        return [word for item in value for word in _words(item)]
-    return []
-
-
 class ReadablePresenter(TextPresenter):
     """The real Slack rendering, flattened to the words a person reads."""
 
     def alert_message(self, view: AlertMessageView) -> RenderedMessage:
         payload = render_alert_message(view, "en").to_payload()
-        return {"text": "\n".join(_words(payload["blocks"])), "blocks": []}
+        return {"text": texts(payload["blocks"]), "blocks": []}
 
     def thread_note(self, view: AlertMessageView, event: str) -> RenderedMessage:
         return {"text": render_alert_note(view, AlertEvent(event), "en").text, "blocks": []}
@@ -79,19 +65,21 @@ class Bot:
         settings = parse_settings(
             RULE.format(mention=MENTION, extra=extra), source="test.yml", env={}
         )
-        self.state = RuntimeState.from_settings(settings)
         self.store = MemoryStore(tables=MemoryTables())
         self.clock = ManualClock(start)
         self.source = FakeSource()
         self.chat = FakeChat()
-        self.drainer = OutboxDrainer(outbox=self.store, chat=self.chat, clock=self.clock)
-        self.monitor = Monitor(
-            state=self.state,
-            source=self.source,
-            store=self.store,
+        runtime = assembled(
+            settings,
             clock=self.clock,
+            store=self.store,
+            source=self.source,
+            chat=self.chat,
             presenter=ReadablePresenter(),
         )
+        self.state = runtime.state
+        self.drainer = runtime.drainer
+        self.monitor = runtime.monitor
         self._batch = 0
 
     async def start(self) -> None:

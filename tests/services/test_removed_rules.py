@@ -15,12 +15,9 @@ from bot.adapters.clock import ManualClock
 from bot.adapters.slack.presenter import SlackPresenter
 from bot.adapters.store.memory import MemoryStore, MemoryTables
 from bot.domain.calls import CallRecord
-from bot.services.delivery import OutboxDrainer
-from bot.services.monitor import Monitor
 from bot.services.ports import Presenter, RenderedMessage
-from bot.services.restore import restore_state
-from bot.services.state import RuntimeState
 from bot.settings import parse_settings
+from tests.support.world import assembled
 
 from .fakes import Batch, FakeChat, FakeSource, TextPresenter
 
@@ -96,29 +93,25 @@ class Bot:
             CONFIG.format(language=language, **names), source="test.yml", env={}
         )
         self.operation = names["operation"]
-        self.state = RuntimeState.from_settings(settings)
         self.store = MemoryStore(tables=tables)
         self.clock = clock
         self.source = FakeSource()
         self.presenter = presenter
-        self.drainer = OutboxDrainer(outbox=self.store, chat=chat, clock=clock)
-        self.monitor = Monitor(
-            state=self.state,
-            source=self.source,
-            store=self.store,
+        self.runtime = assembled(
+            settings,
             clock=clock,
+            store=self.store,
+            source=self.source,
+            chat=chat,
             presenter=presenter,
         )
+        self.state = self.runtime.state
+        self.drainer = self.runtime.drainer
+        self.monitor = self.runtime.monitor
 
     async def start(self) -> None:
-        await self.store.open()
-        await restore_state(
-            self.state,
-            store=self.store,
-            source=self.source,
-            now=self.clock.now(),
-            presenter=self.presenter,
-        )
+        """Open the store and restore from it (closing removed rules' messages), as at start."""
+        await self.runtime.open()
 
     async def cycle(self, abandons: int, prefix: str) -> None:
         self.source.queue(self.operation, calls(self.clock.now(), abandons, prefix))

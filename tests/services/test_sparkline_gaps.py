@@ -19,8 +19,8 @@ from bot.domain.specs import CallFilter, RuleKind, RuleSpec, Severity
 from bot.domain.window import CallLog
 from bot.services.views.alert_build import alert_view
 from bot.services.views.replies_build import home_view
-from tests.adapters.slack.limits import strings
 from tests.services.test_commands import make_world, mix
+from tests.support.slack_text import strings
 
 NOW = datetime(2026, 11, 24, 15, 0, 30, tzinfo=UTC)
 OP = "bogota"

@@ -13,14 +13,11 @@ import pytest
 from bot.adapters.clock import ManualClock
 from bot.adapters.store.memory import MemoryStore, MemoryTables
 from bot.domain.calls import CallRecord
-from bot.services.control import Controls
-from bot.services.delivery import OutboxDrainer
-from bot.services.monitor import Monitor
 from bot.services.ports import RenderedMessage
 from bot.services.restore import restore_state
-from bot.services.state import RuntimeState
 from bot.services.views.alert import AlertMessageView, DigestView
 from bot.settings import parse_settings
+from tests.support.world import assembled
 
 from .fakes import Batch, FakeChat, FakeSource, Message, TextPresenter
 
@@ -91,26 +88,26 @@ class StormPresenter(TextPresenter):
 
 
 class Bot:
-    """The services wired as bootstrap wires them, around fakes."""
+    """The bot as bootstrap assembles it, around fakes."""
 
     def __init__(self, text: str, tables: MemoryTables, clock: ManualClock, chat: FakeChat) -> None:
         self.settings = parse_settings(text, source="test.yml", env={})
-        self.state = RuntimeState.from_settings(self.settings)
         self.store = MemoryStore(tables=tables)
         self.clock = clock
         self.source = FakeSource()
         self.chat = chat
-        self.drainer = OutboxDrainer(outbox=self.store, chat=chat, clock=clock)
-        self.monitor = Monitor(
-            state=self.state,
-            source=self.source,
-            store=self.store,
+        runtime = assembled(
+            self.settings,
             clock=clock,
+            store=self.store,
+            source=self.source,
+            chat=chat,
             presenter=StormPresenter(),
         )
-        self.controls = Controls(
-            state=self.state, store=self.store, clock=clock, presenter=StormPresenter()
-        )
+        self.state = runtime.state
+        self.drainer = runtime.drainer
+        self.monitor = runtime.monitor
+        self.controls = runtime.controls
 
     async def start(self) -> None:
         await self.store.open()

@@ -9,12 +9,12 @@ Besides our own walk, each block is parsed by slack_sdk's models, whose
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from slack_sdk.models.blocks import Block as SdkBlock
 
 from bot.adapters.slack.blocks_kit import Message
+from tests.support.slack_text import strings
 
 BLOCK_CAP = 50
 HOME_BLOCK_CAP = 100
@@ -81,18 +81,6 @@ def assert_within_limits(message: Message, cap: int = BLOCK_CAP) -> dict[str, An
     assert "link_names" not in payload and "parse" not in payload
     assert_blocks_within_limits(payload["blocks"], cap)
     return payload
-
-
-def strings(value: object) -> Iterator[str]:
-    """Every string anywhere in a payload, keys excluded."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from strings(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from strings(item)
 
 
 def markup(payload: object) -> set[str]:

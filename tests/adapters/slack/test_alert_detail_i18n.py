@@ -25,7 +25,7 @@ from bot.domain.window import CallLog
 from bot.services.state import PollState
 from bot.services.views.alert_build import alert_view
 from bot.services.views.replies import OperationStatus, StatusView
-from tests.adapters.slack.limits import strings
+from tests.support.slack_text import strings
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 TZ = "America/Bogota"

@@ -25,7 +25,6 @@ from bot.services.views.alert import AlertEvent, Unit
 from bot.services.views.alert_build import alert_view
 from bot.services.views.replies import AlertsView, HomeOperation, HomeView, RuleLine, RulesView
 from bot.services.views.replies_build import alert_line
-from tests.adapters.slack.limits import strings
 from tests.domain.test_supervisor_day import (
     ABANDON_RATE,
     BOUNDED,
@@ -35,6 +34,7 @@ from tests.domain.test_supervisor_day import (
     local,
     run_day,
 )
+from tests.support.slack_text import strings
 
 TZ = "America/Bogota"
 P = Poll

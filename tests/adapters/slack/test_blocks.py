@@ -38,9 +38,9 @@ from tests.adapters.slack.limits import (
     assert_blocks_within_limits,
     assert_within_limits,
     markup,
-    strings,
 )
 from tests.adapters.slack.samples import ACKER, CUSTOMER, HOSTILE, NOW, PHONE, TZ
+from tests.support.slack_text import strings
 
 LANGS = ("en", "es")
 MORE = re.compile(r"(?:and|y) ([\d.,]+) (?:more|más)")

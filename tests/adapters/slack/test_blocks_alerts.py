@@ -23,9 +23,9 @@ from tests.adapters.slack.limits import (
     assert_blocks_within_limits,
     assert_within_limits,
     markup,
-    strings,
 )
 from tests.adapters.slack.samples import ACKER, HOSTILE, NOW, ONCALL, TZ
+from tests.support.slack_text import strings
 
 LANGS = ("en", "es")
 

@@ -13,8 +13,9 @@ from bot.adapters.slack.blocks_digest import render_digest_message, render_diges
 from bot.adapters.slack.presenter import SlackPresenter
 from bot.services.views.alert import AlertMessageView, DigestView, Unit
 from tests.adapters.slack import samples
-from tests.adapters.slack.limits import assert_within_limits, markup, strings
+from tests.adapters.slack.limits import assert_within_limits, markup
 from tests.adapters.slack.samples import ACKER, HOSTILE, NOW, ONCALL, TZ
+from tests.support.slack_text import strings
 
 LANGS = ("en", "es")
 WINDOW = timedelta(minutes=10)

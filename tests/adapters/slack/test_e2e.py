@@ -22,16 +22,12 @@ from bot.adapters.clock import ManualClock
 from bot.adapters.slack.app import build_app, build_web_client
 from bot.adapters.slack.authorizer import SlackAuthorizer
 from bot.adapters.slack.blocks import ACK_ACTION, SILENCE_1H_ACTION
-from bot.adapters.slack.frontend import CallsFrontend
 from bot.adapters.slack.http_server import HttpServer, start_http
 from bot.adapters.slack.notifier import SlackChat
 from bot.adapters.slack.presenter import SlackPresenter
-from bot.adapters.store.memory import MemoryStore
-from bot.backtest.slack_reply import backtest_replier
+from bot.bootstrap import calls_frontend
 from bot.domain.calls import CallRecord
 from bot.services.authorization import AllowAll, Authorizer
-from bot.services.commands import CommandService
-from bot.services.control import Controls
 from bot.services.delivery import OutboxDrainer
 from bot.services.monitor import Monitor
 from bot.services.state import RuntimeState
@@ -45,6 +41,8 @@ from tests.fakes.slack_api import (
 )
 from tests.fakes.slack_requests import signed_request_headers, slash_command_body
 from tests.services.fakes import Batch, FakeSource
+from tests.support.slack_text import texts
+from tests.support.world import assembled
 
 SECRET = "e2e-signing-secret-41d7"
 BOT_TOKEN = "xoxb-e2e-bot-token-93ab"
@@ -176,26 +174,21 @@ async def running(
     )
     async with FakeSlackApi(bot_token=BOT_TOKEN) as slack:
         client = build_web_client(bot_token=BOT_TOKEN, api_url=slack.api_url)
-        state = RuntimeState.from_settings(settings)
         clock = ManualClock(T0)
-        store = MemoryStore()
-        await store.open()
         source = FakeSource()
-        presenter = SlackPresenter(language=language, mask_personal_data=mask)
         authorizer: Authorizer = AllowAll()
         if admin_group is not None:
             authorizer = SlackAuthorizer(client=client, admins=frozenset(), admin_group=admin_group)
-        drainer = OutboxDrainer(outbox=store, chat=SlackChat(client=client), clock=clock)
-        monitor = Monitor(state=state, source=source, store=store, clock=clock, presenter=presenter)
-        controls = Controls(state=state, store=store, clock=clock, presenter=presenter)
-        service = CallsFrontend(
-            commands=CommandService(
-                state=state, controls=controls, clock=clock, source=source, authorizer=authorizer
-            ),
-            language=language,
-            mask_personal_data=mask,
-            backtest=backtest_replier(state),
+        runtime = assembled(
+            settings,
+            clock=clock,
+            source=source,
+            chat=SlackChat(client=client),
+            presenter=SlackPresenter(language=language, mask_personal_data=mask),
         )
+        await runtime.store.open()
+        state, monitor, drainer = runtime.state, runtime.monitor, runtime.drainer
+        service = calls_frontend(runtime, authorizer=authorizer)
         app = build_app(frontend=service, bot_token=BOT_TOKEN, signing_secret=SECRET, client=client)
         server = await start_http(
             app, host="127.0.0.1", port=0, health=lambda: (True, "ok"), metrics=lambda: b""
@@ -210,25 +203,6 @@ async def running(
 async def bot() -> AsyncIterator[Bot]:
     async with running() as started:
         yield started
-
-
-def texts(payload: Any) -> str:
-    """Every `text` string in a payload (fallback, blocks, elements), joined."""
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key == "text" and isinstance(value, str):
-                    found.append(value)
-                else:
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(payload)
-    return "\n".join(found)
 
 
 @pytest.mark.parametrize(

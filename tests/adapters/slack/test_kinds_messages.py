@@ -17,12 +17,12 @@ from bot.domain.specs import Evaluation, RuleSpec, Severity
 from bot.domain.window import CallLog
 from bot.services.views.alert import AlertMessageView, DigestView
 from bot.services.views.alert_build import alert_view
-from tests.adapters.slack.limits import strings
 from tests.domain.test_budget import NOON, OPENING, day_log
 from tests.domain.test_budget import SPEC as BUDGET
 from tests.domain.test_expected import NOW as SLOT_END
 from tests.domain.test_expected import SPEC as EXPECTED
 from tests.domain.test_expected import history, window_calls
+from tests.support.slack_text import strings
 
 TZ = "America/Bogota"
 H = timedelta(hours=1)

@@ -1,0 +1,98 @@
+"""Configurations for tests, written as the YAML a person would write, then parsed the
+bot's own way (`parse_settings`), so a test exercises the real validation and defaults.
+
+    settings(operations=[operation(poll_every="5m")], rules=[rule(warning=3, critical=6)])
+
+Every value is written in YAML flow style: strings quoted (so "0004" stays a string),
+numbers and booleans bare, lists and mappings in brackets and braces.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bot.config.model import Settings
+from bot.settings import parse_settings
+
+CHANNEL = "C0ALERTS1"
+ABANDONED_INBOUND = {"result": ["abandon"], "type": ["inbound"]}
+
+
+def flow(value: Any) -> str:
+    """One value in YAML flow style."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{key}: {flow(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, Sequence):
+        return "[" + ", ".join(flow(item) for item in value) + "]"
+    raise TypeError(f"no YAML for {value!r}")
+
+
+def operation(
+    name: str = "bogota",
+    *,
+    server: str = "0004",
+    token: str = "t-secret",
+    licenses: int = 10,
+    poll_every: str = "1m",
+    **more: Any,
+) -> dict[str, Any]:
+    """An operation entry; `more` adds keys (base_url, timezone, active, ...)."""
+    return {
+        "name": name,
+        "server": server,
+        "token": token,
+        "licenses": licenses,
+        "poll_every": poll_every,
+        **more,
+    }
+
+
+def rule(
+    name: str = "abandons",
+    *,
+    kind: str = "count",
+    match: Mapping[str, Any] = ABANDONED_INBOUND,
+    **more: Any,
+) -> dict[str, Any]:
+    """A rule entry (by default abandoned inbound calls counted); `more` adds its keys
+    (`for` is a Python keyword: pass it as `**{"for": 1}`)."""
+    return {"name": name, "kind": kind, "match": match, **more}
+
+
+def config_text(
+    *,
+    operations: Sequence[Mapping[str, Any]] = (),
+    rules: Sequence[Mapping[str, Any]] = (),
+    channel: str = CHANNEL,
+    defaults: bool = False,
+    **top: Any,
+) -> str:
+    """The whole file: `defaults`, the top-level keys in `top`, Slack's default channel,
+    then the operations (one `bogota` if none are given) and the rules."""
+    lines = [f"defaults: {flow(defaults)}"]
+    lines += [f"{key}: {flow(value)}" for key, value in top.items()]
+    lines.append(f"slack: {{default_channel: {channel}}}")
+    lines.append("operations:")
+    lines += [f"  - {flow(op)}" for op in operations or [operation()]]
+    if rules:
+        lines.append("rules:")
+        lines += [f"  - {flow(r)}" for r in rules]
+    return "\n".join(lines) + "\n"
+
+
+def settings(
+    *,
+    source: str = "test.yml",
+    env: Mapping[str, str] | None = None,
+    **parts: Any,
+) -> Settings:
+    """`config_text(**parts)` parsed as the bot parses a file."""
+    return parse_settings(config_text(**parts), source=source, env=dict(env or {}))
