@@ -14,16 +14,18 @@ import pytest
 from bot.adapters.clock import ManualClock
 from bot.adapters.slack.presenter import SlackPresenter
 from bot.adapters.store.memory import MemoryStore
+from bot.bootstrap import CycleHooks
 from bot.domain.calls import CallRecord
 from bot.domain.specs import CallFilter, RuleKind, RuleSpec
 from bot.services.context import ContextService, polls_due_today
 from bot.services.context_alerts import AlertContextRefresher, wants_context
 from bot.services.monitor import Monitor
 from bot.services.state import RuntimeState
-from bot.settings import parse_settings
+from tests.support.config import operation, settings
+from tests.support.world import assembled
 
 from .fakes import Batch, FakeSource
-from .test_commands import CONFIG, OPERATION, T0, mix
+from .test_commands import RULES, T0, mix
 from .test_context import FakeContext, FixedBudget
 
 
@@ -49,28 +51,32 @@ class Rig:
 
 
 async def make_rig(
-    *, language: str = "en", context: str = "", request_limit: timedelta = timedelta(seconds=60)
+    *,
+    language: str = "en",
+    context: list[str] | None = None,
+    request_limit: timedelta = timedelta(seconds=60),
 ) -> Rig:
-    operation = OPERATION.format(name="bogota") + context
-    settings = parse_settings(
-        CONFIG.format(language=language, operations=operation), source="t.yml", env={}
+    more = {} if context is None else {"context": context}
+    config = settings(
+        operations=[operation(poll_every="5m", **more)], rules=RULES, language=language
     )
-    state = RuntimeState.from_settings(settings)
     clock = ManualClock(T0)
     store = MemoryStore()
     await store.open()
     source, fake, budget = FakeSource(), FakeContext(), FixedBudget()
     presenter = SlackPresenter(language=language, mask_personal_data=True)
+    hooks = CycleHooks()
+    runtime = assembled(
+        config, clock=clock, store=store, source=source, presenter=presenter, on_cycle=hooks
+    )
+    state, monitor = runtime.state, runtime.monitor
     service = ContextService(state=state, source=fake, budget=budget, clock=clock)
     refresher = AlertContextRefresher(
         state=state, context=service, store=store, presenter=presenter, clock=clock,
         request_limit=request_limit,
     )  # fmt: skip
     presenter.use_context(refresher.alert_context)
-    monitor = Monitor(
-        state=state, source=source, store=store, clock=clock, presenter=presenter,
-        on_cycle=refresher.after_cycle,
-    )  # fmt: skip
+    hooks.hooks.append(refresher.after_cycle)
     return Rig(state, clock, source, fake, budget, store, monitor, refresher)
 
 
@@ -112,10 +118,10 @@ async def test_at_the_reserve_the_message_says_there_is_no_queue_detail() -> Non
 
 
 async def test_an_operation_can_ask_for_queues_only_or_nothing() -> None:
-    rig = await make_rig(context="    context: [queues]\n")
+    rig = await make_rig(context=["queues"])
     await rig.poll(mix(rig.clock.now(), abandons=8))
     assert rig.fake.queues_asked == ["bogota"] and rig.fake.agents_asked == []
-    none = await make_rig(context="    context: []\n")
+    none = await make_rig(context=[])
     await none.poll(mix(none.clock.now(), abandons=8))
     assert none.fake.queues_asked == [] and none.fake.agents_asked == []
 
