@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.adapters.clock import ManualClock
-from bot.bootstrap import build_runtime, store_from_settings
+from bot.bootstrap import build_runtime, store_for
 from bot.settings import parse_settings
 from tests.services.fakes import FakeChat, FakeSource, TextPresenter
 from tests.services.test_removed_rules import T0, calls
@@ -35,9 +35,7 @@ async def test_runtime_start_closes_the_message_of_a_rule_no_longer_configured(t
     clock, chat = ManualClock(T0), FakeChat()
     before = settings("abandons")
     source = FakeSource()
-    first = assembled(
-        before, clock=clock, store=store_from_settings(before), source=source, chat=chat
-    )
+    first = assembled(before, clock=clock, store=store_for(before), source=source, chat=chat)
     await first.open()
     source.queue("bogota", calls(clock.now(), abandons=4, prefix="a"))
     await first.monitor.poll("bogota")

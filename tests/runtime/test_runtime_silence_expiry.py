@@ -7,7 +7,7 @@ import asyncio
 from datetime import timedelta
 
 from bot.adapters.clock import ManualClock
-from bot.bootstrap import build_runtime, store_from_settings
+from bot.bootstrap import build_runtime, store_for
 from bot.settings import parse_settings
 from tests.services.fakes import FakeChat, FakeSource, TextPresenter
 from tests.services.test_removed_rules import T0, calls
@@ -33,9 +33,7 @@ async def test_the_running_bot_edits_the_message_when_a_silence_runs_out(tmp_pat
     settings = parse_settings(text, source="callbot.yml", env={})
     clock, chat = ManualClock(T0), FakeChat()
     source = FakeSource()
-    first = assembled(
-        settings, clock=clock, store=store_from_settings(settings), source=source, chat=chat
-    )
+    first = assembled(settings, clock=clock, store=store_for(settings), source=source, chat=chat)
     await first.open()
     source.queue("bogota", calls(clock.now(), abandons=4, prefix="a"))
     await first.monitor.poll("bogota")
