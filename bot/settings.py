@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from bot.config.budget import POLLED_APIS, Budget, calls_per_day, daily_budget
+from bot.config.budget import Budget, calls_per_day, daily_budget
 from bot.config.errors import ConfigError, Problem
 from bot.config.loader import (
     CONFIG_ENV_VAR,
@@ -32,6 +32,7 @@ from bot.config.model import (
 from bot.config.reference import render_rules_reference, render_settings_reference
 from bot.config.report import render_report
 from bot.config.secret import Secret
+from bot.domain.polling import POLLED_APIS
 from bot.domain.specs import RuleSpec
 
 __all__ = [

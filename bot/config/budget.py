@@ -24,13 +24,12 @@ from decimal import Decimal
 from typing import Protocol
 
 from bot.domain.durations import format_duration
+from bot.domain.polling import POLLED_APIS
 
 CALLS_PER_LICENSE = 1000
 DAY_SECONDS = 86400
 MAX_ATTEMPTS = 4
 """Requests one poll may make at most (the first and its retries); each one is charged."""
-POLLED_APIS: tuple[str, ...] = ("calls_last_10",)
-"""Every Wolkvox API the bot polls on each operation's period."""
 SKILLS_API = "skills"
 """Polled every `skills_every` by an operation with `queue` rules (issue 15)."""
 

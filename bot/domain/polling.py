@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+POLLED_APIS: tuple[str, ...] = ("calls_last_10",)
+"""Every Wolkvox API the bot polls on each operation's period (the budget charges each)."""
+
 
 @dataclass(frozen=True, slots=True)
 class PollState:

@@ -18,7 +18,7 @@ from datetime import datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import Generic, Protocol, TypeVar
 
-from bot.config.budget import POLLED_APIS
+from bot.domain.polling import POLLED_APIS
 from bot.domain.queues import AgentSnapshot, QueueSnapshot
 from bot.services.ports import BudgetUse, Clock, SourceError
 from bot.services.state import RuntimeState
