@@ -47,19 +47,17 @@ SLOW_SECONDS = 60.0
 async def _bot_under_slow_wolkvox(bursts: int) -> dict[str, Any]:
     from bot.adapters.clock import SystemClock
     from bot.adapters.slack.app import build_app, build_web_client
-    from bot.adapters.slack.frontend import CallsFrontend
     from bot.adapters.slack.http_server import EVENTS_PATH, start_http
     from bot.adapters.slack.presenter import SlackPresenter
     from bot.adapters.store.sqlite import SQLiteStore
     from bot.adapters.wolkvox.client import WolkvoxClient
     from bot.adapters.wolkvox.simulator import Fault, WolkvoxSimulator
     from bot.adapters.wolkvox.source import WolkvoxCallSource
-    from bot.services.commands import AllowAll, CommandService
-    from bot.services.control import Controls
+    from bot.bootstrap import assemble, calls_frontend
+    from bot.services.commands import AllowAll
     from bot.services.heap import freeze_start_up_heap
-    from bot.services.monitor import Monitor
-    from bot.services.state import RuntimeState
     from tests.fakes.slack_api import FakeSlackApi
+    from tests.services.fakes import FakeChat
 
     clock = SystemClock()
     presenter = SlackPresenter(language="en", mask_personal_data=True)
@@ -70,14 +68,19 @@ async def _bot_under_slow_wolkvox(bursts: int) -> dict[str, Any]:
         WolkvoxClient(clock=clock) as client,
     ):
         settings = settings_for(OPERATIONS, base_url=simulator.base_url)
-        state = RuntimeState.from_settings(settings)
         source = WolkvoxCallSource(client=client, operations=settings.operations)
         with store_directory() as directory:
             store = SQLiteStore(path=directory / "callbot.sqlite3")
-            await store.open()
-            monitor = Monitor(
-                state=state, source=source, store=store, clock=clock, presenter=presenter
+            runtime = assemble(
+                settings,
+                store=store,
+                source=source,
+                chat=FakeChat(),
+                presenter=presenter,
+                clock=clock,
             )
+            await store.open()
+            monitor = runtime.monitor
             for name in names:
                 report = await monitor.poll(name)
                 if report.outcome != "ok":
@@ -87,17 +90,7 @@ async def _bot_under_slow_wolkvox(bursts: int) -> dict[str, Any]:
             tokens = [token_of(name) for name in names]
             await _until(lambda: all(simulator.in_flight(token) for token in tokens))
             web_client = build_web_client(bot_token=BOT_TOKEN, api_url=slack.api_url)
-            service = CallsFrontend(
-                commands=CommandService(
-                    state=state,
-                    controls=Controls(state=state, store=store, clock=clock, presenter=presenter),
-                    clock=clock,
-                    source=source,
-                    authorizer=AllowAll(),
-                ),
-                language="en",
-                mask_personal_data=True,
-            )
+            service = calls_frontend(runtime, authorizer=AllowAll())
             app = build_app(
                 frontend=service,
                 bot_token=BOT_TOKEN,

@@ -92,8 +92,8 @@ async def _child(args: ChildArgs) -> dict[str, Any]:
     from bot.adapters.store.sqlite import SQLiteStore
     from bot.adapters.wolkvox.client import WolkvoxClient
     from bot.adapters.wolkvox.source import WolkvoxCallSource
-    from bot.services.monitor import Monitor
-    from bot.services.state import RuntimeState
+    from bot.bootstrap import assemble
+    from tests.services.fakes import FakeChat
 
     loaded = _import_runtime()
     gc.collect()
@@ -101,20 +101,21 @@ async def _child(args: ChildArgs) -> dict[str, Any]:
     end = datetime.now(UTC).replace(second=0, microsecond=0)
     clock = ManualClock(end - timedelta(hours=args.hours))
     settings = settings_for(args.operations, base_url=args.simulator)
-    state = RuntimeState.from_settings(settings)
     history = TrafficSource(clock=clock)
     source = _SwitchableSource(history)
     names = operation_names(args.operations)
     with store_directory() as directory:
         store = SQLiteStore(path=directory / "callbot.sqlite3")
         await store.open()
-        monitor = Monitor(
-            state=state,
-            source=source,
+        runtime = assemble(
+            settings,
             store=store,
-            clock=clock,
+            source=source,
+            chat=FakeChat(),
             presenter=SlackPresenter(language="en", mask_personal_data=True),
+            clock=clock,
         )
+        monitor = runtime.monitor
         step = timedelta(minutes=args.poll_minutes)
         cycles = 0
         while clock.now() < end:

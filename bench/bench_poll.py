@@ -26,10 +26,10 @@ from bot.adapters.wolkvox.mapping import MappedBatch
 from bot.adapters.wolkvox.response import map_calls_response
 from bot.adapters.wolkvox.simulator_faults import envelope
 from bot.adapters.wolkvox.simulator_traffic import TrafficModel
+from bot.bootstrap import assemble
 from bot.services.heap import freeze_start_up_heap
-from bot.services.monitor import Monitor
 from bot.services.ports import BudgetUse
-from bot.services.state import RuntimeState
+from tests.services.fakes import FakeChat
 
 NAME = "poll"
 TARGET_RATIO = 8.0
@@ -69,13 +69,14 @@ async def _one_poll(first: bytes, second: bytes, expected_new: int) -> float:
         store = SQLiteStore(path=directory / "callbot.sqlite3")
         await store.open()
         try:
-            monitor = Monitor(
-                state=RuntimeState.from_settings(settings),
-                source=source,
+            monitor = assemble(
+                settings,
                 store=store,
-                clock=clock,
+                source=source,
+                chat=FakeChat(),
                 presenter=SlackPresenter(language="en", mask_personal_data=True),
-            )
+                clock=clock,
+            ).monitor
             source.body = first
             if (await monitor.poll(name)).outcome != "ok":
                 raise RuntimeError("the first poll failed")

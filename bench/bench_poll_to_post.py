@@ -41,29 +41,26 @@ async def _measure(operations: int) -> dict[str, Any]:
     from bot.adapters.slack.notifier import SlackChat
     from bot.adapters.slack.presenter import SlackPresenter
     from bot.adapters.store.sqlite import SQLiteStore
-    from bot.services.delivery import OutboxDrainer
-    from bot.services.monitor import Monitor
-    from bot.services.state import RuntimeState
+    from bot.bootstrap import assemble
     from tests.fakes.slack_api import FakeSlackApi
 
     clock = ManualClock(BUSINESS_HOURS)
     settings = settings_for(operations, rules=RULE, defaults=False)
-    state = RuntimeState.from_settings(settings)
     latencies: list[float] = []
     async with FakeSlackApi(bot_token=BOT_TOKEN) as slack:
         chat = SlackChat(client=build_web_client(bot_token=BOT_TOKEN, api_url=slack.api_url))
         with tempfile.TemporaryDirectory(prefix="callbot-bench-") as directory:
             store = SQLiteStore(path=Path(directory) / "callbot.sqlite3")
-            await store.open()
-            drainer = OutboxDrainer(outbox=store, chat=chat, clock=clock)
-            monitor = Monitor(
-                state=state,
-                source=TrafficSource(clock=clock),
+            runtime = assemble(
+                settings,
                 store=store,
-                clock=clock,
+                source=TrafficSource(clock=clock),
+                chat=chat,
                 presenter=SlackPresenter(language="en", mask_personal_data=True),
-                on_outbox=drainer.wake,
+                clock=clock,
             )
+            await store.open()
+            drainer, monitor = runtime.drainer, runtime.monitor
             stop = asyncio.Event()
             draining = asyncio.create_task(drainer.run(stop))
             try:
