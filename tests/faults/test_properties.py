@@ -38,6 +38,7 @@ from bot.services.control import Controls
 from bot.services.state import RuntimeState
 from bot.settings import parse_settings
 from tests.services.fakes import FakeSource
+from tests.support.config import config_text, operation, rule
 
 pytestmark = pytest.mark.faults
 
@@ -169,14 +170,10 @@ def test_any_bytes_map_or_raise_a_wolkvox_error(body: bytes, status: int) -> Non
     check(mapped)
 
 
-CONFIG = """
-defaults: false
-slack: {default_channel: C0ALERTS1}
-operations:
-  - {name: bogota, server: "0004", token: t-props, licenses: 10, poll_every: 1m}
-rules:
-  - {name: abandons, kind: count, match: {result: [abandon]}, window: 10m, warning: 3}
-"""
+CONFIG = config_text(
+    operations=[operation(token="t-props")],
+    rules=[rule(match={"result": ["abandon"]}, window="10m", warning=3)],
+)
 WORDS = st.sampled_from(
     [
         "last10", "last", "30", "2d", "1h", "silence", "unsilence", "ack", "abandons", "for",

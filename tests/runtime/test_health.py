@@ -10,14 +10,14 @@ from bot.adapters.clock import ManualClock
 from bot.adapters.health import HealthCheck, OutboxSample, evaluate_health
 from bot.services.state import RuntimeState
 from bot.settings import parse_settings
+from tests.support.config import config_text, operation
 
-CONFIG = """
-defaults: false
-slack: {default_channel: C0ALERTS1}
-operations:
-  - {name: bogota, server: "0004", token: t-secret-1, licenses: 10, poll_every: 1m}
-  - {name: lima, server: "0004", token: t-secret-2, licenses: 10, poll_every: 5m}
-"""
+CONFIG = config_text(
+    operations=[
+        operation(token="t-secret-1"),
+        operation("lima", token="t-secret-2", poll_every="5m"),
+    ]
+)
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 LONG_AGO = NOW - timedelta(hours=1)
 

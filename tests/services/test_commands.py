@@ -21,7 +21,7 @@ from bot.services.commands import next_local_time
 from bot.services.monitor import Monitor
 from bot.services.ports import SourceError
 from bot.services.state import RuntimeState
-from tests.support.config import operation, rule, settings
+from tests.support.config import make_settings, operation, rule
 from tests.support.slack_text import texts
 from tests.support.world import assembled
 
@@ -108,7 +108,7 @@ async def make_world(
     authorizer: Authorizer | None = None,
     mask: bool = True,
 ) -> World:
-    config = settings(
+    config = make_settings(
         operations=[operation(name, poll_every="5m") for name in operations],
         rules=RULES,
         language=language,

@@ -21,7 +21,7 @@ from bot.services.context import ContextService, polls_due_today
 from bot.services.context_alerts import AlertContextRefresher, wants_context
 from bot.services.monitor import Monitor
 from bot.services.state import RuntimeState
-from tests.support.config import operation, settings
+from tests.support.config import make_settings, operation
 from tests.support.world import assembled
 
 from .fakes import Batch, FakeSource
@@ -57,7 +57,7 @@ async def make_rig(
     request_limit: timedelta = timedelta(seconds=60),
 ) -> Rig:
     more = {} if context is None else {"context": context}
-    config = settings(
+    config = make_settings(
         operations=[operation(poll_every="5m", **more)], rules=RULES, language=language
     )
     clock = ManualClock(T0)

@@ -21,28 +21,13 @@ from bot.services.cycle import CyclePlan, Polled, plan_cycle, swap_in
 from bot.services.ports import BudgetUse, SourceError
 from bot.services.state import RuntimeState
 from bot.settings import parse_settings
+from tests.support.config import config_text, rule
 
 from .fakes import Batch, TextPresenter
 
-CONFIG = """
-defaults: false
-slack:
-  default_channel: C0ALERTS1
-operations:
-  - name: bogota
-    server: "0004"
-    token: t-secret
-    licenses: 10
-    poll_every: 1m
-rules:
-  - name: abandons
-    kind: count
-    match: {result: [abandon]}
-    window: 3m
-    warning: 5
-    critical: 20
-    for: 2
-"""
+CONFIG = config_text(
+    rules=[rule(match={"result": ["abandon"]}, window="3m", warning=5, critical=20, **{"for": 2})]
+)
 T0 = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 ABANDONS, UNAVAILABLE = "abandons", "wolkvox-unavailable"
 FAILED = -1

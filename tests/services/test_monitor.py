@@ -15,12 +15,12 @@ from bot.services.ports import RenderedMessage, SourceError
 from bot.services.ports.chat import ChatError, ChatErrorKind
 from bot.services.restore import restore_state
 from bot.services.views.alert import ActionKind
-from tests.support.config import rule, settings
+from tests.support.config import make_settings, rule
 from tests.support.world import assembled
 
 from .fakes import Batch, FakeChat, FakeSource
 
-SETTINGS = settings(
+SETTINGS = make_settings(
     rules=[
         rule(
             window="10m",

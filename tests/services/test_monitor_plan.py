@@ -23,26 +23,11 @@ from bot.services.ports.store import CycleCommit, StoreBusyError
 from bot.services.restore import restore_state
 from bot.services.state import RuntimeState
 from bot.settings import parse_settings
+from tests.support.config import config_text, rule
 
 from .fakes import Batch, FakeSource, TextPresenter
 
-CONFIG = """
-defaults: false
-slack:
-  default_channel: C0ALERTS1
-operations:
-  - name: bogota
-    server: "0004"
-    token: t-secret
-    licenses: 10
-    poll_every: 1m
-rules:
-  - name: abandons
-    kind: count
-    match: {result: [abandon]}
-    window: 10m
-    warning: 1000
-"""
+CONFIG = config_text(rules=[rule(match={"result": ["abandon"]}, window="10m", warning=1000)])
 T0 = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 WINDOW = timedelta(minutes=10)
 

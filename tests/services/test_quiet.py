@@ -15,16 +15,12 @@ from bot.services.ports import SourceError
 from bot.services.quiet import PollLogQuieter
 from bot.services.restore import restore_state
 from bot.settings import parse_settings
+from tests.support.config import config_text, operation
 from tests.support.world import assembled
 
 from .fakes import Batch, FakeChat, FakeSource
 
-CONFIG = """
-defaults: false
-slack: {default_channel: C0ALERTS1}
-operations:
-  - {name: bogota, server: "0004", token: t-secret, licenses: 20, poll_every: 10s}
-"""
+CONFIG = config_text(operations=[operation(licenses=20, poll_every="10s")])
 T0 = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 EVERY = timedelta(seconds=10)
 REFUSED = SourceError(

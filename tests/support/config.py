@@ -1,7 +1,7 @@
 """Configurations for tests, written as the YAML a person would write, then parsed the
 bot's own way (`parse_settings`), so a test exercises the real validation and defaults.
 
-    settings(operations=[operation(poll_every="5m")], rules=[rule(warning=3, critical=6)])
+    make_settings(operations=[operation(poll_every="5m")], rules=[rule(warning=3, critical=6)])
 
 Every value is written in YAML flow style: strings quoted (so "0004" stays a string),
 numbers and booleans bare, lists and mappings in brackets and braces.
@@ -88,7 +88,7 @@ def config_text(
     return "\n".join(lines) + "\n"
 
 
-def settings(
+def make_settings(
     *,
     source: str = "test.yml",
     env: Mapping[str, str] | None = None,

@@ -24,27 +24,13 @@ from bot.services.control import Controls
 from bot.services.state import RuntimeState
 from bot.settings import parse_settings
 from tests.fakes.slack_api import FakeSlackApi, post_slash_command
+from tests.support.config import config_text, operation, rule
 
 SECRET = "signing-secret-5c2e8a"
 BOT_TOKEN = "xoxb-3333-4444-bot-token-a1b2"
-CONFIG = """
-defaults: false
-language: en
-slack:
-  default_channel: C0ALERTS1
-operations:
-  - name: bogota
-    server: "0004"
-    token: t-secret
-    licenses: 10
-    poll_every: 5m
-rules:
-  - name: abandons
-    kind: count
-    match: {result: [abandon], type: [inbound]}
-    window: 10m
-    warning: 3
-"""
+CONFIG = config_text(
+    operations=[operation(poll_every="5m")], rules=[rule(window="10m", warning=3)], language="en"
+)
 T0 = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 
 
