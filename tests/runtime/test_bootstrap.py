@@ -12,14 +12,17 @@ from bot.bootstrap import build_runtime, client_limits, missing_credentials
 from bot.services.ports import SourceError
 from bot.settings import parse_settings
 from tests.services.fakes import FakeChat, TextPresenter
+from tests.support.config import config_text, operation
 
-CONFIG = """
-defaults: false
-slack: {{default_channel: C0ALERTS1}}
-operations:
-  - {{name: a, server: "0004", token: t-a, licenses: 200, poll_every: {a}}}
-  - {{name: b, server: "0004", token: t-b, licenses: 200, poll_every: 5m}}
-"""
+
+def config(a: str) -> str:
+    """Operations `a` (polled every `a`) and `b` (every 5 minutes), 200 licenses each."""
+    return config_text(
+        operations=[
+            operation("a", token="t-a", licenses=200, poll_every=a),
+            operation("b", token="t-b", licenses=200, poll_every="5m"),
+        ]
+    )
 
 
 @pytest.mark.parametrize(
@@ -33,7 +36,7 @@ operations:
     ],
 )
 def test_requests_fit_in_the_shortest_poll_period(poll_every, speed, timeout, deadline) -> None:
-    settings = parse_settings(CONFIG.format(a=poll_every), source="t.yml", env={})
+    settings = parse_settings(config(a=poll_every), source="t.yml", env={})
     assert client_limits(settings, speed=speed) == pytest.approx((timeout, deadline))
 
 
@@ -49,7 +52,7 @@ def test_requests_fit_in_the_shortest_poll_period(poll_every, speed, timeout, de
     ],
 )
 def test_the_missing_credential_is_named(env, http, named) -> None:
-    settings = parse_settings(CONFIG.format(a="5m"), source="t.yml", env=env)
+    settings = parse_settings(config(a="5m"), source="t.yml", env=env)
     problem = missing_credentials(settings, http=http)
     if named is None:
         assert problem is None

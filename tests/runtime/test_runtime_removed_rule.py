@@ -4,32 +4,30 @@ an incident whose rule was taken out of the configuration."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from bot.adapters.clock import ManualClock
 from bot.bootstrap import build_runtime, store_for
 from bot.settings import parse_settings
 from tests.services.fakes import FakeChat, FakeSource, TextPresenter
 from tests.services.test_removed_rules import T0, calls
+from tests.support.config import config_text, operation, rule
 from tests.support.world import assembled
 
 from .bot_process import free_port
 
-CONFIG = """
-defaults: false
-store: {{path: {store}}}
-slack: {{default_channel: C0ALERTS1}}
-operations:
-  - {{name: bogota, server: "0004", token: t-secret, licenses: 10, poll_every: 1m,
-      base_url: "http://127.0.0.1:{port}"}}
-rules:
-  - {{name: {rule}, kind: count, match: {{result: [abandon], type: [inbound]}}, window: 10m,
-      warning: 3, for: 1}}
-"""
+
+def config(store: Path, port: int, rule_name: str) -> str:
+    return config_text(
+        operations=[operation(base_url=f"http://127.0.0.1:{port}")],
+        rules=[rule(rule_name, window="10m", warning=3, **{"for": 1})],
+        store={"path": str(store)},
+    )
 
 
 async def test_runtime_start_closes_the_message_of_a_rule_no_longer_configured(tmp_path) -> None:
     def settings(rule: str):  # type: ignore[no-untyped-def]
-        text = CONFIG.format(store=tmp_path / "s.sqlite3", port=free_port(), rule=rule)
+        text = config(tmp_path / "s.sqlite3", free_port(), rule)
         return parse_settings(text, source="callbot.yml", env={})
 
     clock, chat = ManualClock(T0), FakeChat()

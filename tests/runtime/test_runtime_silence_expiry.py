@@ -5,31 +5,29 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from pathlib import Path
 
 from bot.adapters.clock import ManualClock
 from bot.bootstrap import build_runtime, store_for
 from bot.settings import parse_settings
 from tests.services.fakes import FakeChat, FakeSource, TextPresenter
 from tests.services.test_removed_rules import T0, calls
+from tests.support.config import config_text, operation, rule
 from tests.support.world import assembled
 
 from .bot_process import free_port
 
-CONFIG = """
-defaults: false
-store: {{path: {store}}}
-slack: {{default_channel: C0ALERTS1}}
-operations:
-  - {{name: bogota, server: "0004", token: t-secret, licenses: 10, poll_every: 1m,
-      base_url: "http://127.0.0.1:{port}"}}
-rules:
-  - {{name: abandons, kind: count, match: {{result: [abandon], type: [inbound]}}, window: 10m,
-      warning: 3, for: 1}}
-"""
+
+def config(store: Path, port: int) -> str:
+    return config_text(
+        operations=[operation(base_url=f"http://127.0.0.1:{port}")],
+        rules=[rule(window="10m", warning=3, **{"for": 1})],
+        store={"path": str(store)},
+    )
 
 
 async def test_the_running_bot_edits_the_message_when_a_silence_runs_out(tmp_path) -> None:
-    text = CONFIG.format(store=tmp_path / "s.sqlite3", port=free_port())
+    text = config(tmp_path / "s.sqlite3", free_port())
     settings = parse_settings(text, source="callbot.yml", env={})
     clock, chat = ManualClock(T0), FakeChat()
     source = FakeSource()

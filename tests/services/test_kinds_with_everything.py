@@ -19,25 +19,25 @@ from bot.domain.calls import CallRecord
 from bot.domain.specs import Severity
 from bot.services.authorization import AllowAll
 from bot.settings import parse_settings
+from tests.support.config import config_text, operation, rule
 from tests.support.world import assembled
 
 from .fakes import Batch, FakeSource
 from .test_commands import text_of
 
-CONFIG = """
-defaults: false
-language: {language}
-slack: {{default_channel: C0ALERTS1}}
-operations:
-  - {{name: bogota, server: "0004", token: t-secret, licenses: 10, poll_every: 5m}}
-rules:
-  - name: abandon-budget
-    kind: budget
-    match: {{result: [abandon]}}
-    among: {{type: [inbound]}}
-    objective: 5%
-    active: mon-fri 08:00-18:00
-"""
+
+def config(language: str) -> str:
+    budget = rule(
+        "abandon-budget",
+        kind="budget",
+        match={"result": ["abandon"]},
+        among={"type": ["inbound"]},
+        objective="5%",
+        active="mon-fri 08:00-18:00",
+    )
+    return config_text(operations=[operation(poll_every="5m")], rules=[budget], language=language)
+
+
 OPENING = datetime(2026, 11, 24, 13, 0, tzinfo=UTC)  # Tuesday 08:00 in Bogota
 _seq = iter(range(10**6))
 
@@ -57,7 +57,7 @@ def five_minutes(now: datetime, abandons: int) -> list[CallRecord]:
 
 class World:
     def __init__(self, language: str) -> None:
-        settings = parse_settings(CONFIG.format(language=language), source="t.yml", env={})
+        settings = parse_settings(config(language), source="t.yml", env={})
         self.clock = ManualClock(OPENING)
         self.store = MemoryStore()
         self.source = FakeSource()

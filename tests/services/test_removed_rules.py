@@ -17,29 +17,20 @@ from bot.adapters.store.memory import MemoryStore, MemoryTables
 from bot.domain.calls import CallRecord
 from bot.services.ports import Presenter, RenderedMessage
 from bot.settings import parse_settings
+from tests.support.config import config_text, operation, rule
 from tests.support.world import assembled
 
 from .fakes import Batch, FakeChat, FakeSource, TextPresenter
 
-CONFIG = """
-defaults: false
-language: {language}
-slack:
-  default_channel: C0ALERTS1
-operations:
-  - name: {operation}
-    server: "0004"
-    token: t-secret
-    licenses: 10
-    poll_every: 1m
-rules:
-  - name: {rule}
-    kind: count
-    match: {{result: [abandon], type: [inbound]}}
-    window: 10m
-    warning: 3
-    for: 1
-"""
+
+def config(language: str, operation_name: str, rule_name: str) -> str:
+    return config_text(
+        operations=[operation(operation_name)],
+        rules=[rule(rule_name, window="10m", warning=3, **{"for": 1})],
+        language=language,
+    )
+
+
 T0 = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # 10:00 in Bogota
 KEPT = {"operation": "bogota", "rule": "abandons"}
 RULE_RENAMED = {"operation": "bogota", "rule": "abandoned-inbound"}
@@ -90,7 +81,7 @@ class Bot:
         language: str = "en",
     ) -> None:
         settings = parse_settings(
-            CONFIG.format(language=language, **names), source="test.yml", env={}
+            config(language, names["operation"], names["rule"]), source="test.yml", env={}
         )
         self.operation = names["operation"]
         self.store = MemoryStore(tables=tables)

@@ -41,6 +41,7 @@ from tests.fakes.slack_api import (
 )
 from tests.fakes.slack_requests import signed_request_headers, slash_command_body
 from tests.services.fakes import Batch, FakeSource
+from tests.support.config import config_text, rule
 from tests.support.slack_text import texts
 from tests.support.world import assembled
 
@@ -48,28 +49,13 @@ SECRET = "e2e-signing-secret-41d7"
 BOT_TOKEN = "xoxb-e2e-bot-token-93ab"
 CHANNEL = "C0ALERTS1"
 ADMIN = "U0ANA"
-CONFIG = """
-defaults: false
-language: {language}
-mask_personal_data: {mask}
-slack:
-  default_channel: C0ALERTS1
-operations:
-  - name: bogota
-    server: "0004"
-    token: t-secret
-    licenses: 10
-    poll_every: 1m
-rules:
-  - name: abandons
-    kind: count
-    match: {{result: [abandon], type: [inbound]}}
-    window: 10m
-    warning: 3
-    critical: 6
-    recover: 2
-    mention: "<!subteam^S0123>"
-"""
+
+
+def config(language: str, mask: bool) -> str:
+    abandons = rule(window="10m", warning=3, critical=6, recover=2, mention="<!subteam^S0123>")
+    return config_text(rules=[abandons], language=language, mask_personal_data=mask)
+
+
 T0 = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 HOSTILE = ("<!channel>", "<@U123>", "<!everyone>", "<!here>")
 PHONE = "3001234567"
@@ -169,9 +155,7 @@ class Bot:
 async def running(
     *, language: str = "en", mask: bool = True, admin_group: str | None = None
 ) -> AsyncIterator[Bot]:
-    settings = parse_settings(
-        CONFIG.format(language=language, mask=str(mask).lower()), source="e2e.yml", env={}
-    )
+    settings = parse_settings(config(language, mask), source="e2e.yml", env={})
     async with FakeSlackApi(bot_token=BOT_TOKEN) as slack:
         client = build_web_client(bot_token=BOT_TOKEN, api_url=slack.api_url)
         clock = ManualClock(T0)
