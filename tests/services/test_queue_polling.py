@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.adapters.clock import ManualClock
-from bot.adapters.store.memory import MemoryStore
 from bot.domain.specs import EvalStatus
 from bot.services.context import ContextService, polls_due_today
 from bot.services.monitor import Monitor
@@ -18,8 +17,8 @@ from bot.services.ports import SourceError
 from bot.services.queue_polling import QueuePolling
 from bot.services.state import RuntimeState
 from bot.settings import parse_settings
+from tests.support.world import assembled
 
-from .fakes import FakeSource, TextPresenter
 from .test_commands import T0
 from .test_context import FakeContext, FixedBudget
 
@@ -50,15 +49,12 @@ class Rig:
 
 async def make_rig(extra: str = "", request_limit: timedelta = timedelta(seconds=60)) -> Rig:
     settings = parse_settings(CONFIG.format(extra=extra), source="t.yml", env={})
-    state = RuntimeState.from_settings(settings)
     clock = ManualClock(T0)
-    store = MemoryStore()
-    await store.open()
+    runtime = assembled(settings, clock=clock)
+    await runtime.store.open()
+    state, monitor = runtime.state, runtime.monitor
     fake = FakeContext()
     context = ContextService(state=state, source=fake, budget=FixedBudget(), clock=clock)
-    monitor = Monitor(
-        state=state, source=FakeSource(), store=store, clock=clock, presenter=TextPresenter()
-    )
     monitor.use_queues(QueuePolling(context=context, clock=clock, request_limit=request_limit))
     return Rig(state, clock, fake, monitor)
 
@@ -113,15 +109,12 @@ async def test_an_operation_without_queue_rules_never_asks_skills() -> None:
         env={},
     )
     assert not settings.operation("bogota").polls_skills
-    state = RuntimeState.from_settings(settings)
     clock = ManualClock(T0)
-    store = MemoryStore()
-    await store.open()
+    runtime = assembled(settings, clock=clock)
+    await runtime.store.open()
+    state, monitor = runtime.state, runtime.monitor
     fake = FakeContext()
     context = ContextService(state=state, source=fake, budget=FixedBudget(), clock=clock)
-    monitor = Monitor(
-        state=state, source=FakeSource(), store=store, clock=clock, presenter=TextPresenter()
-    )
     monitor.use_queues(
         QueuePolling(context=context, clock=clock, request_limit=timedelta(seconds=60))
     )

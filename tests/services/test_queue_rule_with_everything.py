@@ -10,21 +10,18 @@ from datetime import datetime, timedelta
 import pytest
 
 from bot.adapters.clock import ManualClock
-from bot.adapters.slack.frontend import CallsFrontend
 from bot.adapters.slack.ports import CommandRequest
 from bot.adapters.slack.presenter import SlackPresenter
 from bot.adapters.store.memory import MemoryStore
+from bot.bootstrap import calls_frontend
 from bot.domain.alerts import Alert, AlertState
 from bot.domain.queues import QueueSnapshot, QueueStat
 from bot.domain.specs import Severity
 from bot.services.authorization import AllowAll
-from bot.services.commands import CommandService
 from bot.services.context import ContextService
-from bot.services.control import Controls
-from bot.services.monitor import Monitor
 from bot.services.queue_polling import QueuePolling
-from bot.services.state import RuntimeState
 from bot.settings import parse_settings
+from tests.support.world import assembled
 
 from .fakes import FakeSource
 from .test_commands import T0, text_of
@@ -56,39 +53,22 @@ class Queues(FakeContext):
 class World:
     def __init__(self, language: str) -> None:
         settings = parse_settings(CONFIG.format(language=language), source="t.yml", env={})
-        self.state = RuntimeState.from_settings(settings)
         self.clock = ManualClock(T0)
         self.store = MemoryStore()
         self.source = FakeSource()
         self.queues = Queues()
         presenter = SlackPresenter(language=language, mask_personal_data=True)
-        self.monitor = Monitor(
-            state=self.state,
-            source=self.source,
-            store=self.store,
-            clock=self.clock,
-            presenter=presenter,
+        runtime = assembled(
+            settings, clock=self.clock, store=self.store, source=self.source, presenter=presenter
         )
+        self.state, self.monitor = runtime.state, runtime.monitor
         context = ContextService(
             state=self.state, source=self.queues, budget=FixedBudget(), clock=self.clock
         )
         self.monitor.use_queues(
             QueuePolling(context=context, clock=self.clock, request_limit=timedelta(seconds=60))
         )
-        controls = Controls(
-            state=self.state, store=self.store, clock=self.clock, presenter=presenter
-        )
-        self.service = CallsFrontend(
-            commands=CommandService(
-                state=self.state,
-                controls=controls,
-                clock=self.clock,
-                source=self.source,
-                authorizer=AllowAll(),
-            ),
-            language=language,
-            mask_personal_data=True,
-        )
+        self.service = calls_frontend(runtime, authorizer=AllowAll())
 
     async def polls(self, count: int) -> None:
         for _ in range(count):

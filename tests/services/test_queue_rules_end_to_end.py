@@ -21,12 +21,12 @@ from bot.adapters.wolkvox.simulator import WolkvoxSimulator
 from bot.adapters.wolkvox.simulator_siblings import SKILLS, surge_queue
 from bot.adapters.wolkvox.skills_source import WolkvoxContextSource
 from bot.adapters.wolkvox.source import WolkvoxCallSource
-from bot.services.context import ContextService
+from bot.bootstrap import CycleHooks, wire_context
 from bot.services.context_alerts import AlertContextRefresher
 from bot.services.monitor import Monitor
-from bot.services.queue_polling import QueuePolling
 from bot.services.state import RuntimeState
 from bot.settings import parse_settings
+from tests.support.world import assembled
 
 pytestmark = pytest.mark.faults
 
@@ -81,40 +81,27 @@ async def rig(request: pytest.FixtureRequest) -> AsyncIterator[Rig]:
             source="t.yml",
             env={},
         )
-        state = RuntimeState.from_settings(settings)
         store = MemoryStore()
         await store.open()
         async with WolkvoxClient(clock=clock, attempts=1, deadline_s=10.0, timeout_s=5.0) as client:
-            source = WolkvoxCallSource(client=client, operations=settings.operations)
-            service = ContextService(
-                state=state,
-                source=WolkvoxContextSource(
-                    client=client, settings_of=lambda name: state.operation(name).settings
-                ),
-                budget=source,
-                clock=clock,
-            )
+            operations = {op.name: op for op in settings.operations}
             presenter = SlackPresenter(language="en", mask_personal_data=True)
-            refresher = AlertContextRefresher(
-                state=state,
-                context=service,
-                store=store,
-                presenter=presenter,
+            hooks = CycleHooks()
+            runtime = assembled(
+                settings,
                 clock=clock,
-                request_limit=timedelta(seconds=5),
-            )
-            presenter.use_context(refresher.alert_context)
-            monitor = Monitor(
-                state=state,
-                source=source,
                 store=store,
-                clock=clock,
+                source=WolkvoxCallSource(client=client, operations=settings.operations),
                 presenter=presenter,
-                on_cycle=refresher.after_cycle,
+                on_cycle=hooks,
+                context_source=WolkvoxContextSource(
+                    client=client, settings_of=operations.__getitem__
+                ),
             )
-            monitor.use_queues(
-                QueuePolling(context=service, clock=clock, request_limit=timedelta(seconds=5))
+            _context, refresher = wire_context(
+                runtime, presenter, hooks, request_limit=timedelta(seconds=5)
             )
+            state, monitor = runtime.state, runtime.monitor
             yield Rig(sim, clock, state, store, monitor, refresher)
             await refresher.aclose()
 

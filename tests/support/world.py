@@ -17,6 +17,7 @@ from bot.adapters.store.memory import MemoryStore
 from bot.bootstrap import assemble
 from bot.config.model import Settings
 from bot.runtime import Runtime
+from bot.services.context import ContextSource
 from bot.services.monitor import CycleReport
 from bot.services.ports import CallSource, Clock, Presenter
 from bot.services.ports.chat import Chat
@@ -36,6 +37,7 @@ def assembled(
     chat: Chat | None = None,
     presenter: Presenter | None = None,
     on_cycle: Callable[[CycleReport], None] | None = None,
+    context_source: ContextSource | None = None,
 ) -> Runtime:
     """The runtime `assemble` builds from these ports (fakes for those not given)."""
     return assemble(
@@ -46,4 +48,5 @@ def assembled(
         presenter=presenter if presenter is not None else TextPresenter(),
         clock=clock if clock is not None else ManualClock(T0),
         on_cycle=on_cycle,
+        context_source=context_source,
     )
