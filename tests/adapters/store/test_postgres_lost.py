@@ -11,7 +11,7 @@ import pytest
 
 from bot.adapters.clock import ManualClock
 from bot.adapters.store.postgres import PostgresStore
-from bot.bootstrap import assemble
+from bot.bootstrap import build_runtime
 from bot.services.ports.store import MessageRef, StoreBusyError
 from bot.settings import parse_settings
 from tests.adapters.store.postgres_proxy import PostgresProxy
@@ -80,7 +80,7 @@ async def test_healthz_names_a_lost_database_until_it_is_back(
 ) -> None:
     url = with_search_path(proxy.url(password=PASSWORD), pg_schema)
     settings = parse_settings(CONFIG.format(url=url), source="callbot.yml", env={})
-    runtime = assemble(
+    runtime = build_runtime(
         settings,
         clock=ManualClock(T0),
         chat=FakeChat(),
