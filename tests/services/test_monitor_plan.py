@@ -20,12 +20,12 @@ from bot.domain.calls import CallRecord
 from bot.services.monitor import Monitor
 from bot.services.ports import SourceError
 from bot.services.ports.store import CycleCommit, StoreBusyError
-from bot.services.restore import restore_state
 from bot.services.state import RuntimeState
 from bot.settings import parse_settings
 from tests.support.config import config_text, rule
+from tests.support.world import assembled
 
-from .fakes import Batch, FakeSource, TextPresenter
+from .fakes import Batch, FakeSource
 
 CONFIG = config_text(rules=[rule(match={"result": ["abandon"]}, window="10m", warning=1000)])
 T0 = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
@@ -68,18 +68,10 @@ class World:
     async def start(self) -> tuple[RuntimeState, SwitchableStore, Monitor]:
         """A bot process on the store file: restored from it, as at start."""
         settings = parse_settings(CONFIG, source="test.yml", env={})
-        state = RuntimeState.from_settings(settings)
         store = SwitchableStore(self.path)
-        await store.open()
-        await restore_state(state, store=store, source=self.source, now=self.clock.now())
-        monitor = Monitor(
-            state=state,
-            source=self.source,
-            store=store,
-            clock=self.clock,
-            presenter=TextPresenter(),
-        )
-        return state, store, monitor
+        runtime = assembled(settings, clock=self.clock, store=store, source=self.source)
+        await runtime.open()
+        return runtime.state, store, runtime.monitor
 
 
 def counted(state: RuntimeState, now: datetime) -> dict[tuple[str, str], int]:

@@ -26,6 +26,7 @@ from bot.settings import parse_settings
 from tests.adapters.slack.limits import assert_blocks_within_limits
 from tests.fakes.slack_api import FakeSlackApi
 from tests.services.fakes import Batch, FakeSource
+from tests.support.world import assembled
 
 BOT_TOKEN = "xoxb-storm-bot-token-5e1f"
 CHANNEL = "C0ALERTS1"
@@ -94,14 +95,18 @@ async def process(
     settings = parse_settings(CONFIG, source="storm.yml", env={})
     store = (DyingOutbox if dies else SQLiteStore)(path=path)
     client = build_web_client(bot_token=BOT_TOKEN, api_url=slack.api_url)
+    source = FakeSource()
+    runtime = assembled(
+        settings,
+        clock=clock,
+        store=store,
+        source=source,
+        chat=SlackChat(client=client),
+        presenter=SlackPresenter(language="en", mask_personal_data=True),
+    )
     async with store:
-        state = RuntimeState.from_settings(settings)
-        source = FakeSource()
-        await restore_state(state, store=store, source=source, now=clock.now())
-        presenter = SlackPresenter(language="en", mask_personal_data=True)
-        drainer = OutboxDrainer(outbox=store, chat=SlackChat(client=client), clock=clock)
-        monitor = Monitor(state=state, source=source, store=store, clock=clock, presenter=presenter)
-        yield Process(state, monitor, drainer, source)
+        await restore_state(runtime.state, store=store, source=source, now=clock.now())
+        yield Process(runtime.state, runtime.monitor, runtime.drainer, source)
 
 
 def top_level(slack: FakeSlackApi) -> list[dict[str, Any]]:
