@@ -20,6 +20,7 @@ from typing import Any, LiteralString, TypeVar
 import psycopg
 from psycopg_pool import AsyncConnectionPool
 
+from bot.adapters.store.postgres_lease import Lease, acquire, fence, mark_request, release
 from bot.adapters.store.postgres_outbox import CLAIM_TTL, RELEASE, RELEASE_CHANNEL, claim_due
 from bot.adapters.store.postgres_schema import migrate
 from bot.adapters.store.postgres_sql import (
@@ -97,6 +98,7 @@ class PostgresStore(Store):
         self._call_timeout = call_timeout
         self._claim_ttl = claim_ttl
         self._pool: AsyncConnectionPool[Conn] | None = None
+        self._leases: dict[str, Lease] = {}
         self._owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         """Who claims outbox rows: this store of this process (a replica)."""
 
@@ -199,7 +201,34 @@ class PostgresStore(Store):
         return await self._run(work, write=False)
 
     async def commit_cycle(self, cycle: CycleCommit) -> list[int]:
-        return await self._run(lambda conn: write_cycle(conn, cycle))
+        """Fenced by the epoch of the operation's lease while this store holds one."""
+        lease = self._leases.get(cycle.operation)
+
+        async def work(conn: Conn) -> list[int]:
+            if lease is not None:
+                await fence(conn, lease)
+            return await write_cycle(conn, cycle)
+
+        return await self._run(work)
+
+    async def acquire_lease(self, operation: str, *, ttl: timedelta) -> Lease | None:
+        """Renew or take `operation`'s lease for this store (None: another replica holds
+        it); while held, this store's cycles of the operation carry its epoch."""
+        me = self._owner
+        lease = await self._run(lambda conn: acquire(conn, operation=operation, me=me, ttl=ttl))
+        if lease is None:
+            self._leases.pop(operation, None)
+        else:
+            self._leases[operation] = lease
+        return lease
+
+    async def mark_request(self, lease: Lease, *, finished: bool) -> None:
+        """A Wolkvox request under `lease` starts now, or has ended (see postgres_lease)."""
+        await self._run(lambda conn: mark_request(conn, lease, finished=finished))
+
+    async def release_lease(self, lease: Lease) -> None:
+        self._leases.pop(lease.operation, None)
+        await self._run(lambda conn: release(conn, lease))
 
     async def commit_action(self, commit: ActionCommit) -> list[int]:
         return await self._run(lambda conn: write_action(conn, commit))

@@ -117,6 +117,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE outbox ADD COLUMN claimed_by TEXT",
         "ALTER TABLE outbox ADD COLUMN claimed_until BIGINT",
     ),
+    (
+        # 3: leases, one row per operation (postgres_lease.py).
+        """CREATE TABLE leases (
+            operation TEXT PRIMARY KEY,
+            owner TEXT NOT NULL,
+            epoch BIGINT NOT NULL,
+            expires_at BIGINT NOT NULL,
+            last_request_at BIGINT,
+            request_done BOOLEAN NOT NULL DEFAULT TRUE
+        )""",
+    ),
 )
 """Migration n (1-based) is MIGRATIONS[n - 1]. Identity ids are never reused."""
 

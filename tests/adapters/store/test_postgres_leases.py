@@ -1,0 +1,101 @@
+"""Leases on PostgreSQL: one holder per operation, takeover after expiry with a new epoch,
+fencing of a stale holder's writes, and Wolkvox's 60 s rule across holders. The lease is a
+building block: `callbot run` does not take leases yet."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+
+from bot.adapters.store.postgres import PostgresStore
+from bot.adapters.store.postgres_lease import WOLKVOX_GAP, StaleLeaseError
+from bot.services.ports.store import CycleCommit
+from tests.adapters.store.test_store_contract import FULL_CYCLE, T0, alert
+
+SHORT = timedelta(milliseconds=300)
+LONG = timedelta(seconds=30)
+
+
+@pytest.fixture
+async def replicas(pg_url: str) -> AsyncIterator[list[PostgresStore]]:
+    stores = [PostgresStore(url=pg_url) for _ in range(3)]
+    for store in stores:
+        await store.open()
+    yield stores
+    for store in stores:
+        await store.close()
+
+
+async def test_one_holder_at_a_time_who_renews_at_the_same_epoch(
+    replicas: list[PostgresStore],
+) -> None:
+    a, b, _ = replicas
+    lease = await a.acquire_lease("sales", ttl=LONG)
+    assert lease is not None and lease.epoch == 1 and lease.first_request_at is None
+    assert await b.acquire_lease("sales", ttl=LONG) is None
+    renewed = await a.acquire_lease("sales", ttl=LONG)
+    assert renewed is not None and renewed.epoch == 1 and renewed.expires_at >= lease.expires_at
+    assert await b.acquire_lease("lima", ttl=LONG) is not None  # one lease per operation
+
+
+async def test_replicas_racing_for_a_free_lease_get_one_holder(
+    replicas: list[PostgresStore],
+) -> None:
+    leases = await asyncio.gather(*(r.acquire_lease("sales", ttl=LONG) for r in replicas))
+    assert [lease.epoch for lease in leases if lease is not None] == [1]
+
+
+async def test_an_expired_lease_is_taken_over_and_the_old_holders_writes_are_refused(
+    replicas: list[PostgresStore],
+) -> None:
+    old, new, _ = replicas
+    assert await old.acquire_lease("sales", ttl=SHORT) is not None
+    await old.commit_cycle(CycleCommit("sales", alerts=(alert("abandon"),)))
+    await asyncio.sleep(0.5)  # the old holder pauses past its lease
+
+    taken = await new.acquire_lease("sales", ttl=LONG)
+    assert taken is not None and taken.epoch == 2
+
+    with pytest.raises(StaleLeaseError, match="epoch 1"):
+        await old.commit_cycle(FULL_CYCLE)
+    assert await old.acquire_lease("sales", ttl=LONG) is None
+    state = await new.load(T0)
+    assert list(state.alerts) == [("sales", "abandon")] and await new.outbox_depth() == 0
+    await new.commit_cycle(FULL_CYCLE)
+    assert await new.outbox_depth() == 1
+
+
+async def test_a_new_holder_waits_60s_after_a_request_that_may_still_be_in_flight(
+    replicas: list[PostgresStore],
+) -> None:
+    a, b, c = replicas
+    first = await a.acquire_lease("sales", ttl=SHORT)
+    assert first is not None
+    await a.mark_request(first, finished=False)
+    await asyncio.sleep(0.5)  # a dies while its request may still be in flight
+
+    second = await b.acquire_lease("sales", ttl=SHORT)
+    assert second is not None and second.first_request_at is not None
+    assert second.first_request_at - WOLKVOX_GAP <= second.expires_at - SHORT
+
+    await b.mark_request(second, finished=False)
+    await b.mark_request(second, finished=True)
+    await b.release_lease(second)
+    third = await c.acquire_lease("sales", ttl=LONG)
+    assert third is not None and third.epoch == 3
+    assert third.first_request_at is None  # b's request is known to have finished
+
+
+async def test_marking_a_request_under_a_lost_lease_is_refused(
+    replicas: list[PostgresStore],
+) -> None:
+    a, b, _ = replicas
+    lease = await a.acquire_lease("sales", ttl=SHORT)
+    assert lease is not None
+    await asyncio.sleep(0.5)
+    assert await b.acquire_lease("sales", ttl=LONG) is not None
+    with pytest.raises(StaleLeaseError):
+        await a.mark_request(lease, finished=False)
