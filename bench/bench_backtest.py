@@ -19,7 +19,7 @@ from bench.common import Figure, median, timed
 from bot.adapters.clock import ManualClock
 from bot.backtest.command import _BUILTIN, Calls, replay_calls
 from bot.backtest.sources import ReplayCalls, TimedRow, scenario_rows
-from bot.domain.window import API_WINDOW
+from bot.domain.call_log import API_WINDOW
 from bot.services.backtest import poll_times
 from bot.settings import parse_settings
 

@@ -25,7 +25,7 @@ from bot.adapters.wolkvox.response import map_calls_response
 from bot.adapters.wolkvox.rows_decode import decode_calls
 from bot.adapters.wolkvox.simulator_faults import envelope
 from bot.adapters.wolkvox.simulator_traffic import TrafficModel
-from bot.domain.window import CallLog
+from bot.domain.call_log import CallLog
 from bot.services.heap import collector_paused, freeze_start_up_heap
 
 NAME = "ingest"

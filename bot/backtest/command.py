@@ -38,8 +38,8 @@ from bot.config.errors import ConfigError
 from bot.config.loader import resolve_config_path
 from bot.config.model import OperationSettings, Settings
 from bot.config.store_url import redact_url
+from bot.domain.call_log import API_WINDOW, CallLog, LogSnapshot
 from bot.domain.specs import RuleSpec
-from bot.domain.window import API_WINDOW, CallLog, LogSnapshot
 from bot.services.backtest import ReplayResult, replay
 from bot.services.restore import snapshot_of
 from bot.services.state import RuntimeState

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from bot.adapters.wolkvox.simulator_scenarios import SCENARIOS, Incident
 from bot.backtest.command import _BUILTIN, Calls, replay_calls
 from bot.backtest.sources import scenario_rows
-from bot.domain.window import API_WINDOW
+from bot.domain.call_log import API_WINDOW
 from bot.services.backtest import ReplayResult
 from bot.settings import parse_settings
 

@@ -26,7 +26,7 @@ from bot.adapters.wolkvox.simulator_scenarios import SCENARIOS
 from bot.backtest.presenter import RecordingPresenter
 from bot.backtest.sources import ReplayCalls, scenario_rows
 from bot.config.model import Settings
-from bot.domain.window import API_WINDOW, CallLog
+from bot.domain.call_log import API_WINDOW, CallLog
 from bot.services.backtest import ReplayResult, replay
 from bot.services.ports.store import CycleCommit, LogDelta
 from bot.services.state import RuntimeState

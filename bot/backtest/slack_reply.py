@@ -24,9 +24,9 @@ from bot.adapters.slack.wording import format_value, name
 from bot.backtest.command import Calls, replay_calls
 from bot.backtest.sources import covered_span, history_rows
 from bot.config.model import OperationSettings, Settings
+from bot.domain.call_log import API_WINDOW
 from bot.domain.durations import parse_duration
 from bot.domain.specs import RuleKind, RuleSpec
-from bot.domain.window import API_WINDOW
 from bot.services.backtest import Incident, ReplayResult
 from bot.services.command_types import Backtest
 from bot.services.state import OperationRuntime, RuntimeState

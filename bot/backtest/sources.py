@@ -21,7 +21,7 @@ from bot.adapters.store.memory import MemoryStore
 from bot.adapters.wolkvox.envelope import Envelope
 from bot.adapters.wolkvox.mapping import MappedBatch, map_calls
 from bot.adapters.wolkvox.simulator_traffic import TrafficModel
-from bot.domain.window import API_WINDOW, LogSnapshot
+from bot.domain.call_log import API_WINDOW, LogSnapshot
 from bot.services.ports import BudgetUse, Clock, SourceError
 from bot.services.ports.store import CycleCommit
 

@@ -15,6 +15,7 @@ from bot.config.kinds_conv import budget_checks, expected_checks, kind_fields
 from bot.config.queue_conv import queue_checks, queue_fields
 from bot.config.schema import FilterModel, RuleModel, format_loc, validate_partial
 from bot.domain.calendar import Calendar
+from bot.domain.call_log import API_WINDOW, DEFAULT_RETENTION
 from bot.domain.calls import expand_results, expand_types
 from bot.domain.durations import format_duration
 from bot.domain.specs import (
@@ -26,7 +27,6 @@ from bot.domain.specs import (
     RuleSpec,
     Severity,
 )
-from bot.domain.window import API_WINDOW, DEFAULT_RETENTION
 
 DEFAULT_WINDOW = timedelta(minutes=10)
 _MINUTE = timedelta(minutes=1)

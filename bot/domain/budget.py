@@ -24,11 +24,11 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.calendar import Calendar
+from bot.domain.call_log import CallLog
 from bot.domain.durations import format_duration
 from bot.domain.kind_specs import BurnTier
 from bot.domain.specs import EvalStatus, Evaluation, RuleSpec, Severity
 from bot.domain.stats import wilson_lower_bound
-from bot.domain.window import CallLog
 
 __all__ = ["BudgetDay", "budget_day", "business_day", "day_facts", "evaluate_budget"]
 

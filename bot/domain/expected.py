@@ -23,9 +23,9 @@ from datetime import date, datetime, timedelta
 from statistics import median
 from zoneinfo import ZoneInfo
 
+from bot.domain.call_log import CallLog
 from bot.domain.kind_specs import Direction, Seasonal
 from bot.domain.specs import EvalStatus, Evaluation, RuleSpec
-from bot.domain.window import CallLog
 
 __all__ = [
     "Expectation",

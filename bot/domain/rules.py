@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.budget import evaluate_budget
+from bot.domain.call_log import CallLog
 from bot.domain.durations import format_duration
 from bot.domain.expected import evaluate_expected
 from bot.domain.queue_rules import QueueInput, evaluate_queue
@@ -33,7 +34,6 @@ from bot.domain.specs import (
 )
 from bot.domain.stats import wilson_lower_bound
 from bot.domain.unavailable import evaluate_unavailable, unavailable_rule
-from bot.domain.window import CallLog
 
 __all__ = [
     "evaluate",

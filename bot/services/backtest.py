@@ -20,8 +20,8 @@ from typing import Any, Protocol
 
 from bot.domain.alert_book import AlertBook
 from bot.domain.alerts import Alert
+from bot.domain.call_log import CallLog
 from bot.domain.specs import RuleKind, RuleSpec, Severity
-from bot.domain.window import CallLog
 from bot.services.configuration import BotConfig
 from bot.services.monitor import CycleReport, Monitor
 from bot.services.ports import CallSource, Clock, Presenter

@@ -15,13 +15,13 @@ from datetime import datetime, timedelta
 
 from bot.domain.alert_book import AlertBook
 from bot.domain.alerts import Decision
+from bot.domain.call_log import IngestPlan
 from bot.domain.calls import CallRecord, latest_calls
 from bot.domain.history import incident_changes
 from bot.domain.polling import PollState
 from bot.domain.queue_rules import QueueInput
 from bot.domain.rules import evaluate_operation, evaluate_unavailable
 from bot.domain.specs import Severity
-from bot.domain.window import IngestPlan
 from bot.services.log_delta import store_delta
 from bot.services.notification_plan import NotificationPlan, plan_notifications
 from bot.services.ports import BudgetUse, FetchedCalls, Presenter, SourceError

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.domain.window import IngestPlan
+from bot.domain.call_log import IngestPlan
 from bot.services.ports.store import BucketKey, LogDelta, RememberedCall
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.domain.alerts import Decision, Notify, Reason
+from bot.domain.call_log import CallLog
 from bot.domain.silences import Silence
 from bot.domain.specs import RuleSpec
-from bot.domain.window import CallLog
 from bot.services.ports import Presenter, RenderedMessage
 from bot.services.ports.store import NewOutboxRow, OutboxAction
 from bot.services.state import PollState

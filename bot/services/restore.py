@@ -14,10 +14,10 @@ from datetime import UTC, datetime, timedelta
 
 from bot.domain.alert_book import AlertBook
 from bot.domain.alerts import Alert, AlertState
+from bot.domain.call_log import LogSnapshot
 from bot.domain.digests import Digest, DigestBook
 from bot.domain.history import IncidentRecord, incident_changes
 from bot.domain.silences import SilenceBook
-from bot.domain.window import LogSnapshot
 from bot.services.ports import CallSource, Presenter
 from bot.services.ports.store import ActionCommit, NewOutboxRow, OutboxAction, Store, StoredLog
 from bot.services.state import RuntimeState

@@ -14,12 +14,12 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.alert_book import AlertBook
+from bot.domain.call_log import CallLog
 from bot.domain.calls import CallRecord
 from bot.domain.digests import DigestBook
 from bot.domain.polling import PollState
 from bot.domain.silences import SilenceBook
 from bot.domain.specs import RuleSpec
-from bot.domain.window import CallLog
 from bot.services.configuration import BotConfig, OperationConfig
 
 __all__ = ["RECENT_CALLS", "OperationRuntime", "PollState", "RuntimeState"]

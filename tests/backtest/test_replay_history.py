@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.backtest.command import Calls, replay_calls
 from bot.backtest.sources import history_rows, snapshot_before
-from bot.domain.window import LogSnapshot
+from bot.domain.call_log import LogSnapshot
 from bot.settings import parse_settings
 
 CONFIG = """\

@@ -11,11 +11,11 @@ import pytest
 
 from bot.domain.budget import budget_day, business_day
 from bot.domain.calendar import Calendar
+from bot.domain.call_log import CallLog
 from bot.domain.calls import CallRecord
 from bot.domain.kind_specs import FAST_TIER, SLOW_TIER
 from bot.domain.rules import evaluate
 from bot.domain.specs import CallFilter, EvalStatus, RuleKind, RuleSpec, Severity
-from bot.domain.window import CallLog
 
 BOGOTA = ZoneInfo("America/Bogota")
 OP = "bogota"

@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain.calendar import Calendar
+from bot.domain.call_log import CallLog
 from bot.domain.calls import CallRecord
 from bot.domain.expected import expectation, poisson_cdf, poisson_sf
 from bot.domain.kind_specs import Direction, Seasonal
 from bot.domain.rules import evaluate
 from bot.domain.specs import CallFilter, EvalStatus, RuleKind, RuleSpec, Severity
-from bot.domain.window import CallLog
 
 BOGOTA = ZoneInfo("America/Bogota")
 OP = "bogota"

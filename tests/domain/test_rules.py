@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain.calendar import Calendar
+from bot.domain.call_log import CallLog
 from bot.domain.calls import CallRecord
 from bot.domain.rules import (
     evaluate,
@@ -26,7 +27,6 @@ from bot.domain.specs import (
     RuleSpec,
     Severity,
 )
-from bot.domain.window import CallLog
 
 # 2026-11-24 is a Tuesday; 17:00 UTC is 12:00 in Bogota (UTC-5 all year).
 T0 = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)

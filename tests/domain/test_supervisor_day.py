@@ -19,10 +19,10 @@ import pytest
 
 from bot.domain.alerts import Alert, Decision, Resolution, step
 from bot.domain.calendar import Calendar
+from bot.domain.call_log import CallLog
 from bot.domain.calls import CallRecord
 from bot.domain.rules import evaluate
 from bot.domain.specs import CallFilter, RuleKind, RuleSpec, Severity
-from bot.domain.window import CallLog
 
 BOGOTA = ZoneInfo("America/Bogota")  # UTC-5 all year
 TUESDAY = date(2026, 11, 24)

@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 from bot.adapters.slack.blocks import render_alert_message, render_home
 from bot.adapters.slack.wording import SPARK_GAP
 from bot.domain.alerts import Alert, AlertState
+from bot.domain.call_log import CallLog
 from bot.domain.calls import CallRecord
 from bot.domain.rules import evaluate
 from bot.domain.specs import CallFilter, RuleKind, RuleSpec, Severity
-from bot.domain.window import CallLog
 from bot.services.views.alert_build import alert_view
 from bot.services.views.replies_build import home_view
 from tests.services.test_commands import make_world, mix

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.domain.alerts import Alert, AlertState
+from bot.domain.call_log import CallLog, minute_span
 from bot.domain.calls import NETWORK_FAILURE_RESULTS, OUTBOUND_TYPES
 from bot.domain.kind_specs import QueueMetric
 from bot.domain.silences import Silence
 from bot.domain.specs import CallFilter, EvalStatus, Evaluation, RuleKind, RuleSpec
-from bot.domain.window import CallLog, minute_span
 from bot.services.state import PollState
 from bot.services.views.alert import AlertMessageView, QuietView, Unit
 

@@ -15,11 +15,11 @@ from datetime import datetime, timedelta
 
 from bot.domain.alerts import Alert, AlertState
 from bot.domain.budget import budget_day, day_facts
+from bot.domain.call_log import API_WINDOW, CallLog
 from bot.domain.calls import NETWORK_FAILURE_RESULTS, OUTBOUND_TYPES, CallResult, CallType
 from bot.domain.rules import evaluate
 from bot.domain.silences import SilenceBook
 from bot.domain.specs import CallFilter, RuleKind, RuleSpec
-from bot.domain.window import API_WINDOW, CallLog
 from bot.services.ports import CallSource
 from bot.services.state import OperationRuntime, RuntimeState
 from bot.services.views.alert import CallLine, Unit

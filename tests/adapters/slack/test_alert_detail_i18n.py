@@ -18,10 +18,10 @@ import pytest
 from bot.adapters.slack.blocks import render_alert_message, render_status
 from bot.adapters.slack.blocks_kit import Message
 from bot.domain.alerts import Alert, AlertState
+from bot.domain.call_log import CallLog
 from bot.domain.calls import NETWORK_FAILURE_RESULTS, CallRecord
 from bot.domain.rules import evaluate, evaluate_unavailable, unavailable_rule
 from bot.domain.specs import CallFilter, Evaluation, RuleKind, RuleSpec, Severity
-from bot.domain.window import CallLog
 from bot.services.state import PollState
 from bot.services.views.alert_build import alert_view
 from bot.services.views.replies import OperationStatus, StatusView

@@ -17,10 +17,10 @@ from bot.adapters.slack.blocks_alerts import render_alert_note
 from bot.adapters.slack.blocks_home import render_home
 from bot.adapters.slack.wording import mention_markup
 from bot.domain.alerts import Alert, AlertState
+from bot.domain.call_log import CallLog
 from bot.domain.rules import evaluate_unavailable, unavailable_rule
 from bot.domain.silences import SilenceBook
 from bot.domain.specs import RuleSpec
-from bot.domain.window import CallLog
 from bot.services.views.alert import AlertEvent, Unit
 from bot.services.views.alert_build import alert_view
 from bot.services.views.replies import AlertsView, HomeOperation, HomeView, RuleLine, RulesView

@@ -12,9 +12,9 @@ from bot.adapters.slack.blocks import render_alert_message
 from bot.adapters.slack.blocks_digest import render_digest_message
 from bot.adapters.slack.text import TIMES
 from bot.domain.alerts import Alert, AlertState
+from bot.domain.call_log import CallLog
 from bot.domain.rules import evaluate
 from bot.domain.specs import Evaluation, RuleSpec, Severity
-from bot.domain.window import CallLog
 from bot.services.views.alert import AlertMessageView, DigestView
 from bot.services.views.alert_build import alert_view
 from tests.domain.test_budget import NOON, OPENING, day_log

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 from bot.adapters.slack.blocks import render_alert_message
 from bot.domain.alerts import Alert, AlertState
+from bot.domain.call_log import CallLog
 from bot.domain.queue_rules import evaluate_queue
 from bot.domain.queues import QueueSnapshot, QueueStat
 from bot.domain.specs import Evaluation, RuleSpec, Severity
-from bot.domain.window import CallLog
 from bot.services.views.alert_build import alert_view
 from tests.adapters.slack.limits import strings
 from tests.domain.test_queue_rules import SERVICE, WAITING

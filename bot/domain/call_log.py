@@ -23,11 +23,11 @@ from datetime import UTC, datetime, timedelta
 from itertools import repeat
 from types import MappingProxyType
 
-from bot.domain.buckets import MinuteBuckets, MinuteSpans
+from bot.domain.call_log_buckets import MinuteBuckets, MinuteSpans
+from bot.domain.call_log_scan import IngestReport, scan_keyed, scan_records
+from bot.domain.call_log_stats import WindowStats
 from bot.domain.calls import CallRecord, KeyedCalls
 from bot.domain.specs import CallFilter
-from bot.domain.window_scan import IngestReport, scan_keyed, scan_records
-from bot.domain.window_stats import WindowStats
 
 __all__ = ["CallLog", "IngestPlan", "IngestReport", "LogSnapshot", "WindowStats"]
 

@@ -1,4 +1,4 @@
-"""One poll's calls read against the call log's conn_id memory (bot.domain.window).
+"""One poll's calls read against the call log's conn_id memory (bot.domain.call_log).
 
 A poll of a busy operation brings tens of thousands of calls, most of them seen by the
 previous poll: this is the per-call loop of an ingest, kept apart from the log's
@@ -103,8 +103,8 @@ def scan_keyed(
 ) -> _Scan:
     """`scan_records` of an answer's calls by key, without building their records.
 
-    The same result for the same calls (tests/domain/test_window_keyed.py compares
-    them). Each distinct key becomes its memory entry once. Most calls of a poll were
+    The same result for the same calls (tests/adapters/wolkvox/test_mapping_keyed.py
+    compares them). Each distinct key becomes its memory entry once. Most calls of a poll were
     seen by the last one with the same entry: those are recognised in C-level passes
     over the answer (`map`, `compress`), and only the rest, the new and changed calls,
     are looked at one by one; when none of them changed or comes back from the previous

@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.domain.call_log import CallLog, IngestReport
 from bot.domain.calls import CallRecord
 from bot.domain.specs import CallFilter
-from bot.domain.window import CallLog, IngestReport
 
 T0 = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)
 OP = "bogota"

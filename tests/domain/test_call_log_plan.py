@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.domain.call_log import CallLog
 from bot.domain.calls import CallRecord
-from bot.domain.window import CallLog
 
 OP = "bogota"
 NOW = datetime(2026, 1, 19, 15, 0, 30, tzinfo=UTC)

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.domain.call_log import CallLog, IngestReport
 from bot.domain.calls import CallRecord
-from bot.domain.window import CallLog, IngestReport
 
 NOW = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)
 OP = "bogota"
