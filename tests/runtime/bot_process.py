@@ -1,15 +1,20 @@
 """A real `callbot run --http` process for the runtime tests, between the Wolkvox
-simulator and the fake Slack Web API, both served by the test on 127.0.0.1."""
+simulator and the fake Slack Web API, both served by the test on 127.0.0.1.
+
+`Replicas` starts several of them on one store (a PostgreSQL schema of the test's own), as
+a deployment behind a load balancer runs them: one configuration, one log file per process.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import aiohttp
@@ -24,7 +29,7 @@ CONFIG = """\
 defaults: false
 log_format: json
 store:
-  path: {store}
+{store}
 slack:
   default_channel: {channel}
 operations:
@@ -34,7 +39,7 @@ operations:
     licenses: 200
     poll_every: {poll_every}
     base_url: {base_url}
-"""
+{rules}"""
 
 
 def free_port() -> int:
@@ -43,15 +48,33 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def write_config(directory: Path, *, base_url: str) -> Path:
+def write_config(
+    directory: Path,
+    *,
+    base_url: str,
+    store_url: str | None = None,
+    lease_ttl: str | None = None,
+    poll_every: str = POLL_EVERY,
+    rules: str = "",
+) -> Path:
+    """callbot.yml in `directory`: one operation on the simulator at `base_url`, stored in
+    SQLite beside it, or in PostgreSQL at `store_url` (with `lease_ttl` when given);
+    `rules` is a `rules:` section written as YAML."""
+    if store_url is None:
+        store = f"  path: {directory / 'callbot.sqlite3'}"
+    else:
+        store = f"  url: {json.dumps(store_url)}"
+        if lease_ttl is not None:
+            store += f"\n  lease_ttl: {lease_ttl}"
     path = directory / "callbot.yml"
     path.write_text(
         CONFIG.format(
-            store=directory / "callbot.sqlite3",
+            store=store,
             channel=CHANNEL,
             token=WOLKVOX_TOKEN,
-            poll_every=POLL_EVERY,
+            poll_every=poll_every,
             base_url=base_url,
+            rules=rules,
         ),
         encoding="utf-8",
     )
@@ -125,6 +148,16 @@ class BotProcess:
                     pass
                 await asyncio.sleep(0.1)
 
+    async def answers(self) -> bool:
+        """/healthz answers at all (200 or 503): the process serves HTTP."""
+        status, _ = await self.get("/healthz")
+        return status in (200, 503)
+
+    async def metrics(self) -> str:
+        status, text = await self.get("/metrics")
+        assert status == 200, text
+        return text
+
     async def wait_healthy(self) -> None:
         async def healthy() -> bool:
             status, _ = await self.get("/healthz")
@@ -142,3 +175,45 @@ class BotProcess:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(5)
+
+
+def metric(text: str, series: str) -> float:
+    """The value of one series in a Prometheus exposition (0 when absent)."""
+    for line in text.splitlines():
+        if line.startswith(series + " "):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+class Replicas:
+    """`count` `callbot run --http` processes on one configuration (so one store), each
+    with its own port and its own directory for logs (`replica-1`, `replica-2`, ...)."""
+
+    def __init__(
+        self, directory: Path, *, config: Path, slack_api_url: str, count: int = 2
+    ) -> None:
+        self.bots: list[BotProcess] = []
+        for n in range(1, count + 1):
+            home = directory / f"replica-{n}"
+            home.mkdir()
+            self.bots.append(BotProcess(home, config=config, slack_api_url=slack_api_url))
+
+    def __iter__(self) -> Iterator[BotProcess]:
+        return iter(self.bots)
+
+    def __getitem__(self, index: int) -> BotProcess:
+        return self.bots[index]
+
+    async def start(self) -> None:
+        """Start every replica at once (they race for the schema and the leases, as a
+        deployment's do) and wait until each answers /healthz."""
+        for bot in self.bots:
+            bot.start()
+        await asyncio.gather(*(bot.wait_until(bot.answers) for bot in self.bots))
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {bot.directory.name}\n{bot.logs()}" for bot in self.bots)
+
+    def kill(self) -> None:
+        for bot in self.bots:
+            bot.kill()

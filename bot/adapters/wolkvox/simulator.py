@@ -9,7 +9,9 @@ unknown token (when `valid_tokens` is set) a 403, a token used by two requests
 at once gets the concurrency 403, and a token past its daily quota gets TOKEN
 LIMIT EXCEEDED. With `keeps_working=True` it behaves like Wolkvox's PHP backend:
 a request the client gave up on is still worked on (and still holds its token)
-until its answer is ready, instead of ending when the connection closes. Traffic
+until its answer is ready, instead of ending when the connection closes; `latency` is how
+long every answer takes (a real one takes a fraction of a second, long enough for two
+pollers on one token to overlap). Traffic
 and incidents live in simulator_traffic.py and simulator_scenarios.py; the
 injectable faults in simulator_faults.py.
 """
@@ -20,7 +22,7 @@ import asyncio
 import ipaddress
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from types import TracebackType
 from typing import Any
@@ -67,6 +69,7 @@ class WolkvoxSimulator:
         volume: float = 1.0,
         max_in_flight_per_token: int = 1,
         keeps_working: bool = False,
+        latency: float = 0.0,
     ) -> None:
         self._clock: Clock = clock if clock is not None else _WallClock()
         self._tz = ZoneInfo(timezone)
@@ -80,6 +83,7 @@ class WolkvoxSimulator:
         self.over_limit_records = over_limit_records
         self.max_in_flight_per_token = max_in_flight_per_token
         self.keeps_working = keeps_working
+        self.latency = latency
         self._working: set[asyncio.Task[web.StreamResponse]] = set()
         self._fault: Fault | None = None
         self._fault_left: int | None = None
@@ -151,10 +155,13 @@ class WolkvoxSimulator:
     def scenario(self) -> str:
         return self._scenario
 
-    def set_scenario(self, name: str) -> None:
-        """Play scenario `name` from now; calls already served do not change."""
+    def set_scenario(self, name: str, *, elapsed: timedelta = timedelta(0)) -> None:
+        """Play scenario `name` as if it had started `elapsed` ago (default: from now), so
+        `elapsed=timedelta(minutes=10)` is in `abandon_surge`'s surge at once; calls of the
+        minutes before this one do not change."""
         self._scenario = validate_scenario(name)
-        self._traffic.set_script(name, anchor=self._clock.now())
+        now = self._clock.now()
+        self._traffic.set_script(name, anchor=now - elapsed, now=now)
 
     @property
     def fault(self) -> Fault | None:
@@ -234,6 +241,8 @@ class WolkvoxSimulator:
         if self._over_daily_limit(token):
             return _response(faults.TOKEN_LIMIT)
         fault = self._take_fault()
+        if self.latency > 0:
+            await asyncio.sleep(self.latency)
         if fault is Fault.SLOW:
             await self._hold()
         canned = faults.canned_error(fault)

@@ -174,11 +174,13 @@ class TrafficModel:
         self._anchor_minute = 0
         self._date_memo: dict[int, str] = {}
 
-    def set_script(self, scenario: str, *, anchor: datetime) -> None:
-        """Play `scenario` from `anchor`; minutes already served stay as they were."""
+    def set_script(self, scenario: str, *, anchor: datetime, now: datetime | None = None) -> None:
+        """Play `scenario` counted from `anchor`, from the minute of `now` (default: the
+        anchor's) on; the minutes before it stay as they were served."""
         self._scenario = scenario
         self._anchor_minute = int(anchor.timestamp()) // 60
-        for key in [k for k in self._cache if k[1] >= self._anchor_minute]:
+        first = int((now or anchor).timestamp()) // 60
+        for key in [k for k in self._cache if k[1] >= first]:
             del self._cache[key]
 
     @property

@@ -219,6 +219,40 @@ async def test_set_scenario_plays_from_now_and_keeps_served_calls(api: Api) -> N
     assert await api.calls() == []
 
 
+async def test_a_scenario_can_start_part_way_through_and_served_minutes_stay(api: Api) -> None:
+    api.sim.set_scenario("abandon_surge")
+    api.clock.advance(timedelta(minutes=5))
+    before = {r["conn_id"]: r for r in await api.calls()}
+    api.sim.set_scenario("abandon_surge", elapsed=timedelta(minutes=10))
+    api.clock.advance(timedelta(minutes=5))
+    switched = (T0 + timedelta(minutes=5)).timestamp() // 60 * 60
+    calls = await api.calls()
+    kept = [r for r in calls if int(CONN_ID.match(r["conn_id"])[1]) < switched]  # type: ignore[index]
+    since = [r for r in calls if int(CONN_ID.match(r["conn_id"])[1]) >= switched + 60]  # type: ignore[index]
+    assert kept and all(before[r["conn_id"]] == r for r in kept)
+    assert _share(since, *SURGE) > 0.20
+    api.sim.set_scenario("normal")
+    api.clock.advance(timedelta(minutes=10))
+    assert _share(await api.calls(), *SURGE) < 0.10
+
+
+async def test_latency_makes_two_pollers_on_one_token_overlap_and_outlasts_the_client(
+    api: Api,
+) -> None:
+    api.sim.latency, api.sim.keeps_working = 0.3, True
+    first = asyncio.create_task(api.get())
+    await _until(lambda: api.sim.in_flight("tok-a") == 1)
+    assert (await api.get()).status_code == 403
+    assert (await first).status_code == 200
+    with pytest.raises(httpx.ReadTimeout):
+        await api.http.get(
+            PATH, params={"api": "calls_last_10"}, headers={"wolkvox-token": "tok-a"}, timeout=0.05
+        )
+    assert api.sim.in_flight("tok-a") == 1  # still worked on after the client left
+    await _until(lambda: api.sim.in_flight("tok-a") == 0)
+    assert api.sim.max_concurrent_per_token == 2 and api.sim.concurrency_rejections == 1
+
+
 ERRORS = [
     (Fault.HTTP_500, 500, None),
     (Fault.HTTP_502, 502, None),
