@@ -25,9 +25,9 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from bot.adapters.scheduler import PollJob
 from bot.config.model import OperationSettings, Settings
 from bot.domain.alert_book import AlertBook
+from bot.services.ports.runtime import PollJob
 from bot.services.restore import close_removed
 from bot.services.state import OperationRuntime
 from bot.settings import ConfigError, load_settings, rules_for

@@ -15,9 +15,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from bot.adapters.health import HealthCheck, OutboxSample
-from bot.adapters.metrics import Metrics
-from bot.adapters.scheduler import PollScheduler
 from bot.config.model import Settings
 from bot.services.context import ContextSource
 from bot.services.control import Controls
@@ -25,6 +22,7 @@ from bot.services.delivery import OutboxDrainer
 from bot.services.heap import freeze_start_up_heap
 from bot.services.monitor import CycleReport, Monitor
 from bot.services.ports import CallSource, Clock
+from bot.services.ports.runtime import Health, OutboxSample, RuntimeMetrics, Scheduler
 from bot.services.ports.store import Store, StoreError
 from bot.services.restore import restore_state
 from bot.services.state import RuntimeState
@@ -53,9 +51,9 @@ class Runtime:
     monitor: Monitor
     controls: Controls
     drainer: OutboxDrainer
-    scheduler: PollScheduler
-    metrics: Metrics
-    health: HealthCheck
+    scheduler: Scheduler
+    metrics: RuntimeMetrics
+    health: Health
     context_source: ContextSource | None = None
     closing: tuple[Callable[[], Awaitable[None]], ...] = ()
     on_settings: tuple[Callable[[Settings], None], ...] = ()

@@ -17,25 +17,14 @@ store, is sampled by the runtime's housekeeping task into an `OutboxSample`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.domain.durations import format_duration
 from bot.services.ports import Clock
+from bot.services.ports.runtime import OutboxSample, SlackHealth
 from bot.services.state import OperationRuntime
 
 DEFAULT_OUTBOX_STUCK_AFTER = timedelta(minutes=10)
-
-SlackHealth = Callable[[], tuple[bool, str]]
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxSample:
-    """The outbox as last sampled: how many rows wait and since when the oldest does."""
-
-    depth: int = 0
-    oldest_created_at: datetime | None = None
-    oldest_error: str | None = None
 
 
 def _age(delta: timedelta) -> str:

@@ -17,11 +17,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.services.ports.runtime import PollJob
 
 log = logging.getLogger("callbot.scheduler")
 
@@ -29,15 +30,6 @@ MAX_JITTER_S = 5.0
 """Jitter for long periods; short periods get a tenth of their length."""
 
 Poll = Callable[[str], Awaitable[object]]
-
-
-@dataclass(frozen=True, slots=True)
-class PollJob:
-    """One operation to poll every `every` (bot time); `server` groups operations to stagger."""
-
-    operation: str
-    every: timedelta
-    server: str = ""
 
 
 def jitter_for(period_s: float) -> float:

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.adapters.clock import ManualClock
-from bot.adapters.health import HealthCheck, OutboxSample, evaluate_health
+from bot.adapters.health import HealthCheck, evaluate_health
+from bot.services.ports.runtime import OutboxSample
 from bot.services.state import RuntimeState
 from bot.settings import parse_settings
 from tests.support.config import config_text, operation

@@ -10,13 +10,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.adapters.scheduler import (
-    MAX_JITTER_S,
-    PollJob,
-    PollScheduler,
-    jitter_for,
-    misfire_grace_for,
-)
+from bot.adapters.scheduler import MAX_JITTER_S, PollScheduler, jitter_for, misfire_grace_for
+from bot.services.ports.runtime import PollJob
 
 FAST = timedelta(milliseconds=50)
 
