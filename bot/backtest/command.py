@@ -296,6 +296,9 @@ async def replay_calls(
     It starts from what the bot had kept before `start` (`calls.history`), so rules that
     read days or weeks back judge as the live bot would.
     """
+    # Imported here: the composition root imports this module (for `/calls backtest`).
+    from bot.bootstrap import assemble_replay
+
     clock = ManualClock(start)
     history = None
     if calls.history is not None:
@@ -305,15 +308,17 @@ async def replay_calls(
     presenter = RecordingPresenter(
         SlackPresenter(language=settings.language.value, mask_personal_data=True)
     )
+    store = ReplayStore()
+    state, monitor = assemble_replay(
+        settings, store=store, source=source, presenter=presenter, clock=clock, history=history
+    )
     return await replay(
-        settings=settings,
+        state=state,
+        monitor=monitor,
         operation=operation.name,
-        source=source,
-        store=ReplayStore(),
+        store=store,
         clock=clock,
-        presenter=presenter,
         start=start,
         end=end,
         on_poll=on_poll,
-        history=history,
     )

@@ -25,6 +25,7 @@ from bot.adapters.store.memory import MemoryStore
 from bot.adapters.wolkvox.simulator_scenarios import SCENARIOS
 from bot.backtest.presenter import RecordingPresenter
 from bot.backtest.sources import ReplayCalls, scenario_rows
+from bot.bootstrap import assemble_replay
 from bot.config.model import Settings
 from bot.domain.call_log import API_WINDOW, CallLog
 from bot.services.backtest import ReplayResult, replay
@@ -121,17 +122,19 @@ async def _replay(
     def keep(_: datetime, state: RuntimeState) -> None:
         kept[:] = [state.log]
 
+    store = _HistoryInTheLog()
+    state, monitor = assemble_replay(
+        config, store=store, source=source, presenter=presenter, clock=clock, history=history
+    )
     result = await replay(
-        settings=config,
+        state=state,
+        monitor=monitor,
         operation=op.name,
-        source=source,
-        store=_HistoryInTheLog(),
+        store=store,
         clock=clock,
-        presenter=presenter,
         start=start,
         end=end,
         on_poll=keep,
-        history=history,
     )
     return result, kept[-1]
 

@@ -5,7 +5,8 @@ builds everything else: state, monitor, controls, outbox drainer, scheduler, met
 health, as a `Runtime`. `build_runtime` (adapters.py) first builds the adapters the
 settings choose (the store, the Wolkvox client and its sources) and hands them to
 `assemble`: `callbot run` (`run_bot`, run.py), `callbot demo`, the benchmarks and the
-end-to-end tests all go through it; service tests call `assemble` with fakes.
+end-to-end tests all go through it; service tests call `assemble` with fakes. A backtest
+drives the poll cycle alone, built the same way by `assemble_replay`.
 """
 
 from bot.bootstrap.adapters import (
@@ -15,7 +16,13 @@ from bot.bootstrap.adapters import (
     store_for,
     wolkvox_adapters,
 )
-from bot.bootstrap.assembly import CycleHooks, assemble, calls_frontend, wire_context
+from bot.bootstrap.assembly import (
+    CycleHooks,
+    assemble,
+    assemble_replay,
+    calls_frontend,
+    wire_context,
+)
 from bot.bootstrap.run import (
     EXIT_SLACK_REFUSED,
     EXIT_USAGE,
@@ -36,6 +43,7 @@ __all__ = [
     "CycleHooks",
     "WolkvoxAdapters",
     "assemble",
+    "assemble_replay",
     "build_runtime",
     "calls_frontend",
     "client_limits",

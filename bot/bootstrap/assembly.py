@@ -18,6 +18,7 @@ from bot.adapters.slack.frontend import CallsFrontend
 from bot.adapters.slack.presenter import SlackPresenter
 from bot.backtest.slack_reply import backtest_replier
 from bot.config.model import Settings
+from bot.domain.call_log import CallLog
 from bot.reload import poll_jobs
 from bot.runtime import Runtime
 from bot.services.authorization import Authorizer
@@ -60,21 +61,20 @@ def assemble(
     adapter about a reloaded configuration.
     """
     metrics = metrics or Metrics()
-    state = RuntimeState.from_settings(settings)
+    hooks = CycleHooks()
     drainer = OutboxDrainer(
         outbox=store, chat=chat, clock=clock, on_result=metrics.observe_delivery
     )
-    health = HealthCheck(clock=clock, operations=lambda: state.operations.values())
-    hooks = CycleHooks()
-    monitor = Monitor(
-        state=state,
-        source=source,
+    state, monitor = _poll_cycle(
+        settings,
         store=store,
-        clock=clock,
+        source=source,
         presenter=presenter,
+        clock=clock,
         on_outbox=drainer.wake,
         on_cycle=hooks,
     )
+    health = HealthCheck(clock=clock, operations=lambda: state.operations.values())
     controls = Controls(
         state=state, store=store, clock=clock, presenter=presenter, on_outbox=drainer.wake
     )
@@ -104,6 +104,51 @@ def assemble(
     if on_cycle is not None:
         hooks.hooks.append(on_cycle)
     return runtime
+
+
+def assemble_replay(
+    settings: Settings,
+    *,
+    store: Store,
+    source: CallSource,
+    presenter: Presenter,
+    clock: Clock,
+    history: CallLog | None = None,
+) -> tuple[RuntimeState, Monitor]:
+    """The poll cycle alone, built as `assemble` builds it, for a backtest to drive.
+
+    `bot.services.backtest.replay` polls at simulated times and reads the outbox back, so a
+    replay has no scheduler, drainer, metrics or health: only the state and the `Monitor`
+    over the given ports. `history` is the call log the bot starts with, as a restart
+    restores it (rules that learn from weeks of history, issue 16).
+    """
+    return _poll_cycle(
+        settings, store=store, source=source, presenter=presenter, clock=clock, history=history
+    )
+
+
+def _poll_cycle(
+    settings: Settings,
+    *,
+    store: Store,
+    source: CallSource,
+    presenter: Presenter,
+    clock: Clock,
+    history: CallLog | None = None,
+    on_outbox: Callable[[], None] | None = None,
+    on_cycle: Callable[[CycleReport], None] | None = None,
+) -> tuple[RuntimeState, Monitor]:
+    state = RuntimeState.from_settings(settings, log=history)
+    monitor = Monitor(
+        state=state,
+        source=source,
+        store=store,
+        clock=clock,
+        presenter=presenter,
+        on_outbox=on_outbox,
+        on_cycle=on_cycle,
+    )
+    return state, monitor
 
 
 class CycleHooks:

@@ -6,9 +6,11 @@ the very code `callbot run` runs: the `Monitor` (payload mapping happens in the
 notification planning with storm digests, the outbox committed to a store), only
 polled at simulated times and with the outbox read back instead of sent to Slack.
 Nothing here knows where the calls come from (a file, the store's history, the
-simulator) or how messages are rendered: the caller passes a `CallSource` whose
-answer depends on the clock it shares with the replay, and a `Presenter` whose
-payloads carry `BACKTEST_KEY` metadata (see `bot.backtest.presenter`).
+simulator) or how messages are rendered: the caller has the composition root assemble
+the state and its `Monitor` (`bot.bootstrap.assemble_replay`, the same way `assemble`
+does for `callbot run`) over a `CallSource` whose answer depends on the clock it shares
+with the replay, and a `Presenter` whose payloads carry `BACKTEST_KEY` metadata (see
+`bot.backtest.presenter`).
 """
 
 from __future__ import annotations
@@ -20,11 +22,9 @@ from typing import Any, Protocol
 
 from bot.domain.alert_book import AlertBook
 from bot.domain.alerts import Alert
-from bot.domain.call_log import CallLog
 from bot.domain.specs import RuleKind, RuleSpec, Severity
-from bot.services.configuration import BotConfig
 from bot.services.monitor import CycleReport, Monitor
-from bot.services.ports import CallSource, Clock, Presenter
+from bot.services.ports import Clock
 from bot.services.ports.store import MessageRef, OutboxAction, Store
 from bot.services.state import RuntimeState
 
@@ -123,29 +123,25 @@ def peak_threshold(spec: RuleSpec, severity: Severity | None) -> float | None:
 
 async def replay(
     *,
-    settings: BotConfig,
+    state: RuntimeState,
+    monitor: Monitor,
     operation: str,
-    source: CallSource,
     store: Store,
     clock: SettableClock,
-    presenter: Presenter,
     start: datetime,
     end: datetime,
     on_poll: Callable[[datetime, RuntimeState], None] | None = None,
-    history: CallLog | None = None,
 ) -> ReplayResult:
     """Poll `operation` every `poll_every` from `start` to `end` and collect its incidents.
 
-    `store` must be empty and is opened here (a MemoryStore: the cycle is committed like
-    the live bot's); `on_poll` sees the state after each poll (rule tests read it).
-    `history` is the call log the bot starts with, as a restart restores it (rules that
-    learn from weeks of history, issue 16).
+    `monitor` polls `state` and commits to `store`, on `clock` (as
+    `bot.bootstrap.assemble_replay` builds them). `store` must be empty and is opened here
+    (a MemoryStore: the cycle is committed like the live bot's); `on_poll` sees the state
+    after each poll (rule tests read it).
     """
-    state = RuntimeState.from_settings(settings, log=history)
     op = state.operation(operation)
     not_replayed = tuple(r.name for r in op.rules if r.kind is RuleKind.QUEUE)
     op.rules = tuple(r for r in op.rules if r.kind is not RuleKind.QUEUE)
-    monitor = Monitor(state=state, source=source, store=store, clock=clock, presenter=presenter)
     recorder = _Recorder(op.rules)
     times = poll_times(start, end, op.settings.poll_every)
     failed = 0
