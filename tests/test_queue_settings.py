@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 from bot.config.errors import ConfigError
+from bot.config.model import Settings
 from bot.config.report import render_report
 from bot.domain.kind_specs import QueueMetric, QueueScope
 from bot.domain.specs import RuleKind
-from bot.settings import load_settings, parse_settings, rules_for
+from bot.settings import rules_for
+from tests.support.config import bad_fixtures, make_settings, operation, refusal
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "config" / "queue"
 ENV = {"WOLKVOX_TOKEN": "tok-123"}
@@ -57,47 +59,38 @@ REJECTED: dict[str, list[str]] = {
 
 
 def test_every_queue_fixture_has_an_expectation() -> None:
-    assert sorted(p.stem for p in FIXTURES.glob("bad_*.yml")) == sorted(REJECTED)
+    assert bad_fixtures(FIXTURES) == sorted(REJECTED)
 
 
 @pytest.mark.parametrize("fixture", sorted(REJECTED))
 def test_a_rejected_queue_rule_says_file_rule_and_field(fixture: str) -> None:
-    path = FIXTURES / f"{fixture}.yml"
-    with pytest.raises(ConfigError) as caught:
-        load_settings(path, env=ENV)
-    text = str(caught.value)
-    assert len(caught.value.problems) == 1, text
-    for expected in [str(path), *REJECTED[fixture]]:
+    text = refusal(FIXTURES / f"{fixture}.yml", env=ENV)
+    for expected in REJECTED[fixture]:
         assert expected in text
 
 
-BASE = """
-operations:
-  - {name: bogota, server: "0004", token: x, licenses: 2, channel: C0123456789}
-defaults: false
-rules:
-"""
+BOGOTA = operation(token="x", licenses=2, channel="C0123456789", poll_every="5m")
+"""The operation of these tests (poll_every as the file leaves it: the default, 5m)."""
+
+
+def queue_rule(name: str, **keys: object) -> dict[str, object]:
+    """A rule entry of kind queue (it has no `match`)."""
+    return {"name": name, "kind": "queue", **keys}
 
 
 def test_a_queue_rule_reads_its_metric_levels_and_queues() -> None:
-    settings = parse_settings(
-        BASE
-        + """
-  - name: ventas-service
-    kind: queue
-    metric: service_level
-    queues: [Ventas, " Soporte  Tecnico "]
-    together: true
-    warning: 80%
-    critical: 60%
-    recover: 85%
-    min_calls: 20
-    for: 2
-    active: mon-fri 08:00-18:00
-""",
-        source="callbot.yml",
-        env={},
-    )
+    rule_keys = {
+        "metric": "service_level",
+        "queues": ["Ventas", " Soporte  Tecnico "],
+        "together": True,
+        "warning": "80%",
+        "critical": "60%",
+        "recover": "85%",
+        "min_calls": 20,
+        "for": 2,
+        "active": "mon-fri 08:00-18:00",
+    }
+    settings = make_settings(operations=[BOGOTA], rules=[queue_rule("ventas-service", **rule_keys)])
     (rule,) = settings.rules
     assert rule.kind is RuleKind.QUEUE and rule.queue is not None
     assert rule.queue.metric is QueueMetric.SERVICE_LEVEL
@@ -109,10 +102,9 @@ def test_a_queue_rule_reads_its_metric_levels_and_queues() -> None:
 
 
 def test_waiting_levels_are_callers_and_each_queue_is_the_default() -> None:
-    settings = parse_settings(
-        BASE + "  - {name: waiting, kind: queue, metric: waiting, warning: 5, critical: 12}\n",
-        source="callbot.yml",
-        env={},
+    settings = make_settings(
+        operations=[BOGOTA],
+        rules=[queue_rule("waiting", metric="waiting", warning=5, critical=12)],
     )
     (rule,) = settings.rules
     assert rule.queue is not None and rule.queue.scope is QueueScope.EACH
@@ -120,18 +112,13 @@ def test_waiting_levels_are_callers_and_each_queue_is_the_default() -> None:
     assert "waiting >= warn 5 crit 12 on each queue" in render_report(settings)
 
 
-OPERATION = """
-operations:
-  - {{name: bogota, server: "0004", token: x, licenses: 2, channel: C0123456789{extra}}}
-"""
-
-
-def _settings(extra: str = "", rest: str = ""):
-    return parse_settings(OPERATION.format(extra=extra) + rest, source="callbot.yml", env={})
+def with_defaults(*rules: dict[str, object], **bogota: object) -> Settings:
+    """The shipped rules (and `rules`) over the one operation, with its keys in `bogota`."""
+    return make_settings(defaults=True, operations=[{**BOGOTA, **bogota}], rules=rules)
 
 
 def test_the_shipped_service_level_rule_is_off_until_an_operation_opts_in() -> None:
-    off = _settings()
+    off = with_defaults()
     (rule,) = [r for r in off.rules if r.name == "service-level"]
     assert rule.opt_in and rule.operations == frozenset()
     assert "service-level" not in [r.name for r in rules_for(off, "bogota")]
@@ -139,7 +126,7 @@ def test_the_shipped_service_level_rule_is_off_until_an_operation_opts_in() -> N
     assert [line.api for line in off.operation("bogota").budget().lines] == ["calls_last_10"]
     assert re.search(r"service-level\s+queue\s+none \(opt-in\)", render_report(off))
 
-    on = _settings(", opt_in: [service-level]")
+    on = with_defaults(opt_in=["service-level"])
     (rule,) = [r for r in on.rules if r.name == "service-level"]
     assert rule.operations == frozenset({"bogota"})
     assert rule.queue is not None and rule.queue.metric is QueueMetric.SERVICE_LEVEL
@@ -150,7 +137,7 @@ def test_the_shipped_service_level_rule_is_off_until_an_operation_opts_in() -> N
 
 
 def test_check_config_counts_skills_polling_in_the_budget_with_the_arithmetic() -> None:
-    settings = _settings(", poll_every: 5m, skills_every: 10m, opt_in: [service-level]")
+    settings = with_defaults(poll_every="5m", skills_every="10m", opt_in=["service-level"])
     report = render_report(settings)
     assert (
         "polling costs 432 calls a day (calls_last_10 every 5m = 288, "
@@ -160,14 +147,15 @@ def test_check_config_counts_skills_polling_in_the_budget_with_the_arithmetic() 
 
 
 def test_operations_sharing_a_token_sum_their_skills_polling() -> None:
-    text = """
-operations:
-  - {name: a, server: "0004", token: same, licenses: 1, channel: C0123456789, poll_every: 5m,
-     opt_in: [service-level]}
-  - {name: b, server: "0004", token: same, licenses: 1, channel: C0123456789, poll_every: 5m}
-"""
+    shared = {"token": "same", "licenses": 1, "channel": "C0123456789", "poll_every": "5m"}
     with pytest.raises(ConfigError) as caught:
-        parse_settings(text, source="callbot.yml", env={})
+        make_settings(
+            defaults=True,
+            operations=[
+                operation("a", **shared, opt_in=["service-level"]),
+                operation("b", **shared),
+            ],
+        )
     message = str(caught.value)
     assert "operation 'a', skills_every" in message, message
     assert (
@@ -177,7 +165,5 @@ operations:
 
 
 def test_a_queue_rule_of_ones_own_polls_skills_without_opting_in() -> None:
-    settings = _settings(
-        rest="rules:\n  - {name: waiting, kind: queue, metric: waiting, warning: 5}\n"
-    )
+    settings = with_defaults(queue_rule("waiting", metric="waiting", warning=5))
     assert settings.operation("bogota").polls_skills

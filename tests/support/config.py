@@ -5,16 +5,24 @@ bot's own way (`parse_settings`), so a test exercises the real validation and de
 
 Every value is written in YAML flow style: strings quoted (so "0004" stays a string),
 numbers and booleans bare, lists and mappings in brackets and braces.
+
+Refused files live in tests/fixtures/config (one folder per subject) as `bad_*.yml`:
+`bad_fixtures` lists them, so a test can check each has its expectation, and `refusal`
+loads one and returns what the bot says about it.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
+import pytest
+
+from bot.config.errors import ConfigError
 from bot.config.model import Settings
-from bot.settings import parse_settings
+from bot.settings import load_settings, parse_settings
 
 CHANNEL = "C0ALERTS1"
 ABANDONED_INBOUND = {"result": ["abandon"], "type": ["inbound"]}
@@ -96,3 +104,20 @@ def make_settings(
 ) -> Settings:
     """`config_text(**parts)` parsed as the bot parses a file."""
     return parse_settings(config_text(**parts), source=source, env=dict(env or {}))
+
+
+def bad_fixtures(folder: Path) -> list[str]:
+    """The names (without `.yml`) of the refused configurations in `folder`, sorted."""
+    return sorted(path.stem for path in folder.glob("bad_*.yml"))
+
+
+def refusal(path: Path, *, env: Mapping[str, str]) -> str:
+    """What the bot says when it refuses the file at `path`: one problem, naming the file."""
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, env=dict(env))
+    error = caught.value
+    text = str(error)
+    assert error.path == path
+    assert len(error.problems) == 1, text
+    assert str(path) in text
+    return text
