@@ -16,7 +16,7 @@ from bot.cli import main
 from bot.services import command_types as ct
 from bot.services.state import RuntimeState
 from bot.settings import parse_settings
-from tests.services.test_commands import T0
+from tests.support.frontend_world import T0
 
 CONFIG = """\
 defaults: false

@@ -15,7 +15,7 @@ from bot.domain.specs import RuleKind, RuleSpec, Severity
 from bot.services import command_types as ct
 from bot.services.backtest import Incident, ReplayResult
 from bot.services.command_parser import parse_command
-from tests.services.test_commands import T0, World, make_world, mix, text_of
+from tests.support.frontend_world import T0, World, make_world, mix, text_of
 
 
 async def _history(world: World) -> None:

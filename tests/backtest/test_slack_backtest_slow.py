@@ -7,7 +7,7 @@ from bot.adapters.slack.app import DEFAULT_WORKING_TEXT, build_app
 from bot.adapters.slack.http_server import start_http
 from tests.backtest.test_slack_backtest import _history
 from tests.fakes.slack_api import FakeSlackApi, post_slash_command
-from tests.services.test_commands import make_world
+from tests.support.frontend_world import make_world
 
 SECRET = "signing-secret-7f3a9c1e5b"
 BOT_TOKEN = "xoxb-1111-2222-bot-token-e8d4"

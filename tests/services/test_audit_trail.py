@@ -11,8 +11,7 @@ import pytest
 from bot.adapters.slack.blocks import ACK_ACTION, SILENCE_1H_ACTION
 from bot.logevents import AUDIT_LOGGER, FIELDS_ATTR
 from bot.services.authorization import AllowList
-
-from .test_commands import ADMIN, T0, World, make_world, mix
+from tests.support.frontend_world import ADMIN, T0, World, make_world, mix
 
 Trail = list[dict[str, object]]
 

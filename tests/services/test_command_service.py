@@ -1,6 +1,6 @@
 """The `/calls` use cases answer with view models: plain data, no blocks, no words, no Slack.
 
-The Slack frontend (tests/services/test_commands.py and tests/adapters/slack) words them;
+The Slack frontend (tests/adapters/slack/test_commands.py and its neighbours) words them;
 here the answers are read as data, the way a second frontend would read them.
 """
 
@@ -14,8 +14,7 @@ from bot.services.commands import Button, CommandService
 from bot.services.ports import SourceError
 from bot.services.views.alert import ActionKind, ActionResultView
 from bot.services.views.replies import Last10View, NoticeKind, NoticeView
-
-from .test_commands import ADMIN, World, make_world, mix
+from tests.support.frontend_world import ADMIN, World, make_world, mix
 
 
 def service_of(world: World) -> CommandService:

@@ -19,8 +19,7 @@ from bot.services.commands import CommandService
 from bot.services.context import ContextService, Skip, polls_due_today
 from bot.services.ports import BudgetUse, SourceError
 from bot.services.state import RuntimeState
-
-from .test_commands import T0, make_world, text_of
+from tests.support.frontend_world import T0, make_world, text_of
 
 HOSTILE = "<!channel> *Ventas* & <https://x.example|clic>"
 

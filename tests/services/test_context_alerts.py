@@ -22,10 +22,10 @@ from bot.services.context_alerts import AlertContextRefresher, wants_context
 from bot.services.monitor import Monitor
 from bot.services.state import RuntimeState
 from tests.support.config import make_settings, operation
+from tests.support.frontend_world import RULES, T0, mix
 from tests.support.world import assembled
 
 from .fakes import Batch, FakeSource
-from .test_commands import RULES, T0, mix
 from .test_context import FakeContext, FixedBudget
 
 

@@ -14,8 +14,7 @@ from bot.services.command_types import History, Usage, UsageReason
 from bot.services.views.alert import Unit
 from bot.services.views.history import HistoryIncident, HistorySilence, HistoryView
 from tests.adapters.slack.limits import assert_within_limits
-
-from .test_commands import ADMIN, T0, make_world, mix, text_of
+from tests.support.frontend_world import ADMIN, T0, make_world, mix, text_of
 
 OPS = ("bogota", "medellin")
 DAY = timedelta(hours=24)

@@ -20,10 +20,10 @@ from bot.domain.specs import Severity
 from bot.services.authorization import AllowAll
 from bot.settings import parse_settings
 from tests.support.config import config_text, operation, rule
+from tests.support.frontend_world import text_of
 from tests.support.world import assembled
 
 from .fakes import Batch, FakeSource
-from .test_commands import text_of
 
 
 def config(language: str) -> str:

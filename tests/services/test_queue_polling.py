@@ -17,9 +17,9 @@ from bot.services.ports import SourceError
 from bot.services.queue_polling import QueuePolling
 from bot.services.state import RuntimeState
 from bot.settings import parse_settings
+from tests.support.frontend_world import T0
 from tests.support.world import assembled
 
-from .test_commands import T0
 from .test_context import FakeContext, FixedBudget
 
 CONFIG = """

@@ -21,10 +21,10 @@ from bot.services.authorization import AllowAll
 from bot.services.context import ContextService
 from bot.services.queue_polling import QueuePolling
 from bot.settings import parse_settings
+from tests.support.frontend_world import T0, text_of
 from tests.support.world import assembled
 
 from .fakes import FakeSource
-from .test_commands import T0, text_of
 from .test_context import FakeContext, FixedBudget
 
 CONFIG = """

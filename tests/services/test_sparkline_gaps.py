@@ -19,7 +19,7 @@ from bot.domain.rules import evaluate
 from bot.domain.specs import CallFilter, RuleKind, RuleSpec, Severity
 from bot.services.views.alert_build import alert_view
 from bot.services.views.replies_build import home_view
-from tests.services.test_commands import make_world, mix
+from tests.support.frontend_world import make_world, mix
 from tests.support.slack_text import strings
 
 NOW = datetime(2026, 11, 24, 15, 0, 30, tzinfo=UTC)

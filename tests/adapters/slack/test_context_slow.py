@@ -16,8 +16,8 @@ from bot.domain.queues import AgentSnapshot, QueueSnapshot, QueueStat
 from bot.services.commands import CommandService
 from bot.services.context import ContextService
 from tests.fakes.slack_api import FakeSlackApi, post_slash_command
-from tests.services.test_commands import make_world
 from tests.services.test_context import FixedBudget
+from tests.support.frontend_world import make_world
 
 SECRET = "signing-secret-7f3a9c1e5b"
 BOT_TOKEN = "xoxb-1111-2222-bot-token-e8d4"

@@ -13,8 +13,7 @@ from bot.adapters.slack.blocks import Message, render_last10
 from bot.adapters.slack.frontend import CallsFrontend
 from bot.adapters.slack.ports import CommandRequest, Reply
 from bot.services.ports import SourceError
-
-from .test_commands import World, call, make_world, mix, text_of
+from tests.support.frontend_world import World, call, make_world, mix, text_of
 
 
 @pytest.fixture
