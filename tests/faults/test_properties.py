@@ -26,19 +26,16 @@ from bot.adapters.clock import ManualClock
 from bot.adapters.slack.frontend import CallsFrontend
 from bot.adapters.slack.ports import CommandRequest, Reply
 from bot.adapters.slack.presenter import SlackPresenter
-from bot.adapters.store.memory import MemoryStore
 from bot.adapters.wolkvox.errors import WolkvoxError
 from bot.adapters.wolkvox.mapping import MappedBatch, map_calls_payload
 from bot.adapters.wolkvox.response import map_calls_response
+from bot.bootstrap import calls_frontend
 from bot.domain.calls import CallRecord
 from bot.services.authorization import AllowList
 from bot.services.command_parser import MAX_REASON, MAX_SILENCE, MAX_WINDOW, parse_command
-from bot.services.commands import CommandService
-from bot.services.control import Controls
-from bot.services.state import RuntimeState
 from bot.settings import parse_settings
-from tests.services.fakes import FakeSource
 from tests.support.config import config_text, operation, rule
+from tests.support.world import assembled
 
 pytestmark = pytest.mark.faults
 
@@ -206,21 +203,12 @@ def frontend() -> Iterator[Frontend]:
     """The real command service over an empty state; nobody may silence (so examples
     cannot change it) and Wolkvox is never asked. Its own loop, never installed as the
     current one, so pytest-asyncio's loops are left alone."""
-    state = RuntimeState.from_settings(parse_settings(CONFIG, source="props.yml", env={}))
-    clock = ManualClock(datetime(2026, 11, 24, 15, 0, tzinfo=UTC))
-    presenter = SlackPresenter(language="en", mask_personal_data=True)
-    controls = Controls(state=state, store=MemoryStore(), clock=clock, presenter=presenter)
-    service = CallsFrontend(
-        commands=CommandService(
-            state=state,
-            controls=controls,
-            clock=clock,
-            source=FakeSource(),
-            authorizer=AllowList([]),
-        ),
-        language="en",
-        mask_personal_data=True,
+    runtime = assembled(
+        parse_settings(CONFIG, source="props.yml", env={}),
+        clock=ManualClock(datetime(2026, 11, 24, 15, 0, tzinfo=UTC)),
+        presenter=SlackPresenter(language="en", mask_personal_data=True),
     )
+    service = calls_frontend(runtime, authorizer=AllowList([]))
     loop = asyncio.new_event_loop()
     try:
         yield Frontend(service, loop)

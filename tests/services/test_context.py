@@ -12,10 +12,11 @@ import pytest
 from bot.adapters.clock import ManualClock
 from bot.adapters.slack.frontend import CallsFrontend
 from bot.adapters.slack.ports import CommandRequest, Reply
+from bot.bootstrap import calls_frontend
 from bot.domain.queues import AgentSnapshot, AgentStat, QueueSnapshot, QueueStat, agent_kind
 from bot.services import command_types as ct
+from bot.services.authorization import AllowAll
 from bot.services.command_parser import parse_command
-from bot.services.commands import CommandService
 from bot.services.context import ContextService, Skip, polls_due_today
 from bot.services.ports import BudgetUse, SourceError
 from bot.services.state import RuntimeState
@@ -87,18 +88,7 @@ async def make_rig(*, language: str = "en", mask: bool = True) -> Rig:
     world = await make_world(language=language, mask=mask)
     fake, budget = FakeContext(), FixedBudget()
     context = ContextService(state=world.state, source=fake, budget=budget, clock=world.clock)
-    service = CallsFrontend(
-        commands=CommandService(
-            state=world.state,
-            controls=world.service._commands._controls,
-            clock=world.clock,
-            source=world.source,
-            authorizer=world.service._commands._authorizer,
-            context=context,
-        ),
-        language=language,
-        mask_personal_data=mask,
-    )
+    service = calls_frontend(world.runtime, authorizer=AllowAll(), context=context)
     return Rig(world.state, world.clock, fake, budget, context, service)
 
 

@@ -19,6 +19,7 @@ from bot.adapters.slack.presenter import SlackPresenter
 from bot.adapters.store.memory import MemoryStore
 from bot.bootstrap import calls_frontend
 from bot.domain.calls import CallRecord
+from bot.runtime import Runtime
 from bot.services.authorization import AllowAll, Authorizer
 from bot.services.monitor import Monitor
 from bot.services.ports import SourceError
@@ -77,6 +78,7 @@ class World:
     monitor: Monitor
     service: CallsFrontend
     store: MemoryStore
+    runtime: Runtime
 
     async def poll(
         self, records: list[CallRecord] | SourceError, operation: str = "bogota"
@@ -124,4 +126,4 @@ async def make_world(
     runtime = assembled(config, clock=clock, store=store, source=source, presenter=presenter)
     service = calls_frontend(runtime, authorizer=authorizer or AllowAll())
     state, monitor = runtime.state, runtime.monitor
-    return World(state, clock, source, monitor, service, store)
+    return World(state, clock, source, monitor, service, store, runtime)

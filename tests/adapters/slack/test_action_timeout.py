@@ -14,17 +14,16 @@ import pytest
 
 from bot.adapters.clock import ManualClock
 from bot.adapters.slack.app import DEFAULT_ERROR_TEXT, DEFAULT_WORKING_TEXT, build_app
-from bot.adapters.slack.frontend import CallsFrontend
 from bot.adapters.slack.http_server import HttpServer, start_http
 from bot.adapters.slack.presenter import SlackPresenter
 from bot.adapters.store.memory import MemoryStore
+from bot.bootstrap import calls_frontend
 from bot.services.authorization import AllowAll
-from bot.services.commands import CommandService
-from bot.services.control import Controls
 from bot.services.state import RuntimeState
 from bot.settings import parse_settings
 from tests.fakes.slack_api import FakeSlackApi, post_slash_command
 from tests.support.config import config_text, operation, rule
+from tests.support.world import assembled
 
 SECRET = "signing-secret-5c2e8a"
 BOT_TOKEN = "xoxb-3333-4444-bot-token-a1b2"
@@ -49,19 +48,13 @@ class Bot:
 @pytest.fixture
 async def bot() -> AsyncIterator[Bot]:
     settings = parse_settings(CONFIG, source="test.yml", env={})
-    state = RuntimeState.from_settings(settings)
     clock = ManualClock(T0)
     store = MemoryStore()
     await store.open()
     presenter = SlackPresenter(language="en", mask_personal_data=True)
-    controls = Controls(state=state, store=store, clock=clock, presenter=presenter)
-    service = CallsFrontend(
-        commands=CommandService(
-            state=state, controls=controls, clock=clock, source=_NoSource(), authorizer=AllowAll()
-        ),
-        language="en",
-        mask_personal_data=True,
-    )
+    runtime = assembled(settings, clock=clock, store=store, source=_NoSource(), presenter=presenter)
+    state = runtime.state
+    service = calls_frontend(runtime, authorizer=AllowAll())
     async with FakeSlackApi(bot_token=BOT_TOKEN) as slack:
         app = build_app(
             frontend=service,

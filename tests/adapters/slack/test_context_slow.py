@@ -10,10 +10,10 @@ import asyncio
 from datetime import datetime
 
 from bot.adapters.slack.app import DEFAULT_WORKING_TEXT, build_app
-from bot.adapters.slack.frontend import CallsFrontend
 from bot.adapters.slack.http_server import start_http
+from bot.bootstrap import calls_frontend
 from bot.domain.queues import AgentSnapshot, QueueSnapshot, QueueStat
-from bot.services.commands import CommandService
+from bot.services.authorization import AllowAll
 from bot.services.context import ContextService
 from tests.fakes.slack_api import FakeSlackApi, post_slash_command
 from tests.services.test_context import FixedBudget
@@ -41,18 +41,7 @@ async def test_a_slow_queue_fetch_is_acknowledged_then_answered_on_the_response_
     context = ContextService(
         state=world.state, source=held, budget=FixedBudget(), clock=world.clock
     )
-    frontend = CallsFrontend(
-        commands=CommandService(
-            state=world.state,
-            controls=world.service._commands._controls,
-            clock=world.clock,
-            source=world.source,
-            authorizer=world.service._commands._authorizer,
-            context=context,
-        ),
-        language="es",
-        mask_personal_data=True,
-    )
+    frontend = calls_frontend(world.runtime, authorizer=AllowAll(), context=context)
     async with FakeSlackApi(bot_token=BOT_TOKEN) as slack:
         app = build_app(
             frontend=frontend,
