@@ -7,29 +7,30 @@ from pathlib import Path
 
 import pytest
 
+from bot.config.model import Settings
 from bot.config.store_url import redact_error, redact_url
-from bot.settings import ConfigError, parse_settings
+from bot.settings import ConfigError
+from tests.support.config import make_settings, operation
 
-OPERATION = """\
-operations:
-  - name: bogota
-    server: "0004"
-    token: tok-41
-    licenses: 2
-    channel: C0123456789
-"""
 PASSWORD = "pg-5ecret-pw"
 
 
+def with_store(url: str | None = None, env: dict[str, str] | None = None) -> Settings:
+    """One operation, and `store: {url: ...}` when a URL is given, as callbot.yml."""
+    store = {} if url is None else {"store": {"url": url}}
+    bogota = operation(token="tok-41", licenses=2, channel="C0123456789")
+    return make_settings(source="callbot.yml", env=env, operations=[bogota], **store)
+
+
 def test_sqlite_stays_the_default_store() -> None:
-    settings = parse_settings(OPERATION, source="callbot.yml", env={})
+    settings = with_store()
     assert settings.store.path == Path("callbot.sqlite3")
     assert settings.store.url is None
 
 
 def test_a_url_selects_postgresql_with_its_password_from_the_environment() -> None:
-    text = "store:\n  url: postgresql://callbot:${PGPASSWORD}@127.0.0.1:5432/callbot\n"
-    settings = parse_settings(text + OPERATION, source="callbot.yml", env={"PGPASSWORD": PASSWORD})
+    url = "postgresql://callbot:${PGPASSWORD}@127.0.0.1:5432/callbot"
+    settings = with_store(url, env={"PGPASSWORD": PASSWORD})
 
     assert settings.store.url is not None
     assert settings.store.url.reveal() == f"postgresql://callbot:{PASSWORD}@127.0.0.1:5432/callbot"
@@ -37,17 +38,15 @@ def test_a_url_selects_postgresql_with_its_password_from_the_environment() -> No
 
 
 def test_a_missing_password_variable_is_named_without_any_value() -> None:
-    text = "store:\n  url: postgresql://callbot:${PGPASSWORD}@127.0.0.1/callbot\n"
     with pytest.raises(ConfigError) as caught:
-        parse_settings(text + OPERATION, source="callbot.yml", env={})
+        with_store("postgresql://callbot:${PGPASSWORD}@127.0.0.1/callbot")
     assert "callbot.yml" in str(caught.value)
     assert "store, url: environment variable PGPASSWORD is not set" in str(caught.value)
 
 
 def test_a_bad_url_is_reported_with_its_password_masked() -> None:
-    text = f"store:\n  url: mysql://callbot:{PASSWORD}@127.0.0.1/callbot\n"
     with pytest.raises(ConfigError) as caught:
-        parse_settings(text + OPERATION, source="callbot.yml", env={})
+        with_store(f"mysql://callbot:{PASSWORD}@127.0.0.1/callbot")
     message = str(caught.value)
     assert "store, url: must be a postgresql:// URL" in message
     assert "mysql://callbot:***@127.0.0.1/callbot" in message
