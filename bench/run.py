@@ -22,7 +22,16 @@ ROOT = Path(__file__).resolve().parents[1]
 if __package__ in (None, ""):
     sys.path.insert(0, str(ROOT))
 
-BENCHMARKS = ("ingest", "poll", "memory", "latency", "poll_to_post", "scheduler", "backtest")
+BENCHMARKS = (
+    "ingest",
+    "poll",
+    "memory",
+    "latency",
+    "poll_to_post",
+    "scheduler",
+    "backtest",
+    "store",
+)
 RESULTS = ROOT / "bench" / "RESULTS.md"
 
 
