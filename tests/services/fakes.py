@@ -1,4 +1,5 @@
-"""Hand-written fakes for the service tests: a call source, a presenter, a chat."""
+"""Hand-written fakes for the service tests: a call source, a presenter, a chat, Wolkvox's
+queue and agent context and a fixed budget."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.domain.calls import CallRecord
+from bot.domain.queues import AgentSnapshot, AgentStat, QueueSnapshot, QueueStat, agent_kind
 from bot.services.ports import BudgetUse, RenderedMessage, SourceError
 from bot.services.ports.chat import ChatError, ChatErrorKind
 from bot.services.views.alert import ActionResultView, AlertMessageView, RemovedRuleView
@@ -156,3 +158,49 @@ class FakeChat:
 
     def delete(self, ts: str) -> None:
         self.messages = [m for m in self.messages if m.ts != ts]
+
+
+HOSTILE = "<!channel> *Ventas* & <https://x.example|clic>"
+
+
+@dataclass
+class FakeContext:
+    """Queues and agents as Wolkvox would list them; a SourceError when told to fail."""
+
+    queues_asked: list[str] = field(default_factory=list)
+    agents_asked: list[str] = field(default_factory=list)
+    fail: SourceError | None = None
+    waiting: int = 14
+
+    async def queues(self, operation: str, now: datetime) -> QueueSnapshot:
+        self.queues_asked.append(operation)
+        if self.fail is not None:
+            raise self.fail
+        rows = [
+            QueueStat("101", "Servicio al cliente", waiting=1, abandoned=0, abandon_pct=0.0,
+                      service_level=92.5),
+            QueueStat("102", HOSTILE, waiting=self.waiting, abandoned=9, abandon_pct=31.0,
+                      service_level=41.0),
+        ]  # fmt: skip
+        rows += [QueueStat(str(200 + i), f"Cola {i}", waiting=0, abandoned=0) for i in range(6)]
+        return QueueSnapshot(at=now, queues=tuple(rows))
+
+    async def agents(self, operation: str, now: datetime) -> AgentSnapshot:
+        self.agents_asked.append(operation)
+        if self.fail is not None:
+            raise self.fail
+        states = ["Ready", "Talk", "Talk", "ACW", "Almuerzo", "Break", "Almuerzo", "Logout"]
+        agents = tuple(
+            AgentStat(str(i), f"Agente Secreto {i}", s, agent_kind(s), seconds_in_state=65)
+            for i, s in enumerate(states)
+        )
+        return AgentSnapshot(at=now, agents=agents)
+
+
+@dataclass
+class FixedBudget:
+    used: int = 0
+    limit: int = 8000
+
+    def budget(self, operation: str, now: datetime) -> BudgetUse:
+        return BudgetUse(day="2026-11-24", used=self.used, limit=self.limit)

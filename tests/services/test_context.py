@@ -3,8 +3,8 @@ Wolkvox's `skills`/`agents` are a hand-written fake that counts what it was aske
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,59 +13,15 @@ from bot.adapters.clock import ManualClock
 from bot.adapters.slack.frontend import CallsFrontend
 from bot.adapters.slack.ports import CommandRequest, Reply
 from bot.bootstrap import calls_frontend
-from bot.domain.queues import AgentSnapshot, AgentStat, QueueSnapshot, QueueStat, agent_kind
 from bot.services import command_types as ct
 from bot.services.authorization import AllowAll
 from bot.services.command_parser import parse_command
 from bot.services.context import ContextService, Skip, polls_due_today
-from bot.services.ports import BudgetUse, SourceError
+from bot.services.ports import SourceError
 from bot.services.state import RuntimeState
 from tests.support.frontend_world import T0, make_world, text_of
 
-HOSTILE = "<!channel> *Ventas* & <https://x.example|clic>"
-
-
-@dataclass
-class FakeContext:
-    """Queues and agents as Wolkvox would list them; a SourceError when told to fail."""
-
-    queues_asked: list[str] = field(default_factory=list)
-    agents_asked: list[str] = field(default_factory=list)
-    fail: SourceError | None = None
-    waiting: int = 14
-
-    async def queues(self, operation: str, now: datetime) -> QueueSnapshot:
-        self.queues_asked.append(operation)
-        if self.fail is not None:
-            raise self.fail
-        rows = [
-            QueueStat("101", "Servicio al cliente", waiting=1, abandoned=0, abandon_pct=0.0,
-                      service_level=92.5),
-            QueueStat("102", HOSTILE, waiting=self.waiting, abandoned=9, abandon_pct=31.0,
-                      service_level=41.0),
-        ]  # fmt: skip
-        rows += [QueueStat(str(200 + i), f"Cola {i}", waiting=0, abandoned=0) for i in range(6)]
-        return QueueSnapshot(at=now, queues=tuple(rows))
-
-    async def agents(self, operation: str, now: datetime) -> AgentSnapshot:
-        self.agents_asked.append(operation)
-        if self.fail is not None:
-            raise self.fail
-        states = ["Ready", "Talk", "Talk", "ACW", "Almuerzo", "Break", "Almuerzo", "Logout"]
-        agents = tuple(
-            AgentStat(str(i), f"Agente Secreto {i}", s, agent_kind(s), seconds_in_state=65)
-            for i, s in enumerate(states)
-        )
-        return AgentSnapshot(at=now, agents=agents)
-
-
-@dataclass
-class FixedBudget:
-    used: int = 0
-    limit: int = 8000
-
-    def budget(self, operation: str, now: datetime) -> BudgetUse:
-        return BudgetUse(day="2026-11-24", used=self.used, limit=self.limit)
+from .fakes import FakeContext, FixedBudget
 
 
 @dataclass

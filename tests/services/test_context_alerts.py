@@ -25,8 +25,7 @@ from tests.support.config import make_settings, operation
 from tests.support.frontend_world import RULES, T0, mix
 from tests.support.world import assembled
 
-from .fakes import Batch, FakeSource
-from .test_context import FakeContext, FixedBudget
+from .fakes import Batch, FakeContext, FakeSource, FixedBudget
 
 
 @dataclass

@@ -20,7 +20,7 @@ from bot.settings import parse_settings
 from tests.support.frontend_world import T0
 from tests.support.world import assembled
 
-from .test_context import FakeContext, FixedBudget
+from .fakes import FakeContext, FixedBudget
 
 CONFIG = """
 defaults: false

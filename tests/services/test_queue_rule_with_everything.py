@@ -24,8 +24,7 @@ from bot.settings import parse_settings
 from tests.support.frontend_world import T0, text_of
 from tests.support.world import assembled
 
-from .fakes import FakeSource
-from .test_context import FakeContext, FixedBudget
+from .fakes import FakeContext, FakeSource, FixedBudget
 
 CONFIG = """
 language: {language}

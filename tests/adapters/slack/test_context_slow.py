@@ -16,7 +16,7 @@ from bot.domain.queues import AgentSnapshot, QueueSnapshot, QueueStat
 from bot.services.authorization import AllowAll
 from bot.services.context import ContextService
 from tests.fakes.slack_api import FakeSlackApi, post_slash_command
-from tests.services.test_context import FixedBudget
+from tests.services.fakes import FixedBudget
 from tests.support.frontend_world import make_world
 
 SECRET = "signing-secret-7f3a9c1e5b"
