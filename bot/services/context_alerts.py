@@ -26,8 +26,8 @@ from bot.domain.calls import CallResult, CallType
 from bot.domain.queues import AgentSnapshot, QueueSnapshot
 from bot.domain.specs import RuleKind, RuleSpec
 from bot.services.context import ContextService, Reading
+from bot.services.decision_rows import decision_rows
 from bot.services.monitor import CycleReport
-from bot.services.notifications import decision_rows
 from bot.services.ports import Clock, Presenter
 from bot.services.ports.store import ActionCommit, OutboxAction, Store
 from bot.services.state import RuntimeState

@@ -34,7 +34,7 @@ from bot.domain.digests import (
 )
 from bot.domain.silences import Silence
 from bot.domain.specs import RuleSpec, Severity
-from bot.services.notifications import decision_rows, thread_event
+from bot.services.decision_rows import decision_rows, thread_event
 from bot.services.ports import Presenter, RenderedMessage
 from bot.services.ports.store import NewOutboxRow, OutboxAction
 from bot.services.quiet import keep_edits

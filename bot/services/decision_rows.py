@@ -1,4 +1,4 @@
-"""Decisions become outbox rows: what to do with an incident's one living message.
+"""One decision becomes its outbox rows: what to do with an incident's one living message.
 
 A row is rendered when it is decided, so the outbox holds exactly what a
 person will read, and delivery after a crash sends the same words. `post`
