@@ -24,6 +24,7 @@ from bot.adapters.store.postgres_lease import Lease, acquire, fence, mark_reques
 from bot.adapters.store.postgres_outbox import CLAIM_TTL, RELEASE, RELEASE_CHANNEL, claim_due
 from bot.adapters.store.postgres_schema import migrate
 from bot.adapters.store.postgres_sql import (
+    SELECT_CONN_ID_GROUPS,
     SELECT_POLLS,
     UPSERT_REF,
     Conn,
@@ -190,9 +191,7 @@ class PostgresStore(Store):
                     "SELECT operation, minute, call_type, result, count FROM buckets"
                 ),
                 minutes=await rows("SELECT operation, minute FROM covered_minutes"),
-                conn_ids=await rows(
-                    "SELECT operation, conn_id, at, call_type, result FROM conn_ids"
-                ),
+                conn_id_groups=await rows(SELECT_CONN_ID_GROUPS),
                 budgets=await rows("SELECT operation, day, used FROM budgets"),
                 polls=await rows(SELECT_POLLS),
                 digests=await rows("SELECT id, doc::text FROM digests"),

@@ -33,7 +33,10 @@ TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("message_refs", ("incident_id", "channel", "ts")),
     ("buckets", ("operation", "minute", "call_type", "result", "count")),
     ("covered_minutes", ("operation", "minute")),
-    ("conn_ids", ("operation", "conn_id", "at", "call_type", "result")),
+    (
+        "conn_id_groups",
+        ("id", "operation", "at", "call_type", "result", "forgotten", "conn_ids"),
+    ),
     ("budgets", ("operation", "day", "used")),
     (
         "poll_status",
@@ -71,7 +74,7 @@ TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 """Every table of the store and the columns both schemas share, in copy order."""
 
-IDENTITIES = ("outbox", "actions")
+IDENTITIES = ("outbox", "actions", "conn_id_groups")
 
 
 class MigrateError(StoreError):

@@ -131,7 +131,42 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 )
 """Migration n (1-based) is MIGRATIONS[n - 1]. Identity ids are never reused."""
 
-LATEST = len(MIGRATIONS)
+CONN_ID_GROUPS_MIGRATION: tuple[str, ...] = (
+    """CREATE TABLE conn_id_groups (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        operation TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        call_type TEXT NOT NULL,
+        result TEXT NOT NULL,
+        forgotten INTEGER NOT NULL DEFAULT 0,
+        conn_ids TEXT NOT NULL
+    )""",
+    "CREATE INDEX conn_id_groups_by_age ON conn_id_groups (operation, forgotten, at)",
+    """INSERT INTO conn_id_groups (operation, at, call_type, result, conn_ids)
+        SELECT operation, at, call_type, result, json_agg(conn_id ORDER BY conn_id)::text
+        FROM conn_ids GROUP BY operation, at, call_type, result""",
+    "DROP TABLE conn_ids",
+)
+"""Migration 5 (issue 11): remembered conn_ids a group per (minute, type, result) a cycle
+wrote, not a row each (bot.adapters.store.conn_id_groups); the rows kept are regrouped."""
+
+
+def _numbered(
+    listed: tuple[tuple[str, ...], ...], reserved: dict[int, tuple[str, ...]]
+) -> dict[int, tuple[str, ...]]:
+    numbered = dict(enumerate(listed, start=1))
+    taken = numbered.keys() & reserved.keys()
+    if taken:
+        raise RuntimeError(f"PostgreSQL migration number {min(taken)} is used twice")
+    return {**numbered, **reserved}
+
+
+NUMBERED: dict[int, tuple[str, ...]] = _numbered(MIGRATIONS, {5: CONN_ID_GROUPS_MIGRATION})
+"""Every migration by its number: MIGRATIONS in order, then those numbered apart. Numbers
+are reserved per change and may land out of order (5 was taken while 4 was being written),
+so the runner applies each one not yet recorded, lowest first, as SQLite's does."""
+
+LATEST = max(NUMBERED)
 """The highest schema version this callbot knows (what a fresh database is migrated to)."""
 
 
@@ -175,13 +210,11 @@ async def _migrate_once(conn: AsyncConnection[tuple[object, ...]], *, where: str
         await conn.execute("LOCK TABLE schema_version IN SHARE ROW EXCLUSIVE MODE")
         cursor = await conn.execute("SELECT version FROM schema_version")
         applied = {int(str(row[0])) for row in await cursor.fetchall()}
-        unknown = {version for version in applied if not 1 <= version <= LATEST}
+        unknown = applied - NUMBERED.keys()
         if unknown:
             raise too_new(max(unknown), where=where)
-        for version in range(1, LATEST + 1):
-            if version in applied:
-                continue
-            for statement in MIGRATIONS[version - 1]:
+        for version in sorted(NUMBERED.keys() - applied):
+            for statement in NUMBERED[version]:
                 await conn.execute(statement)
             await conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (version,))
     return LATEST

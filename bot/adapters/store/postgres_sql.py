@@ -9,17 +9,17 @@ go in one statement each as arrays (`unnest`), not one round trip per row.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, LiteralString
 
 from psycopg import AsyncConnection
 from psycopg.rows import TupleRow
 
+from bot.adapters.store.conn_id_groups import group_rows
 from bot.adapters.store.rows import (
     action_rows,
     alert_rows,
     bucket_rows,
     budget_row,
-    conn_id_rows,
     digest_rows,
     incident_rows,
     minute_rows,
@@ -70,12 +70,25 @@ _INSERT_MINUTES = (
     "INSERT INTO covered_minutes (operation, minute) SELECT %s, * FROM unnest(%s::bigint[]) "
     "ON CONFLICT DO NOTHING"
 )
-_UPSERT_CONN_IDS = (
-    "INSERT INTO conn_ids (operation, conn_id, at, call_type, result) "
-    "SELECT %s, * FROM unnest(%s::text[], %s::bigint[], %s::text[], %s::text[]) "
-    "ON CONFLICT (operation, conn_id) DO UPDATE SET at = excluded.at, "
-    "call_type = excluded.call_type, result = excluded.result"
+SELECT_CONN_ID_GROUPS: LiteralString = (
+    "SELECT operation, at, call_type, result, forgotten, conn_ids FROM conn_id_groups ORDER BY id"
 )
+_INSERT_CONN_ID_GROUPS = (
+    "INSERT INTO conn_id_groups (operation, at, call_type, result, conn_ids) "
+    "SELECT %s, * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[])"
+)
+_FORGET_CONN_ID_GROUPS = (
+    "UPDATE conn_id_groups SET forgotten = 1 WHERE operation = %s AND forgotten = 0 AND at < %s"
+)
+_DROP_FORGOTTEN_GROUPS = (
+    "DELETE FROM conn_id_groups WHERE operation = %s AND forgotten = 1 AND id < coalesce("
+    "(SELECT min(id) FROM conn_id_groups WHERE operation = %s AND forgotten = 0), "
+    "9223372036854775807)"
+)
+"""Groups of remembered conn_ids (bot.adapters.store.conn_id_groups): read in write order;
+forgotten, then deleted once no live group is older. A cycle's groups hold distinct conn_ids,
+so the order of ids inside one statement does not matter; cycles of one operation never
+commit concurrently (one monitor per operation, fenced by its lease)."""
 _INSERT_OUTBOX = (
     "INSERT INTO outbox (created_at, channel, incident_id, action, payload, not_before) "
     "VALUES (%s, %s, %s, %s, %s::json, %s) RETURNING id"
@@ -118,12 +131,13 @@ async def write_cycle(conn: Conn, cycle: CycleCommit) -> list[int]:
     minutes = list(minute_rows(op, log.covered_minutes))
     if minutes:
         await conn.execute(_INSERT_MINUTES, (op, *_columns(minutes, 2)))
-    conn_ids = list(conn_id_rows(op, log.conn_ids))
-    if conn_ids:
-        await conn.execute(_UPSERT_CONN_IDS, (op, *_columns(conn_ids, 5)))
+    groups = group_rows(op, log.conn_ids)
+    if groups:
+        await conn.execute(_INSERT_CONN_ID_GROUPS, (op, *_columns(groups, 5)))
     if log.forget_conn_ids_before is not None:
         forget = to_micros(log.forget_conn_ids_before, what="forget_conn_ids_before")
-        await conn.execute("DELETE FROM conn_ids WHERE operation = %s AND at < %s", (op, forget))
+        await conn.execute(_FORGET_CONN_ID_GROUPS, (op, forget))
+        await conn.execute(_DROP_FORGOTTEN_GROUPS, (op, op))
     if log.drop_minutes_before is not None:
         span = (op, to_micros(log.drop_minutes_before, what="drop_minutes_before"))
         await conn.execute("DELETE FROM buckets WHERE operation = %s AND minute < %s", span)

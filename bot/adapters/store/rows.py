@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 
+from bot.adapters.store.conn_id_groups import StoredGroupRow, resolve_groups
 from bot.adapters.store.documents import (
     UNREADABLE,
     Document,
@@ -322,12 +323,17 @@ def assemble_state(
     message_refs: Iterable[MessageRefRow],
     buckets: Iterable[BucketRow],
     minutes: Iterable[MinuteRow],
-    conn_ids: Iterable[ConnIdRow],
     budgets: Iterable[BudgetRow],
     polls: Iterable[PollRow],
     digests: Iterable[tuple[str, str]] = (),
+    conn_ids: Iterable[ConnIdRow] = (),
+    conn_id_groups: Iterable[StoredGroupRow] = (),
 ) -> StoredState:
-    """Build the start-up state from the rows of every table (silences: id, document)."""
+    """Build the start-up state from the rows of every table (silences: id, document).
+
+    Remembered conn_ids come a row each (`conn_ids`, the memory store) or in groups read
+    in write order (`conn_id_groups`, the SQL stores; bot.adapters.store.conn_id_groups).
+    """
     bucket_maps: dict[str, dict[BucketKey, int]] = {}
     for operation, minute, call_type, result, count in buckets:
         key = BucketKey(minute=from_micros(minute), call_type=call_type, result=result)
@@ -335,7 +341,7 @@ def assemble_state(
     minute_sets: dict[str, set[datetime]] = {}
     for operation, minute in minutes:
         minute_sets.setdefault(operation, set()).add(from_micros(minute))
-    conn_maps: dict[str, dict[str, RememberedCall]] = {}
+    conn_maps = resolve_groups(conn_id_groups)
     for operation, conn_id, at, call_type, result in conn_ids:
         call = RememberedCall(at=from_micros(at), call_type=call_type, result=result)
         conn_maps.setdefault(operation, {})[conn_id] = call

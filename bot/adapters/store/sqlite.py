@@ -19,13 +19,13 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
+from bot.adapters.store.conn_id_groups import group_rows
 from bot.adapters.store.rows import (
     alert_rows,
     assemble_state,
     bucket_rows,
     budget_row,
     check_day,
-    conn_id_rows,
     decode_message_ref,
     decode_outbox,
     digest_rows,
@@ -85,6 +85,21 @@ _UPSERT_REF = (
     "INSERT INTO message_refs (incident_id, channel, ts) VALUES (?, ?, ?) "
     "ON CONFLICT (incident_id) DO UPDATE SET channel = excluded.channel, ts = excluded.ts"
 )
+_SELECT_CONN_ID_GROUPS = (
+    "SELECT operation, at, call_type, result, forgotten, conn_ids FROM conn_id_groups ORDER BY id"
+)
+_INSERT_CONN_ID_GROUP = (
+    "INSERT INTO conn_id_groups (operation, at, call_type, result, conn_ids) VALUES (?, ?, ?, ?, ?)"
+)
+_FORGET_CONN_ID_GROUPS = (
+    "UPDATE conn_id_groups SET forgotten = 1 WHERE operation = ? AND forgotten = 0 AND at < ?"
+)
+_DROP_FORGOTTEN_GROUPS = (
+    "DELETE FROM conn_id_groups WHERE operation = ? AND forgotten = 1 AND id < coalesce("
+    "(SELECT min(id) FROM conn_id_groups WHERE operation = ? AND forgotten = 0), 1 << 62)"
+)
+"""Groups of remembered conn_ids (bot.adapters.store.conn_id_groups): read in write order;
+forgotten, then deleted once no live group is older."""
 _DUE_OUTBOX = """
     WITH blocked AS (
         SELECT channel, min(id) AS first_id FROM outbox WHERE not_before > ? GROUP BY channel
@@ -214,9 +229,7 @@ class SQLiteStore(Store):
                     "SELECT operation, minute, call_type, result, count FROM buckets"
                 ),
                 minutes=conn.execute("SELECT operation, minute FROM covered_minutes"),
-                conn_ids=conn.execute(
-                    "SELECT operation, conn_id, at, call_type, result FROM conn_ids"
-                ),
+                conn_id_groups=conn.execute(_SELECT_CONN_ID_GROUPS),
                 budgets=conn.execute("SELECT operation, day, used FROM budgets"),
                 polls=conn.execute(_SELECT_POLLS),
                 digests=conn.execute("SELECT id, doc FROM digests"),
@@ -239,15 +252,11 @@ class SQLiteStore(Store):
                 "INSERT OR IGNORE INTO covered_minutes (operation, minute) VALUES (?, ?)",
                 minute_rows(op, log.covered_minutes),
             )
-            conn.executemany(
-                "INSERT INTO conn_ids (operation, conn_id, at, call_type, result) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (operation, conn_id) DO UPDATE SET "
-                "at = excluded.at, call_type = excluded.call_type, result = excluded.result",
-                conn_id_rows(op, log.conn_ids),
-            )
+            conn.executemany(_INSERT_CONN_ID_GROUP, group_rows(op, log.conn_ids))
             if log.forget_conn_ids_before is not None:
                 forget = to_micros(log.forget_conn_ids_before, what="forget_conn_ids_before")
-                conn.execute("DELETE FROM conn_ids WHERE operation = ? AND at < ?", (op, forget))
+                conn.execute(_FORGET_CONN_ID_GROUPS, (op, forget))
+                conn.execute(_DROP_FORGOTTEN_GROUPS, (op, op))
             if log.drop_minutes_before is not None:
                 drop = to_micros(log.drop_minutes_before, what="drop_minutes_before")
                 span = (op, drop)

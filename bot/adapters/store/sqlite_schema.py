@@ -117,9 +117,29 @@ HISTORY_MIGRATION: tuple[str, ...] = (
 )
 """Migration 4 (issue 12): the record of incidents and of people's actions."""
 
+CONN_ID_GROUPS_MIGRATION: tuple[str, ...] = (
+    """CREATE TABLE conn_id_groups (
+        id INTEGER PRIMARY KEY,
+        operation TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        call_type TEXT NOT NULL,
+        result TEXT NOT NULL,
+        forgotten INTEGER NOT NULL DEFAULT 0,
+        conn_ids TEXT NOT NULL
+    )""",
+    "CREATE INDEX conn_id_groups_by_age ON conn_id_groups (operation, forgotten, at)",
+    """INSERT INTO conn_id_groups (operation, at, call_type, result, conn_ids)
+        SELECT operation, at, call_type, result, json_group_array(conn_id) FROM conn_ids
+        GROUP BY operation, at, call_type, result""",
+    "DROP TABLE conn_ids",
+)
+"""Migration 5 (issue 11): remembered conn_ids a group per (minute, type, result) a cycle
+wrote, not a row each (bot.adapters.store.conn_id_groups); the rows kept are regrouped."""
+
 NUMBERED: dict[int, tuple[str, ...]] = {
     **{number: statements for number, statements in enumerate(MIGRATIONS, start=1)},
     4: HISTORY_MIGRATION,
+    5: CONN_ID_GROUPS_MIGRATION,
 }
 """Every migration by its number. Numbers are reserved per change and may arrive out of
 order, so the runner applies each one not yet recorded, lowest first, whatever the

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import random
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
@@ -468,6 +469,55 @@ async def test_a_large_log_delta_lands_in_one_commit(store: Store) -> None:
     assert len(log.buckets) == 1_440
     assert len(log.conn_ids) == 30_000
     assert min(call.at for call in log.conn_ids.values()) == minute(30)
+
+
+async def test_a_conn_id_moved_to_an_older_minute_is_forgotten_with_its_latest_entry(
+    store: Store,
+) -> None:
+    """The SQL stores keep conn_ids in groups per (minute, type, result): forgetting the
+    group of a call's latest entry must not bring back an earlier entry from a newer one."""
+    log = LogDelta(conn_ids={"c-1": seen(5), "c-2": seen(5, result="abandon"), "c-3": seen(5)})
+    await store.commit_cycle(CycleCommit("sales", log=log))
+    await store.commit_cycle(CycleCommit("sales", log=LogDelta(conn_ids={"c-1": seen(0)})))
+    await store.commit_cycle(CycleCommit("sales", log=LogDelta(forget_conn_ids_before=minute(3))))
+    remembered = {"c-2": seen(5, result="abandon"), "c-3": seen(5)}
+    assert (await store.load(T0)).logs["sales"].conn_ids == remembered
+    again = LogDelta(conn_ids={"c-1": seen(6), "c-3": seen(7)}, forget_conn_ids_before=minute(4))
+    await store.commit_cycle(CycleCommit("sales", log=again))
+    remembered = {"c-1": seen(6), "c-2": seen(5, result="abandon"), "c-3": seen(7)}
+    assert (await store.load(T0)).logs["sales"].conn_ids == remembered
+    await store.commit_cycle(CycleCommit("sales", log=LogDelta(forget_conn_ids_before=minute(7))))
+    assert (await store.load(T0)).logs["sales"].conn_ids == {"c-3": seen(7)}
+    await store.commit_cycle(CycleCommit("sales", log=LogDelta(forget_conn_ids_before=minute(8))))
+    assert "sales" not in (await store.load(T0)).logs
+
+
+async def test_remembered_conn_ids_match_a_row_per_conn_id_over_many_cycles(
+    store: Store, reopen: Reopen
+) -> None:
+    """Random cycles (new, moved and repeated conn_ids, forgetting now and then, two
+    operations) leave each store remembering what a plain row per conn_id would."""
+    rng = random.Random(11)
+    expected: dict[str, dict[str, RememberedCall]] = {"sales": {}, "support": {}}
+    for cycle in range(60):
+        op = rng.choice(("sales", "support"))
+        written = {
+            f"c-{rng.randrange(80)}": seen(
+                rng.randrange(cycle, cycle + 12), result=rng.choice(("answer", "abandon"))
+            )
+            for _ in range(rng.randrange(0, 25))
+        }
+        forget = minute(rng.randrange(cycle - 6, cycle + 4)) if rng.random() < 0.6 else None
+        delta = LogDelta(conn_ids=written, forget_conn_ids_before=forget)
+        await store.commit_cycle(CycleCommit(op, log=delta))
+        expected[op].update(written)
+        if forget is not None:
+            expected[op] = {c: call for c, call in expected[op].items() if call.at >= forget}
+        if cycle % 10 == 9:
+            async with reopen() as again:
+                logs = (await again.load(T0)).logs
+            for name, calls in expected.items():
+                assert (logs[name].conn_ids if name in logs else {}) == calls, (cycle, name)
 
 
 @pytest.mark.parametrize(
