@@ -47,6 +47,7 @@ SLOW_SECONDS = 60.0
 async def _bot_under_slow_wolkvox(bursts: int) -> dict[str, Any]:
     from bot.adapters.clock import SystemClock
     from bot.adapters.slack.app import build_app, build_web_client
+    from bot.adapters.slack.command_route import CommandShortcut
     from bot.adapters.slack.http_server import EVENTS_PATH, start_http
     from bot.adapters.slack.presenter import SlackPresenter
     from bot.adapters.store.sqlite import SQLiteStore
@@ -97,8 +98,14 @@ async def _bot_under_slow_wolkvox(bursts: int) -> dict[str, Any]:
                 signing_secret=SIGNING_SECRET,
                 client=web_client,
             )
+            shortcut = CommandShortcut(signing_secret=SIGNING_SECRET, answer=service.quick_reply)
             server = await start_http(
-                app, host=LOOPBACK, port=0, health=lambda: (True, "ok"), metrics=lambda: b""
+                app,
+                host=LOOPBACK,
+                port=0,
+                health=lambda: (True, "ok"),
+                metrics=lambda: b"",
+                shortcut=shortcut,
             )
             freeze_start_up_heap()  # as Runtime.start does once the bot is built
             started = time.monotonic()

@@ -25,6 +25,7 @@ from bot.adapters.logs import configure_logging
 from bot.adapters.slack.app import build_app, build_web_client
 from bot.adapters.slack.authorizer import SlackAuthorizer
 from bot.adapters.slack.checks import Outcome, SlackWatch, alert_channels
+from bot.adapters.slack.command_route import CommandShortcut
 from bot.adapters.slack.i18n import t as translate
 from bot.adapters.slack.log_safety import quiet_slack_libraries
 from bot.adapters.slack.notifier import SlackChat
@@ -179,10 +180,12 @@ async def run_bot(
         authorizer = SlackAuthorizer(
             client=web_client, admins=slack.admins, admin_group=slack.admin_group
         )
+        frontend = calls_frontend(runtime, authorizer=authorizer, context=context)
+        secret = slack.signing_secret.reveal() if slack.signing_secret else None
         app = build_app(
-            frontend=calls_frontend(runtime, authorizer=authorizer, context=context),
+            frontend=frontend,
             bot_token=slack.bot_token.reveal(),
-            signing_secret=slack.signing_secret.reveal() if slack.signing_secret else None,
+            signing_secret=secret,
             client=web_client,
             error_text=translate("reply.error", settings.language.value),
             working_text=translate("reply.working", settings.language.value),
@@ -199,7 +202,11 @@ async def run_bot(
         reloader.install()
         try:
             if http:
-                code = await serve_http(app, runtime, host=host, port=port, stop=stop)
+                assert secret is not None  # HTTP mode refuses to start without one
+                shortcut = CommandShortcut(signing_secret=secret, answer=frontend.quick_reply)
+                code = await serve_http(
+                    app, runtime, host=host, port=port, stop=stop, shortcut=shortcut
+                )
             else:
                 assert slack.app_token is not None
                 runner = socket_mode(app, slack.app_token.reveal())

@@ -10,6 +10,7 @@ import sys
 from slack_bolt.async_app import AsyncApp
 
 from bot.adapters.health import all_healthy
+from bot.adapters.slack.command_route import CommandShortcut
 from bot.adapters.slack.http_server import start_health_server, start_http
 from bot.adapters.slack.socket_mode import SocketModeDead, SocketModeRunner
 from bot.runtime import Runtime
@@ -21,13 +22,25 @@ EXIT_FAILED = 1
 
 
 async def serve_http(
-    app: AsyncApp, runtime: Runtime, *, host: str, port: int | None, stop: asyncio.Event
+    app: AsyncApp,
+    runtime: Runtime,
+    *,
+    host: str,
+    port: int | None,
+    stop: asyncio.Event,
+    shortcut: CommandShortcut | None = None,
 ) -> int:
-    """Serve Bolt, /healthz and /metrics on one port; 1 when the port cannot be had."""
+    """Serve Bolt, /healthz and /metrics on one port; 1 when the port cannot be had.
+    `shortcut` answers `/calls last10` without Bolt's dispatch (command_route.py)."""
     bind = runtime.settings.http.port if port is None else port
     try:
         server = await start_http(
-            app, host=host, port=bind, health=runtime.health, metrics=runtime.metrics.exposition
+            app,
+            host=host,
+            port=bind,
+            health=runtime.health,
+            metrics=runtime.metrics.exposition,
+            shortcut=shortcut,
         )
     except OSError as exc:
         print(f"callbot: cannot listen on {host}:{bind}: {exc.strerror or exc}", file=sys.stderr)

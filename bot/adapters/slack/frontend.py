@@ -88,7 +88,10 @@ class CallsFrontend:
         if isinstance(command, ct.Help):
             return _reply(render_help(self._lang), public=command.public)
         if isinstance(command, ct.Last10):
-            return self._last10(command)
+            cached = self._last10(command)
+            if isinstance(cached, Reply):
+                return cached
+            return _reply(cached.message, public=cached.public)  # the caller's own copy
         if isinstance(command, ct.Status | ct.Alerts | ct.Rules):
             return self._overview(command)
         if isinstance(command, ct.Backtest):  # issue 13: CPU work in a thread, see slack_reply
@@ -106,6 +109,16 @@ class CallsFrontend:
         if isinstance(result, NoticeView):
             return self._notice(result)
         return _reply(render_thread_note(result, self._lang), public=command.public)
+
+    def quick_reply(self, request: CommandRequest) -> Reply | None:
+        """`on_command`'s reply to a `/calls last10` (which needs no waiting: the reply
+        cache, or a render from memory), or None for any other command: what HTTP mode
+        answers without Bolt's dispatch (command_route.py)."""
+        command = parse_command(request.text, operations=self._commands.operations)
+        if not isinstance(command, ct.Last10):
+            return None
+        cached = self._last10(command)
+        return cached if isinstance(cached, Reply) else cached.reply
 
     async def on_action(self, request: ActionRequest) -> Reply | None:
         button = BUTTONS.get(request.action_id)
@@ -132,7 +145,8 @@ class CallsFrontend:
         extra = no_data_error(notice, health, self._lang)
         return with_blocks(message, extra, at=len(message.blocks), lang=self._lang)
 
-    def _last10(self, command: ct.Last10) -> Reply:
+    def _last10(self, command: ct.Last10) -> Reply | CachedReply:
+        """The cached reply to `command` (rendered now if need be), or a notice."""
         scope = self._commands.scope(command.operation)
         if isinstance(scope, NoticeView):
             return self._notice(scope)
@@ -144,9 +158,9 @@ class CallsFrontend:
         cached = self._cache.get(key, data=data, face=face)
         if cached is None:
             message, public = self._render_last10(command, scope, now)
-            cached = CachedReply(data, face, message, public)
+            cached = CachedReply(data, face, message, public, _reply(message, public=public))
             self._cache.put(key, cached)
-        return _reply(cached.message, public=cached.public)
+        return cached
 
     def _render_last10(
         self, command: ct.Last10, scope: list[OperationRuntime], now: datetime

@@ -5,7 +5,10 @@ HTTP mode serves Slack's requests (slash commands, interactivity, events) on POS
 load balancer. In Socket Mode only the health endpoints are served, on a small port of their
 own. Signature checks (401 for a bad signature or a timestamp more than 5 minutes off) are
 Bolt's: the app must have been built with the signing secret. Each refused request writes
-one audit line (why, and the peer's address; never the body or the signature).
+one audit line (why, and the peer's address; never the body or the signature). A
+`CommandShortcut` (command_route.py) may answer validly signed `/calls last10` requests
+first, without Bolt's dispatch; every other request, and every one it does not verify, goes
+to Bolt.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
+from bot.adapters.slack.command_route import CommandShortcut
 from bot.logevents import audit
 
 HealthCheck = Callable[[], tuple[bool, str]]
@@ -51,10 +55,14 @@ class HttpServer:
 
 
 def build_web_app(
-    app: AsyncApp | None, *, health: HealthCheck, metrics: MetricsSource
+    app: AsyncApp | None,
+    *,
+    health: HealthCheck,
+    metrics: MetricsSource,
+    shortcut: CommandShortcut | None = None,
 ) -> web.Application:
     """The aiohttp application: /healthz, /livez and /metrics, plus /slack/events when
-    ``app`` is given.
+    ``app`` is given (``shortcut`` answers `/calls last10` there before Bolt sees it).
 
     /healthz is readiness: 503 while Wolkvox is down or the token is refused, which a restart
     cannot fix; /livez only says the process answers, for liveness probes that restart.
@@ -64,7 +72,7 @@ def build_web_app(
     web_app.router.add_get("/livez", _live)
     web_app.router.add_get("/metrics", _metrics_handler(metrics))
     if app is not None:
-        web_app.router.add_post(EVENTS_PATH, _slack_handler(app))
+        web_app.router.add_post(EVENTS_PATH, _slack_handler(app, shortcut))
     return web_app
 
 
@@ -73,10 +81,17 @@ async def _live(_request: web.Request) -> web.Response:
 
 
 async def start_http(
-    app: AsyncApp, *, host: str, port: int, health: HealthCheck, metrics: MetricsSource
+    app: AsyncApp,
+    *,
+    host: str,
+    port: int,
+    health: HealthCheck,
+    metrics: MetricsSource,
+    shortcut: CommandShortcut | None = None,
 ) -> HttpServer:
     """Serve the Bolt app over HTTP with the health endpoints on the same port."""
-    return await _serve(build_web_app(app, health=health, metrics=metrics), host=host, port=port)
+    web_app = build_web_app(app, health=health, metrics=metrics, shortcut=shortcut)
+    return await _serve(web_app, host=host, port=port)
 
 
 async def start_health_server(
@@ -105,8 +120,12 @@ async def _serve(web_app: web.Application, *, host: str, port: int) -> HttpServe
     return HttpServer(runner=runner, host=host, port=bound_port)
 
 
-def _slack_handler(app: AsyncApp) -> _Handler:
+def _slack_handler(app: AsyncApp, shortcut: CommandShortcut | None) -> _Handler:
     async def handle(request: web.Request) -> web.StreamResponse:
+        if shortcut is not None:
+            quick = shortcut.respond(request.headers, await request.read())
+            if quick is not None:
+                return quick
         try:
             bolt_request = await to_bolt_request(request)
         except UnicodeDecodeError:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.adapters.slack.blocks_kit import Message
+from bot.adapters.slack.ports import Reply
 from bot.adapters.slack.text import format_age
 from bot.services.state import OperationRuntime
 from bot.services.views.replies_build import stale_info
@@ -25,12 +26,17 @@ REPLY_CACHE_SIZE = 64
 
 @dataclass(frozen=True, slots=True)
 class CachedReply:
-    """A rendered `/calls last10` reply and what it was rendered from."""
+    """A rendered `/calls last10` reply and what it was rendered from.
+
+    `reply` is the message as a Reply, made once and shared by every quick answer
+    (command_route.py serialises it once): it is never handed to code that changes it.
+    """
 
     data: tuple[object, ...]
     face: tuple[object, ...]
     message: Message
     public: bool
+    reply: Reply
 
 
 def clock_face(scope: Sequence[OperationRuntime], now: datetime) -> tuple[object, ...]:

@@ -172,3 +172,25 @@ async def test_a_reused_reply_is_what_a_fresh_render_would_say(
         world.clock.set(moment)
         cached = await world.ask("last10")
         assert cached == await ask(fresh_service(world), "last10"), moment
+
+
+async def test_the_quick_reply_over_http_is_the_commands_own_and_only_for_last10(
+    world: World, renders: list[int]
+) -> None:
+    """`quick_reply` (what HTTP mode answers without Bolt's dispatch) says what `on_command`
+    says, from the same cache, and leaves every other command to `on_command`."""
+    await world.poll(mix(world.clock.now()))
+    service = world.service
+
+    def request(text: str) -> CommandRequest:
+        return CommandRequest(
+            user_id="U1", channel_id="C0", team_id="T0", text=text, response_url=""
+        )
+
+    for text in ("last10", "last10 public", "last10 inbound 30m", "last10 nowhere"):
+        assert service.quick_reply(request(text)) == await ask(service, text), text
+    for text in ("status", "help", "silence abandon 1h", "", "alerts"):
+        assert service.quick_reply(request(text)) is None, text
+    world.clock.set(world.clock.now() + timedelta(minutes=11))
+    assert service.quick_reply(request("last10")) == await ask(fresh_service(world), "last10")
+    assert "Data is stale" in text_of(service.quick_reply(request("last10")) or Reply(text=""))
