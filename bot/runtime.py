@@ -163,8 +163,11 @@ class Runtime:
                 # /healthz says why (URL masked) until the store answers again; replies
                 # keep coming from memory meanwhile.
                 self.health.store_problem = f"store unreachable: {exc}"
+                if self.state.store_lost_since is None:
+                    self.state.store_lost_since = self.clock.now()
                 log.warning("event=housekeeping_failed error=%s", type(exc).__name__)
             except Exception as exc:
                 log.warning("event=housekeeping_failed error=%s", type(exc).__name__)
             else:
                 self.health.store_problem = None
+                self.state.store_lost_since = None

@@ -42,6 +42,9 @@ from bot.services.ports import BudgetUse
 
 LATENCY_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 45.0, 60.0, 120.0, 240.0)
 """Seconds: Wolkvox answers in under a second on a good day and is cut at 60 s per request."""
+STORE_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 15.0)
+"""Seconds: a local SQLite or a nearby PostgreSQL answers in milliseconds; a pooled call
+gives up after 15 s (the database is lost, or every connection is busy)."""
 
 
 NO_SEVERITY = "none"
@@ -158,6 +161,19 @@ class Metrics:
             ["operation", "kind"],
             registry=r,
         )
+        self.store_latency = Histogram(
+            "callbot_store_seconds",
+            "Store calls (SQLite or PostgreSQL) by call, failed or not",
+            ["call"],
+            buckets=STORE_BUCKETS,
+            registry=r,
+        )
+        self.store_failures = Counter(
+            "callbot_store_failures",
+            "Store calls that raised (a lost database, a refused write), by call",
+            ["call"],
+            registry=r,
+        )
         self.outbox_depth.set(0)
 
     def declare_operations(self, operations: Iterable[str]) -> None:
@@ -194,6 +210,12 @@ class Metrics:
         self.deliveries.labels(outcome=result.outcome).inc()
         if result.error is not None:
             self.delivery_errors.labels(kind=result.error).inc()
+
+    def observe_store(self, call: str, seconds: float, failed: bool) -> None:
+        """The store's `on_call` (bot.adapters.store.timing)."""
+        self.store_latency.labels(call=call).observe(seconds)
+        if failed:
+            self.store_failures.labels(call=call).inc()
 
     def set_budget(self, operation: str, use: BudgetUse) -> None:
         self.budget_used.labels(operation=operation).set(use.used)

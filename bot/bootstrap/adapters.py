@@ -16,6 +16,7 @@ from datetime import timedelta
 from bot.adapters.metrics import Metrics
 from bot.adapters.store.postgres import PostgresStore
 from bot.adapters.store.sqlite import SQLiteStore
+from bot.adapters.store.timing import CallObserver
 from bot.adapters.wolkvox.client import WOLKVOX_CALL_LIMIT_S, RequestOutcome, WolkvoxClient
 from bot.adapters.wolkvox.skills_source import WolkvoxContextSource
 from bot.adapters.wolkvox.source import WolkvoxCallSource
@@ -28,12 +29,13 @@ from bot.services.ports.chat import Chat
 from bot.services.ports.store import Store
 
 
-def store_for(settings: Settings) -> Store:
+def store_for(settings: Settings, *, on_call: CallObserver | None = None) -> Store:
     """The store the configuration names, not opened yet: PostgreSQL when `store.url` is
-    set (several replicas may share it), else the SQLite file at `store.path` (the default)."""
+    set (several replicas may share it), else the SQLite file at `store.path` (the default).
+    `on_call` hears how long each store call took (the metrics)."""
     if settings.store.url is not None:
-        return PostgresStore(url=settings.store.url.reveal())
-    return SQLiteStore(path=settings.store.path)
+        return PostgresStore(url=settings.store.url.reveal(), on_call=on_call)
+    return SQLiteStore(path=settings.store.path, on_call=on_call)
 
 
 def client_limits(settings: Settings, *, speed: float = 1.0) -> tuple[float, float]:
@@ -104,7 +106,7 @@ def build_runtime(
     )
     return assemble(
         settings,
-        store=store if store is not None else store_for(settings),
+        store=store if store is not None else store_for(settings, on_call=metrics.observe_store),
         source=wolkvox.calls,
         chat=chat,
         presenter=presenter,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.alert_book import AlertBook
@@ -68,6 +68,9 @@ class RuntimeState:
     `/calls last10`. Memory only: they carry phone numbers and customer ids."""
     last_edits: dict[str, tuple[object, ...]] = field(default_factory=dict)
     """Each living message's last fingerprint (bot.services.quiet): no edit repeats it."""
+    store_lost_since: datetime | None = None
+    """Since when the store has not answered (a lost database), None while it does:
+    replies are then this process's memory, marked as possibly out of date."""
 
     @classmethod
     def from_settings(cls, settings: BotConfig, *, log: CallLog | None = None) -> RuntimeState:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import platform
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 import bot
 from bot.adapters.metrics import Metrics
+from bot.adapters.store.sqlite import SQLiteStore
 from bot.adapters.wolkvox.client import RequestOutcome
 from bot.domain.alerts import Alert, AlertState
 from bot.domain.specs import Severity
@@ -111,3 +114,20 @@ def test_build_process_and_platform_series_are_exposed() -> None:
     names = {name for name, _ in got}
     assert {"python_info", "process_cpu_seconds_total", "process_resident_memory_bytes"} <= names
     assert any(name.startswith("python_gc_") for name in names)
+
+
+async def test_each_store_call_is_timed_by_its_name(tmp_path: Path) -> None:
+    metrics = Metrics()
+    store = SQLiteStore(path=tmp_path / "callbot.db", on_call=metrics.observe_store)
+    async with store:
+        await store.load(NOW)
+        await store.outbox_depth()
+        await store.outbox_depth()
+        with pytest.raises(ValueError, match="limit"):
+            await store.due_outbox(NOW, 0)
+
+    got = samples(metrics)
+    assert got["callbot_store_seconds_count", (("call", "load"),)] == 1
+    assert got["callbot_store_seconds_count", (("call", "outbox_depth"),)] == 2
+    assert got["callbot_store_failures_total", (("call", "due_outbox"),)] == 1
+    assert ("callbot_store_failures_total", (("call", "load"),)) not in got

@@ -58,6 +58,16 @@ def no_data_error(notice: NoticeView, health: PollHealth, lang: str) -> list[Blo
     return [context(tr("stale_error", error=error_text(tr, health.last_error_kind, error)))]
 
 
+def store_lost_blocks(since: datetime | None, now: datetime, tz: str, lang: str) -> list[Block]:
+    """The line every reply carries while the store cannot be reached (a lost database):
+    the numbers are this replica's memory, which no longer follows the other replicas."""
+    if since is None:
+        return []
+    tr = Translator(lang)
+    text = tr("store_lost", since=local_time(since, tz, now), age=format_age(now - since, tr.lang))
+    return [context(text)]
+
+
 def staleness_blocks(healths: Sequence[PollHealth], now: datetime, lang: str) -> list[Block]:
     """One line per operation whose data is stale, saying since when and why."""
     tr = Translator(lang)

@@ -32,7 +32,12 @@ from bot.adapters.slack.blocks import (
 from bot.adapters.slack.blocks_context import home_queue_blocks, render_agents, render_queues
 from bot.adapters.slack.blocks_history import render_history
 from bot.adapters.slack.blocks_kit import MAX_HOME_BLOCKS, divider
-from bot.adapters.slack.blocks_staleness import no_data_error, staleness_blocks, with_blocks
+from bot.adapters.slack.blocks_staleness import (
+    no_data_error,
+    staleness_blocks,
+    store_lost_blocks,
+    with_blocks,
+)
 from bot.adapters.slack.i18n import language as supported_language
 from bot.adapters.slack.ports import ActionRequest, CommandRequest, Reply
 from bot.adapters.slack.reply_cache import CachedReply, ReplyCache, clock_face
@@ -131,7 +136,10 @@ class CallsFrontend:
 
     async def home_view(self, user_id: str) -> dict[str, Any]:
         now = self._commands.now()
-        view = render_home(self._commands.home(now), self._lang)
+        home = self._commands.home(now)
+        view = render_home(home, self._lang)
+        lost = store_lost_blocks(self._commands.state.store_lost_since, now, home.tz, self._lang)
+        view["blocks"] = [*view["blocks"][:2], *lost, *view["blocks"][2:]]
         return self._with_home_queues(view, self._commands.home_queues(now))
 
     # ---- replies -----------------------------------------------------------------------
@@ -151,6 +159,9 @@ class CallsFrontend:
         if isinstance(scope, NoticeView):
             return self._notice(scope)
         now = self._commands.now()
+        if self._commands.state.store_lost_since is not None:  # marked, never cached
+            message, public = self._render_last10(command, scope, now)
+            return _reply(self._if_store_lost(message, scope, now), public=public)
         names = tuple(op.name for op in scope)
         key = (names, command.call_type, command.window, self._lang, command.public)
         data = self._commands.data_version(scope)
@@ -161,6 +172,15 @@ class CallsFrontend:
             cached = CachedReply(data, face, message, public, _reply(message, public=public))
             self._cache.put(key, cached)
         return cached
+
+    def _if_store_lost(
+        self, message: Message, scope: list[OperationRuntime], now: datetime
+    ) -> Message:
+        """`message` with the lost-database line while the store does not answer."""
+        since = self._commands.state.store_lost_since
+        tz = scope[0].tz.key if scope else "UTC"
+        lost = store_lost_blocks(since, now, tz, self._lang)
+        return with_blocks(message, lost, at=1, lang=self._lang)
 
     def _render_last10(
         self, command: ct.Last10, scope: list[OperationRuntime], now: datetime
@@ -185,15 +205,15 @@ class CallsFrontend:
             return self._notice(scope)
         now = self._commands.now()
         if isinstance(command, ct.Status):
-            status = self._commands.status(scope, now)
-            return _reply(render_status(status, self._lang), public=command.public)
+            status = render_status(self._commands.status(scope, now), self._lang)
+            return _reply(self._if_store_lost(status, scope, now), public=command.public)
         if isinstance(command, ct.Alerts):
             message = render_alerts(self._commands.alerts(scope, now), self._lang)
         else:
             message = render_rules(self._commands.rules(scope, now), self._lang)
         stale = staleness_blocks(self._commands.health(scope, now), now, self._lang)
         message = with_blocks(message, stale, at=2, lang=self._lang)
-        return _reply(message, public=command.public)
+        return _reply(self._if_store_lost(message, scope, now), public=command.public)
 
     async def _history(self, command: ct.History) -> Reply:
         view = await self._commands.history(command)

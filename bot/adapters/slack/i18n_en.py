@@ -23,6 +23,10 @@ EN: dict[str, str] = {
     "never_polled": "not polled yet",
     "stale": ":warning: Data is stale: no successful poll since {since} ({age} ago).",
     "stale_error": "Last error: {error}",
+    "store_lost": (
+        ":warning: The database cannot be reached since {since} ({age} ago): these are this "
+        "replica's latest numbers and may be out of date."
+    ),
     "threshold.at": "{severity} at {value}",
     "threshold.below": "{severity} below {value}",
     "call_line.phone": "tel. {phone}",

@@ -22,6 +22,10 @@ ES: dict[str, str] = {
         ":warning: Datos desactualizados: ninguna consulta exitosa desde las {since} (hace {age})."
     ),
     "stale_error": "Último error: {error}",
+    "store_lost": (
+        ":warning: La base de datos no responde desde las {since} (hace {age}): estas son las "
+        "últimas cifras de esta réplica y pueden estar desactualizadas."
+    ),
     "threshold.at": "{severity} desde {value}",
     "threshold.below": "{severity} por debajo de {value}",
     "call_line.phone": "tel. {phone}",

@@ -38,6 +38,7 @@ from bot.adapters.store.rows import (
     history_page,
     to_micros,
 )
+from bot.adapters.store.timing import CallObserver, timed
 from bot.config.store_url import redact_error, redact_url
 from bot.services.ports.store import (
     ActionCommit,
@@ -81,7 +82,8 @@ class PostgresStore(Store):
     schema). `max_connections` bounds the pool: concurrent callers queue for a connection.
     `open()` gives up after `open_timeout` seconds without a connection, a call after
     `call_timeout` (StoreBusyError: the database is lost, or every connection is busy).
-    Outbox rows it returns stay its own for `claim_ttl` (see postgres_outbox)."""
+    Outbox rows it returns stay its own for `claim_ttl` (see postgres_outbox). `on_call`
+    hears of every call (its name, duration, failure: the store latency metric)."""
 
     def __init__(
         self,
@@ -91,7 +93,9 @@ class PostgresStore(Store):
         open_timeout: float = CONNECT_TIMEOUT_S,
         call_timeout: float = POOL_TIMEOUT_S,
         claim_ttl: timedelta = CLAIM_TTL,
+        on_call: CallObserver | None = None,
     ) -> None:
+        self.on_call = on_call
         self._url = url
         self._where = redact_url(url)
         self._max_connections = max_connections
@@ -175,6 +179,7 @@ class PostgresStore(Store):
         except psycopg.Error as exc:
             raise StoreError(f"the store {self._where} failed: {self._safe(exc)}") from None
 
+    @timed
     async def load(self, now: datetime) -> StoredState:
         to_micros(now, what="now")
 
@@ -199,6 +204,7 @@ class PostgresStore(Store):
 
         return await self._run(work, write=False)
 
+    @timed
     async def commit_cycle(self, cycle: CycleCommit) -> list[int]:
         """Fenced by the epoch of the operation's lease while this store holds one."""
         lease = self._leases.get(cycle.operation)
@@ -210,6 +216,7 @@ class PostgresStore(Store):
 
         return await self._run(work)
 
+    @timed
     async def acquire_lease(self, operation: str, *, ttl: timedelta) -> Lease | None:
         """Renew or take `operation`'s lease for this store (None: another replica holds
         it); while held, this store's cycles of the operation carry its epoch."""
@@ -221,17 +228,21 @@ class PostgresStore(Store):
             self._leases[operation] = lease
         return lease
 
+    @timed
     async def mark_request(self, lease: Lease, *, finished: bool) -> None:
         """A Wolkvox request under `lease` starts now, or has ended (see postgres_lease)."""
         await self._run(lambda conn: mark_request(conn, lease, finished=finished))
 
+    @timed
     async def release_lease(self, lease: Lease) -> None:
         self._leases.pop(lease.operation, None)
         await self._run(lambda conn: release(conn, lease))
 
+    @timed
     async def commit_action(self, commit: ActionCommit) -> list[int]:
         return await self._run(lambda conn: write_action(conn, commit))
 
+    @timed
     async def history(
         self,
         *,
@@ -256,6 +267,7 @@ class PostgresStore(Store):
 
         return await self._run(work, write=False)
 
+    @timed
     async def forget_history(self, before: datetime) -> None:
         cutoff = (to_micros(before, what="before"),)
 
@@ -265,6 +277,7 @@ class PostgresStore(Store):
 
         await self._run(work)
 
+    @timed
     async def budget_used(self, operation: str, day: str) -> int:
         key = (operation, check_day(day))
 
@@ -277,6 +290,7 @@ class PostgresStore(Store):
 
         return await self._run(work, write=False)
 
+    @timed
     async def due_outbox(self, now: datetime, limit: int) -> list[OutboxRow]:
         """The contract's due rows, claimed for this store (see postgres_outbox): another
         replica's `due_outbox` skips them, and their channels, until they are completed,
@@ -290,6 +304,7 @@ class PostgresStore(Store):
             )
         )
 
+    @timed
     async def complete(self, row_id: int, *, message: MessageRef | None) -> None:
         async def work(conn: Conn) -> None:
             await conn.execute("DELETE FROM outbox WHERE id = %s", (row_id,))
@@ -298,6 +313,7 @@ class PostgresStore(Store):
 
         await self._run(work)
 
+    @timed
     async def defer(self, row_id: int, *, not_before: datetime, error: str) -> None:
         """Also releases this store's claims on the row's channel (the row holds the
         channel back; whichever replica claims it next delivers it first)."""
@@ -313,6 +329,7 @@ class PostgresStore(Store):
 
         await self._run(work)
 
+    @timed
     async def outbox_depth(self) -> int:
         async def work(conn: Conn) -> int:
             row = await (await conn.execute("SELECT count(*) FROM outbox")).fetchone()
@@ -320,6 +337,7 @@ class PostgresStore(Store):
 
         return await self._run(work, write=False)
 
+    @timed
     async def message_ref(self, incident_id: str) -> MessageRef | None:
         async def work(conn: Conn) -> MessageRef | None:
             cursor = await conn.execute(
@@ -331,6 +349,7 @@ class PostgresStore(Store):
 
         return await self._run(work, write=False)
 
+    @timed
     async def put_message_ref(self, ref: MessageRef) -> None:
         values = (ref.incident_id, ref.channel, ref.ts)
 

@@ -42,6 +42,7 @@ from bot.adapters.store.sqlite_history import (
     store_action,
 )
 from bot.adapters.store.sqlite_schema import migrate
+from bot.adapters.store.timing import CallObserver, timed
 from bot.domain.alerts import Alert
 from bot.services.ports.store import (
     ActionCommit,
@@ -140,9 +141,13 @@ def _insert_outbox(conn: sqlite3.Connection, rows: Sequence[NewOutboxRow]) -> li
 
 
 class SQLiteStore(Store):
-    """A store in the SQLite file at `path` (`:memory:` for a throwaway one)."""
+    """A store in the SQLite file at `path` (`:memory:` for a throwaway one); `on_call`
+    hears of every call (its name, duration, failure: the store latency metric)."""
 
-    def __init__(self, *, path: str | os.PathLike[str]) -> None:
+    def __init__(
+        self, *, path: str | os.PathLike[str], on_call: CallObserver | None = None
+    ) -> None:
+        self.on_call = on_call
         self._path = os.fspath(path)
         self._conn: sqlite3.Connection | None = None
         self._executor: ThreadPoolExecutor | None = None
@@ -217,6 +222,7 @@ class SQLiteStore(Store):
     async def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
         return await self._run(lambda conn: _transaction(conn, work))
 
+    @timed
     async def load(self, now: datetime) -> StoredState:
         to_micros(now, what="now")
 
@@ -237,6 +243,7 @@ class SQLiteStore(Store):
 
         return await self._write(work)
 
+    @timed
     async def commit_cycle(self, cycle: CycleCommit) -> list[int]:
         op, log = cycle.operation, cycle.log
 
@@ -286,10 +293,12 @@ class SQLiteStore(Store):
 
         return await self._write(work)
 
+    @timed
     async def commit_action(self, commit: ActionCommit) -> list[int]:
         upsert = partial(_upsert_alerts, commit.alerts)
         return await self._write(lambda conn: store_action(conn, commit, upsert, _insert_outbox))
 
+    @timed
     async def history(
         self,
         *,
@@ -301,10 +310,12 @@ class SQLiteStore(Store):
         query = HistoryQuery.of(since=since, rule=rule, operation=operation, limit=limit)
         return await self._run(query.run)
 
+    @timed
     async def forget_history(self, before: datetime) -> None:
         cutoff = to_micros(before, what="before")
         await self._write(lambda conn: forget_history(conn, cutoff))
 
+    @timed
     async def budget_used(self, operation: str, day: str) -> int:
         key = (operation, check_day(day))
 
@@ -316,6 +327,7 @@ class SQLiteStore(Store):
 
         return await self._run(work)
 
+    @timed
     async def due_outbox(self, now: datetime, limit: int) -> list[OutboxRow]:
         if limit < 1:
             raise ValueError(f"limit must be at least 1, got {limit}")
@@ -328,6 +340,7 @@ class SQLiteStore(Store):
 
         return await self._run(work)
 
+    @timed
     async def complete(self, row_id: int, *, message: MessageRef | None) -> None:
         def work(conn: sqlite3.Connection) -> None:
             conn.execute("DELETE FROM outbox WHERE id = ?", (row_id,))
@@ -336,6 +349,7 @@ class SQLiteStore(Store):
 
         await self._write(work)
 
+    @timed
     async def defer(self, row_id: int, *, not_before: datetime, error: str) -> None:
         values = (to_micros(not_before, what="not_before"), error, row_id)
         await self._write(
@@ -346,11 +360,13 @@ class SQLiteStore(Store):
             )
         )
 
+    @timed
     async def outbox_depth(self) -> int:
         return await self._run(
             lambda conn: int(conn.execute("SELECT count(*) FROM outbox").fetchone()[0])
         )
 
+    @timed
     async def message_ref(self, incident_id: str) -> MessageRef | None:
         def work(conn: sqlite3.Connection) -> MessageRef | None:
             row = conn.execute(
@@ -361,6 +377,7 @@ class SQLiteStore(Store):
 
         return await self._run(work)
 
+    @timed
     async def put_message_ref(self, ref: MessageRef) -> None:
         values = (ref.incident_id, ref.channel, ref.ts)
         await self._write(lambda conn: conn.execute(_UPSERT_REF, values))

@@ -14,6 +14,7 @@ from bot.adapters.slack.frontend import CallsFrontend
 from bot.adapters.slack.ports import CommandRequest, Reply
 from bot.services.ports import SourceError
 from tests.support.frontend_world import World, call, make_world, mix, text_of
+from tests.support.slack_text import texts
 
 
 @pytest.fixture
@@ -194,3 +195,28 @@ async def test_the_quick_reply_over_http_is_the_commands_own_and_only_for_last10
     world.clock.set(world.clock.now() + timedelta(minutes=11))
     assert service.quick_reply(request("last10")) == await ask(fresh_service(world), "last10")
     assert "Data is stale" in text_of(service.quick_reply(request("last10")) or Reply(text=""))
+
+
+@pytest.mark.parametrize(
+    ("language", "mark"),
+    [("en", "The database cannot be reached since"), ("es", "La base de datos no responde")],
+)
+async def test_a_lost_store_marks_every_reply_from_memory_until_it_answers(
+    language: str, mark: str
+) -> None:
+    world = await make_world(language=language)
+    await world.poll(mix(world.clock.now()))
+    before = text_of(await world.ask("last10"))
+    assert mark not in before
+
+    world.service._commands.state.store_lost_since = world.clock.now()
+    world.clock.advance(timedelta(minutes=3))
+    replies = {text: text_of(await world.ask(text)) for text in ("last10", "status", "alerts")}
+    home = texts(await world.service.home_view("U1"))
+
+    for shown in (*replies.values(), home):
+        assert mark in shown
+    assert "*23*" in replies["last10"]  # the numbers memory holds are still given
+
+    world.service._commands.state.store_lost_since = None
+    assert mark not in text_of(await world.ask("last10"))

@@ -104,6 +104,10 @@ async def test_healthz_names_a_lost_database_until_it_is_back(
         assert not healthy
         assert "postgresql://postgres:***@127.0.0.1:" in reason and PASSWORD not in reason
         assert "bogota" in runtime.state.operations  # memory kept: /calls still answers
+        assert runtime.state.store_lost_since == T0  # ...marked as possibly out of date
+        exposed = runtime.metrics.exposition().decode()
+        assert 'callbot_store_failures_total{call="' in exposed
+        assert 'callbot_store_seconds_count{call="load"} 1.0' in exposed
 
         await proxy.restore()
 
@@ -111,5 +115,6 @@ async def test_healthz_names_a_lost_database_until_it_is_back(
             return runtime.health() == (True, "ok")
 
         await eventually(back, explain=runtime.health)
+        assert runtime.state.store_lost_since is None
     finally:
         await runtime.stop()
