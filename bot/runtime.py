@@ -19,9 +19,11 @@ from bot.config.model import Settings
 from bot.services.context import ContextSource
 from bot.services.control import Controls
 from bot.services.delivery import OutboxDrainer
+from bot.services.follow import Follower
 from bot.services.heap import freeze_start_up_heap
 from bot.services.monitor import CycleReport, Monitor
 from bot.services.ports import CallSource, Clock
+from bot.services.ports.changes import Changes, NoChanges
 from bot.services.ports.runtime import Health, OutboxSample, RuntimeMetrics, Scheduler
 from bot.services.ports.store import Store, StoreError
 from bot.services.restore import restore_state
@@ -54,6 +56,9 @@ class Runtime:
     scheduler: Scheduler
     metrics: RuntimeMetrics
     health: Health
+    follower: Follower
+    changes: Changes = field(default_factory=NoChanges)
+    """What the other replicas commit (PostgreSQL), heard by the follower."""
     context_source: ContextSource | None = None
     closing: tuple[Callable[[], Awaitable[None]], ...] = ()
     on_settings: tuple[Callable[[Settings], None], ...] = ()
@@ -79,9 +84,12 @@ class Runtime:
         await self.open()
         await self.refresh()
         freeze_start_up_heap()
+        self.changes.subscribe(self.follower.on_change)
+        await self.changes.start()
         self._tasks = [
             asyncio.create_task(self.drainer.run(self._stop_drainer), name="outbox-drainer"),
             asyncio.create_task(self._housekeeping(), name="housekeeping"),
+            asyncio.create_task(self.follower.run(self._stop_drainer), name="follower"),
         ]
         self.scheduler.start()
         log.info("event=started operations=%s", ",".join(self.state.operations))
@@ -105,6 +113,7 @@ class Runtime:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._tasks:
             await self._last_drain(drain_grace_s)
+        await self.changes.stop()
         await self.close_quietly()
         log.info("event=stopped")
 

@@ -101,12 +101,13 @@ def build_runtime(
     """The bot as `callbot run` builds it: the configured store (unless one is given) and
     the Wolkvox adapters, assembled with `chat` and `presenter`."""
     metrics = Metrics()
+    store = store if store is not None else store_for(settings, on_call=metrics.observe_store)
     wolkvox = wolkvox_adapters(
         settings, clock=clock, speed=speed, on_request=metrics.observe_request
     )
     return assemble(
         settings,
-        store=store if store is not None else store_for(settings, on_call=metrics.observe_store),
+        store=store,
         source=wolkvox.calls,
         chat=chat,
         presenter=presenter,
@@ -118,4 +119,5 @@ def build_runtime(
         context_source=wolkvox.context,
         closing=[wolkvox.client.aclose],
         on_settings=[wolkvox.follow],
+        changes=store.changes if isinstance(store, PostgresStore) else None,
     )

@@ -27,8 +27,10 @@ from bot.services.context import ContextService, ContextSource
 from bot.services.context_alerts import AlertContextRefresher
 from bot.services.control import Controls
 from bot.services.delivery import OutboxDrainer
+from bot.services.follow import Follower
 from bot.services.monitor import CycleReport, Monitor
 from bot.services.ports import CallSource, Clock, Presenter
+from bot.services.ports.changes import Changes, NoChanges
 from bot.services.ports.chat import Chat
 from bot.services.ports.store import Store
 from bot.services.queue_polling import QueuePolling
@@ -50,6 +52,7 @@ def assemble(
     context_source: ContextSource | None = None,
     closing: Iterable[Callable[[], Awaitable[None]]] = (),
     on_settings: Iterable[Callable[[Settings], None]] = (),
+    changes: Changes | None = None,
 ) -> Runtime:
     """Build the runtime around its ports; nothing runs until `Runtime.start()`.
 
@@ -58,7 +61,8 @@ def assemble(
     adapter built before (the Wolkvox client) already reports to it; `context_source`
     feeds `/calls queues|agents` and the alerts' context (`wire_context`); `closing` closes
     what the ports hold open besides the store (the HTTP client); `on_settings` tells an
-    adapter about a reloaded configuration.
+    adapter about a reloaded configuration; `changes` is the feed of what other replicas
+    commit (a store several processes share), which the follower hears.
     """
     metrics = metrics or Metrics()
     hooks = CycleHooks()
@@ -96,6 +100,8 @@ def assemble(
         scheduler=scheduler,
         metrics=metrics,
         health=health,
+        follower=Follower(state=state, store=store, source=source, clock=clock),
+        changes=changes if changes is not None else NoChanges(),
         context_source=context_source,
         closing=tuple(closing),
         on_settings=tuple(on_settings),

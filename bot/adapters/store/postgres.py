@@ -20,6 +20,7 @@ from typing import Any, LiteralString, TypeVar
 import psycopg
 from psycopg_pool import AsyncConnectionPool
 
+from bot.adapters.store.postgres_changes import PostgresChanges, announce, channel_for
 from bot.adapters.store.postgres_lease import Lease, acquire, fence, mark_request, release
 from bot.adapters.store.postgres_outbox import CLAIM_TTL, RELEASE, RELEASE_CHANNEL, claim_due
 from bot.adapters.store.postgres_schema import migrate
@@ -40,6 +41,7 @@ from bot.adapters.store.rows import (
 )
 from bot.adapters.store.timing import CallObserver, timed
 from bot.config.store_url import redact_error, redact_url
+from bot.services.ports.changes import Change, ChangeKind
 from bot.services.ports.store import (
     ActionCommit,
     CycleCommit,
@@ -106,6 +108,13 @@ class PostgresStore(Store):
         self._leases: dict[str, Lease] = {}
         self._owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         """Who claims outbox rows: this store of this process (a replica)."""
+        self._channel = ""
+        self.changes = PostgresChanges(
+            url=url, origin=self._owner, schema=lambda: self._schema, safe=self._safe
+        )
+        """What the other replicas commit (announced by `commit_cycle` and `commit_action`,
+        inside their transactions); `start()` it once the store is open."""
+        self._schema = ""
 
     @property
     def where(self) -> str:
@@ -135,6 +144,9 @@ class PostgresStore(Store):
             await pool.open(wait=True, timeout=self._open_timeout)
             async with pool.connection() as conn:
                 await migrate(conn, where=self._where)
+                found = await (await conn.execute("SELECT current_schema()")).fetchone()
+                self._schema = str(found[0]) if found is not None else "public"
+                self._channel = channel_for(self._schema)
         except BaseException as exc:
             await pool.close()
             if isinstance(exc, psycopg.Error):
@@ -180,18 +192,24 @@ class PostgresStore(Store):
             raise StoreError(f"the store {self._where} failed: {self._safe(exc)}") from None
 
     @timed
-    async def load(self, now: datetime) -> StoredState:
+    async def load(self, now: datetime, *, operation: str | None = None) -> StoredState:
         to_micros(now, what="now")
 
         async def work(conn: Conn) -> StoredState:
-            async def rows(query: LiteralString) -> list[Any]:
-                cursor = await conn.execute(query)
+            async def rows(query: LiteralString, *, scoped: bool = True) -> list[Any]:
+                if scoped:
+                    head, order, tail = query.partition(" ORDER BY ")
+                    query = head + " WHERE (%(op)s::text IS NULL OR operation = %(op)s)"
+                    query += order + tail
+                cursor = await conn.execute(query, {"op": operation} if scoped else None)
                 return await cursor.fetchall()
 
             return assemble_state(
                 alerts=await rows("SELECT operation, rule, doc::text FROM alerts"),
-                silences=await rows("SELECT id, doc::text FROM silences"),
-                message_refs=await rows("SELECT incident_id, channel, ts FROM message_refs"),
+                silences=await rows("SELECT id, doc::text FROM silences", scoped=False),
+                message_refs=await rows(
+                    "SELECT incident_id, channel, ts FROM message_refs", scoped=False
+                ),
                 buckets=await rows(
                     "SELECT operation, minute, call_type, result, count FROM buckets"
                 ),
@@ -199,7 +217,7 @@ class PostgresStore(Store):
                 conn_id_groups=await rows(SELECT_CONN_ID_GROUPS),
                 budgets=await rows("SELECT operation, day, used FROM budgets"),
                 polls=await rows(SELECT_POLLS),
-                digests=await rows("SELECT id, doc::text FROM digests"),
+                digests=await rows("SELECT id, doc::text FROM digests", scoped=False),
             )
 
         return await self._run(work, write=False)
@@ -212,7 +230,9 @@ class PostgresStore(Store):
         async def work(conn: Conn) -> list[int]:
             if lease is not None:
                 await fence(conn, lease)
-            return await write_cycle(conn, cycle)
+            ids = await write_cycle(conn, cycle)
+            await self._announce(conn, Change(ChangeKind.COMMITTED, cycle.operation))
+            return ids
 
         return await self._run(work)
 
@@ -240,7 +260,22 @@ class PostgresStore(Store):
 
     @timed
     async def commit_action(self, commit: ActionCommit) -> list[int]:
-        return await self._run(lambda conn: write_action(conn, commit))
+        """Announces the operations whose alerts it changed, and a change of silences."""
+        changes = [Change(ChangeKind.COMMITTED, op) for op in {a.operation for a in commit.alerts}]
+        if commit.silences or commit.forget_silences:
+            changes.append(Change(ChangeKind.SILENCES))
+
+        async def work(conn: Conn) -> list[int]:
+            ids = await write_action(conn, commit)
+            await self._announce(conn, *changes)
+            return ids
+
+        return await self._run(work)
+
+    async def _announce(self, conn: Conn, *changes: Change) -> None:
+        """Tell the other replicas once the caller's transaction commits."""
+        for change in changes:
+            await announce(conn, self._channel, change, origin=self._owner)
 
     @timed
     async def history(

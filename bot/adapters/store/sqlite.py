@@ -223,21 +223,25 @@ class SQLiteStore(Store):
         return await self._run(lambda conn: _transaction(conn, work))
 
     @timed
-    async def load(self, now: datetime) -> StoredState:
+    async def load(self, now: datetime, *, operation: str | None = None) -> StoredState:
         to_micros(now, what="now")
+        where = (operation, operation)
 
         def work(conn: sqlite3.Connection) -> StoredState:
+            def rows(query: str) -> sqlite3.Cursor:
+                head, order, tail = query.partition(" ORDER BY ")
+                scoped = f"{head} WHERE (? IS NULL OR operation = ?){order}{tail}"
+                return conn.execute(scoped, where)
+
             return assemble_state(
-                alerts=conn.execute("SELECT operation, rule, doc FROM alerts"),
+                alerts=rows("SELECT operation, rule, doc FROM alerts"),
                 silences=conn.execute("SELECT id, doc FROM silences"),
                 message_refs=conn.execute("SELECT incident_id, channel, ts FROM message_refs"),
-                buckets=conn.execute(
-                    "SELECT operation, minute, call_type, result, count FROM buckets"
-                ),
-                minutes=conn.execute("SELECT operation, minute FROM covered_minutes"),
-                conn_id_groups=conn.execute(_SELECT_CONN_ID_GROUPS),
-                budgets=conn.execute("SELECT operation, day, used FROM budgets"),
-                polls=conn.execute(_SELECT_POLLS),
+                buckets=rows("SELECT operation, minute, call_type, result, count FROM buckets"),
+                minutes=rows("SELECT operation, minute FROM covered_minutes"),
+                conn_id_groups=rows(_SELECT_CONN_ID_GROUPS),
+                budgets=rows("SELECT operation, day, used FROM budgets"),
+                polls=rows(_SELECT_POLLS),
                 digests=conn.execute("SELECT id, doc FROM digests"),
             )
 

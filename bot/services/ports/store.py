@@ -330,8 +330,11 @@ class Store(Outbox, HistoryStore, Protocol):
     ) -> None:
         await self.close()
 
-    async def load(self, now: datetime) -> StoredState:
-        """Everything stored, ended silences included until their end is recorded."""
+    async def load(self, now: datetime, *, operation: str | None = None) -> StoredState:
+        """Everything stored, ended silences included until their end is recorded. With
+        `operation`, only that operation's alerts, call log, budgets and poll state (the
+        silences, message refs and digests whole): how a replica that does not poll it
+        follows the one that does (bot.services.follow)."""
         ...
 
     async def commit_cycle(self, cycle: CycleCommit) -> list[int]:

@@ -187,6 +187,30 @@ async def test_everything_a_cycle_stores_is_there_after_a_restart(
     assert (row.created_at, row.not_before, row.attempts, row.last_error) == (T0, T0, 0, None)
 
 
+async def test_one_operation_loads_alone_with_every_silence_ref_and_digest(store: Store) -> None:
+    await store.commit_cycle(FULL_CYCLE)
+    lima_alerts = tuple(replace(a, operation="lima") for a in FULL_CYCLE.alerts)
+    await store.commit_cycle(
+        replace(FULL_CYCLE, operation="lima", alerts=lima_alerts, outbox=(), incidents=())
+    )
+    await store.commit_action(ActionCommit(silences=(silence("s1", 60),)))
+    await store.put_message_ref(MessageRef("sales/trunk/0", "C2", "1714999999.000100"))
+    whole = await store.load(T0)
+
+    lima = await store.load(T0, operation="lima")
+
+    assert lima.alerts == {k: a for k, a in whole.alerts.items() if k[0] == "lima"} != {}
+    assert lima.logs == {"lima": whole.logs["lima"]}
+    assert lima.budgets == {("lima", "2024-05-06"): 42}
+    assert lima.polls == {"lima": FULL_CYCLE.poll}
+    assert (lima.silences, lima.message_refs, lima.digests) == (
+        whole.silences,
+        whole.message_refs,
+        whole.digests,
+    )
+    assert (await store.load(T0, operation="nowhere")).alerts == {}
+
+
 async def test_a_later_cycle_replaces_what_it_names_and_keeps_the_rest(store: Store) -> None:
     await store.commit_cycle(FULL_CYCLE)
     await store.commit_cycle(

@@ -1,0 +1,108 @@
+"""Replicas of one bot on one PostgreSQL schema, in one process: each with its own store,
+memory, Wolkvox fake and clock view, assembled as `callbot run` assembles them, talking only
+through the database (commits, NOTIFY). Events are awaited with generous timeouts, never
+slept on."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+
+from bot.adapters.clock import ManualClock
+from bot.adapters.slack.frontend import CallsFrontend
+from bot.adapters.slack.ports import ActionRequest, CommandRequest, Reply
+from bot.adapters.slack.presenter import SlackPresenter
+from bot.adapters.store.postgres import PostgresStore
+from bot.bootstrap import assemble, calls_frontend
+from bot.config.model import Settings
+from bot.domain.calls import CallRecord
+from bot.runtime import Runtime
+from bot.services.authorization import AllowAll
+from bot.services.commands import CommandService
+from bot.services.monitor import CycleReport
+from tests.services.fakes import Batch, FakeChat, FakeSource
+
+WAIT_S = 10.0
+"""How long a test waits for what it expects to happen (it happens in milliseconds)."""
+ADMIN = "U0ADMIN"
+
+
+@dataclass
+class Replica:
+    name: str
+    runtime: Runtime
+    store: PostgresStore
+    source: FakeSource
+    chat: FakeChat
+    frontend: CallsFrontend
+    refreshed: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
+
+    @property
+    def commands(self) -> CommandService:
+        return self.frontend._commands
+
+    async def poll(self, records: list[CallRecord], operation: str = "bogota") -> CycleReport:
+        self.source.queue(operation, Batch(records=records))
+        return await self.runtime.monitor.poll(operation)
+
+    async def refreshed_after(self, operation: str = "bogota") -> None:
+        """Wait until this replica has reloaded `operation` from the store."""
+        while await asyncio.wait_for(self.refreshed.get(), WAIT_S) != operation:
+            pass
+
+    async def ask(self, text: str, user: str = ADMIN) -> Reply:
+        request = CommandRequest(
+            user_id=user, channel_id="C0", team_id="T0", text=text, response_url=""
+        )
+        return await self.frontend.on_command(request)
+
+    async def click(self, action_id: str, value: str, user: str = ADMIN) -> Reply | None:
+        request = ActionRequest(
+            user_id=user,
+            channel_id="C0ALERTS1",
+            message_ts="1.2",
+            action_id=action_id,
+            value=value,
+            response_url="",
+        )
+        return await self.frontend.on_action(request)
+
+
+async def start_replica(
+    name: str, settings: Settings, *, url: str, clock: ManualClock, holds: set[str]
+) -> Replica:
+    """A started replica that polls (holds) the operations in `holds` and follows the rest.
+    Its scheduler never fires on its own: the test polls."""
+    store = PostgresStore(url=url)
+    source, chat = FakeSource(), FakeChat()
+    presenter = SlackPresenter(language=settings.language.value, mask_personal_data=True)
+    runtime = assemble(
+        settings,
+        store=store,
+        source=source,
+        chat=chat,
+        presenter=presenter,
+        clock=clock,
+        first_poll_after=timedelta(hours=1),
+        changes=store.changes,
+    )
+    runtime.follower.holds = holds.__contains__
+    replica = Replica(
+        name,
+        runtime,
+        store,
+        source,
+        chat,
+        calls_frontend(runtime, authorizer=AllowAll()),
+    )
+    runtime.follower.on_refresh.append(replica.refreshed.put_nowait)
+    await runtime.start()
+    # The feed listens once its first RESYNC was handled (a first reload).
+    await asyncio.wait_for(replica.refreshed.get(), WAIT_S)
+    return replica
+
+
+def without_recent(views: list[object]) -> list[object]:
+    """Views less the latest calls, which only the poller has (never stored)."""
+    return [replace(view, recent=()) if hasattr(view, "recent") else view for view in views]  # type: ignore[type-var]
