@@ -25,8 +25,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.domain.alert_book import AlertBook
+from bot.domain.call_log import LogSnapshot
 from bot.domain.silences import SilenceBook
-from bot.domain.window import LogSnapshot
 from bot.services.ports import CallSource, Clock
 from bot.services.ports.changes import Change, ChangeKind
 from bot.services.ports.store import Store, StoredState, StoreError

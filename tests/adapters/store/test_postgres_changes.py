@@ -88,9 +88,7 @@ async def test_a_commit_that_is_rolled_back_is_never_announced(
     assert await on_follower.next() == Change(ChangeKind.COMMITTED, "marker")
 
 
-async def test_a_dropped_feed_listens_again_and_says_resync(
-    pg_server: str, pg_schema: str
-) -> None:
+async def test_a_dropped_feed_listens_again_and_says_resync(pg_server: str, pg_schema: str) -> None:
     proxy = PostgresProxy(pg_server)
     await proxy.start()
     follower = PostgresStore(url=with_search_path(proxy.url(), pg_schema))
