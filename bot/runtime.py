@@ -26,6 +26,7 @@ from bot.services.ports import CallSource, Clock
 from bot.services.ports.changes import Changes, NoChanges
 from bot.services.ports.runtime import Health, OutboxSample, RuntimeMetrics, Scheduler
 from bot.services.ports.store import Store, StoreError
+from bot.services.relay import RequestDesk
 from bot.services.restore import restore_state
 from bot.services.state import RuntimeState
 
@@ -59,6 +60,8 @@ class Runtime:
     follower: Follower
     changes: Changes = field(default_factory=NoChanges)
     """What the other replicas commit (PostgreSQL), heard by the follower."""
+    desk: RequestDesk | None = None
+    """Carries out what other replicas ask of the operations this one polls."""
     context_source: ContextSource | None = None
     closing: tuple[Callable[[], Awaitable[None]], ...] = ()
     on_settings: tuple[Callable[[Settings], None], ...] = ()
@@ -85,12 +88,20 @@ class Runtime:
         await self.refresh()
         freeze_start_up_heap()
         self.changes.subscribe(self.follower.on_change)
+        if self.controls.relay is not None:
+            self.changes.subscribe(self.controls.relay.on_change)
+        if self.desk is not None:
+            self.changes.subscribe(self.desk.on_change)
         await self.changes.start()
         self._tasks = [
             asyncio.create_task(self.drainer.run(self._stop_drainer), name="outbox-drainer"),
             asyncio.create_task(self._housekeeping(), name="housekeeping"),
             asyncio.create_task(self.follower.run(self._stop_drainer), name="follower"),
         ]
+        if self.desk is not None:
+            self._tasks.append(
+                asyncio.create_task(self.desk.run(self._stop_drainer), name="request-desk")
+            )
         self.scheduler.start()
         log.info("event=started operations=%s", ",".join(self.state.operations))
 

@@ -120,4 +120,5 @@ def build_runtime(
         closing=[wolkvox.client.aclose],
         on_settings=[wolkvox.follow],
         changes=store.changes if isinstance(store, PostgresStore) else None,
+        requests=store.requests if isinstance(store, PostgresStore) else None,
     )

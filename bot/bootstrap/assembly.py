@@ -32,8 +32,10 @@ from bot.services.monitor import CycleReport, Monitor
 from bot.services.ports import CallSource, Clock, Presenter
 from bot.services.ports.changes import Changes, NoChanges
 from bot.services.ports.chat import Chat
+from bot.services.ports.requests import ActionRequests
 from bot.services.ports.store import Store
 from bot.services.queue_polling import QueuePolling
+from bot.services.relay import Relay, RequestDesk
 from bot.services.state import RuntimeState
 
 
@@ -53,6 +55,7 @@ def assemble(
     closing: Iterable[Callable[[], Awaitable[None]]] = (),
     on_settings: Iterable[Callable[[Settings], None]] = (),
     changes: Changes | None = None,
+    requests: ActionRequests | None = None,
 ) -> Runtime:
     """Build the runtime around its ports; nothing runs until `Runtime.start()`.
 
@@ -62,7 +65,8 @@ def assemble(
     feeds `/calls queues|agents` and the alerts' context (`wire_context`); `closing` closes
     what the ports hold open besides the store (the HTTP client); `on_settings` tells an
     adapter about a reloaded configuration; `changes` is the feed of what other replicas
-    commit (a store several processes share), which the follower hears.
+    commit (a store several processes share), which the follower hears; `requests` is where
+    actions on operations another replica polls wait for it (the relay and the desk).
     """
     metrics = metrics or Metrics()
     hooks = CycleHooks()
@@ -88,6 +92,16 @@ def assemble(
         speed=speed,
         first_run_after=first_poll_after,
     )
+    follower = Follower(state=state, store=store, source=source, clock=clock)
+    desk = None
+    if requests is not None:
+        controls.relay = Relay(requests=requests, elsewhere=follower.follows)
+        desk = RequestDesk(
+            requests=requests,
+            holds=follower.polls_here,
+            operations=lambda: list(state.operations),
+            carry_out=controls.carry_out,
+        )
     runtime = Runtime(
         settings=settings,
         clock=clock,
@@ -100,8 +114,9 @@ def assemble(
         scheduler=scheduler,
         metrics=metrics,
         health=health,
-        follower=Follower(state=state, store=store, source=source, clock=clock),
+        follower=follower,
         changes=changes if changes is not None else NoChanges(),
+        desk=desk,
         context_source=context_source,
         closing=tuple(closing),
         on_settings=tuple(on_settings),

@@ -18,59 +18,26 @@ incident it muted, so no message keeps saying "Silenced until 12:20" after 12:20
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.domain.alerts import Alert, Decision, Reason, acknowledge, silence_applied, silence_lifted
+from bot.domain.alerts import Alert, Reason, acknowledge, silence_applied, silence_lifted
 from bot.domain.history import ActionRecord
 from bot.domain.silences import Silence, SilenceBook, silence_id
 from bot.logevents import audit
 from bot.services.action_batch import ActionBatch
-from bot.services.notification_plan import plan_notifications
-from bot.services.ports import Clock, Presenter
-from bot.services.ports.store import HistoryPage, NewOutboxRow, OutboxAction, Store
-from bot.services.state import RuntimeState
+from bot.services.control_base import ControlsBase
+from bot.services.ports.requests import ActionRequest, RequestKind
+from bot.services.ports.store import HistoryPage
 from bot.services.views.alert import ActionKind, ActionResultView
 
 FORGET_EVERY = timedelta(hours=1)
 """How often the record is trimmed to the history the bot keeps."""
 
 
-class Controls:
+class Controls(ControlsBase):
     """The acknowledge / silence / unsilence use cases, shared by buttons and /calls, and
     the end of silences (`expire_silences`, called periodically)."""
-
-    def __init__(
-        self,
-        *,
-        state: RuntimeState,
-        store: Store,
-        clock: Clock,
-        presenter: Presenter,
-        on_outbox: Callable[[], None] | None = None,
-    ) -> None:
-        self._state = state
-        self._store = store
-        self._clock = clock
-        self._presenter = presenter
-        self._on_outbox = on_outbox
-        self._forgot_at: datetime | None = None
-
-    @property
-    def presenter(self) -> Presenter:
-        """The renderer the bot was wired with, for start-up work that renders too (restore)."""
-        return self._presenter
-
-    @property
-    def retention(self) -> timedelta:
-        """How long the record is kept: as long as the call history."""
-        return self._state.log.retention
-
-    def _tz(self, operation: str | None) -> str:
-        if operation and operation in self._state.operations:
-            return self._state.operation(operation).settings.timezone.key
-        first = next(iter(self._state.operations.values()), None)
-        return first.settings.timezone.key if first else "UTC"
 
     async def acknowledge(
         self,
@@ -80,39 +47,65 @@ class Controls:
         rule: str | None = None,
         operation: str | None = None,
     ) -> ActionResultView:
-        """Acknowledge one incident (from its button) or a rule's firing alerts (/calls ack)."""
+        """Acknowledge one incident (from its button) or a rule's firing alerts (/calls ack).
+
+        The alerts of operations another replica polls are acknowledged by it (`relay`):
+        the answer waits briefly for it, and says QUEUED when it has not answered yet."""
         now = self._clock.now()
         async with self._state.lock:
             targets = self._targets(incident_id=incident_id, rule=rule, operation=operation)
-            name = targets[0].rule if targets else (rule or _rule_of(incident_id))
-            if not targets or not any(a.firing for a in targets):
-                return ActionResultView(ActionKind.NOT_FIRING, by, name, operation, now)
-            kind = ActionKind.ALREADY_ACKNOWLEDGED
-            acked_by = by
-            batch = ActionBatch(self._state.alerts)
-            for alert in (a for a in targets if a.firing):
-                decision = acknowledge(alert, by=by, now=now, incident=incident_id)
-                if decision.reason is Reason.ACKNOWLEDGED:
-                    kind = ActionKind.ACKNOWLEDGED
-                    note = ActionResultView(
-                        kind, by, alert.rule, alert.operation, now, tz=self._tz(alert.operation)
-                    )
-                    self._plan(batch, alert, decision, note, now)
-                    batch.records.append(ActionRecord.acknowledged(decision.alert))
-                    self._tell_channels(batch, note, [alert.operation], alert.rule, now)
-                elif alert.acked_by:
-                    acked_by = alert.acked_by
-            view = ActionResultView(
-                kind,
-                by if kind is ActionKind.ACKNOWLEDGED else acked_by,
-                name,
-                targets[0].operation if len(targets) == 1 else operation,
-                now,
-                tz=self._tz(operation or targets[0].operation),
-            )
-            if batch.records:
-                await self._store_batch(batch)
+            relayed = [
+                ActionRequest(RequestKind.ACK, op, by, now, rule=a.rule, incident_id=incident_id)
+                for op, a in {a.operation: a for a in targets if a.firing and self._away(a)}.items()
+            ]
+            here = [a for a in targets if not self._away(a)]
+            view = await self._acknowledge_here(here, by, rule, incident_id, operation, now)
+        if not relayed or self.relay is None:
             return view
+        if not here:
+            scope = relayed[0].operation if len(relayed) == 1 else operation
+            view = replace(view, rule=relayed[0].rule or view.rule, operation=scope)
+            view = replace(view, tz=self._tz(scope))
+        return merged(view, await self.relay.ask(relayed), by=by)
+
+    async def _acknowledge_here(
+        self,
+        targets: list[Alert],
+        by: str,
+        rule: str | None,
+        incident_id: str | None,
+        operation: str | None,
+        now: datetime,
+    ) -> ActionResultView:
+        name = targets[0].rule if targets else (rule or _rule_of(incident_id))
+        if not targets or not any(a.firing for a in targets):
+            return ActionResultView(ActionKind.NOT_FIRING, by, name, operation, now)
+        kind = ActionKind.ALREADY_ACKNOWLEDGED
+        acked_by = by
+        batch = ActionBatch(self._state.alerts)
+        for alert in (a for a in targets if a.firing):
+            decision = acknowledge(alert, by=by, now=now, incident=incident_id)
+            if decision.reason is Reason.ACKNOWLEDGED:
+                kind = ActionKind.ACKNOWLEDGED
+                note = ActionResultView(
+                    kind, by, alert.rule, alert.operation, now, tz=self._tz(alert.operation)
+                )
+                self._plan(batch, alert, decision, note, now)
+                batch.records.append(ActionRecord.acknowledged(decision.alert))
+                self._tell_channels(batch, note, [alert.operation], alert.rule, now)
+            elif alert.acked_by:
+                acked_by = alert.acked_by
+        view = ActionResultView(
+            kind,
+            by if kind is ActionKind.ACKNOWLEDGED else acked_by,
+            name,
+            targets[0].operation if len(targets) == 1 else operation,
+            now,
+            tz=self._tz(operation or targets[0].operation),
+        )
+        if batch.records:
+            await self._store_batch(batch)
+        return view
 
     async def silence(
         self,
@@ -166,11 +159,13 @@ class Controls:
             state.silences = previous.add(silence)
             batch = ActionBatch(state.alerts)
             batch.records.append(ActionRecord.silenced(silence))
+            away = self._relayed(batch, lambda a: silence.matches(a.rule, a.operation, now))
             for alert in list(state.alerts):
-                if silence.matches(alert.rule, alert.operation, now):
+                if silence.matches(alert.rule, alert.operation, now) and not self._away(alert):
                     self._plan(batch, alert, silence_applied(alert, silence, now=now), view, now)
             self._tell_channels(batch, view, self._scope(operation), rule, now)
             await self._store_batch(batch, silences={silence.id: silence}, undo=previous)
+            await self._send(RequestKind.SILENCE, away, by, now, rule=rule, silence=silence)
             return view
 
     async def unsilence(self, *, rule: str, operation: str | None, by: str) -> ActionResultView:
@@ -188,15 +183,62 @@ class Controls:
             state.silences = book
             batch = ActionBatch(state.alerts)
             batch.records += [ActionRecord.lifted(s, by=by, at=now) for s in removed]
+            away = self._relayed(
+                batch,
+                lambda a: (
+                    a.rule == rule and a.silenced and (not operation or a.operation == operation)
+                ),
+            )
             for alert in list(state.alerts):
                 if alert.rule != rule or (operation and alert.operation != operation):
                     continue
+                if self._away(alert):
+                    continue  # its holder writes it (asked through the relay)
                 remaining = book.matching(alert.rule, alert.operation, now)
                 decision = silence_lifted(alert, remaining=remaining, now=now)
                 self._plan(batch, alert, decision, view, now)
             self._tell_channels(batch, view, self._scope(operation), rule, now)
             await self._store_batch(batch, forget=[s.id for s in removed], undo=previous)
+            lifted = tuple(s.id for s in removed)
+            await self._send(RequestKind.UNSILENCE, away, by, now, rule=rule, lifted=lifted)
             return view
+
+    async def carry_out(self, request: ActionRequest) -> str:
+        """Do what another replica was asked about an operation this replica polls (its
+        alerts' single writer), as if asked here; the outcome (an ActionKind value)."""
+        if request.kind is RequestKind.ACK:
+            view = await self.acknowledge(
+                by=request.by, incident_id=request.incident_id, rule=request.rule,
+                operation=request.operation,
+            )  # fmt: skip
+            return view.kind.value
+        now, name = self._clock.now(), request.operation
+        async with self._state.lock:
+            state = self._state
+            previous, batch = state.silences, ActionBatch(state.alerts)
+            silence = request.silence
+            if silence is not None:  # the silence is stored: show it on the incidents
+                state.silences = previous.add(silence)
+                view = ActionResultView(
+                    ActionKind.SILENCED, silence.created_by, silence.rule, silence.operation,
+                    now, until=silence.ends_at, reason=silence.reason, tz=self._tz(name),
+                )  # fmt: skip
+            else:  # the silences are lifted: incidents still firing are heard again
+                state.silences = previous.without(request.lifted)
+                view = ActionResultView(
+                    ActionKind.UNSILENCED, request.by, request.rule or "", name, now,
+                    tz=self._tz(name),
+                )  # fmt: skip
+            for alert in [a for a in state.alerts if a.operation == name]:
+                if silence is not None and silence.matches(alert.rule, name, now):
+                    self._plan(batch, alert, silence_applied(alert, silence, now=now), view, now)
+                elif silence is None and alert.rule == request.rule:
+                    still = state.silences.matching(alert.rule, name, now)
+                    decision = silence_lifted(alert, remaining=still, now=now)
+                    self._plan(batch, alert, decision, view, now)
+            if batch.changed:
+                await self._store_batch(batch, undo=previous)
+            return view.kind.value
 
     async def expire_silences(self) -> int:
         """Record the end of the silences that ran out, and edit the messages they muted.
@@ -245,6 +287,8 @@ class Controls:
         for alert in list(batch.book):
             if not (alert.firing and alert.posted and silence.covers(alert.rule, alert.operation)):
                 continue
+            if self._away(alert):
+                continue  # its holder sees the silence run out too, and edits its message
             if alert.fired_at is not None and alert.fired_at >= silence.ends_at:
                 continue
             still = remaining.matching(alert.rule, alert.operation, now)
@@ -268,89 +312,17 @@ class Controls:
             tz=self._tz(where),
         )
 
-    def _scope(self, operation: str | None) -> list[str]:
-        return [operation] if operation else list(self._state.operations)
 
-    def _targets(
-        self, *, incident_id: str | None, rule: str | None, operation: str | None
-    ) -> list[Alert]:
-        alerts = self._state.alerts
-        if incident_id is not None:
-            found = alerts.find_incident(incident_id)
-            return [found] if found is not None else []
-        return [
-            a for a in alerts if a.rule == rule and (operation is None or a.operation == operation)
-        ]
-
-    def _plan(
-        self,
-        batch: ActionBatch,
-        previous: Alert,
-        decision: Decision,
-        view: ActionResultView,
-        now: datetime,
-    ) -> None:
-        """The decision's rows (an edit and a thread note in the person's words)."""
-        state = self._state
-        alert = decision.alert
-        batch.change(previous, alert)
-        op = state.operations.get(alert.operation)
-        spec = op.rule(alert.rule) if op else None
-        if op is None or spec is None:
-            return
-        # An action never opens, joins or closes a digest; it only routes the
-        # incident's news to its digest when it has one.
-        rows = plan_notifications(
-            [decision],
-            state=state,
-            alerts=batch.book,
-            presenter=self._presenter,
-            now=now,
-            note=self._presenter.action_note(view),
-        ).rows
-        batch.rows += rows
-        batch.told.update(row.channel for row in rows if row.action != OutboxAction.UPDATE)
-
-    def _tell_channels(
-        self,
-        batch: ActionBatch,
-        view: ActionResultView,
-        operations: Iterable[str],
-        rule: str,
-        now: datetime,
-    ) -> None:
-        """A short note in each channel of the rule where no incident thread told it."""
-        channels: dict[str, None] = {}
-        for name in operations:
-            op = self._state.operations.get(name)
-            spec = op.rule(rule) if op is not None else None
-            if op is not None and spec is not None:
-                channels[spec.channel or op.settings.channel] = None
-        stamp = now.strftime("%Y%m%dT%H%M%S%f")
-        scope = view.operation or "*"
-        for channel in [c for c in channels if c not in batch.told]:
-            note_id = f"note:{view.kind.value}:{rule}:{scope}:{channel}:{stamp}"
-            message = self._presenter.action_note(view)
-            batch.rows.append(NewOutboxRow(channel, note_id, OutboxAction.POST, message, now))
-            batch.told.add(channel)
-
-    async def _store_batch(
-        self,
-        batch: ActionBatch,
-        *,
-        silences: dict[str, Silence] | None = None,
-        forget: Iterable[str] = (),
-        undo: SilenceBook | None = None,
-    ) -> None:
-        try:
-            await self._store.commit_action(batch.commit(silences=silences, forget=forget))
-        except BaseException:
-            if undo is not None:
-                self._state.silences = undo
-            raise
-        self._state.alerts = batch.book
-        if batch.rows and self._on_outbox is not None:
-            self._on_outbox()
+def merged(view: ActionResultView, outcomes: list[str | None], *, by: str) -> ActionResultView:
+    """What to tell the person who acknowledged, once the holders answered (or not yet)."""
+    kinds = {ActionKind(outcome) for outcome in outcomes if outcome is not None}
+    if view.kind is ActionKind.ACKNOWLEDGED or ActionKind.ACKNOWLEDGED in kinds:
+        return replace(view, kind=ActionKind.ACKNOWLEDGED, actor=by)
+    if None in outcomes:
+        return replace(view, kind=ActionKind.QUEUED, actor=by)
+    if ActionKind.ALREADY_ACKNOWLEDGED in kinds:
+        return replace(view, kind=ActionKind.ALREADY_ACKNOWLEDGED)
+    return view
 
 
 def _rule_of(incident_id: str | None) -> str:

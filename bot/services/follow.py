@@ -77,6 +77,10 @@ class Follower:
         holds = self.holds
         return holds is not None and operation in self._state.operations and not holds(operation)
 
+    def polls_here(self, operation: str) -> bool:
+        """Whether this replica polls `operation` (and so writes its alerts)."""
+        return self.holds is None or self.holds(operation)
+
     def followed(self) -> list[str]:
         return [name for name in self._state.operations if self.follows(name)]
 

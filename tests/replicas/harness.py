@@ -37,6 +37,8 @@ class Replica:
     chat: FakeChat
     frontend: CallsFrontend
     refreshed: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
+    answered: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
+    """The outcome of each request this replica carried out for another one."""
 
     @property
     def commands(self) -> CommandService:
@@ -50,6 +52,19 @@ class Replica:
         """Wait until this replica has reloaded `operation` from the store."""
         while await asyncio.wait_for(self.refreshed.get(), WAIT_S) != operation:
             pass
+
+    async def answered_one(self) -> str:
+        """Wait until this replica has carried out a request of another one."""
+        return await asyncio.wait_for(self.answered.get(), WAIT_S)
+
+    async def delivered(self) -> None:
+        """Wait until the shared outbox is empty (every replica's drainer delivers)."""
+        for _ in range(int(WAIT_S / 0.02)):
+            if await self.store.outbox_depth() == 0:
+                return
+            self.runtime.drainer.wake()
+            await asyncio.sleep(0.02)
+        raise AssertionError("the outbox was never drained")
 
     async def ask(self, text: str, user: str = ADMIN) -> Reply:
         request = CommandRequest(
@@ -70,12 +85,19 @@ class Replica:
 
 
 async def start_replica(
-    name: str, settings: Settings, *, url: str, clock: ManualClock, holds: set[str]
+    name: str,
+    settings: Settings,
+    *,
+    url: str,
+    clock: ManualClock,
+    holds: set[str],
+    chat: FakeChat | None = None,
 ) -> Replica:
     """A started replica that polls (holds) the operations in `holds` and follows the rest.
-    Its scheduler never fires on its own: the test polls."""
+    Its scheduler never fires on its own: the test polls. Replicas of one bot share `chat`
+    (one Slack workspace)."""
     store = PostgresStore(url=url)
-    source, chat = FakeSource(), FakeChat()
+    source, chat = FakeSource(), chat if chat is not None else FakeChat()
     presenter = SlackPresenter(language=settings.language.value, mask_personal_data=True)
     runtime = assemble(
         settings,
@@ -86,6 +108,7 @@ async def start_replica(
         clock=clock,
         first_poll_after=timedelta(hours=1),
         changes=store.changes,
+        requests=store.requests,
     )
     runtime.follower.holds = holds.__contains__
     replica = Replica(
@@ -97,6 +120,8 @@ async def start_replica(
         calls_frontend(runtime, authorizer=AllowAll()),
     )
     runtime.follower.on_refresh.append(replica.refreshed.put_nowait)
+    assert runtime.desk is not None
+    runtime.desk.on_answer.append(lambda _, outcome: replica.answered.put_nowait(outcome))
     await runtime.start()
     # The feed listens once its first RESYNC was handled (a first reload).
     await asyncio.wait_for(replica.refreshed.get(), WAIT_S)

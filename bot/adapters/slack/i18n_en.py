@@ -194,6 +194,10 @@ EN: dict[str, str] = {
     "action.not_silenced": "*{rule}* ({operation}) is not silenced.",
     "action.not_firing": "*{rule}* ({operation}) is not firing: nothing to acknowledge.",
     "action.not_allowed": "Sorry {user}, you may not change *{rule}*.",
+    "action.queued": (
+        ":hourglass_flowing_sand: {user}, your request on *{rule}* ({operation}) was passed to "
+        "the replica that polls it; the alert's message will show it shortly."
+    ),
     "action.reason": "Reason: {reason}",
     # home tab
     "home.header": "Call monitor",

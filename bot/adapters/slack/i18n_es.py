@@ -201,6 +201,10 @@ ES: dict[str, str] = {
     "action.not_silenced": "*{rule}* ({operation}) no está silenciada.",
     "action.not_firing": "*{rule}* ({operation}) no está activa: no hay nada que reconocer.",
     "action.not_allowed": "Lo siento {user}, no puede cambiar *{rule}*.",
+    "action.queued": (
+        ":hourglass_flowing_sand: {user}, su solicitud sobre *{rule}* ({operation}) pasó a la "
+        "réplica que la consulta; el mensaje de la alerta lo mostrará en breve."
+    ),
     "action.reason": "Motivo: {reason}",
     # home tab
     "home.header": "Monitor de llamadas",

@@ -23,6 +23,7 @@ from psycopg_pool import AsyncConnectionPool
 from bot.adapters.store.postgres_changes import PostgresChanges, announce, channel_for
 from bot.adapters.store.postgres_lease import Lease, acquire, fence, mark_request, release
 from bot.adapters.store.postgres_outbox import CLAIM_TTL, RELEASE, RELEASE_CHANNEL, claim_due
+from bot.adapters.store.postgres_requests import PostgresRequests
 from bot.adapters.store.postgres_schema import migrate
 from bot.adapters.store.postgres_sql import (
     SELECT_CONN_ID_GROUPS,
@@ -115,6 +116,8 @@ class PostgresStore(Store):
         """What the other replicas commit (announced by `commit_cycle` and `commit_action`,
         inside their transactions); `start()` it once the store is open."""
         self._schema = ""
+        self.requests = PostgresRequests(run=self._run, announce=self._announce)
+        """Actions passed to the replica that holds an operation (postgres_requests)."""
 
     @property
     def where(self) -> str:

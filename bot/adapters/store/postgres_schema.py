@@ -128,6 +128,18 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             request_done BOOLEAN NOT NULL DEFAULT TRUE
         )""",
     ),
+    (
+        # 4: actions passed to an operation's holder (postgres_requests.py).
+        """CREATE TABLE action_requests (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            operation TEXT NOT NULL,
+            doc JSON NOT NULL,
+            created_at BIGINT NOT NULL,
+            answer TEXT,
+            answered_at BIGINT
+        )""",
+        "CREATE INDEX action_requests_waiting ON action_requests (operation) WHERE answer IS NULL",
+    ),
 )
 """Migration n (1-based) is MIGRATIONS[n - 1]. Identity ids are never reused."""
 

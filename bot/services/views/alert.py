@@ -204,6 +204,8 @@ class ActionKind(StrEnum):
     NOT_FIRING = "not_firing"
     NOT_ALLOWED = "not_allowed"
     SILENCE_EXPIRED = "silence_expired"
+    QUEUED = "queued"
+    """Passed to the replica that polls the operation, which has not answered yet."""
 
 
 @dataclass(frozen=True, slots=True)
