@@ -15,8 +15,8 @@ from bot.adapters.slack.blocks import ACK_ACTION
 from bot.config.model import Settings
 from tests.replicas.harness import ADMIN, Replica, start_replica
 from tests.services.fakes import FakeChat
-from tests.services.test_commands import RULES, mix, text_of
 from tests.support.config import make_settings, operation
+from tests.support.frontend_world import RULES, mix, text_of
 
 T0 = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # 10:00 in Bogota
 

@@ -14,8 +14,8 @@ from bot.domain.silences import Silence
 from bot.services import command_types as ct
 from bot.services.ports.store import ActionCommit
 from tests.replicas.harness import Replica, start_replica, without_recent
-from tests.services.test_commands import RULES, mix, text_of
 from tests.support.config import make_settings, operation
+from tests.support.frontend_world import RULES, mix, text_of
 
 T0 = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # 10:00 in Bogota
 SILENCE = Silence("s1", "abandons", "bogota", T0, T0 + timedelta(hours=1), created_by="U1")
