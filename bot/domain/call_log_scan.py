@@ -133,19 +133,21 @@ def scan_keyed(
         # Nothing remembered (the first poll): every call is new.
         written = dict(zip(keys, entry_list, strict=True))
         return written, written, Counter(entry_list), IngestReport(len(written), 0, 0)
-    same = list(map(eq, map(current.get, keys), entry_list))
+    known = list(map(current.get, keys))
+    same = list(map(eq, known, entry_list))
     duplicates = sum(same)
     if duplicates == len(same):
         return {}, {}, {}, IngestReport(0, 0, duplicates, 0)
-    rest_ids = list(compress(keys, map(not_, same)))
-    rest_entries = list(compress(entry_list, map(not_, same)))
-    if not any(map(current.__contains__, rest_ids)) and not any(
-        map(previous.__contains__, rest_ids)
+    differ = list(map(not_, same))
+    rest = list(compress(zip(keys, entry_list, strict=True), differ))
+    # None of the rest is in `current` with another entry (a changed call), nor in the
+    # previous generation: they are all new.
+    if not any(compress(known, differ)) and (
+        not previous or not any(map(previous.__contains__, map(_CONN_ID, rest)))
     ):
-        written = dict(zip(rest_ids, rest_entries, strict=True))
+        written = dict(rest)
         new = len(written)
         return written, written, Counter(written.values()), IngestReport(new, 0, duplicates)
-    rest = zip(rest_ids, rest_entries, strict=True)
     return _scan_each(rest, current, previous, duplicates)
 
 
@@ -186,12 +188,13 @@ def _scan_each(
 
 def _entry_of(key: CallKey, oldest: int, latest: datetime) -> _Entry | None:
     """The memory entry of a call key, or None when the call is out of range."""
-    at, call_type, result = key
+    at = key[0]
     minute = (at - _EPOCH) // _MINUTE
-    return None if minute < oldest or at > latest else (minute, call_type, result)
+    return None if minute < oldest or at > latest else (minute, key[1], key[2])
 
 
 _AT = itemgetter(0)
+_CONN_ID = itemgetter(0)
 _TYPE = itemgetter(1)
 _RESULT = itemgetter(2)
 

@@ -134,9 +134,11 @@ class CallRecord:
         return self.call_type in OUTBOUND_TYPES
 
 
-CallKey = tuple[datetime, str, str]
-"""(at, call type, result): what the call log counts a call by, shared by the calls that
-have the same one (an answer of 60,000 calls has a few thousand distinct keys)."""
+CallKey = tuple[datetime, str, str] | tuple[datetime, str, str, object]
+"""(at, call type, result[, source]): what the call log counts a call by, then optionally
+what the answer's builder needs to build the full record (the vendor row, opaque here and
+never compared or hashed). Only the first three are read by the domain, by position, so
+a mapping keeps the row with its key instead of in a second dict of 60,000 (issue 11)."""
 
 
 class KeyedCalls(Sequence[CallRecord]):

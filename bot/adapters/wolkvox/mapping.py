@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, tzinfo
-from functools import partial
 from types import MappingProxyType
+from typing import Any
 
 from bot.adapters.wolkvox.envelope import Envelope, read_envelope
 from bot.adapters.wolkvox.rows_decode import ROW_TYPES, DocumentedRow
@@ -111,9 +111,9 @@ def map_calls(envelope: Envelope, zone: tzinfo) -> MappedBatch:
     wins, and is counted as a duplicate); the records are built from the rows kept, on
     demand (`_record`).
     """
-    keys, rows_of, skipped = _map_rows(envelope.rows, _Keyer(zone))
+    keys, skipped = _map_rows(envelope.rows, _Keyer(zone))
     return MappedBatch(
-        records=KeyedCalls(keys, partial(_record, rows_of)),
+        records=KeyedCalls(keys, _record),
         skipped=MappingProxyType(skipped),
         possibly_truncated=envelope.possibly_truncated,
         declared_count=envelope.declared_count,
@@ -121,11 +121,14 @@ def map_calls(envelope: Envelope, zone: tzinfo) -> MappedBatch:
     )
 
 
-_Mapped = tuple[dict[str, CallKey], dict[str, object], dict[str, int]]
+_Mapped = tuple[dict[str, CallKey], dict[str, int]]
+_Key = tuple[datetime, str, str]
+"""A row's (at, type, result) as read, before its row is added to make its `CallKey`."""
 
 
 def _map_rows(rows: tuple[object, ...], keyer: _Keyer) -> _Mapped:
-    """(keys by conn_id, rows by conn_id, skipped) of an answer's rows, in one pass.
+    """(keys by conn_id, skipped) of an answer's rows, in one pass; each key carries the
+    row it was read from (its fourth item), for `_record`.
 
     A DocumentedRow's type and result are documented spellings, which are their own
     canonical values, or empty: only its date needs reading (once per distinct date).
@@ -134,7 +137,6 @@ def _map_rows(rows: tuple[object, ...], keyer: _Keyer) -> _Mapped:
     a duplicate (the usable rows less the distinct conn_ids).
     """
     keys: dict[str, CallKey] = {}
-    rows_of: dict[str, object] = {}
     skipped: dict[str, int] = {}
     dates = keyer.dates
     read_date = keyer.date
@@ -156,8 +158,7 @@ def _map_rows(rows: tuple[object, ...], keyer: _Keyer) -> _Mapped:
                     continue
                 at = when
             call_type = row.type_interaction or row.type_call or ""
-            keys[conn_id] = (at, call_type, row.result or "")
-            rows_of[conn_id] = row
+            keys[conn_id] = (at, call_type, row.result or "", row)
             continue
         read = _read_row(row, keyer)
         if read is None:
@@ -167,15 +168,14 @@ def _map_rows(rows: tuple[object, ...], keyer: _Keyer) -> _Mapped:
         conn_id = raw_id.strip() if type(raw_id) is str else _text(raw_id)
         if not conn_id:
             skipped[SKIP_NO_CONN_ID] = skipped.get(SKIP_NO_CONN_ID, 0) + 1
-        elif type(key) is str:
+        elif isinstance(key, str):
             skipped[key] = skipped.get(key, 0) + 1
         else:
-            keys[conn_id] = key  # type: ignore[assignment]
-            rows_of[conn_id] = row
+            keys[conn_id] = (*key, row)
     repeated = len(rows) - sum(skipped.values()) - len(keys)
     if repeated:
         skipped[SKIP_DUPLICATE] = repeated
-    return keys, rows_of, skipped
+    return keys, skipped
 
 
 class _Keyer:
@@ -210,7 +210,7 @@ class _Keyer:
                 self.dates[raw] = at
         return at
 
-    def key(self, raw_date: object, raw_type: object, raw_result: object) -> CallKey | str:
+    def key(self, raw_date: object, raw_type: object, raw_result: object) -> _Key | str:
         at = self.date(raw_date)
         if isinstance(at, str):
             return at
@@ -227,7 +227,7 @@ class _Keyer:
         return (at, call_type, result)
 
 
-def _read_row(row: object, keyer: _Keyer) -> tuple[object, CallKey | str] | None:
+def _read_row(row: object, keyer: _Keyer) -> tuple[object, _Key | str] | None:
     """(conn_id, key or skip reason) of a row that is not a DocumentedRow (a CallRow
     with other spellings, or a dict as orjson decodes it), or None if it is no object."""
     if type(row) in ROW_TYPES:
@@ -246,15 +246,16 @@ def _read_row(row: object, keyer: _Keyer) -> tuple[object, CallKey | str] | None
     return conn_id, keyer.key(raw_date, raw_type, raw_result)
 
 
-def _record(rows_of: Mapping[str, object], conn_id: str, key: CallKey) -> CallRecord:
-    """The full record of one kept call: its key and the phone and customer id of its row."""
-    row = rows_of[conn_id]
+def _record(conn_id: str, key: CallKey) -> CallRecord:
+    """The full record of one kept call: its key and the phone and customer id of its row
+    (the key's fourth item)."""
+    row: Any = key[3]  # type: ignore[misc]
     if type(row) is dict:
         phone = row.get("telephone") or row.get("tel_number")
         customer = row.get("customer_id")
     else:
-        phone = row.telephone or row.tel_number  # type: ignore[attr-defined]
-        customer = row.customer_id  # type: ignore[attr-defined]
+        phone = row.telephone or row.tel_number
+        customer = row.customer_id
     record = _new_record(CallRecord)
     set_conn_id, set_at, set_type, set_result, set_phone, set_customer = _SLOT_SETTERS
     set_conn_id(record, conn_id)
