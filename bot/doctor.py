@@ -46,6 +46,7 @@ from bot.adapters.wolkvox.source import target_of
 from bot.adapters.wolkvox.target import CALLS_PER_LICENSE
 from bot.config.loader import resolve_config_path
 from bot.config.model import OperationSettings, Settings
+from bot.config.request_policy import RequestPolicy
 from bot.config.store_url import redact_error, redact_url
 from bot.doctor_text import say
 from bot.settings import ConfigError, load_settings
@@ -355,9 +356,7 @@ async def _wolkvox(check: Checklist, operation: OperationSettings) -> None:
     check.note(check.say("wolkvox.announce", operation=operation.name, limit=limit))
     client = WolkvoxClient(
         clock=SystemClock(),
-        timeout_s=WOLKVOX_TIMEOUT_S,
-        deadline_s=WOLKVOX_TIMEOUT_S,
-        attempts=1,
+        policy=RequestPolicy(timeout_s=WOLKVOX_TIMEOUT_S, deadline_s=WOLKVOX_TIMEOUT_S, attempts=1),
         user_agent="callbot-doctor",
     )
     try:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
-from bot.config.budget import MAX_ATTEMPTS, token_budgets
+from bot.adapters.clock import ManualClock
+from bot.adapters.wolkvox.client import WolkvoxClient
+from bot.adapters.wolkvox.source import WolkvoxCallSource
+from bot.config.budget import token_budgets
+from bot.config.request_policy import DEFAULT_POLICY, RequestPolicy
 from bot.settings import parse_settings
 
 TOKEN = "tok-5e1f-SECRET-9c7d"
+T0 = datetime(2026, 1, 19, 15, 0, tzinfo=UTC)
 
 
 def operations(*specs: tuple[str, str, str, int]) -> str:
@@ -33,7 +40,7 @@ def test_retries_are_charged_and_limited_to_what_fits(
 ) -> None:
     settings = parse_settings(operations(("bogota", "0004", TOKEN, licenses)), source="t.yml")
     budget = token_budgets(settings.operations)["bogota"]
-    assert budget.attempts == attempts <= MAX_ATTEMPTS
+    assert budget.attempts == attempts <= DEFAULT_POLICY.attempts
     assert budget.worst_case == 720 * attempts <= budget.available
     assert text in budget.explain()
     assert TOKEN not in budget.explain()
@@ -61,22 +68,32 @@ def test_operations_on_another_server_or_token_have_their_own_allowance(
     assert "share" not in budgets["bogota"].explain()
 
 
-def test_the_client_is_given_the_attempts_the_budget_allows() -> None:
-    from bot.adapters.wolkvox.source import WolkvoxCallSource
-
+async def test_the_client_is_given_the_attempts_the_budget_allows() -> None:
     text = operations(("bogota", "0004", TOKEN, 1), ("cali", "0005", "tok-cali-token", 10))
     settings = parse_settings(text, source="t.yml")
-    source = WolkvoxCallSource(client=None, operations=settings.operations)  # type: ignore[arg-type]
-    assert source._targets["bogota"].attempts == 1
-    assert source._targets["cali"].attempts == 4
+    async with WolkvoxClient(clock=ManualClock(T0)) as client:
+        source = WolkvoxCallSource(client=client, operations=settings.operations)
+        assert source._targets["bogota"].attempts == 1
+        assert source._targets["cali"].attempts == 4
 
 
-def test_a_reloaded_configuration_recomputes_the_attempts() -> None:
-    from bot.adapters.wolkvox.source import WolkvoxCallSource
-
+async def test_a_reloaded_configuration_recomputes_the_attempts() -> None:
     first = parse_settings(operations(("bogota", "0004", TOKEN, 10)), source="t.yml")
-    source = WolkvoxCallSource(client=None, operations=first.operations)  # type: ignore[arg-type]
-    assert source._targets["bogota"].attempts == 4
-    fewer = parse_settings(operations(("bogota", "0004", TOKEN, 1)), source="t.yml")
-    source.set_operations(fewer.operations)
-    assert source._targets["bogota"].attempts == 1
+    async with WolkvoxClient(clock=ManualClock(T0)) as client:
+        source = WolkvoxCallSource(client=client, operations=first.operations)
+        assert source._targets["bogota"].attempts == 4
+        fewer = parse_settings(operations(("bogota", "0004", TOKEN, 1)), source="t.yml")
+        source.set_operations(fewer.operations)
+        assert source._targets["bogota"].attempts == 1
+
+
+async def test_the_budget_counts_the_attempts_of_the_clients_own_policy() -> None:
+    """One policy object: a client allowed two attempts is budgeted at two, never four."""
+    settings = parse_settings(operations(("cali", "0005", TOKEN, 10)), source="t.yml")
+    policy = RequestPolicy(attempts=2)
+    budget = token_budgets(settings.operations, policy=policy)["cali"]
+    assert budget.worst_case == 720 * 2
+    assert "(720 x 2 attempts per poll = 1,440: every retry is charged)" in budget.explain()
+    async with WolkvoxClient(clock=ManualClock(T0), policy=policy) as client:
+        source = WolkvoxCallSource(client=client, operations=settings.operations)
+        assert source._targets["cali"].attempts == 2

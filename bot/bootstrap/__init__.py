@@ -12,7 +12,6 @@ drives the poll cycle alone, built the same way by `assemble_replay`.
 from bot.bootstrap.adapters import (
     WolkvoxAdapters,
     build_runtime,
-    client_limits,
     store_for,
     wolkvox_adapters,
 )
@@ -46,7 +45,6 @@ __all__ = [
     "assemble_replay",
     "build_runtime",
     "calls_frontend",
-    "client_limits",
     "configure_logs",
     "missing_credentials",
     "run_bot",

@@ -17,11 +17,12 @@ from bot.adapters.metrics import Metrics
 from bot.adapters.store.postgres import PostgresStore
 from bot.adapters.store.sqlite import SQLiteStore
 from bot.adapters.store.timing import CallObserver
-from bot.adapters.wolkvox.client import WOLKVOX_CALL_LIMIT_S, RequestOutcome, WolkvoxClient
+from bot.adapters.wolkvox.client import RequestOutcome, WolkvoxClient
 from bot.adapters.wolkvox.skills_source import WolkvoxContextSource
 from bot.adapters.wolkvox.source import WolkvoxCallSource
 from bot.bootstrap.assembly import assemble
 from bot.config.model import OperationSettings, Settings
+from bot.config.request_policy import request_policy
 from bot.runtime import Runtime
 from bot.services.monitor import CycleReport
 from bot.services.ports import Clock, Presenter
@@ -36,14 +37,6 @@ def store_for(settings: Settings, *, on_call: CallObserver | None = None) -> Sto
     if settings.store.url is not None:
         return PostgresStore(url=settings.store.url.reveal(), on_call=on_call)
     return SQLiteStore(path=settings.store.path, on_call=on_call)
-
-
-def client_limits(settings: Settings, *, speed: float = 1.0) -> tuple[float, float]:
-    """(request timeout, total deadline) in real seconds: retries fit in the shortest poll
-    period, and no request waits longer than Wolkvox's 60 s."""
-    shortest = min(op.poll_every for op in settings.operations).total_seconds() / speed
-    deadline = min(240.0, max(1.0, 0.8 * shortest))
-    return min(60.0, deadline), deadline
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,16 +63,14 @@ def wolkvox_adapters(
     speed: float = 1.0,
     on_request: Callable[[RequestOutcome], None] | None = None,
 ) -> WolkvoxAdapters:
-    """The Wolkvox client for these operations; deadlines and the token hold run on real
-    time, so they are divided by the clock's `speed`."""
-    timeout_s, deadline_s = client_limits(settings, speed=speed)
+    """The Wolkvox client for these operations, with the request policy they imply
+    (deadlines and the token hold run on real time, so they are divided by the clock's
+    `speed`)."""
     client = WolkvoxClient(
         clock=clock,
-        timeout_s=timeout_s,
-        deadline_s=deadline_s,
+        policy=request_policy(settings, speed=speed),
         on_request=on_request,
         max_response_bytes=settings.max_response_mb * 1024 * 1024,
-        token_hold_s=WOLKVOX_CALL_LIMIT_S / speed,
     )
     operations = {op.name: op for op in settings.operations}
     calls = WolkvoxCallSource(client=client, operations=settings.operations)

@@ -31,10 +31,11 @@ from bot.adapters.slack.log_safety import quiet_slack_libraries
 from bot.adapters.slack.notifier import SlackChat
 from bot.adapters.slack.presenter import SlackPresenter
 from bot.adapters.slack.socket_mode import SocketModeRunner
-from bot.bootstrap.adapters import build_runtime, client_limits
+from bot.bootstrap.adapters import build_runtime
 from bot.bootstrap.assembly import CycleHooks, calls_frontend, wire_context
 from bot.bootstrap.serving import EXIT_FAILED, serve_http, serve_socket_mode
 from bot.config.model import LogFormat, Settings
+from bot.config.request_policy import request_policy
 from bot.reload import ReloadOnSignal
 from bot.services.ports import Clock
 from bot.services.ports.store import StoreError
@@ -165,9 +166,9 @@ async def run_bot(
         presenter=presenter,
         on_cycle=context_hooks,
     )
-    timeout_s, _deadline = client_limits(settings)
+    request_limit = timedelta(seconds=request_policy(settings).timeout_s)
     context, refresher = wire_context(
-        runtime, presenter, context_hooks, request_limit=timedelta(seconds=timeout_s)
+        runtime, presenter, context_hooks, request_limit=request_limit
     )
     with stop_on_signals(stop):
         try:

@@ -7,9 +7,10 @@ The cost is a sum over every API the bot polls, so adding one (agents,
 skills) is a new line here, not a new rule elsewhere.
 
 The arithmetic is the worst case. Every retry of a failed request is charged
-like the first attempt, so a poll may cost up to `MAX_ATTEMPTS` calls: the
-client retries only as often as still fits the allowance (`Budget.attempts`,
-at least the one first attempt). Operations that share a token (same server
+like the first attempt, so a poll may cost up to the client's RequestPolicy
+`attempts` calls (the same policy object the client retries by): the client
+retries only as often as still fits the allowance (`Budget.attempts`, at least
+the one first attempt). Operations that share a token (same server
 and token) share one counter at Wolkvox, so their polling is summed against
 one allowance (`token_budgets`).
 """
@@ -23,13 +24,12 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Protocol
 
+from bot.config.request_policy import DEFAULT_POLICY, RequestPolicy
 from bot.domain.durations import format_duration
 from bot.domain.polling import POLLED_APIS
 
 CALLS_PER_LICENSE = 1000
 DAY_SECONDS = 86400
-MAX_ATTEMPTS = 4
-"""Requests one poll may make at most (the first and its retries); each one is charged."""
 SKILLS_API = "skills"
 """Polled every `skills_every` by an operation with `queue` rules (issue 15)."""
 
@@ -60,13 +60,15 @@ class Budget:
     """One token's daily cost (one operation's, or several sharing it) against its allowance.
 
     `cost` counts one request per poll; `worst_case` counts every retry the client may
-    make (`attempts` per poll, bounded so the worst case fits when the cost does).
+    make (`attempts` per poll: the policy's, bounded so the worst case fits when the cost
+    does).
     """
 
     operation: str
     lines: tuple[BudgetLine, ...]
     licenses: int
     reserve: float
+    policy: RequestPolicy = DEFAULT_POLICY
 
     @property
     def cost(self) -> int:
@@ -81,8 +83,8 @@ class Budget:
     def attempts(self) -> int:
         """Requests a poll may make (the first and its retries) so the worst case still fits."""
         if self.cost <= 0:
-            return MAX_ATTEMPTS
-        return max(1, min(MAX_ATTEMPTS, self.available // self.cost))
+            return self.policy.attempts
+        return max(1, min(self.policy.attempts, self.available // self.cost))
 
     @property
     def worst_case(self) -> int:
@@ -144,7 +146,7 @@ class Budget:
         return f"{self._cost_text()}, but {self._allowance_text()}; {self._advice()}"
 
     def _attempts_text(self) -> str:
-        if self.attempts == MAX_ATTEMPTS:
+        if self.attempts == self.policy.attempts:
             return f"{self.attempts} attempts per poll"
         if self.attempts == 1:
             return "1 attempt per poll, no retries left to fit the allowance"
@@ -185,15 +187,19 @@ def daily_budget(
     licenses: int,
     reserve: float,
     skills_every: timedelta | None = None,
+    policy: RequestPolicy = DEFAULT_POLICY,
 ) -> Budget:
     """The cost of polling every API in POLLED_APIS at `poll_every`, plus `skills` at
-    `skills_every` for an operation with queue rules (None: it has none)."""
+    `skills_every` for an operation with queue rules (None: it has none), with as many
+    attempts per poll as `policy` allows."""
     lines = tuple(
         BudgetLine(api, poll_every, calls_per_day(poll_every), operation) for api in POLLED_APIS
     )
     if skills_every is not None:
         lines += (BudgetLine(SKILLS_API, skills_every, calls_per_day(skills_every), operation),)
-    return Budget(operation=operation, lines=lines, licenses=licenses, reserve=reserve)
+    return Budget(
+        operation=operation, lines=lines, licenses=licenses, reserve=reserve, policy=policy
+    )
 
 
 class Polled(Protocol):
@@ -215,8 +221,11 @@ class Polled(Protocol):
     def skills_polled(self) -> timedelta | None: ...
 
 
-def token_budgets(operations: Iterable[Polled]) -> dict[str, Budget]:
-    """Each operation's budget, summed with the operations that share its server and token.
+def token_budgets(
+    operations: Iterable[Polled], *, policy: RequestPolicy = DEFAULT_POLICY
+) -> dict[str, Budget]:
+    """Each operation's budget, summed with the operations that share its server and token,
+    each poll counted at the attempts `policy` (the client's) allows.
 
     Wolkvox counts calls per token, so the allowance of a shared token is taken once:
     the smallest one left after its reserve among the sharing operations (the worst case).
@@ -233,6 +242,7 @@ def token_budgets(operations: Iterable[Polled]) -> dict[str, Budget]:
                 licenses=op.licenses,
                 reserve=op.budget_reserve,
                 skills_every=op.skills_polled,
+                policy=policy,
             )
             for op in members
         ]
@@ -247,5 +257,6 @@ def token_budgets(operations: Iterable[Polled]) -> dict[str, Budget]:
                 lines=lines,
                 licenses=tightest.licenses,
                 reserve=tightest.reserve,
+                policy=policy,
             )
     return budgets

@@ -9,6 +9,7 @@ from bot.config.budget import token_budgets
 from bot.config.kinds_conv import describe_kind, history_notes
 from bot.config.model import Settings
 from bot.config.queue_conv import describe_queue
+from bot.config.request_policy import request_policy
 from bot.domain.calls import NETWORK_FAILURE_RESULTS, OUTBOUND_TYPES
 from bot.domain.durations import format_duration
 from bot.domain.specs import CallFilter, RuleKind, RuleSpec
@@ -153,7 +154,7 @@ def render_report(settings: Settings, today: date | None = None) -> str:
     """The full check-config report of a valid configuration; `today` (default: the
     local date) picks the next holidays shown."""
     source = "shipped defaults + " if settings.use_default_rules else ""
-    budgets = token_budgets(settings.operations)
+    budgets = token_budgets(settings.operations, policy=request_policy(settings))
     budget_lines = [f"  {op.name}: {budgets[op.name].explain()}" for op in settings.operations]
     holidays = holiday_lines(settings, today or date.today())
     if holidays:

@@ -50,7 +50,7 @@ VOLUME = 2.0
 POLL_EVERY = timedelta(minutes=5)
 SPEED = 6000.0
 """Bot seconds per real second: the scheduler fires every 50 ms; each Wolkvox request gets
-`bootstrap.client_limits`' floor of one real second and no time for a retry."""
+`request_policy`'s floor of one real second and no time for a retry."""
 
 CONFIG = """\
 defaults: false

@@ -8,7 +8,8 @@ import pytest
 
 from bot.adapters.clock import SystemClock
 from bot.adapters.wolkvox.simulator import Fault, WolkvoxSimulator
-from bot.bootstrap import build_runtime, client_limits, missing_credentials
+from bot.bootstrap import build_runtime, missing_credentials
+from bot.config.request_policy import request_policy
 from bot.services.ports import SourceError
 from bot.settings import parse_settings
 from tests.services.fakes import FakeChat, TextPresenter
@@ -37,7 +38,8 @@ def config(a: str) -> str:
 )
 def test_requests_fit_in_the_shortest_poll_period(poll_every, speed, timeout, deadline) -> None:
     settings = parse_settings(config(a=poll_every), source="t.yml", env={})
-    assert client_limits(settings, speed=speed) == pytest.approx((timeout, deadline))
+    policy = request_policy(settings, speed=speed)
+    assert (policy.timeout_s, policy.deadline_s) == pytest.approx((timeout, deadline))
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ from bot.adapters.wolkvox.simulator_siblings import SKILLS, surge_queue
 from bot.adapters.wolkvox.skills_source import WolkvoxContextSource
 from bot.adapters.wolkvox.source import WolkvoxCallSource
 from bot.bootstrap import CycleHooks, wire_context
+from bot.config.request_policy import RequestPolicy
 from bot.services.context_alerts import AlertContextRefresher
 from bot.services.monitor import Monitor
 from bot.services.state import RuntimeState
@@ -83,7 +84,9 @@ async def rig(request: pytest.FixtureRequest) -> AsyncIterator[Rig]:
         )
         store = MemoryStore()
         await store.open()
-        async with WolkvoxClient(clock=clock, attempts=1, deadline_s=10.0, timeout_s=5.0) as client:
+        async with WolkvoxClient(
+            clock=clock, policy=RequestPolicy(attempts=1, deadline_s=10.0, timeout_s=5.0)
+        ) as client:
             operations = {op.name: op for op in settings.operations}
             presenter = SlackPresenter(language="en", mask_personal_data=True)
             hooks = CycleHooks()

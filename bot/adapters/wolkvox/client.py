@@ -6,10 +6,12 @@ per token), callers wanting the same data join the request in flight
 (single-flight), and every request counts against the token's daily budget,
 which is checked before anything is sent. Each request is bounded in time and
 size; transient failures are retried with backoff and jitter within a total
-deadline so a poll never overruns its period.
+deadline so a poll never overruns its period. The time and the attempts come
+from one RequestPolicy (bot.config.request_policy), the one the daily budget's
+worst case counts.
 
-A request the client gives up on keeps its token busy for `token_hold_s`
-(Wolkvox's 60 s) after it was sent: see token_hold.py.
+A request the client gives up on keeps its token busy for the policy's
+`token_hold_s` (Wolkvox's 60 s) after it was sent: see token_hold.py.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from bot.adapters.wolkvox.php_noise import NoiseLog
 from bot.adapters.wolkvox.response import decode_response
 from bot.adapters.wolkvox.target import WolkvoxTarget
 from bot.adapters.wolkvox.token_hold import AbandonedRequests
-from bot.config.budget import MAX_ATTEMPTS
+from bot.config.request_policy import DEFAULT_POLICY, RequestPolicy
 from bot.services.heap import collector_paused
 from bot.services.ports import Clock
 
@@ -53,8 +55,6 @@ logger = logging.getLogger("callbot.wolkvox.client")
 REAL_TIME_PATH = "/api/v2/real_time.php"
 MAX_RESPONSE_BYTES = 256 * 1024 * 1024
 """The vendor's stated maximum size of a result."""
-WOLKVOX_CALL_LIMIT_S = 60.0
-"""The vendor's limit on one call: how long the server may work on a request."""
 
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _FlightKey = tuple[str, str, str, tuple[tuple[str, str], ...]]
@@ -85,31 +85,18 @@ class WolkvoxClient:
         *,
         clock: Clock,
         transport: httpx.AsyncBaseTransport | None = None,
-        timeout_s: float = 60.0,
-        deadline_s: float = 240.0,
-        attempts: int = MAX_ATTEMPTS,
-        backoff_base_s: float = 2.0,
-        backoff_max_s: float = 30.0,
+        policy: RequestPolicy = DEFAULT_POLICY,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: random.Random | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         on_request: Callable[[RequestOutcome], None] | None = None,
         user_agent: str = "callbot",
-        token_hold_s: float = WOLKVOX_CALL_LIMIT_S,
     ) -> None:
-        if timeout_s <= 0 or deadline_s <= 0:
-            raise ValueError("timeout_s and deadline_s must be positive")
-        if attempts < 1:
-            raise ValueError("attempts must be at least 1")
         if not 0 < max_response_bytes <= MAX_RESPONSE_BYTES:
             raise ValueError(f"max_response_bytes must be between 1 and {MAX_RESPONSE_BYTES}")
         self._clock = clock
-        self._timeout_s = timeout_s
-        self._deadline_s = deadline_s
-        self._attempts = attempts
-        self._backoff_base_s = backoff_base_s
-        self._backoff_max_s = backoff_max_s
+        self._policy = policy
         self._max_bytes = max_response_bytes
         self._sleep = sleep
         self._rng = rng or random.Random()
@@ -117,15 +104,22 @@ class WolkvoxClient:
         self._on_request = on_request
         self._http = httpx.AsyncClient(
             transport=transport,
-            timeout=httpx.Timeout(timeout_s),
+            timeout=httpx.Timeout(policy.timeout_s),
             follow_redirects=False,
             headers={"user-agent": user_agent, "accept": "application/json"},
         )
         self._noise_log = NoiseLog()
-        self._abandoned = AbandonedRequests(hold_s=token_hold_s, monotonic=monotonic, sleep=sleep)
+        self._abandoned = AbandonedRequests(
+            hold_s=policy.token_hold_s, monotonic=monotonic, sleep=sleep
+        )
         self._budget = CallBudget()
         self._locks: dict[str, asyncio.Lock] = {}
         self._inflight: dict[_FlightKey, asyncio.Task[Envelope]] = {}
+
+    @property
+    def policy(self) -> RequestPolicy:
+        """The time and attempts each call may use; the budget's worst case counts its attempts."""
+        return self._policy
 
     async def __aenter__(self) -> WolkvoxClient:
         return self
@@ -196,8 +190,8 @@ class WolkvoxClient:
     async def _with_retries(
         self, api: str, target: WolkvoxTarget, query: tuple[tuple[str, str], ...]
     ) -> Envelope:
-        deadline_at = self._monotonic() + self._deadline_s
-        attempts = min(self._attempts, target.attempts or self._attempts)
+        deadline_at = self._monotonic() + self._policy.deadline_s
+        attempts = min(self._policy.attempts, target.attempts or self._policy.attempts)
         attempt = 0
         while True:
             attempt += 1
@@ -236,8 +230,8 @@ class WolkvoxClient:
         except TimeoutError:
             raise WolkvoxTimeout(
                 "another request on the same token was still running when this call ran out "
-                f"of time ({self._deadline_s:g} s allowed); the token is used one request at "
-                "a time."
+                f"of time ({self._policy.deadline_s:g} s allowed); the token is used one "
+                "request at a time."
             ) from None
         try:
             try:
@@ -246,7 +240,7 @@ class WolkvoxClient:
                     api=api,
                     operation=target.name,
                     deadline_at=deadline_at,
-                    needed_s=min(self._timeout_s, self._deadline_s) / 2,
+                    needed_s=min(self._policy.timeout_s, self._policy.deadline_s) / 2,
                 )
             except TokenBusyError as exc:
                 self._report(target, api, exc.kind, 0.0, attempt, None)
@@ -260,7 +254,7 @@ class WolkvoxClient:
             started = self._monotonic()
             status: int | None = None
             try:
-                timeout = min(self._timeout_s, max(0.001, deadline_at - started))
+                timeout = min(self._policy.timeout_s, max(0.001, deadline_at - started))
                 status, body = await self._get(api, target, query, timeout)
                 with collector_paused():
                     envelope = decode_response(
@@ -348,7 +342,7 @@ class WolkvoxClient:
         )
 
     def _backoff(self, attempt: int) -> float:
-        ceiling = min(self._backoff_max_s, self._backoff_base_s * 2.0 ** (attempt - 1))
+        ceiling = self._policy.backoff_ceiling(attempt)
         return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
 
     def _report(

@@ -54,9 +54,10 @@ class WolkvoxCallSource:
 
     def set_operations(self, operations: Iterable[OperationSettings]) -> None:
         """The operations of a reloaded configuration (new tokens, servers, reserves), each
-        with the attempts per poll its worst-case budget allows (shared tokens summed)."""
+        with the attempts per poll its worst-case budget allows (shared tokens summed), counted
+        with the client's own policy so the budget and the retries agree."""
         operations = tuple(operations)
-        budgets = token_budgets(operations)
+        budgets = token_budgets(operations, policy=self._client.policy)
         self._targets = {
             op.name: target_of(op, attempts=budgets[op.name].attempts) for op in operations
         }

@@ -15,6 +15,7 @@ import pytest
 from bot.adapters.clock import ManualClock
 from bot.adapters.wolkvox.client import RequestOutcome, WolkvoxClient
 from bot.adapters.wolkvox.target import WolkvoxTarget
+from bot.config.request_policy import RequestPolicy
 
 TOKEN = "tok-5e1f-SECRET-9c7d"
 NOW = datetime(2026, 1, 19, 15, 0, tzinfo=UTC)  # 10:00 in Bogota
@@ -123,7 +124,7 @@ async def client(
     async with WolkvoxClient(
         clock=clock,
         transport=wolkvox.transport,
-        attempts=3,
+        policy=RequestPolicy(attempts=3),
         sleep=sleeps,
         rng=random.Random(7),
         on_request=outcomes.append,

@@ -24,6 +24,7 @@ from bot.adapters.wolkvox.errors import (
     WolkvoxError,
     WolkvoxTimeout,
 )
+from bot.config.request_policy import RequestPolicy
 
 from .conftest import TOKEN, FakeWolkvox, Sleeps, calls_body, make_target, reply
 
@@ -187,9 +188,7 @@ async def test_retries_stop_at_the_deadline(clock: ManualClock, wolkvox: FakeWol
     async with WolkvoxClient(
         clock=clock,
         transport=wolkvox.transport,
-        attempts=10,
-        deadline_s=20,
-        backoff_base_s=2,
+        policy=RequestPolicy(attempts=10, deadline_s=20, backoff_base_s=2),
         sleep=fake.sleep,
         monotonic=fake.monotonic,
         rng=random.Random(1),
@@ -210,7 +209,10 @@ async def test_a_request_that_never_answers_times_out(
 
     wolkvox.handler = hang
     async with WolkvoxClient(
-        clock=clock, transport=wolkvox.transport, timeout_s=0.05, attempts=2, sleep=Sleeps()
+        clock=clock,
+        transport=wolkvox.transport,
+        policy=RequestPolicy(timeout_s=0.05, attempts=2),
+        sleep=Sleeps(),
     ) as client:
         with pytest.raises(WolkvoxTimeout, match=r"within 0\.05 s"):
             await client.calls_last_10(make_target())
@@ -377,7 +379,7 @@ async def test_the_token_never_appears_in_errors_reprs_or_logs(
     async with WolkvoxClient(
         clock=clock,
         transport=FakeWolkvox(answer).transport,
-        attempts=2,
+        policy=RequestPolicy(attempts=2),
         max_response_bytes=1_000,
         sleep=Sleeps(),
     ) as client:

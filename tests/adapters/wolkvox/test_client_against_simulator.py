@@ -41,6 +41,7 @@ from bot.adapters.wolkvox.mapping import MappedBatch
 from bot.adapters.wolkvox.response import decode_response
 from bot.adapters.wolkvox.simulator import Fault, WolkvoxSimulator
 from bot.adapters.wolkvox.target import WolkvoxTarget
+from bot.config.request_policy import RequestPolicy
 from bot.domain.calls import CallRecord, CallResult, CallType
 
 pytestmark = pytest.mark.faults
@@ -107,13 +108,11 @@ async def running(
         backoff = Backoff(sim)
         client = WolkvoxClient(
             clock=clock,
-            timeout_s=timeout_s,
-            attempts=ATTEMPTS,
+            # Wolkvox's 60 s hold after an abandoned request, scaled down: the Backoff
+            # sleep below already returns only once the simulator finished the request.
+            policy=RequestPolicy(timeout_s=timeout_s, attempts=ATTEMPTS, token_hold_s=0.1),
             max_response_bytes=max_response_bytes,
             sleep=backoff,
-            # Wolkvox's 60 s hold after an abandoned request, scaled down: the Backoff
-            # sleep above already returns only once the simulator finished the request.
-            token_hold_s=0.1,
         )
         try:
             yield Rig(sim, clock, client, backoff)

@@ -21,6 +21,7 @@ from bot.adapters.wolkvox.client import RequestOutcome, WolkvoxClient
 from bot.adapters.wolkvox.errors import TokenBusyError, WolkvoxError, WolkvoxTimeout
 from bot.adapters.wolkvox.simulator import Fault, WolkvoxSimulator
 from bot.adapters.wolkvox.target import WolkvoxTarget
+from bot.config.request_policy import RequestPolicy
 from tests.adapters.wolkvox.conftest import NOW, TOKEN, FakeWolkvox, calls_body, make_target, reply
 
 
@@ -53,7 +54,12 @@ def timing_out(fake: FakeWolkvox, time: FakeTime, after_s: float) -> None:
 
 
 def client_for(
-    fake: FakeWolkvox, time: FakeTime, outcomes: list[RequestOutcome], **options: float
+    fake: FakeWolkvox,
+    time: FakeTime,
+    outcomes: list[RequestOutcome],
+    *,
+    timeout_s: float,
+    deadline_s: float,
 ) -> WolkvoxClient:
     return WolkvoxClient(
         clock=ManualClock(NOW),
@@ -61,8 +67,7 @@ def client_for(
         monotonic=time.monotonic,
         sleep=time.sleep,
         on_request=outcomes.append,
-        attempts=1,
-        **options,  # type: ignore[arg-type]
+        policy=RequestPolicy(timeout_s=timeout_s, deadline_s=deadline_s, attempts=1),
     )
 
 
@@ -116,9 +121,7 @@ async def test_a_retry_after_a_timeout_never_meets_its_own_predecessor() -> None
         transport=fake.transport,
         monotonic=time.monotonic,
         sleep=time.sleep,
-        timeout_s=24,
-        deadline_s=240,
-        attempts=2,
+        policy=RequestPolicy(timeout_s=24, deadline_s=240, attempts=2),
     ) as client:
         await client.calls_last_10(target)
     second_sent_at = time.now
@@ -164,10 +167,9 @@ async def test_a_30s_poll_against_a_server_answering_in_45s_never_overlaps_on_th
     ) as sim:
         sim.set_fault(Fault.SLOW)  # every answer takes 45 s; the server never drops one
         target = WolkvoxTarget(name="acme", server="0004", token=TOKEN, base_url=sim.base_url)
-        limit = 0.8 * POLL_S / SPEED  # bootstrap.client_limits for a 30 s poll
-        async with WolkvoxClient(
-            clock=clock, timeout_s=limit, deadline_s=limit, token_hold_s=60.0 / SPEED
-        ) as client:
+        limit = 0.8 * POLL_S / SPEED  # request_policy's limits for a 30 s poll
+        policy = RequestPolicy(timeout_s=limit, deadline_s=limit, token_hold_s=60.0 / SPEED)
+        async with WolkvoxClient(clock=clock, policy=policy) as client:
             outcomes = await poll_on_schedule(
                 lambda: client.calls_last_10(target), every_s=POLL_S / SPEED, polls=8
             )
@@ -190,9 +192,8 @@ async def test_the_same_schedule_without_the_hold_would_overlap() -> None:
         sim.set_fault(Fault.SLOW)
         target = WolkvoxTarget(name="acme", server="0004", token=TOKEN, base_url=sim.base_url)
         limit = 0.8 * POLL_S / SPEED
-        async with WolkvoxClient(
-            clock=clock, timeout_s=limit, deadline_s=limit, token_hold_s=0.0
-        ) as client:
+        policy = RequestPolicy(timeout_s=limit, deadline_s=limit, token_hold_s=0.0)
+        async with WolkvoxClient(clock=clock, policy=policy) as client:
             await poll_on_schedule(
                 lambda: client.calls_last_10(target), every_s=POLL_S / SPEED, polls=4
             )

@@ -12,6 +12,7 @@ import pytest
 from bot.adapters.clock import ManualClock
 from bot.adapters.wolkvox.client import WolkvoxClient
 from bot.adapters.wolkvox.errors import PayloadError, WolkvoxConnectionError, WolkvoxTimeout
+from bot.config.request_policy import RequestPolicy
 
 from .conftest import TOKEN, Sleeps, calls_body, make_target
 
@@ -65,7 +66,9 @@ def http_response(body: bytes, *, declared: int | None = None) -> bytes:
 
 @pytest.fixture
 async def real_client(clock: ManualClock) -> AsyncIterator[WolkvoxClient]:
-    async with WolkvoxClient(clock=clock, timeout_s=2, attempts=2, sleep=Sleeps()) as client:
+    async with WolkvoxClient(
+        clock=clock, policy=RequestPolicy(timeout_s=2, attempts=2), sleep=Sleeps()
+    ) as client:
         yield client
 
 
@@ -109,7 +112,7 @@ async def test_a_server_that_never_answers_times_out(clock: ManualClock) -> None
 
     async with (
         RawServer(silent) as server,
-        WolkvoxClient(clock=clock, timeout_s=0.1, attempts=1) as client,
+        WolkvoxClient(clock=clock, policy=RequestPolicy(timeout_s=0.1, attempts=1)) as client,
     ):
         target = make_target(base_url=f"http://127.0.0.1:{server.port}")
         with pytest.raises(WolkvoxTimeout, match=r"within 0\.1 s"):

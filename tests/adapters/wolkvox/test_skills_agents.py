@@ -21,6 +21,7 @@ from bot.adapters.wolkvox.skills_mapping import map_agents, map_skills
 from bot.adapters.wolkvox.skills_source import WolkvoxContextSource
 from bot.adapters.wolkvox.source import target_of
 from bot.config.model import OperationSettings
+from bot.config.request_policy import RequestPolicy
 from bot.config.secret import Secret
 from bot.domain.queues import AgentKind, count_agents
 from bot.services.ports import SourceError
@@ -50,7 +51,9 @@ async def rig(request: pytest.FixtureRequest) -> AsyncIterator[Rig]:
     scenario = getattr(request, "param", "normal")
     clock = ManualClock(T0)
     async with WolkvoxSimulator(clock=clock, scenario=scenario) as sim:
-        client = WolkvoxClient(clock=clock, attempts=1, deadline_s=10.0, timeout_s=5.0)
+        client = WolkvoxClient(
+            clock=clock, policy=RequestPolicy(attempts=1, deadline_s=10.0, timeout_s=5.0)
+        )
         async with client:
             op = _operation(sim.base_url)
             source = WolkvoxContextSource(client=client, settings_of={"acme": op}.__getitem__)

@@ -10,6 +10,7 @@ from bot.adapters.clock import ManualClock
 from bot.adapters.wolkvox.client import WolkvoxClient
 from bot.adapters.wolkvox.simulator import Fault, WolkvoxSimulator
 from bot.adapters.wolkvox.source import WolkvoxCallSource
+from bot.config.request_policy import RequestPolicy
 from bot.services.ports import SourceError
 from bot.settings import Settings, parse_settings
 
@@ -51,7 +52,9 @@ async def test_errors_say_whether_polling_must_stop(fault: Fault, kind: str, sto
     async with WolkvoxSimulator(clock=clock) as sim:
         settings = _settings(sim.base_url)
         sim.set_fault(fault)
-        async with WolkvoxClient(clock=clock, sleep=_no_sleep, attempts=2) as client:
+        async with WolkvoxClient(
+            clock=clock, sleep=_no_sleep, policy=RequestPolicy(attempts=2)
+        ) as client:
             source = WolkvoxCallSource(client=client, operations=settings.operations)
             with pytest.raises(SourceError) as caught:
                 await source.calls_last_10("bogota")
