@@ -21,7 +21,7 @@ import logging
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +82,7 @@ class _SwitchableSource:
     def budget(self, operation: str, now: datetime) -> Any:
         return self.current.budget(operation, now)
 
-    def restore_budget(self, operation: str, day: str, used: int) -> None:
+    def restore_budget(self, operation: str, day: date, used: int) -> None:
         self.current.restore_budget(operation, day, used)
 
 

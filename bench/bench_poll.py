@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bench.bench_ingest import NOW, TYPED_FLOOR
@@ -27,8 +27,8 @@ from bot.adapters.wolkvox.response import map_calls_response
 from bot.adapters.wolkvox.simulator_faults import envelope
 from bot.adapters.wolkvox.simulator_traffic import TrafficModel
 from bot.bootstrap import assemble
+from bot.domain.day_budget import DayBudget
 from bot.services.heap import freeze_start_up_heap
-from bot.services.ports import BudgetUse
 from tests.services.fakes import FakeChat
 
 NAME = "poll"
@@ -45,10 +45,10 @@ class BytesSource:
     async def calls_last_10(self, operation: str) -> MappedBatch:
         return map_calls_response(200, self.body, self._zone)
 
-    def budget(self, operation: str, now: datetime) -> BudgetUse:
-        return BudgetUse(day=now.date().isoformat(), used=1, limit=8000)
+    def budget(self, operation: str, now: datetime) -> DayBudget:
+        return DayBudget(day=now.date(), used=1, limit=8000)
 
-    def restore_budget(self, operation: str, day: str, used: int) -> None:
+    def restore_budget(self, operation: str, day: date, used: int) -> None:
         return None
 
 

@@ -15,7 +15,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -24,7 +24,8 @@ from bot.adapters.wolkvox.mapping import MappedBatch
 from bot.adapters.wolkvox.response import map_calls_response
 from bot.adapters.wolkvox.simulator_faults import envelope
 from bot.adapters.wolkvox.simulator_traffic import TrafficModel
-from bot.services.ports import BudgetUse, Clock
+from bot.domain.day_budget import DayBudget
+from bot.services.ports import Clock
 from bot.settings import Settings, parse_settings
 
 CHANNEL = "C0ALERTS1"
@@ -103,10 +104,10 @@ class TrafficSource:
         self.records += len(batch.records)
         return batch
 
-    def budget(self, operation: str, now: datetime) -> BudgetUse:
-        return BudgetUse(day=now.date().isoformat(), used=self._used.get(operation, 0), limit=8000)
+    def budget(self, operation: str, now: datetime) -> DayBudget:
+        return DayBudget(day=now.date(), used=self._used.get(operation, 0), limit=8000)
 
-    def restore_budget(self, operation: str, day: str, used: int) -> None:
+    def restore_budget(self, operation: str, day: date, used: int) -> None:
         self._used[operation] = used
 
 

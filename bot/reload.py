@@ -150,7 +150,7 @@ async def apply_settings(runtime: Runtime, new: Settings) -> ReloadResult:
                     closed.append(alert.incident_id)
     for name in added:
         day = runtime.source.budget(name, now).day
-        used = await runtime.store.budget_used(name, day)
+        used = await runtime.store.budget_used(name, day.isoformat())
         runtime.source.restore_budget(name, day, used)
     runtime.settings = new
     runtime.metrics.declare_operations(wanted)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from bot.config.budget import Budget, calls_per_day, daily_budget
+from bot.config.budget import BudgetPlan, calls_per_day, daily_budget
 from bot.config.errors import ConfigError, Problem
 from bot.config.loader import (
     CONFIG_ENV_VAR,
@@ -38,7 +38,7 @@ from bot.domain.specs import RuleSpec
 __all__ = [
     "CONFIG_ENV_VAR",
     "POLLED_APIS",
-    "Budget",
+    "BudgetPlan",
     "ConfigError",
     "HttpSettings",
     "Language",

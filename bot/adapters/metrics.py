@@ -36,9 +36,9 @@ from prometheus_client import (
 
 from bot import __version__
 from bot.domain.alerts import Alert, AlertState
+from bot.domain.day_budget import DayBudget
 from bot.services.delivery import DeliveryResult
 from bot.services.monitor import CycleReport
-from bot.services.ports import BudgetUse
 
 LATENCY_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 45.0, 60.0, 120.0, 240.0)
 """Seconds: Wolkvox answers in under a second on a good day and is cut at 60 s per request."""
@@ -217,7 +217,7 @@ class Metrics:
         if failed:
             self.store_failures.labels(call=call).inc()
 
-    def set_budget(self, operation: str, use: BudgetUse) -> None:
+    def set_budget(self, operation: str, use: DayBudget) -> None:
         self.budget_used.labels(operation=operation).set(use.used)
         self.budget_limit.labels(operation=operation).set(use.limit)
 

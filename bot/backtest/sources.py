@@ -14,7 +14,7 @@ import bisect
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.adapters.store.memory import MemoryStore
@@ -22,7 +22,8 @@ from bot.adapters.wolkvox.envelope import Envelope
 from bot.adapters.wolkvox.mapping import MappedBatch, map_calls
 from bot.adapters.wolkvox.simulator_traffic import TrafficModel
 from bot.domain.call_log import API_WINDOW, LogSnapshot
-from bot.services.ports import BudgetUse, Clock, SourceError
+from bot.domain.day_budget import DayBudget
+from bot.services.ports import Clock, SourceError
 from bot.services.ports.store import CycleCommit
 
 Row = dict[str, object]
@@ -82,10 +83,10 @@ class ReplayCalls:
         hi = bisect.bisect_right(self._times, now)
         return map_calls(Envelope(rows=tuple(self._rows[lo:hi])), self._zone)
 
-    def budget(self, operation: str, now: datetime) -> BudgetUse:
-        return BudgetUse(day=now.date().isoformat(), used=0, limit=0)
+    def budget(self, operation: str, now: datetime) -> DayBudget:
+        return DayBudget(day=now.date(), used=0, limit=0)
 
-    def restore_budget(self, operation: str, day: str, used: int) -> None:
+    def restore_budget(self, operation: str, day: date, used: int) -> None:
         return None
 
 

@@ -9,7 +9,7 @@ skills) is a new line here, not a new rule elsewhere.
 The arithmetic is the worst case. Every retry of a failed request is charged
 like the first attempt, so a poll may cost up to the client's RequestPolicy
 `attempts` calls (the same policy object the client retries by): the client
-retries only as often as still fits the allowance (`Budget.attempts`, at least
+retries only as often as still fits the allowance (`BudgetPlan.attempts`, at least
 the one first attempt). Operations that share a token (same server
 and token) share one counter at Wolkvox, so their polling is summed against
 one allowance (`token_budgets`).
@@ -48,7 +48,9 @@ def _pct(share: float) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class BudgetLine:
+class PolledApi:
+    """One API an operation polls every `every`: `calls` a day, each charged."""
+
     api: str
     every: timedelta
     calls: int
@@ -56,8 +58,10 @@ class BudgetLine:
 
 
 @dataclass(frozen=True, slots=True)
-class Budget:
-    """One token's daily cost (one operation's, or several sharing it) against its allowance.
+class BudgetPlan:
+    """One token's daily cost (one operation's, or several sharing it) against its allowance:
+    the worst-case plan a configuration is checked against before it runs. What the token
+    has actually spent today is the domain's DayBudget.
 
     `cost` counts one request per poll; `worst_case` counts every retry the client may
     make (`attempts` per poll: the policy's, bounded so the worst case fits when the cost
@@ -65,7 +69,7 @@ class Budget:
     """
 
     operation: str
-    lines: tuple[BudgetLine, ...]
+    lines: tuple[PolledApi, ...]
     licenses: int
     reserve: float
     policy: RequestPolicy = DEFAULT_POLICY
@@ -188,16 +192,16 @@ def daily_budget(
     reserve: float,
     skills_every: timedelta | None = None,
     policy: RequestPolicy = DEFAULT_POLICY,
-) -> Budget:
+) -> BudgetPlan:
     """The cost of polling every API in POLLED_APIS at `poll_every`, plus `skills` at
     `skills_every` for an operation with queue rules (None: it has none), with as many
     attempts per poll as `policy` allows."""
     lines = tuple(
-        BudgetLine(api, poll_every, calls_per_day(poll_every), operation) for api in POLLED_APIS
+        PolledApi(api, poll_every, calls_per_day(poll_every), operation) for api in POLLED_APIS
     )
     if skills_every is not None:
-        lines += (BudgetLine(SKILLS_API, skills_every, calls_per_day(skills_every), operation),)
-    return Budget(
+        lines += (PolledApi(SKILLS_API, skills_every, calls_per_day(skills_every), operation),)
+    return BudgetPlan(
         operation=operation, lines=lines, licenses=licenses, reserve=reserve, policy=policy
     )
 
@@ -223,7 +227,7 @@ class Polled(Protocol):
 
 def token_budgets(
     operations: Iterable[Polled], *, policy: RequestPolicy = DEFAULT_POLICY
-) -> dict[str, Budget]:
+) -> dict[str, BudgetPlan]:
     """Each operation's budget, summed with the operations that share its server and token,
     each poll counted at the attempts `policy` (the client's) allows.
 
@@ -233,7 +237,7 @@ def token_budgets(
     groups: dict[tuple[str, str], list[Polled]] = {}
     for op in operations:
         groups.setdefault((op.server, op.token_value), []).append(op)
-    budgets: dict[str, Budget] = {}
+    budgets: dict[str, BudgetPlan] = {}
     for members in groups.values():
         own = [
             daily_budget(
@@ -252,7 +256,7 @@ def token_budgets(
         tightest = min(own, key=lambda b: b.available)
         lines = tuple(line for budget in own for line in budget.lines)
         for op in members:
-            budgets[op.name] = Budget(
+            budgets[op.name] = BudgetPlan(
                 operation=op.name,
                 lines=lines,
                 licenses=tightest.licenses,

@@ -11,7 +11,7 @@ from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.config.budget import Budget, daily_budget
+from bot.config.budget import BudgetPlan, daily_budget
 from bot.config.secret import Secret
 from bot.domain.calendar import Calendar, Holidays
 from bot.domain.rules import unavailable_rule
@@ -97,7 +97,7 @@ class OperationSettings:
         """Requests Wolkvox allows a day (licences x 1000), before the reserve."""
         return self.budget().allowance
 
-    def budget(self) -> Budget:
+    def budget(self) -> BudgetPlan:
         return daily_budget(
             operation=self.name,
             poll_every=self.poll_every,

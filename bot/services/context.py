@@ -18,9 +18,10 @@ from datetime import datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import Generic, Protocol, TypeVar
 
+from bot.domain.day_budget import DayBudget
 from bot.domain.polling import POLLED_APIS
 from bot.domain.queues import AgentSnapshot, QueueSnapshot
-from bot.services.ports import BudgetUse, Clock, SourceError
+from bot.services.ports import Clock, SourceError
 from bot.services.state import RuntimeState
 
 CONTEXT_EVERY = timedelta(minutes=5)
@@ -40,7 +41,7 @@ class ContextSource(Protocol):
 
 
 class BudgetReader(Protocol):
-    def budget(self, operation: str, now: datetime) -> BudgetUse: ...
+    def budget(self, operation: str, now: datetime) -> DayBudget: ...
 
 
 class Skip(StrEnum):

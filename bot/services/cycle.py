@@ -17,6 +17,7 @@ from bot.domain.alert_book import AlertBook
 from bot.domain.alerts import Decision
 from bot.domain.call_log import IngestPlan
 from bot.domain.calls import CallRecord, latest_calls
+from bot.domain.day_budget import DayBudget
 from bot.domain.history import incident_changes
 from bot.domain.polling import PollState
 from bot.domain.queue_rules import QueueInput
@@ -24,7 +25,7 @@ from bot.domain.rules import evaluate_operation, evaluate_unavailable
 from bot.domain.specs import Severity
 from bot.services.log_delta import store_delta
 from bot.services.notification_plan import NotificationPlan, plan_notifications
-from bot.services.ports import BudgetUse, FetchedCalls, Presenter, SourceError
+from bot.services.ports import FetchedCalls, Presenter, SourceError
 from bot.services.ports.store import CycleCommit
 from bot.services.state import RECENT_CALLS, OperationRuntime, RuntimeState
 
@@ -91,7 +92,7 @@ def plan_cycle(
     polled: Polled,
     *,
     now: datetime,
-    budget: BudgetUse,
+    budget: DayBudget,
     presenter: Presenter,
 ) -> CyclePlan:
     """Everything the cycle would change, computed against `state` as it is.

@@ -22,7 +22,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.domain.alert_book import AlertBook
 from bot.domain.call_log import LogSnapshot
@@ -166,7 +166,7 @@ class Follower:
         )
         for (name, day), used in stored.budgets.items():
             if name == operation:
-                self._source.restore_budget(operation, day, used)
+                self._source.restore_budget(operation, date.fromisoformat(day), used)
         poll = stored.polls.get(operation)
         if poll is not None:
             op.poll = poll

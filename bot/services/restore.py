@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from bot.domain.alert_book import AlertBook
 from bot.domain.alerts import Alert, AlertState
@@ -100,7 +100,7 @@ async def restore_state(
             state.log.restore(operation, snapshot_of(stored_log))
     for (operation, day), used in stored.budgets.items():
         if operation in state.operations:
-            source.restore_budget(operation, day, used)
+            source.restore_budget(operation, date.fromisoformat(day), used)
     for operation, poll in stored.polls.items():
         op = state.operations.get(operation)
         if op is None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
 
@@ -295,10 +295,11 @@ async def test_token_limit_pauses_polling_until_the_next_local_day(
     [paused] = status
     assert paused.outcome == "budget_exhausted"
     assert "Polling resumes at 2026-01-20 00:00 America/Bogota" in (paused.last_error or "")
-    assert (paused.calls_used_today, paused.daily_limit) == (800, 800)
+    assert paused.calls_today is not None
+    assert (paused.calls_today.used, paused.calls_today.limit) == (800, 800)
     assert_one_incident_resolved(w)
     budget = runtime.source.budget(OPERATION, NEXT_LOCAL_MIDNIGHT + timedelta(minutes=6))
-    assert budget.day == "2026-01-20" and budget.used == 2
+    assert budget.day == date(2026, 1, 20) and budget.used == 2
     assert_quiet_and_safe(w, caplog)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -88,7 +88,7 @@ async def test_a_spent_budget_survives_a_restart_and_the_next_day_starts_fresh(
     """1 licence allows 800 calls a day after the 20 % reserve; the bot has spent 798."""
 
     def spent_798(runtime: Runtime) -> None:
-        runtime.source.restore_budget(OPERATION, "2026-01-19", 798)
+        runtime.source.restore_budget(OPERATION, date(2026, 1, 19), 798)
 
     def script(w: World, n: int) -> None:
         if n == 6:
@@ -106,7 +106,7 @@ async def test_a_spent_budget_survives_a_restart_and_the_next_day_starts_fresh(
     assert w.decisions() == [(5, "first"), (6, "resolved")]
     assert_one_incident_resolved(w)
     budget = runtime.source.budget(OPERATION, runtime.clock.now())
-    assert (budget.day, budget.used, budget.limit) == ("2026-01-20", 1, 800)
+    assert (budget.day, budget.used, budget.limit) == (date(2026, 1, 20), 1, 800)
 
 
 @dataclass(frozen=True)

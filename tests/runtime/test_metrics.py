@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import platform
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,10 +14,10 @@ from bot.adapters.metrics import Metrics
 from bot.adapters.store.sqlite import SQLiteStore
 from bot.adapters.wolkvox.client import RequestOutcome
 from bot.domain.alerts import Alert, AlertState
+from bot.domain.day_budget import DayBudget
 from bot.domain.specs import Severity
 from bot.services.delivery import DeliveryResult
 from bot.services.monitor import CycleReport
-from bot.services.ports import BudgetUse
 from bot.services.ports.store import OutboxRow
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
@@ -50,7 +50,7 @@ def test_each_event_lands_in_its_series() -> None:
         )
     )
     metrics.observe_request(RequestOutcome("bogota", "calls_last_10", "ok", 0.3, 1, 200))
-    metrics.set_budget("bogota", BudgetUse(day="2026-11-24", used=140, limit=8000))
+    metrics.set_budget("bogota", DayBudget(day=date(2026, 11, 24), used=140, limit=8000))
     metrics.set_alerts(
         [
             Alert("abandons", "bogota", state=AlertState.FIRING, severity=Severity.CRITICAL),

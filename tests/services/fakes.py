@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.domain.calls import CallRecord
+from bot.domain.day_budget import DayBudget
 from bot.domain.queues import AgentSnapshot, AgentStat, QueueSnapshot, QueueStat, agent_kind
-from bot.services.ports import BudgetUse, RenderedMessage, SourceError
+from bot.services.ports import RenderedMessage, SourceError
 from bot.services.ports.chat import ChatError, ChatErrorKind
 from bot.services.views.alert import ActionResultView, AlertMessageView, RemovedRuleView
+
+DAY = date(2026, 11, 24)
 
 
 @dataclass
@@ -28,14 +31,14 @@ class FakeSource:
     def __init__(self) -> None:
         self.next: dict[str, list[Batch | SourceError]] = {}
         self.calls: list[str] = []
-        self.used: dict[str, tuple[str, int]] = {}
+        self.used: dict[str, tuple[date, int]] = {}
 
     def queue(self, operation: str, *answers: Batch | SourceError) -> None:
         self.next.setdefault(operation, []).extend(answers)
 
     async def calls_last_10(self, operation: str) -> Batch:
         self.calls.append(operation)
-        day, used = self.used.get(operation, ("2026-11-24", 0))
+        day, used = self.used.get(operation, (DAY, 0))
         self.used[operation] = (day, used + 1)
         answers = self.next.get(operation)
         answer = answers.pop(0) if answers else Batch(records=())
@@ -43,11 +46,11 @@ class FakeSource:
             raise answer
         return answer
 
-    def budget(self, operation: str, now: datetime) -> BudgetUse:
-        day, used = self.used.get(operation, ("2026-11-24", 0))
-        return BudgetUse(day=day, used=used, limit=8000)
+    def budget(self, operation: str, now: datetime) -> DayBudget:
+        day, used = self.used.get(operation, (DAY, 0))
+        return DayBudget(day=day, used=used, limit=8000)
 
-    def restore_budget(self, operation: str, day: str, used: int) -> None:
+    def restore_budget(self, operation: str, day: date, used: int) -> None:
         self.used[operation] = (day, used)
 
 
@@ -202,5 +205,5 @@ class FixedBudget:
     used: int = 0
     limit: int = 8000
 
-    def budget(self, operation: str, now: datetime) -> BudgetUse:
-        return BudgetUse(day="2026-11-24", used=self.used, limit=self.limit)
+    def budget(self, operation: str, now: datetime) -> DayBudget:
+        return DayBudget(day=DAY, used=self.used, limit=self.limit)

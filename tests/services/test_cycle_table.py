@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from bot.domain.alerts import Reason
 from bot.domain.calls import CallRecord
+from bot.domain.day_budget import DayBudget
 from bot.domain.silences import Silence, SilenceBook
 from bot.services.cycle import CyclePlan, Polled, plan_cycle, swap_in
-from bot.services.ports import BudgetUse, SourceError
+from bot.services.ports import SourceError
 from bot.services.state import RuntimeState
 from bot.settings import parse_settings
 from tests.support.config import config_text, rule
@@ -159,7 +160,7 @@ class World:
             op,
             self.polled(abandons),
             now=self.now,
-            budget=BudgetUse("2026-11-24", self.polls, 8000),
+            budget=DayBudget(date(2026, 11, 24), self.polls, 8000),
             presenter=TextPresenter(),
         )
 

@@ -174,10 +174,11 @@ def _status_group(op: OperationStatus, tr: Translator, as_of: datetime, tz: str)
     if op.duration_s is not None:
         duration = format_decimal(op.duration_s, tr.lang, 1) + " s"
         outcome = tr("status.took", outcome=outcome, duration=duration)
-    used = format_number(op.calls_used_today, tr.lang)
+    calls = op.calls_today
+    used = format_number(calls.used if calls is not None else 0, tr.lang)
     budget = (
-        tr("status.budget", used=used, limit=format_number(op.daily_limit, tr.lang))
-        if op.daily_limit is not None
+        tr("status.budget", used=used, limit=format_number(calls.limit, tr.lang))
+        if calls is not None and calls.limit
         else tr("status.no_budget", used=used)
     )
     stale = op.last_poll_at is None or as_of - op.last_poll_at > 2 * op.poll_every

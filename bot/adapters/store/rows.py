@@ -33,11 +33,11 @@ from bot.adapters.store.documents import (
     encode_silence,
 )
 from bot.domain.alerts import Alert
+from bot.domain.day_budget import DayBudget
 from bot.domain.digests import Digest
 from bot.domain.history import ActionRecord, IncidentRecord
 from bot.domain.polling import PollState
 from bot.domain.silences import Silence
-from bot.services.ports.source import BudgetUse
 from bot.services.ports.store import (
     BucketKey,
     HistoryPage,
@@ -214,11 +214,11 @@ def decode_poll(row: PollRow) -> tuple[str, PollState]:
     )
 
 
-def budget_row(operation: str, budget: BudgetUse) -> BudgetRow:
+def budget_row(operation: str, budget: DayBudget) -> BudgetRow:
     used = budget.used
     if not isinstance(used, int) or isinstance(used, bool) or used < 0:
         raise ValueError(f"budget used must be a non-negative int, got {used!r}")
-    return operation, check_day(budget.day), used
+    return operation, budget.day.isoformat(), used
 
 
 def digest_rows(digests: Mapping[str, Digest | None]) -> Iterator[DigestRow]:

@@ -3,38 +3,19 @@
 Wolkvox allows licences x 1000 calls a day and then refuses the token until
 the next day, which would blind the bot for hours. Counting locally lets the
 client refuse the call that would overspend, with the arithmetic, and lets the
-store persist the counters so a restart does not forget what was spent.
+store persist the counters so a restart does not forget what was spent. Each
+counter is the domain's DayBudget of one token.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.adapters.wolkvox.errors import QuotaExceededError
 from bot.adapters.wolkvox.target import CALLS_PER_LICENSE, WolkvoxTarget
-
-
-@dataclass(frozen=True, slots=True)
-class BudgetCount:
-    """Calls spent by one token on one local day: the unit that is persisted."""
-
-    day: date
-    used: int
-
-
-@dataclass(frozen=True, slots=True)
-class BudgetStatus:
-    """How much of today's budget an operation has spent."""
-
-    used: int
-    limit: int
-    day: date
-
-    @property
-    def remaining(self) -> int:
-        return max(0, self.limit - self.used)
+from bot.domain.day_budget import DayBudget
 
 
 def local_day(target: WolkvoxTarget, now: datetime) -> date:
@@ -48,35 +29,39 @@ def next_local_midnight(target: WolkvoxTarget, now: datetime) -> datetime:
 
 
 class CallBudget:
-    """Counters of calls per token and local day; not thread-safe (one event loop)."""
+    """Counters of calls per token and local day; not thread-safe (one event loop).
+
+    A counter's `limit` is the one it was last counted against; `status` always reads
+    the target's own, so a reloaded configuration (more licences) applies at once.
+    """
 
     def __init__(self) -> None:
-        self._counts: dict[str, BudgetCount] = {}
+        self._counts: dict[str, DayBudget] = {}
 
-    def status(self, target: WolkvoxTarget, now: datetime) -> BudgetStatus:
+    def status(self, target: WolkvoxTarget, now: datetime) -> DayBudget:
         day = local_day(target, now)
         count = self._counts.get(target.budget_key)
         used = count.used if count is not None and count.day == day else 0
-        return BudgetStatus(used=used, limit=target.daily_limit, day=day)
+        return DayBudget(day=day, used=used, limit=target.daily_limit)
 
-    def charge(self, target: WolkvoxTarget, now: datetime) -> BudgetStatus:
+    def charge(self, target: WolkvoxTarget, now: datetime) -> DayBudget:
         """Count one call, or raise QuotaExceededError without counting if none is left."""
         current = self.status(target, now)
         if current.used >= current.limit:
             raise self._refusal(target, now, current)
-        self._counts[target.budget_key] = BudgetCount(day=current.day, used=current.used + 1)
-        return BudgetStatus(used=current.used + 1, limit=current.limit, day=current.day)
+        charged = replace(current, used=current.used + 1)
+        self._counts[target.budget_key] = charged
+        return charged
 
     def exhaust(self, target: WolkvoxTarget, now: datetime) -> None:
         """Wolkvox said the quota is spent: refuse locally for the rest of the day."""
         current = self.status(target, now)
-        used = max(current.used, current.limit)
-        self._counts[target.budget_key] = BudgetCount(day=current.day, used=used)
+        self._counts[target.budget_key] = replace(current, used=max(current.used, current.limit))
 
-    def snapshot(self) -> dict[str, BudgetCount]:
+    def snapshot(self) -> dict[str, DayBudget]:
         return dict(self._counts)
 
-    def restore(self, counts: Mapping[str, BudgetCount]) -> None:
+    def restore(self, counts: Mapping[str, DayBudget]) -> None:
         """Load persisted counters; a counter of a past day is simply ignored when read."""
         for key, count in counts.items():
             known = self._counts.get(key)
@@ -84,7 +69,7 @@ class CallBudget:
                 self._counts[key] = count
 
     @staticmethod
-    def _refusal(target: WolkvoxTarget, now: datetime, current: BudgetStatus) -> QuotaExceededError:
+    def _refusal(target: WolkvoxTarget, now: datetime, current: DayBudget) -> QuotaExceededError:
         resumes_at = next_local_midnight(target, now)
         local_resume = resumes_at.astimezone(target.zone)
         reserved = (

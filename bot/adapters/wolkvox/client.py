@@ -29,7 +29,7 @@ from types import TracebackType
 
 import httpx
 
-from bot.adapters.wolkvox.budget import BudgetCount, BudgetStatus, CallBudget, next_local_midnight
+from bot.adapters.wolkvox.budget import CallBudget, next_local_midnight
 from bot.adapters.wolkvox.envelope import Envelope
 from bot.adapters.wolkvox.errors import (
     ConfigurationError,
@@ -47,6 +47,7 @@ from bot.adapters.wolkvox.response import decode_response
 from bot.adapters.wolkvox.target import WolkvoxTarget
 from bot.adapters.wolkvox.token_hold import AbandonedRequests
 from bot.config.request_policy import DEFAULT_POLICY, RequestPolicy
+from bot.domain.day_budget import DayBudget
 from bot.services.heap import collector_paused
 from bot.services.ports import Clock
 
@@ -169,15 +170,15 @@ class WolkvoxClient:
             task.add_done_callback(partial(self._forget, key))
         return await asyncio.shield(task)
 
-    def budget(self, target: WolkvoxTarget, now: datetime) -> BudgetStatus:
+    def budget(self, target: WolkvoxTarget, now: datetime) -> DayBudget:
         """Today's (in the operation's timezone) spent and allowed calls of the target's token."""
         return self._budget.status(target, now)
 
-    def budget_snapshot(self) -> dict[str, BudgetCount]:
+    def budget_snapshot(self) -> dict[str, DayBudget]:
         """Counters by `WolkvoxTarget.budget_key`, for the store to persist."""
         return self._budget.snapshot()
 
-    def restore_budget(self, counts: Mapping[str, BudgetCount]) -> None:
+    def restore_budget(self, counts: Mapping[str, DayBudget]) -> None:
         """Load persisted counters (the higher count of a day wins)."""
         self._budget.restore(counts)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from bot.adapters.wolkvox.budget import BudgetCount
 from bot.adapters.wolkvox.client import WolkvoxClient
 from bot.adapters.wolkvox.errors import (
     ConfigurationError,
@@ -23,7 +22,8 @@ from bot.adapters.wolkvox.mapping import MappedBatch
 from bot.adapters.wolkvox.target import CALLS_PER_LICENSE, WolkvoxTarget
 from bot.config.budget import token_budgets
 from bot.config.model import OperationSettings
-from bot.services.ports import BudgetUse, SourceError
+from bot.domain.day_budget import DayBudget
+from bot.services.ports import SourceError
 
 _STOPS_POLLING = (ConfigurationError, TokenMissingError, TokenRejectedError)
 
@@ -74,13 +74,12 @@ class WolkvoxCallSource:
                 resumes_at=exc.resumes_at if isinstance(exc, QuotaExceededError) else None,
             ) from None
 
-    def budget(self, operation: str, now: datetime) -> BudgetUse:
-        status = self._client.budget(self._targets[operation], now)
-        return BudgetUse(day=status.day.isoformat(), used=status.used, limit=status.limit)
+    def budget(self, operation: str, now: datetime) -> DayBudget:
+        return self._client.budget(self._targets[operation], now)
 
-    def restore_budget(self, operation: str, day: str, used: int) -> None:
+    def restore_budget(self, operation: str, day: date, used: int) -> None:
         target = self._targets.get(operation)
         if target is not None:
             self._client.restore_budget(
-                {target.budget_key: BudgetCount(day=date.fromisoformat(day), used=used)}
+                {target.budget_key: DayBudget(day=day, used=used, limit=target.daily_limit)}
             )

@@ -14,11 +14,10 @@ from bot.services.ports.presenter import (
     RemovedRulePresenter,
     RenderedMessage,
 )
-from bot.services.ports.source import BudgetUse, CallSource, FetchedCalls, SourceError
+from bot.services.ports.source import CallSource, FetchedCalls, SourceError
 
 __all__ = [
     "AlertPresenter",
-    "BudgetUse",
     "CallSource",
     "Clock",
     "DigestPresenter",

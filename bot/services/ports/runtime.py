@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.domain.alerts import Alert
+from bot.domain.day_budget import DayBudget
 from bot.services.monitor import CycleReport
-from bot.services.ports.source import BudgetUse
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +54,7 @@ class RuntimeMetrics(Protocol):
 
     def observe_cycle(self, report: CycleReport) -> None: ...
 
-    def set_budget(self, operation: str, use: BudgetUse) -> None: ...
+    def set_budget(self, operation: str, use: DayBudget) -> None: ...
 
     def set_alerts(self, alerts: Iterable[Alert]) -> None: ...
 

@@ -6,11 +6,11 @@ Services know no HTTP types: a failed poll reaches them as a `SourceError`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from bot.domain.calls import CallRecord
+from bot.domain.day_budget import DayBudget
 
 
 class FetchedCalls(Protocol):
@@ -58,15 +58,6 @@ class SourceError(Exception):
         self.resumes_at = resumes_at
 
 
-@dataclass(frozen=True, slots=True)
-class BudgetUse:
-    """Calls used on an operation's local `day` against its daily `limit`."""
-
-    day: str
-    used: int
-    limit: int
-
-
 class CallSource(Protocol):
     """Where calls come from: the Wolkvox client behind an operation name."""
 
@@ -74,6 +65,6 @@ class CallSource(Protocol):
         """Raises SourceError on failure."""
         ...
 
-    def budget(self, operation: str, now: datetime) -> BudgetUse: ...
+    def budget(self, operation: str, now: datetime) -> DayBudget: ...
 
-    def restore_budget(self, operation: str, day: str, used: int) -> None: ...
+    def restore_budget(self, operation: str, day: date, used: int) -> None: ...

@@ -28,12 +28,12 @@ from types import TracebackType
 from typing import NamedTuple, Protocol, Self
 
 from bot.domain.alerts import Alert
+from bot.domain.day_budget import DayBudget
 from bot.domain.digests import Digest
 from bot.domain.history import ActionRecord, IncidentRecord
 from bot.domain.polling import PollState
 from bot.domain.silences import Silence
 from bot.services.ports.presenter import RenderedMessage
-from bot.services.ports.source import BudgetUse
 
 
 class StoreError(Exception):
@@ -178,7 +178,7 @@ class CycleCommit:
     operation: str
     alerts: Sequence[Alert] = ()
     log: LogDelta = field(default_factory=LogDelta)
-    budget: BudgetUse | None = None
+    budget: DayBudget | None = None
     poll: PollState | None = None
     outbox: Sequence[NewOutboxRow] = ()
     digests: Mapping[str, Digest | None] = field(default_factory=dict)

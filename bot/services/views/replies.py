@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from bot.domain.day_budget import DayBudget
 from bot.services.views.alert import CallLine, Unit
 
 
@@ -103,7 +104,8 @@ class Last10View:
 
 @dataclass(frozen=True, slots=True)
 class OperationStatus:
-    """One operation in `/calls status`. `daily_limit` None means no budget is set."""
+    """One operation in `/calls status`. `calls_today` is the token's day so far (None:
+    not known yet; a `limit` of 0: no budget is set, as in a backtest)."""
 
     operation: str
     last_poll_at: datetime | None
@@ -112,8 +114,7 @@ class OperationStatus:
     duration_s: float | None = None
     last_error: str | None = None
     last_error_kind: str | None = None
-    calls_used_today: int = 0
-    daily_limit: int | None = None
+    calls_today: DayBudget | None = None
     alerts_firing: int = 0
     silences_active: int = 0
     budget_days: tuple[BudgetDayLine, ...] = ()

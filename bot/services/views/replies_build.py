@@ -176,7 +176,6 @@ def status_view(
     """`/calls status`: how polling goes, per operation."""
     lines = []
     for op in ops:
-        budget = source.budget(op.name, now)
         lines.append(
             OperationStatus(
                 operation=op.name,
@@ -190,8 +189,7 @@ def status_view(
                 ),
                 last_error=op.poll.last_error,
                 last_error_kind=op.poll.last_error_kind,
-                calls_used_today=budget.used,
-                daily_limit=budget.limit or None,
+                calls_today=source.budget(op.name, now),
                 alerts_firing=sum(1 for a in state.alerts if a.operation == op.name and a.firing),
                 silences_active=len(_silences(state.silences, op, now)),
                 budget_days=_budget_days(state.log, op, now),

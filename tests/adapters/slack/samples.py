@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot.domain.day_budget import DayBudget
 from bot.services.views.alert import AlertMessageView, CallLine, Unit
 from bot.services.views.replies import (
     AlertLine,
@@ -108,8 +109,7 @@ def huge_status(n: int = 200, text: str = "x" * 300) -> StatusView:
             poll_every=timedelta(minutes=1),
             duration_s=12345.678,
             last_error=text * 20,
-            calls_used_today=10**9,
-            daily_limit=10**9,
+            calls_today=DayBudget(NOW.date(), 10**9, 10**9),
             alerts_firing=10**6,
             silences_active=10**6,
         )

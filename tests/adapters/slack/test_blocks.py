@@ -22,6 +22,7 @@ from bot.adapters.slack.blocks import (
     render_status,
     render_usage,
 )
+from bot.domain.day_budget import DayBudget
 from bot.services.command_types import Usage, UsageReason
 from bot.services.views.alert import CallLine
 from bot.services.views.replies import (
@@ -240,7 +241,7 @@ def test_status_shows_budget_and_staleness_per_operation() -> None:
         tz=TZ,
         operations=(
             OperationStatus("bogota", NOW - timedelta(seconds=41), "ok", timedelta(minutes=1),
-                            duration_s=1.23, calls_used_today=812, daily_limit=1440),
+                            duration_s=1.23, calls_today=DayBudget(NOW.date(), 812, 1440)),
             OperationStatus("lima", NOW - timedelta(minutes=3), "error", timedelta(minutes=1),
                             last_error="timeout"),
         ),

@@ -11,7 +11,7 @@ import math
 import random
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -20,12 +20,12 @@ from bot.adapters.store.memory import MemoryStore, MemoryTables
 from bot.adapters.store.postgres import PostgresStore
 from bot.adapters.store.sqlite import SQLiteStore
 from bot.domain.alerts import Alert, AlertState
+from bot.domain.day_budget import DayBudget
 from bot.domain.digests import Digest
 from bot.domain.history import ActionRecord, IncidentRecord, RecordKind
 from bot.domain.polling import PollState
 from bot.domain.silences import Silence
 from bot.domain.specs import EvalStatus, Evaluation, Severity
-from bot.services.ports.source import BudgetUse
 from bot.services.ports.store import (
     ActionCommit,
     BucketKey,
@@ -128,7 +128,7 @@ FULL_CYCLE = CycleCommit(
         covered_minutes=frozenset({minute(0), minute(1)}),
         conn_ids={"c-1": seen(0), "c-2": seen(1, tz=BOGOTA, result="abandon")},
     ),
-    budget=BudgetUse(day="2024-05-06", used=42, limit=8000),
+    budget=DayBudget(day=date(2024, 5, 6), used=42, limit=8000),
     poll=PollState(
         last_success_at=minute(1),
         last_error=None,
@@ -274,7 +274,8 @@ async def test_budget_counters_keep_the_day_and_drop_earlier_days(store: Store) 
         ("sales", "2024-05-06", 1),
         ("sales", "2024-05-06", 2),
     ]:
-        await store.commit_cycle(CycleCommit(operation, budget=BudgetUse(day, used, limit=8000)))
+        budget = DayBudget(date.fromisoformat(day), used, limit=8000)
+        await store.commit_cycle(CycleCommit(operation, budget=budget))
     assert (await store.load(T0)).budgets == {
         ("sales", "2024-05-06"): 2,
         ("support", "2024-05-05"): 7,
@@ -317,12 +318,12 @@ def _unencodable_payload() -> CycleCommit:
             CycleCommit(
                 "sales",
                 log=LogDelta(conn_ids={"c-9": seen(0)}),
-                budget=BudgetUse("today", 3, limit=8000),
+                budget=DayBudget(date(2024, 5, 6), -3, limit=8000),
             ),
             ValueError,
         ),
     ],
-    ids=["payload-not-json", "nan-in-alert", "naive-not-before", "bad-budget-day"],
+    ids=["payload-not-json", "nan-in-alert", "naive-not-before", "bad-budget-count"],
 )
 async def test_a_cycle_that_fails_half_way_stores_nothing(
     store: Store, reopen: Reopen, cycle: CycleCommit, error: type[Exception]

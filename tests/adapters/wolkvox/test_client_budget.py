@@ -8,9 +8,9 @@ import httpx
 import pytest
 
 from bot.adapters.clock import ManualClock
-from bot.adapters.wolkvox.budget import BudgetCount
 from bot.adapters.wolkvox.client import RequestOutcome, WolkvoxClient
 from bot.adapters.wolkvox.errors import QuotaExceededError
+from bot.domain.day_budget import DayBudget
 
 from .conftest import NOW, TOKEN, FakeWolkvox, make_target, reply
 
@@ -83,7 +83,7 @@ async def test_budget_counters_survive_a_restart(
     target = make_target(licenses=1)
     await client.calls_last_10(target)
     saved = client.budget_snapshot()
-    assert saved == {target.budget_key: BudgetCount(day=date(2026, 1, 19), used=1)}
+    assert saved == {target.budget_key: DayBudget(day=date(2026, 1, 19), used=1, limit=1000)}
     assert TOKEN not in repr(saved)
 
     async with WolkvoxClient(clock=clock, transport=wolkvox.transport) as restarted:

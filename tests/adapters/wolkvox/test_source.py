@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -74,4 +74,4 @@ async def test_calls_are_served_and_counted_against_the_budget_with_the_reserve(
     assert len(batch.records) > 0
     assert use.used == 1
     assert use.limit == 1600  # 2 licences x 1000, less the 20% reserve
-    assert use.day == "2026-11-24"
+    assert use.day == date(2026, 11, 24)
