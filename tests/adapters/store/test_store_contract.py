@@ -211,6 +211,30 @@ async def test_one_operation_loads_alone_with_every_silence_ref_and_digest(store
     assert (await store.load(T0, operation="nowhere")).alerts == {}
 
 
+async def test_every_field_of_a_stopped_poll_state_is_there_after_a_restart(
+    store: Store, reopen: Reopen
+) -> None:
+    """Why polling stopped, the last error's kind and the last attempt survive every store
+    (the restore then lifts the stop on purpose: see tests/services/test_monitor_plan.py)."""
+    stopped = PollState(
+        last_attempt_at=minute(3),
+        last_success_at=minute(1),
+        last_error="operation 'sales': the token is wrong or expired",
+        last_error_kind="token_rejected",
+        consecutive_failures=2,
+        last_duration=timedelta(seconds=2),
+        last_records=7,
+        last_skipped=1,
+        possibly_truncated=True,
+        stopped="the token was refused; fix it and restart",
+    )
+    await store.commit_cycle(CycleCommit("sales", poll=stopped))
+    await store.close()
+    async with reopen() as again:
+        state = await again.load(T0)
+    assert state.polls == {"sales": stopped}
+
+
 async def test_a_later_cycle_replaces_what_it_names_and_keeps_the_rest(store: Store) -> None:
     await store.commit_cycle(FULL_CYCLE)
     await store.commit_cycle(
