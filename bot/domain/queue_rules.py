@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.durations import format_duration
+from bot.domain.grading import grade
 from bot.domain.kind_specs import QueueJudge, QueueMetric, QueueScope
 from bot.domain.queues import QueueSnapshot, QueueStat
 from bot.domain.specs import EvalStatus, Evaluation, RuleSpec, Severity
@@ -253,9 +254,6 @@ def _grade(
     if not levels:
         raise ValueError(f"rule {spec.name!r} has no threshold (warning or critical)")
 
-    def at(value: float, level: float) -> bool:
-        return value <= level if low else value >= level
-
     value = reading.value
     facts: list[tuple[str, float]] = []
     if reading.inbound is not None:
@@ -270,53 +268,29 @@ def _grade(
         population=reading.inbound,
         facts=tuple(facts),
     )
+    verdict = grade(
+        value,
+        tuple(levels),
+        current=current,
+        recover=spec.recover,
+        critical_recovery=spec.critical_recovery,
+        low_is_worse=low,
+    )
     word, past = ("below", "at or below") if low else ("above", "at or above")
     what = f"{metric} {fmt(value)} on {reading.label}"
     lowest_severity, lowest = levels[-1]
-    recover = spec.recover if spec.recover is not None else lowest
-    critical_recovery = spec.critical_recovery
-    reached = next(((s, t) for s, t in levels if at(value, t)), None)
-    if (
-        current is Severity.CRITICAL
-        and spec.critical is not None
-        and critical_recovery is not None
-        and at(value, critical_recovery)
-        and (reached is None or reached[0] is not Severity.CRITICAL)
-    ):
-        return replace(
-            evaluation,
-            status=EvalStatus.BREACH if reached is not None else EvalStatus.BAND,
-            severity=Severity.CRITICAL,
-            threshold=spec.critical,
-            recover=critical_recovery,
-            detail=f"{what}, past critical {fmt(spec.critical)} no more but critical until "
-            f"{word} {fmt(critical_recovery)} no more",
+    if verdict.kept:
+        detail = (
+            f"{what}, past critical {fmt(verdict.threshold)} no more but critical until "
+            f"{word} {fmt(verdict.recover)} no more"
         )
-    if reached is not None:
-        severity, threshold = reached
-        leave = critical_recovery if severity is Severity.CRITICAL else None
-        return replace(
-            evaluation,
-            status=EvalStatus.BREACH,
-            severity=severity,
-            threshold=threshold,
-            recover=leave if leave is not None else recover,
-            detail=f"{what}, {past} {severity} {fmt(threshold)}",
+    elif verdict.status is EvalStatus.BREACH:
+        detail = f"{what}, {past} {verdict.severity} {fmt(verdict.threshold)}"
+    elif verdict.status is EvalStatus.BAND:
+        detail = (
+            f"{what}, not {word} {lowest_severity} {fmt(lowest)} but not past "
+            f"recover {fmt(verdict.recover)}"
         )
-    if current is not None and at(value, recover):
-        return replace(
-            evaluation,
-            status=EvalStatus.BAND,
-            severity=lowest_severity,
-            threshold=lowest,
-            recover=recover,
-            detail=f"{what}, not {word} {lowest_severity} {fmt(lowest)} but not past "
-            f"recover {fmt(recover)}",
-        )
-    return replace(
-        evaluation,
-        status=EvalStatus.CLEAR,
-        threshold=lowest,
-        recover=recover,
-        detail=f"{what}, not {word} {lowest_severity} {fmt(lowest)}",
-    )
+    else:
+        detail = f"{what}, not {word} {lowest_severity} {fmt(lowest)}"
+    return verdict.applied(evaluation, detail)

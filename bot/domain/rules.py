@@ -23,6 +23,7 @@ from bot.domain.budget import evaluate_budget
 from bot.domain.call_log import CallLog
 from bot.domain.durations import format_duration
 from bot.domain.expected import evaluate_expected
+from bot.domain.grading import grade
 from bot.domain.queue_rules import QueueInput, evaluate_queue
 from bot.domain.specs import (
     EvalStatus,
@@ -266,57 +267,28 @@ def _graded(
     severity returned, and `recover` the level that leaves it."""
     if not levels:
         raise ValueError(f"rule {spec.name!r} has no threshold (warning, critical or factor)")
+    verdict = grade(
+        compared,
+        levels,
+        current=current,
+        recover=spec.recover,
+        critical_recovery=spec.critical_recovery,
+    )
     evaluation = replace(base, value=value, compared=compared)
     lowest_severity, lowest = levels[-1]
-    recover = spec.recover if spec.recover is not None else lowest
-    critical_recovery = spec.critical_recovery
-    reached = next(((s, t) for s, t in levels if compared >= t), None)
-    kept = (
-        current is Severity.CRITICAL
-        and spec.critical is not None
-        and critical_recovery is not None
-        and compared >= critical_recovery
-        and (reached is None or reached[0] is not Severity.CRITICAL)
-    )
-    if kept:
-        assert spec.critical is not None and critical_recovery is not None
-        return replace(
-            evaluation,
-            status=EvalStatus.BREACH if reached is not None else EvalStatus.BAND,
-            severity=Severity.CRITICAL,
-            threshold=spec.critical,
-            recover=critical_recovery,
-            detail=f"{what}, below critical {fmt(spec.critical)} but critical until "
-            f"below {fmt(critical_recovery)}",
-        )
-    if reached is not None:
-        severity, threshold = reached
-        leave = critical_recovery if severity is Severity.CRITICAL else None
-        return replace(
-            evaluation,
-            status=EvalStatus.BREACH,
-            severity=severity,
-            threshold=threshold,
-            recover=leave if leave is not None else recover,
-            detail=f"{what}, at or above {severity} {fmt(threshold)}",
-        )
     below = f"below {lowest_severity} {fmt(lowest)}"
-    if current is not None and compared >= recover:
-        return replace(
-            evaluation,
-            status=EvalStatus.BAND,
-            severity=lowest_severity,
-            threshold=lowest,
-            recover=recover,
-            detail=f"{what}, {below} but not below recover {fmt(recover)}",
+    if verdict.kept:
+        detail = (
+            f"{what}, below critical {fmt(verdict.threshold)} but critical until "
+            f"below {fmt(verdict.recover)}"
         )
-    return replace(
-        evaluation,
-        status=EvalStatus.CLEAR,
-        threshold=lowest,
-        recover=recover,
-        detail=f"{what}, {below}",
-    )
+    elif verdict.status is EvalStatus.BREACH:
+        detail = f"{what}, at or above {verdict.severity} {fmt(verdict.threshold)}"
+    elif verdict.status is EvalStatus.BAND:
+        detail = f"{what}, {below} but not below recover {fmt(verdict.recover)}"
+    else:
+        detail = f"{what}, {below}"
+    return verdict.applied(evaluation, detail)
 
 
 def _volume_guard(base: Evaluation, calls: int, minimum: int) -> Evaluation:
