@@ -322,6 +322,22 @@ class CallLog:
             memory_since=log.memory_since,
         )
 
+    def follow(self, operation: str, snapshot: LogSnapshot, *, since: int) -> None:
+        """Replace the operation's counts from epoch minute `since` on with those of
+        `snapshot` (which holds only those minutes) and add its coverage: how a replica
+        that does not poll an operation keeps up with the one that does, reading only what
+        a poll changed. The conn_id memory is left as it is (only a poller needs it)."""
+        log = self._logs.setdefault(operation, _OperationLog())
+        log.buckets.drop_from(since)
+        for minute, call_type, result, n in snapshot.buckets:
+            if n > 0 and minute >= since:
+                log.buckets.add(minute, call_type, result, n)
+        for first, stop in snapshot.covered:
+            log.covered.add(first, stop)
+        oldest = since - self._retention_minutes
+        log.buckets.prune(oldest, self._retention_minutes)
+        log.covered.prune(oldest)
+
     def restore(self, operation: str, snapshot: LogSnapshot) -> None:
         """Replace the operation's log with a snapshot taken by `export`."""
         log = _OperationLog()

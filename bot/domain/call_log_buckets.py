@@ -89,6 +89,11 @@ class MinuteBuckets:
         if not any(counts):
             del self._by_minute[minute]
 
+    def drop_from(self, first: int) -> None:
+        """Forget every minute from `first` on (to be replaced by newer counts)."""
+        for minute in [m for m in self._by_minute if m >= first]:
+            del self._by_minute[minute]
+
     def totals(self, first: int, stop: int) -> dict[Key, int]:
         """Counts summed over the minutes `[first, stop)`."""
         sums = [0] * len(self._keys)

@@ -22,7 +22,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from bot.domain.alert_book import AlertBook
 from bot.domain.call_log import LogSnapshot
@@ -41,6 +41,14 @@ NO_OPERATION = ""
 """An operation name no configuration accepts: loading it brings the silences alone."""
 RETRY_S = 1.0
 """How long a reload that failed (the store lost) waits before it is tried again."""
+_WHOLE = -(2**62)
+"""An epoch minute before any call: reload the operation's whole call log."""
+_NO_LOG = 2**62
+"""After any call: a commit that changed no call counts (this minute is read anyway)."""
+
+
+def _at(minute: int) -> datetime:
+    return datetime.fromtimestamp(minute * 60, tz=UTC)
 
 
 class Follower:
@@ -67,7 +75,8 @@ class Follower:
         self._clock = clock
         self.holds = holds
         self._settle_s = settle_s
-        self._dirty: set[str] = set()
+        self._dirty: dict[str, int] = {}
+        """operation -> the epoch minute from which its call log is to be reloaded."""
         self._silences = False
         self._wake = asyncio.Event()
         self.on_refresh: list[Callable[[str], None]] = []
@@ -88,21 +97,27 @@ class Follower:
         """The change feed's listener: note what to reload, and wake the loop."""
         if change.kind is ChangeKind.COMMITTED and change.operation is not None:
             if self.follows(change.operation):
-                self._dirty.add(change.operation)
+                self._note(change.operation, change.ref if change.ref is not None else _NO_LOG)
         elif change.kind is ChangeKind.SILENCES:
             self._silences = True
         elif change.kind is ChangeKind.RESYNC:
             self._silences = True
-            self._dirty.update(self.followed())
+            for operation in self.followed():
+                self._note(operation, _WHOLE)
         else:
             return
         self._wake.set()
 
+    def _note(self, operation: str, since: int) -> None:
+        """Reload `operation`'s call log from epoch minute `since` on (at least)."""
+        self._dirty[operation] = min(since, self._dirty.get(operation, since))
+
     def lease_changed(self, operation: str, held: bool) -> None:
         """This replica gained or lost `operation`'s lease: a lost one is reloaded at once
         (the new holder commits from now on); a gained one is the holder's own business."""
-        if not held:
-            self.on_change(Change(ChangeKind.COMMITTED, operation))
+        if not held and self.follows(operation):
+            self._note(operation, _WHOLE)
+            self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Reload what changes name until `stop` is set."""
@@ -123,34 +138,44 @@ class Follower:
 
     async def catch_up(self) -> bool:
         """Reload everything noted so far; False when the store failed (noted again)."""
-        dirty, self._dirty = self._dirty, set()
+        dirty, self._dirty = self._dirty, {}
         silences, self._silences = self._silences, False
         try:
             if silences and not dirty:
                 await self.refresh(NO_OPERATION)
             for operation in sorted(dirty):
-                await self.refresh(operation)
-                dirty.discard(operation)
+                await self.refresh(operation, since=dirty[operation])
+                del dirty[operation]
         except StoreError as exc:
             log.warning("event=follow_failed error=%s", type(exc).__name__)
-            self._dirty |= dirty
+            for operation, since in dirty.items():
+                self._note(operation, since)
             self._silences = self._silences or silences
             self._wake.set()
             return False
         return True
 
-    async def refresh(self, operation: str) -> None:
-        """Reload `operation` (if followed) and the silences from the store."""
+    async def refresh(self, operation: str, *, since: int = _WHOLE) -> None:
+        """Reload `operation` (if followed) and the silences from the store: its alerts,
+        budget and poll state, and its call log from epoch minute `since` on (a poll
+        changes its last minutes only: reading back days of history every minute would
+        cost a follower of many operations more than polling them)."""
         now = self._clock.now()
-        stored = await self._store.load(now, operation=operation)
+        first = min(since, int(now.timestamp() // 60))
+        whole = first == _WHOLE
+        stored = await self._store.load(
+            now, operation=operation, since=None if whole else _at(first)
+        )
         async with self._state.lock:
             self._state.silences = SilenceBook(tuple(stored.silences.values()))
             if operation != NO_OPERATION and self.follows(operation):
-                self._apply(operation, stored, now)
+                self._apply(operation, stored, now, since=None if whole else first)
         for hook in self.on_refresh:
             hook(operation)
 
-    def _apply(self, operation: str, stored: StoredState, now: datetime) -> None:
+    def _apply(
+        self, operation: str, stored: StoredState, now: datetime, *, since: int | None
+    ) -> None:
         state = self._state
         op = state.operations[operation]
         mine = [
@@ -161,9 +186,11 @@ class Follower:
         others = [alert for alert in state.alerts if alert.operation != operation]
         state.alerts = AlertBook.of([*others, *mine])
         stored_log = stored.logs.get(operation)
-        state.log.restore(
-            operation, snapshot_of(stored_log) if stored_log is not None else LogSnapshot()
-        )
+        snapshot = snapshot_of(stored_log) if stored_log is not None else LogSnapshot()
+        if since is None:
+            state.log.restore(operation, snapshot)
+        else:
+            state.log.follow(operation, snapshot, since=since)
         for (name, day), used in stored.budgets.items():
             if name == operation:
                 self._source.restore_budget(operation, date.fromisoformat(day), used)

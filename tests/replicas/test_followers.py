@@ -61,6 +61,30 @@ async def test_a_follower_answers_with_the_pollers_numbers_after_its_commit(
     assert follower.source.calls == []  # the follower never asked Wolkvox
 
 
+async def test_later_polls_are_followed_reading_only_the_minutes_they_changed(
+    replicas: tuple[Replica, Replica, ManualClock],
+) -> None:
+    leader, follower, clock = replicas
+    for polls in range(3):
+        await leader.poll(mix(clock.now(), abandons=polls, tag=f"p{polls}"))
+        await follower.refreshed_after("bogota")
+        clock.advance(timedelta(minutes=5))
+
+    now = clock.now()
+    for window in (timedelta(minutes=10), timedelta(minutes=15)):
+        views = []
+        for replica in (leader, follower):
+            scope = replica.commands.scope(None)
+            assert isinstance(scope, list)
+            views.append(
+                without_recent(replica.commands.last10(ct.Last10(window=window), scope, now))
+            )
+        assert views[0] == views[1], window
+    exported = [r.runtime.state.log.export("bogota") for r in (leader, follower)]
+    assert sorted(exported[0].buckets) == sorted(exported[1].buckets)
+    assert exported[0].covered == exported[1].covered
+
+
 async def test_the_holders_memory_is_never_overwritten_by_a_reload(
     replicas: tuple[Replica, Replica, ManualClock],
 ) -> None:

@@ -91,20 +91,30 @@ class MemoryStore(Store):
             raise StoreClosedError("the store is not open")
         return self._tables
 
-    async def load(self, now: datetime, *, operation: str | None = None) -> StoredState:
+    async def load(
+        self, now: datetime, *, operation: str | None = None, since: datetime | None = None
+    ) -> StoredState:
         t = self._t()
         to_micros(now, what="now")
+        first = None if since is None else to_micros(since, what="since")
 
         def of(op: str) -> bool:
             return operation is None or op == operation
+
+        def recent(op: str, minute: int) -> bool:
+            return of(op) and (first is None or minute >= first)
 
         return assemble_state(
             alerts=[(op, rule, doc) for (op, rule), doc in t.alerts.items() if of(op)],
             silences=[(silence_id, doc) for silence_id, (doc, _) in t.silences.items()],
             message_refs=t.message_refs.values(),
-            buckets=[(*key, count) for key, count in t.buckets.items() if of(key[0])],
-            minutes=[row for row in t.minutes if of(row[0])],
-            conn_ids=[(op, conn_id, *call) for (op, conn_id), call in t.conn_ids.items() if of(op)],
+            buckets=[(*key, n) for key, n in t.buckets.items() if recent(key[0], key[1])],
+            minutes=[row for row in t.minutes if recent(*row)],
+            conn_ids=[
+                (op, conn_id, *call)
+                for (op, conn_id), call in t.conn_ids.items()
+                if of(op) and first is None
+            ],
             budgets=[(op, day, used) for (op, day), used in t.budgets.items() if of(op)],
             polls=[row for row in t.polls.values() if of(row[0])],
             digests=t.digests.items(),

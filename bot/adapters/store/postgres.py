@@ -15,7 +15,7 @@ import socket
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Any, LiteralString, TypeVar
+from typing import TypeVar
 
 import psycopg
 from psycopg_pool import AsyncConnectionPool
@@ -26,15 +26,13 @@ from bot.adapters.store.postgres_outbox import CLAIM_TTL, RELEASE, RELEASE_CHANN
 from bot.adapters.store.postgres_requests import PostgresRequests
 from bot.adapters.store.postgres_schema import migrate
 from bot.adapters.store.postgres_sql import (
-    SELECT_CONN_ID_GROUPS,
-    SELECT_POLLS,
     UPSERT_REF,
     Conn,
+    read_state,
     write_action,
     write_cycle,
 )
 from bot.adapters.store.rows import (
-    assemble_state,
     check_day,
     decode_message_ref,
     history_page,
@@ -195,46 +193,27 @@ class PostgresStore(Store):
             raise StoreError(f"the store {self._where} failed: {self._safe(exc)}") from None
 
     @timed
-    async def load(self, now: datetime, *, operation: str | None = None) -> StoredState:
+    async def load(
+        self, now: datetime, *, operation: str | None = None, since: datetime | None = None
+    ) -> StoredState:
         to_micros(now, what="now")
-
-        async def work(conn: Conn) -> StoredState:
-            async def rows(query: LiteralString, *, scoped: bool = True) -> list[Any]:
-                if scoped:
-                    head, order, tail = query.partition(" ORDER BY ")
-                    query = head + " WHERE (%(op)s::text IS NULL OR operation = %(op)s)"
-                    query += order + tail
-                cursor = await conn.execute(query, {"op": operation} if scoped else None)
-                return await cursor.fetchall()
-
-            return assemble_state(
-                alerts=await rows("SELECT operation, rule, doc::text FROM alerts"),
-                silences=await rows("SELECT id, doc::text FROM silences", scoped=False),
-                message_refs=await rows(
-                    "SELECT incident_id, channel, ts FROM message_refs", scoped=False
-                ),
-                buckets=await rows(
-                    "SELECT operation, minute, call_type, result, count FROM buckets"
-                ),
-                minutes=await rows("SELECT operation, minute FROM covered_minutes"),
-                conn_id_groups=await rows(SELECT_CONN_ID_GROUPS),
-                budgets=await rows("SELECT operation, day, used FROM budgets"),
-                polls=await rows(SELECT_POLLS),
-                digests=await rows("SELECT id, doc::text FROM digests", scoped=False),
-            )
-
-        return await self._run(work, write=False)
+        first = None if since is None else to_micros(since, what="since")
+        return await self._run(
+            lambda conn: read_state(conn, operation=operation, since=first), write=False
+        )
 
     @timed
     async def commit_cycle(self, cycle: CycleCommit) -> list[int]:
         """Fenced by the epoch of the operation's lease while this store holds one."""
         lease = self._leases.get(cycle.operation)
+        touched = [*(key.minute for key in cycle.log.buckets), *cycle.log.covered_minutes]
+        first = int(min(touched).timestamp() // 60) if touched else None
 
         async def work(conn: Conn) -> list[int]:
             if lease is not None:
                 await fence(conn, lease)
             ids = await write_cycle(conn, cycle)
-            await self._announce(conn, Change(ChangeKind.COMMITTED, cycle.operation))
+            await self._announce(conn, Change(ChangeKind.COMMITTED, cycle.operation, first))
             return ids
 
         return await self._run(work)

@@ -18,6 +18,7 @@ from bot.adapters.store.conn_id_groups import group_rows
 from bot.adapters.store.rows import (
     action_rows,
     alert_rows,
+    assemble_state,
     bucket_rows,
     budget_row,
     digest_rows,
@@ -28,7 +29,7 @@ from bot.adapters.store.rows import (
     silence_upserts,
     to_micros,
 )
-from bot.services.ports.store import ActionCommit, CycleCommit, NewOutboxRow
+from bot.services.ports.store import ActionCommit, CycleCommit, NewOutboxRow, StoredState
 
 Conn = AsyncConnection[TupleRow]
 
@@ -190,3 +191,34 @@ async def write_action(conn: Conn, commit: ActionCommit) -> list[int]:
             )
     await _upsert_incidents(conn, list(incident_rows(commit.incidents)))
     return await insert_outbox(conn, commit.outbox)
+
+
+async def read_state(conn: Conn, *, operation: str | None, since: int | None) -> StoredState:
+    """What `PostgresStore.load` reads (in the caller's snapshot): every table, or one
+    operation's rows; with `since` (epoch microseconds) only its newer buckets and covered
+    minutes and no conn_ids."""
+    params = {"op": operation, "since": since}
+
+    async def rows(query: LiteralString, *, scoped: bool = True, recent: bool = False) -> list[Any]:
+        if scoped:
+            head, order, tail = query.partition(" ORDER BY ")
+            query = head + " WHERE (%(op)s::text IS NULL OR operation = %(op)s)"
+            if recent:
+                query += " AND (%(since)s::bigint IS NULL OR minute >= %(since)s)"
+            query += order + tail
+        cursor = await conn.execute(query, params if scoped else None)
+        return await cursor.fetchall()
+
+    return assemble_state(
+        alerts=await rows("SELECT operation, rule, doc::text FROM alerts"),
+        silences=await rows("SELECT id, doc::text FROM silences", scoped=False),
+        message_refs=await rows("SELECT incident_id, channel, ts FROM message_refs", scoped=False),
+        buckets=await rows(
+            "SELECT operation, minute, call_type, result, count FROM buckets", recent=True
+        ),
+        minutes=await rows("SELECT operation, minute FROM covered_minutes", recent=True),
+        conn_id_groups=[] if since is not None else await rows(SELECT_CONN_ID_GROUPS),
+        budgets=await rows("SELECT operation, day, used FROM budgets"),
+        polls=await rows(SELECT_POLLS),
+        digests=await rows("SELECT id, doc::text FROM digests", scoped=False),
+    )

@@ -12,12 +12,12 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bot.adapters.store.conn_id_groups import group_rows
 from bot.adapters.store.rows import (
@@ -223,23 +223,31 @@ class SQLiteStore(Store):
         return await self._run(lambda conn: _transaction(conn, work))
 
     @timed
-    async def load(self, now: datetime, *, operation: str | None = None) -> StoredState:
+    async def load(
+        self, now: datetime, *, operation: str | None = None, since: datetime | None = None
+    ) -> StoredState:
         to_micros(now, what="now")
-        where = (operation, operation)
+        first = None if since is None else to_micros(since, what="since")
 
         def work(conn: sqlite3.Connection) -> StoredState:
-            def rows(query: str) -> sqlite3.Cursor:
+            def rows(query: str, *, recent: bool = False) -> Iterable[Any]:
                 head, order, tail = query.partition(" ORDER BY ")
-                scoped = f"{head} WHERE (? IS NULL OR operation = ?){order}{tail}"
-                return conn.execute(scoped, where)
+                where = "(? IS NULL OR operation = ?)"
+                values: tuple[object, ...] = (operation, operation)
+                if recent:
+                    where += " AND (? IS NULL OR minute >= ?)"
+                    values += (first, first)
+                return conn.execute(f"{head} WHERE {where}{order}{tail}", values)
 
             return assemble_state(
                 alerts=rows("SELECT operation, rule, doc FROM alerts"),
                 silences=conn.execute("SELECT id, doc FROM silences"),
                 message_refs=conn.execute("SELECT incident_id, channel, ts FROM message_refs"),
-                buckets=rows("SELECT operation, minute, call_type, result, count FROM buckets"),
-                minutes=rows("SELECT operation, minute FROM covered_minutes"),
-                conn_id_groups=rows(_SELECT_CONN_ID_GROUPS),
+                buckets=rows(
+                    "SELECT operation, minute, call_type, result, count FROM buckets", recent=True
+                ),
+                minutes=rows("SELECT operation, minute FROM covered_minutes", recent=True),
+                conn_id_groups=() if first is not None else rows(_SELECT_CONN_ID_GROUPS),
                 budgets=rows("SELECT operation, day, used FROM budgets"),
                 polls=rows(_SELECT_POLLS),
                 digests=conn.execute("SELECT id, doc FROM digests"),

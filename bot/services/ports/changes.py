@@ -26,7 +26,8 @@ class ChangeKind(StrEnum):
     """What a change says."""
 
     COMMITTED = "committed"
-    """`operation`'s state changed: a poll cycle, or an action its holder applied."""
+    """`operation`'s state changed: a poll cycle, or an action its holder applied; `ref`
+    is the earliest minute (since the epoch) of its call log that changed, if any."""
     SILENCES = "silences"
     """The silences changed (anyone may add or lift one)."""
     REQUESTED = "requested"

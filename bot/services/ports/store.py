@@ -330,11 +330,14 @@ class Store(Outbox, HistoryStore, Protocol):
     ) -> None:
         await self.close()
 
-    async def load(self, now: datetime, *, operation: str | None = None) -> StoredState:
+    async def load(
+        self, now: datetime, *, operation: str | None = None, since: datetime | None = None
+    ) -> StoredState:
         """Everything stored, ended silences included until their end is recorded. With
         `operation`, only that operation's alerts, call log, budgets and poll state (the
         silences, message refs and digests whole): how a replica that does not poll it
-        follows the one that does (bot.services.follow)."""
+        follows the one that does (bot.services.follow). With `since`, only the call
+        buckets and covered minutes from `since` on, and no conn_ids: what a poll changed."""
         ...
 
     async def commit_cycle(self, cycle: CycleCommit) -> list[int]:

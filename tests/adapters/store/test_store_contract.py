@@ -210,6 +210,13 @@ async def test_one_operation_loads_alone_with_every_silence_ref_and_digest(store
     )
     assert (await store.load(T0, operation="nowhere")).alerts == {}
 
+    recent = await store.load(T0, operation="lima", since=minute(1))
+    assert recent.logs["lima"] == StoredLog(
+        buckets={k: n for k, n in whole.logs["lima"].buckets.items() if k.minute >= minute(1)},
+        covered_minutes=frozenset({minute(1)}),
+    )
+    assert recent.alerts == lima.alerts and recent.polls == lima.polls
+
 
 async def test_every_field_of_a_stopped_poll_state_is_there_after_a_restart(
     store: Store, reopen: Reopen
