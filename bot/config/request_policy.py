@@ -4,7 +4,8 @@ The client's retries and the daily budget's worst case are the same numbers seen
 sides (every attempt is charged), so both read `RequestPolicy.attempts`: the client retries
 at most that often, and check-config counts that many calls per poll (bot.config.budget).
 `request_policy` builds the policy a configuration implies; `callbot run`, the demo,
-check-config and the benchmarks all get theirs from it.
+check-config and the benchmarks all get theirs from it (`callbot doctor` alone builds
+its own: one attempt, since every attempt costs).
 """
 
 from __future__ import annotations
