@@ -21,6 +21,7 @@ from bot.services.control import Controls
 from bot.services.delivery import OutboxDrainer
 from bot.services.follow import Follower
 from bot.services.heap import freeze_start_up_heap
+from bot.services.leadership import Leadership
 from bot.services.monitor import CycleReport, Monitor
 from bot.services.ports import CallSource, Clock
 from bot.services.ports.changes import Changes, NoChanges
@@ -58,6 +59,7 @@ class Runtime:
     metrics: RuntimeMetrics
     health: Health
     follower: Follower
+    leadership: Leadership
     changes: Changes = field(default_factory=NoChanges)
     """What the other replicas commit (PostgreSQL), heard by the follower."""
     desk: RequestDesk | None = None
@@ -97,6 +99,7 @@ class Runtime:
             asyncio.create_task(self.drainer.run(self._stop_drainer), name="outbox-drainer"),
             asyncio.create_task(self._housekeeping(), name="housekeeping"),
             asyncio.create_task(self.follower.run(self._stop_drainer), name="follower"),
+            asyncio.create_task(self.leadership.run(self._stop_drainer), name="leases"),
         ]
         if self.desk is not None:
             self._tasks.append(
@@ -114,6 +117,7 @@ class Runtime:
         self._stopped = True
         await self.scheduler.stop(grace_s=cycle_grace_s)
         self._stop_drainer.set()
+        await self.leadership.release_all()
         drainer = self._tasks[0] if self._tasks else None
         for task in self._tasks[1:]:
             task.cancel()
@@ -155,6 +159,7 @@ class Runtime:
         )
         self.metrics.set_outbox_depth(depth)
         self.metrics.set_alerts(self.state.alerts)
+        self.metrics.set_leases(self.state.operations, self.leadership.epochs())
         for name in self.state.operations:
             self.metrics.set_budget(name, self.source.budget(name, now))
 

@@ -219,6 +219,7 @@ REJECTED = {
     # issue 14: PostgreSQL store
     "bad_store_url_scheme": ["store", "url", "must be a postgresql:// URL", "store.path"],
     "bad_store_path_and_url": ["store", "path", "not both"],
+    "bad_store_lease_ttl": ["store", "lease_ttl", "between 1s and 10m"],
 }
 
 

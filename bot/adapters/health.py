@@ -16,7 +16,7 @@ store, is sampled by the runtime's housekeeping task into an `OutboxSample`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 
 from bot.domain.durations import format_duration
@@ -125,15 +125,33 @@ class HealthCheck:
         self.store_problem: str | None = None
         """Why the store could not be read at the last sample (e.g. the database is lost;
         its URL masked), until it can again. Replies keep coming from memory meanwhile."""
+        self.leases: Callable[[], Mapping[str, int]] | None = None
+        """Several replicas (issue 14): operation -> epoch of each lease this replica
+        holds. Only those operations count for polling, and the answer lists them."""
 
     def __call__(self) -> tuple[bool, str]:
+        operations = self._operations()
+        if self.leases is not None:
+            held = self.leases()
+            operations = [op for op in operations if op.name in held]
         return evaluate_health(
             now=self._clock.now(),
             started_at=self.started_at,
-            operations=self._operations(),
+            operations=operations,
             slack=self.slack() if self.slack is not None else None,
             outbox=self.outbox,
             outbox_stuck_after=self._stuck_after,
             config_problem=self.config_problem,
             store_problem=self.store_problem,
         )
+
+    def detail(self) -> str | None:
+        """The lines /healthz adds after the verdict: the leases held (several replicas)."""
+        return leases_line(self.leases()) if self.leases is not None else None
+
+
+def leases_line(held: Mapping[str, int]) -> str:
+    """`leases: lima (epoch 2), sales (epoch 7)`, or `leases: none` for a replica that
+    follows: which operations this replica polls."""
+    listed = ", ".join(f"{op} (epoch {epoch})" for op, epoch in sorted(held.items()))
+    return f"leases: {listed or 'none'}"

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import platform
 from collections import Counter as Tally
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Protocol
 
 from prometheus_client import (
@@ -174,6 +174,19 @@ class Metrics:
             ["call"],
             registry=r,
         )
+        # issue 14: which operations this replica polls (holds the lease of), at which epoch.
+        self.leases = Gauge(
+            "callbot_leases",
+            "1 while this replica holds the operation's lease (polls it), else 0",
+            ["operation"],
+            registry=r,
+        )
+        self.lease_epoch = Gauge(
+            "callbot_lease_epoch",
+            "Epoch of the operation's lease this replica holds (absent when it holds none)",
+            ["operation"],
+            registry=r,
+        )
         self.outbox_depth.set(0)
 
     def declare_operations(self, operations: Iterable[str]) -> None:
@@ -234,6 +247,16 @@ class Metrics:
                     severity=severity,
                     state=state.value,
                 ).set(1 if alert.state is state else 0)
+
+    def set_leases(self, operations: Iterable[str], held: Mapping[str, int]) -> None:
+        """`held` maps each operation whose lease this replica holds to its epoch; every
+        configured operation gets a `callbot_leases` series (0 when another replica polls it)."""
+        self.leases.clear()
+        self.lease_epoch.clear()
+        for name in operations:
+            self.leases.labels(operation=name).set(1 if name in held else 0)
+        for name, epoch in held.items():
+            self.lease_epoch.labels(operation=name).set(epoch)
 
     def set_outbox_depth(self, depth: int) -> None:
         self.outbox_depth.set(depth)

@@ -96,7 +96,7 @@ def build_runtime(
     wolkvox = wolkvox_adapters(
         settings, clock=clock, speed=speed, on_request=metrics.observe_request
     )
-    return assemble(
+    runtime = assemble(
         settings,
         store=store,
         source=wolkvox.calls,
@@ -113,3 +113,5 @@ def build_runtime(
         changes=store.changes if isinstance(store, PostgresStore) else None,
         requests=store.requests if isinstance(store, PostgresStore) else None,
     )
+    wolkvox.client.guard = runtime.leadership
+    return runtime

@@ -28,6 +28,7 @@ from bot.services.context_alerts import AlertContextRefresher
 from bot.services.control import Controls
 from bot.services.delivery import OutboxDrainer
 from bot.services.follow import Follower
+from bot.services.leadership import Leadership, LeaseChange
 from bot.services.monitor import CycleReport, Monitor
 from bot.services.ports import CallSource, Clock, Presenter
 from bot.services.ports.changes import Changes, NoChanges
@@ -36,6 +37,7 @@ from bot.services.ports.requests import ActionRequests
 from bot.services.ports.store import Store
 from bot.services.queue_polling import QueuePolling
 from bot.services.relay import Relay, RequestDesk
+from bot.services.restore import restore_operation
 from bot.services.state import RuntimeState
 
 
@@ -86,9 +88,23 @@ def assemble(
     controls = Controls(
         state=state, store=store, clock=clock, presenter=presenter, on_outbox=drainer.wake
     )
+    leadership = Leadership(
+        leases=store,
+        poll=monitor.poll,
+        operations=lambda: tuple(state.operations),
+        restore=lambda op: restore_operation(
+            state, op, store=store, source=source, now=clock.now()
+        ),
+        ttl=settings.store.lease_ttl,
+    )
+    if leadership.shared:
+        health.leases = leadership.epochs
+    leadership.listeners.append(
+        lambda _change: metrics.set_leases(state.operations, leadership.epochs())
+    )
     scheduler = PollScheduler(
         jobs=poll_jobs(settings.operations),
-        poll=monitor.poll,
+        poll=leadership.poll,
         speed=speed,
         first_run_after=first_poll_after,
     )
@@ -102,6 +118,7 @@ def assemble(
             operations=lambda: list(state.operations),
             carry_out=controls.carry_out,
         )
+    _follow_leases(leadership, follower, desk)
     runtime = Runtime(
         settings=settings,
         clock=clock,
@@ -117,6 +134,7 @@ def assemble(
         follower=follower,
         changes=changes if changes is not None else NoChanges(),
         desk=desk,
+        leadership=leadership,
         context_source=context_source,
         closing=tuple(closing),
         on_settings=tuple(on_settings),
@@ -170,6 +188,21 @@ def _poll_cycle(
         on_cycle=on_cycle,
     )
     return state, monitor
+
+
+def _follow_leases(leadership: Leadership, follower: Follower, desk: RequestDesk | None) -> None:
+    """Several replicas: what this one polls is what it holds the lease of; the follower
+    reloads the rest, and hears (like the desk) of every lease gained or lost."""
+    if not leadership.shared:
+        return
+    follower.holds = leadership.holds
+    hearers = [follower.lease_changed, *([desk.lease_changed] if desk is not None else [])]
+
+    def tell(change: LeaseChange) -> None:
+        for hear in hearers:
+            hear(change.operation, change.lease is not None)
+
+    leadership.listeners.append(tell)
 
 
 class CycleHooks:

@@ -41,6 +41,7 @@ async def serve_http(
             health=runtime.health,
             metrics=runtime.metrics.exposition,
             shortcut=shortcut,
+            detail=runtime.health.detail,
         )
     except OSError as exc:
         print(f"callbot: cannot listen on {host}:{bind}: {exc.strerror or exc}", file=sys.stderr)
@@ -61,7 +62,11 @@ async def serve_socket_mode(
     metrics_port = runtime.settings.http.metrics_port
     try:
         server = await start_health_server(
-            metrics_port, host=host, health=runtime.health, metrics=runtime.metrics.exposition
+            metrics_port,
+            host=host,
+            health=runtime.health,
+            metrics=runtime.metrics.exposition,
+            detail=runtime.health.detail,
         )
     except OSError as exc:
         print(

@@ -23,6 +23,10 @@ DEFAULT_CONTEXT_EVERY = timedelta(minutes=5)
 DEFAULT_CONTEXT: tuple[str, ...] = ("queues", "agents")
 DEFAULT_BUDGET_RESERVE = 0.2
 DEFAULT_STORE_PATH = "callbot.sqlite3"
+DEFAULT_LEASE_TTL = timedelta(seconds=30)
+MIN_LEASE_TTL = timedelta(seconds=1)
+MAX_LEASE_TTL = timedelta(minutes=10)
+"""store.lease_ttl's bounds; bot.config.store_url names them in its error."""
 DEFAULT_HTTP_PORT = 3000
 DEFAULT_METRICS_PORT = 9090
 DEFAULT_STORM_THRESHOLD = 5
@@ -140,6 +144,9 @@ class StoreSettings:
 
     path: Path = Path(DEFAULT_STORE_PATH)
     url: Secret | None = None
+    lease_ttl: timedelta = DEFAULT_LEASE_TTL
+    """How long an operation's lease lasts without renewal (several replicas): a dead
+    replica's operations are taken over within `poll_every` + this."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -145,6 +145,7 @@ class OperationModel(_Strict):
 class StoreModel(_Strict):
     path: str | None = None
     url: SecretText | None = None
+    lease_ttl: Duration | None = None
 
 
 class SlackModel(_Strict):

@@ -12,7 +12,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.config.errors import ProblemList
-from bot.config.model import DEFAULT_STORE_PATH, StoreSettings
+from bot.config.model import (
+    DEFAULT_LEASE_TTL,
+    DEFAULT_STORE_PATH,
+    MAX_LEASE_TTL,
+    MIN_LEASE_TTL,
+    StoreSettings,
+)
 from bot.config.schema import StoreModel
 from bot.config.secret import Secret
 
@@ -64,8 +70,16 @@ def url_problem(url: str) -> str | None:
 def build_store(model: StoreModel | None, problems: ProblemList) -> StoreSettings:
     """The store settings; a `url` selects PostgreSQL, and then `path` must not be written."""
     path = Path((model and model.path) or DEFAULT_STORE_PATH)
+    ttl = (model and model.lease_ttl) or DEFAULT_LEASE_TTL
+    if not MIN_LEASE_TTL <= ttl <= MAX_LEASE_TTL:
+        problems.add(
+            "store",
+            "lease_ttl",
+            f"must be between 1s and 10m (got {ttl.total_seconds():g}s): a replica renews "
+            "its leases every third of it",
+        )
     if model is None or model.url is None:
-        return StoreSettings(path=path)
+        return StoreSettings(path=path, lease_ttl=ttl)
     url = model.url.get_secret_value()
     problem = url_problem(url)
     if problem is not None:
@@ -77,4 +91,4 @@ def build_store(model: StoreModel | None, problems: ProblemList) -> StoreSetting
             "is written beside store.url: write path (SQLite, one process) or url "
             "(PostgreSQL, several replicas), not both",
         )
-    return StoreSettings(path=path, url=Secret(url))
+    return StoreSettings(path=path, url=Secret(url), lease_ttl=ttl)

@@ -24,12 +24,16 @@ from bot.domain.alerts import Decision, Reason
 from bot.services.cycle import CyclePlan, Polled, plan_cycle, swap_in
 from bot.services.heap import collector_paused
 from bot.services.ports import CallSource, Clock, FetchedCalls, Presenter, SourceError
-from bot.services.ports.store import Store
+from bot.services.ports.store import StaleLeaseError, Store
 from bot.services.queue_polling import QueuePolling
 from bot.services.quiet import PollLogQuieter
 from bot.services.state import OperationRuntime, RuntimeState
 
 log = logging.getLogger("callbot.monitor")
+
+LEASE_LOST = "lease_lost"
+"""A cycle's outcome when the store refused its commit because another replica took the
+operation's lease meanwhile (fencing): nothing stored, memory unchanged."""
 
 _UNEVENTFUL = frozenset({Reason.NONE, Reason.HELD})
 """Decisions a cycle report leaves out: nothing happened worth a log line."""
@@ -126,6 +130,16 @@ class Monitor:
             )
         try:
             ids = await self._store.commit_cycle(plan.commit)
+        except StaleLeaseError:
+            log.warning("event=lease_lost operation=%s reason=commit_fenced", op.name)
+            return CycleReport(
+                operation=op.name,
+                at=now,
+                outcome=LEASE_LOST,
+                duration=polled.duration,
+                error="another replica took over this operation: the cycle was not stored",
+                error_kind=LEASE_LOST,
+            )
         except Exception as exc:
             # Memory is as before the cycle: the next cycle plans again from there, so
             # nothing is counted, stepped or notified that was not stored.

@@ -170,3 +170,42 @@ async def close_removed(
         )
     )
     log.info("event=rule_removed incident=%s outcome=closed", incident)
+
+
+async def restore_operation(
+    state: RuntimeState, operation: str, *, store: Store, source: CallSource, now: datetime
+) -> None:
+    """Load one operation's state as the store has it now, into `state`: its alerts (so
+    the incident goes on in its original message), its call log, budget and poll status,
+    with the silences and the storm digests, which any replica may have changed.
+
+    A replica that takes over an operation's lease calls this before its first cycle: the
+    previous holder kept writing while this replica's memory of the operation aged.
+    """
+    stored = await store.load(now, operation=operation)
+    op = state.operations.get(operation)
+    if op is None:
+        return
+    mine = [
+        alert
+        for (name, rule), alert in stored.alerts.items()
+        if name == operation and op.rule(rule) is not None
+    ]
+    async with state.lock:
+        others = [alert for alert in state.alerts if alert.operation != operation]
+        state.alerts = AlertBook.of([*others, *mine])
+        state.silences = SilenceBook(tuple(stored.silences.values()))
+        digests = state.digests
+        for digest in stored.digests.values():
+            digests = digests.with_digest(digest)
+        state.digests = digests
+        stored_log = stored.logs.get(operation)
+        if stored_log is not None:
+            state.log.restore(operation, snapshot_of(stored_log))
+        for (name, day), used in stored.budgets.items():
+            if name == operation:
+                source.restore_budget(operation, date.fromisoformat(day), used)
+        poll = stored.polls.get(operation)
+        if poll is not None:
+            op.poll = poll
+    log.info("event=operation_restored operation=%s alerts=%d", operation, len(mine))

@@ -27,6 +27,8 @@ from bot.logevents import audit
 
 HealthCheck = Callable[[], tuple[bool, str]]
 """Returns (healthy, reason): the reason is shown to whoever probes /healthz."""
+HealthDetail = Callable[[], str | None]
+"""More lines for /healthz after the verdict (None: nothing to add)."""
 
 MetricsSource = Callable[[], bytes]
 """Returns the Prometheus text exposition of the process's metrics."""
@@ -60,15 +62,17 @@ def build_web_app(
     health: HealthCheck,
     metrics: MetricsSource,
     shortcut: CommandShortcut | None = None,
+    detail: HealthDetail | None = None,
 ) -> web.Application:
     """The aiohttp application: /healthz, /livez and /metrics, plus /slack/events when
     ``app`` is given (``shortcut`` answers `/calls last10` there before Bolt sees it).
 
     /healthz is readiness: 503 while Wolkvox is down or the token is refused, which a restart
     cannot fix; /livez only says the process answers, for liveness probes that restart.
+    `detail` adds lines after the verdict (several replicas: the leases this one holds).
     """
     web_app = web.Application(client_max_size=MAX_BODY_BYTES)
-    web_app.router.add_get("/healthz", _health_handler(health))
+    web_app.router.add_get("/healthz", _health_handler(health, detail))
     web_app.router.add_get("/livez", _live)
     web_app.router.add_get("/metrics", _metrics_handler(metrics))
     if app is not None:
@@ -88,19 +92,26 @@ async def start_http(
     health: HealthCheck,
     metrics: MetricsSource,
     shortcut: CommandShortcut | None = None,
+    detail: HealthDetail | None = None,
 ) -> HttpServer:
     """Serve the Bolt app over HTTP with the health endpoints on the same port."""
-    web_app = build_web_app(app, health=health, metrics=metrics, shortcut=shortcut)
+    web_app = build_web_app(app, health=health, metrics=metrics, shortcut=shortcut, detail=detail)
     return await _serve(web_app, host=host, port=port)
 
 
 async def start_health_server(
-    port: int, *, host: str, health: HealthCheck, metrics: MetricsSource
+    port: int,
+    *,
+    host: str,
+    health: HealthCheck,
+    metrics: MetricsSource,
+    detail: HealthDetail | None = None,
 ) -> HttpServer | None:
     """Serve only /healthz and /metrics (Socket Mode); ``port`` 0 turns the server off."""
     if port == 0:
         return None
-    return await _serve(build_web_app(None, health=health, metrics=metrics), host=host, port=port)
+    web_app = build_web_app(None, health=health, metrics=metrics, detail=detail)
+    return await _serve(web_app, host=host, port=port)
 
 
 async def _serve(web_app: web.Application, *, host: str, port: int) -> HttpServer:
@@ -160,14 +171,17 @@ def rejection_reason(headers: Mapping[str, str], *, now: float) -> str:
     return "stale_timestamp" if stale else "bad_signature"
 
 
-def _health_handler(health: HealthCheck) -> _Handler:
+def _health_handler(health: HealthCheck, detail: HealthDetail | None) -> _Handler:
     async def handle(request: web.Request) -> web.StreamResponse:
         try:
             healthy, reason = health()
+            more = detail() if detail is not None else None
         except Exception as exc:
             _log.error("event=health_check_failed error_type=%s", type(exc).__name__)
-            healthy, reason = False, "health check failed"
+            healthy, reason, more = False, "health check failed", None
         body = (reason or ("ok" if healthy else "unhealthy")) + "\n"
+        if more:
+            body += more + "\n"
         return web.Response(status=200 if healthy else 503, text=body)
 
     return handle

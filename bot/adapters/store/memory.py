@@ -38,6 +38,7 @@ from bot.adapters.store.rows import (
     silence_upserts,
     to_micros,
 )
+from bot.adapters.store.sole_lease import SoleLeases
 from bot.services.ports.store import (
     ActionCommit,
     CycleCommit,
@@ -69,7 +70,7 @@ class MemoryTables:
     actions: list[ActionRow] = field(default_factory=list)
 
 
-class MemoryStore(Store):
+class MemoryStore(SoleLeases, Store):
     """A store that lives as long as its `MemoryTables`."""
 
     def __init__(self, *, tables: MemoryTables | None = None) -> None:

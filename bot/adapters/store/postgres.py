@@ -21,7 +21,8 @@ import psycopg
 from psycopg_pool import AsyncConnectionPool
 
 from bot.adapters.store.postgres_changes import PostgresChanges, announce, channel_for
-from bot.adapters.store.postgres_lease import Lease, acquire, fence, mark_request, release
+from bot.adapters.store.postgres_lease import fence
+from bot.adapters.store.postgres_leasing import PostgresLeases
 from bot.adapters.store.postgres_outbox import CLAIM_TTL, RELEASE, RELEASE_CHANNEL, claim_due
 from bot.adapters.store.postgres_requests import PostgresRequests
 from bot.adapters.store.postgres_schema import migrate
@@ -41,6 +42,7 @@ from bot.adapters.store.rows import (
 from bot.adapters.store.timing import CallObserver, timed
 from bot.config.store_url import redact_error, redact_url
 from bot.services.ports.changes import Change, ChangeKind
+from bot.services.ports.leases import Lease
 from bot.services.ports.store import (
     ActionCommit,
     CycleCommit,
@@ -78,7 +80,7 @@ _HISTORY_ACTIONS = (
 )
 
 
-class PostgresStore(Store):
+class PostgresStore(PostgresLeases, Store):
     """A store in the PostgreSQL database at `url` (its tables in the connection's current
     schema). `max_connections` bounds the pool: concurrent callers queue for a connection.
     `open()` gives up after `open_timeout` seconds without a connection, a call after
@@ -106,7 +108,7 @@ class PostgresStore(Store):
         self._pool: AsyncConnectionPool[Conn] | None = None
         self._leases: dict[str, Lease] = {}
         self._owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        """Who claims outbox rows: this store of this process (a replica)."""
+        """Who claims outbox rows and holds leases: this store of this process (a replica)."""
         self._channel = ""
         self.changes = PostgresChanges(
             url=url, origin=self._owner, schema=lambda: self._schema, safe=self._safe
@@ -217,28 +219,6 @@ class PostgresStore(Store):
             return ids
 
         return await self._run(work)
-
-    @timed
-    async def acquire_lease(self, operation: str, *, ttl: timedelta) -> Lease | None:
-        """Renew or take `operation`'s lease for this store (None: another replica holds
-        it); while held, this store's cycles of the operation carry its epoch."""
-        me = self._owner
-        lease = await self._run(lambda conn: acquire(conn, operation=operation, me=me, ttl=ttl))
-        if lease is None:
-            self._leases.pop(operation, None)
-        else:
-            self._leases[operation] = lease
-        return lease
-
-    @timed
-    async def mark_request(self, lease: Lease, *, finished: bool) -> None:
-        """A Wolkvox request under `lease` starts now, or has ended (see postgres_lease)."""
-        await self._run(lambda conn: mark_request(conn, lease, finished=finished))
-
-    @timed
-    async def release_lease(self, lease: Lease) -> None:
-        self._leases.pop(lease.operation, None)
-        await self._run(lambda conn: release(conn, lease))
 
     @timed
     async def commit_action(self, commit: ActionCommit) -> list[int]:

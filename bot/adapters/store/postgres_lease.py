@@ -18,34 +18,18 @@ connection, and a pooled connection is shared out and replaced.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from bot.adapters.store.postgres_sql import Conn
 from bot.adapters.store.rows import from_micros
-from bot.services.ports.store import StoreError
+from bot.services.ports.leases import Lease, LeaseBoard, LeaseRow
+from bot.services.ports.store import StaleLeaseError
 
 WOLKVOX_GAP = timedelta(seconds=60)
 """Wolkvox's one-request-per-token rule: a new holder's first request waits this long after
 the previous holder's last one started, unless it is known to have finished."""
 _MICRO = timedelta(microseconds=1)
 _DB_NOW = "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint"
-
-
-class StaleLeaseError(StoreError):
-    """A write under a lease this replica no longer holds: refused, nothing stored."""
-
-
-@dataclass(frozen=True, slots=True)
-class Lease:
-    """This replica holds `operation` at `epoch` until `expires_at`; it may send its first
-    request at `first_request_at` (None: at once)."""
-
-    operation: str
-    owner: str
-    epoch: int
-    expires_at: datetime
-    first_request_at: datetime | None = None
 
 
 async def acquire(conn: Conn, *, operation: str, me: str, ttl: timedelta) -> Lease | None:
@@ -111,9 +95,40 @@ async def mark_request(conn: Conn, lease: Lease, *, finished: bool) -> None:
 
 
 async def release(conn: Conn, lease: Lease) -> None:
-    """Give the lease up at once (a clean stop); the next holder still honours the 60 s
-    rule for a request that did not finish."""
+    """Give the lease up at once (a clean stop, or a share given back); the next holder
+    still honours the 60 s rule for a request that did not finish. It expires *now*, not
+    long ago: for one TTL it is free for a replica below its share, only then for anyone
+    (see bot.services.lease_spread), so the replica giving it back does not take it again."""
     await conn.execute(
-        "UPDATE leases SET expires_at = 0 WHERE operation = %s AND owner = %s AND epoch = %s",
+        f"UPDATE leases SET expires_at = least(expires_at, {_DB_NOW}) "  # noqa: S608
+        "WHERE operation = %s AND owner = %s AND epoch = %s",
         (lease.operation, lease.owner, lease.epoch),
     )
+
+
+async def heartbeat(conn: Conn, *, me: str, ttl: timedelta) -> LeaseBoard:
+    """Record that replica `me` is alive now (table `replicas`, migration 6) and read the
+    board: the replicas seen within `ttl` and every lease row, by the database's clock."""
+    cursor = await conn.execute(
+        f"INSERT INTO replicas (replica, seen_at) VALUES (%s, {_DB_NOW}) "  # noqa: S608
+        "ON CONFLICT (replica) DO UPDATE SET seen_at = excluded.seen_at RETURNING seen_at",
+        (me,),
+    )
+    row = await cursor.fetchone()
+    assert row is not None
+    now = int(row[0])
+    cursor = await conn.execute(
+        "SELECT replica FROM replicas WHERE seen_at > %s", (now - ttl // _MICRO,)
+    )
+    replicas = frozenset(str(r[0]) for r in await cursor.fetchall())
+    cursor = await conn.execute("SELECT operation, owner, expires_at FROM leases")
+    leases = {
+        str(op): LeaseRow(str(owner), from_micros(int(expires)))
+        for op, owner, expires in await cursor.fetchall()
+    }
+    return LeaseBoard(now=from_micros(now), replicas=replicas, leases=leases)
+
+
+async def retire(conn: Conn, *, me: str) -> None:
+    """Forget replica `me` (a clean stop): the others count one replica less at once."""
+    await conn.execute("DELETE FROM replicas WHERE replica = %s", (me,))

@@ -162,6 +162,15 @@ CONN_ID_GROUPS_MIGRATION: tuple[str, ...] = (
 """Migration 5 (issue 11): remembered conn_ids a group per (minute, type, result) a cycle
 wrote, not a row each (bot.adapters.store.conn_id_groups); the rows kept are regrouped."""
 
+REPLICAS_MIGRATION: tuple[str, ...] = (
+    """CREATE TABLE replicas (
+        replica TEXT PRIMARY KEY,
+        seen_at BIGINT NOT NULL
+    )""",
+)
+"""Migration 6 (issue 14): replicas say they are alive, so each counts the others and takes
+about its share of the leases (postgres_lease.heartbeat, bot.services.lease_spread)."""
+
 
 def _numbered(
     listed: tuple[tuple[str, ...], ...], reserved: dict[int, tuple[str, ...]]
@@ -173,7 +182,9 @@ def _numbered(
     return {**numbered, **reserved}
 
 
-NUMBERED: dict[int, tuple[str, ...]] = _numbered(MIGRATIONS, {5: CONN_ID_GROUPS_MIGRATION})
+NUMBERED: dict[int, tuple[str, ...]] = _numbered(
+    MIGRATIONS, {5: CONN_ID_GROUPS_MIGRATION, 6: REPLICAS_MIGRATION}
+)
 """Every migration by its number: MIGRATIONS in order, then those numbered apart. Numbers
 are reserved per change and may land out of order (5 was taken while 4 was being written),
 so the runner applies each one not yet recorded, lowest first, as SQLite's does."""

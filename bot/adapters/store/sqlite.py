@@ -35,6 +35,7 @@ from bot.adapters.store.rows import (
     poll_row,
     to_micros,
 )
+from bot.adapters.store.sole_lease import SoleLeases
 from bot.adapters.store.sqlite_history import (
     UPSERT_INCIDENT,
     HistoryQuery,
@@ -140,7 +141,7 @@ def _insert_outbox(conn: sqlite3.Connection, rows: Sequence[NewOutboxRow]) -> li
     return ids
 
 
-class SQLiteStore(Store):
+class SQLiteStore(SoleLeases, Store):
     """A store in the SQLite file at `path` (`:memory:` for a throwaway one); `on_call`
     hears of every call (its name, duration, failure: the store latency metric)."""
 

@@ -41,6 +41,7 @@ from bot.adapters.wolkvox.errors import (
     WolkvoxError,
     WolkvoxTimeout,
 )
+from bot.adapters.wolkvox.guard import ask_before, tell_ended
 from bot.adapters.wolkvox.mapping import MappedBatch, map_calls
 from bot.adapters.wolkvox.php_noise import NoiseLog
 from bot.adapters.wolkvox.response import decode_response
@@ -50,6 +51,7 @@ from bot.config.request_policy import DEFAULT_POLICY, RequestPolicy
 from bot.domain.day_budget import DayBudget
 from bot.services.heap import collector_paused
 from bot.services.ports import Clock
+from bot.services.ports.leases import RequestGuard
 
 logger = logging.getLogger("callbot.wolkvox.client")
 
@@ -116,6 +118,7 @@ class WolkvoxClient:
         self._budget = CallBudget()
         self._locks: dict[str, asyncio.Lock] = {}
         self._inflight: dict[_FlightKey, asyncio.Task[Envelope]] = {}
+        self.guard: RequestGuard | None = None  # set by bot.bootstrap: see guard.py
 
     @property
     def policy(self) -> RequestPolicy:
@@ -243,13 +246,15 @@ class WolkvoxClient:
                     deadline_at=deadline_at,
                     needed_s=min(self._policy.timeout_s, self._policy.deadline_s) / 2,
                 )
-            except TokenBusyError as exc:
+                await ask_before(self.guard, target.name)
+            except WolkvoxError as exc:  # TokenBusyError, NotLeaseHolderError: nothing sent
                 self._report(target, api, exc.kind, 0.0, attempt, None)
                 raise
             now = self._clock.now()
             try:
                 self._budget.charge(target, now)
             except QuotaExceededError as exc:
+                await tell_ended(self.guard, target.name)  # marked started, never sent
                 self._report(target, api, exc.kind, 0.0, attempt, None)
                 raise
             started = self._monotonic()
@@ -269,11 +274,13 @@ class WolkvoxClient:
                     self._budget.exhaust(target, now)
                 if isinstance(exc, WolkvoxTimeout):
                     self._abandoned.hold(target.budget_key, started)
+                await tell_ended(self.guard, target.name, exc)
                 self._report(target, api, exc.kind, self._monotonic() - started, attempt, status)
                 raise
             except asyncio.CancelledError:
                 self._abandoned.hold(target.budget_key, started)
                 raise
+            await tell_ended(self.guard, target.name)
             if envelope.noise:
                 self._noise_log.noticed(target.name, api, envelope.noise)
             seconds = self._monotonic() - started

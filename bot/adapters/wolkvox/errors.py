@@ -149,6 +149,13 @@ class TokenBusyError(WolkvoxError):
     default_transient = True
 
 
+class NotLeaseHolderError(WolkvoxError):
+    """Not sent: another replica holds the operation's lease, or the previous holder's
+    last request may still be running (issue 14: one request per token across replicas)."""
+
+    kind = "not_lease_holder"
+
+
 class ResponseTooLargeError(WolkvoxError):
     """The body went past the size cap; reading stopped there."""
 

@@ -10,7 +10,7 @@ can name them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -60,6 +60,10 @@ class RuntimeMetrics(Protocol):
 
     def set_outbox_depth(self, depth: int) -> None: ...
 
+    def set_leases(self, operations: Iterable[str], held: Mapping[str, int]) -> None:
+        """The leases this replica holds (operation -> epoch), of the configured ones."""
+        ...
+
     def exposition(self) -> bytes:
         """The current values in the Prometheus text format, for GET /metrics."""
         ...
@@ -93,4 +97,8 @@ class Health(Protocol):
 
     def __call__(self) -> tuple[bool, str]:
         """(healthy, reason): "ok", or every problem found."""
+        ...
+
+    def detail(self) -> str | None:
+        """More lines for /healthz after the verdict: the leases held (several replicas)."""
         ...

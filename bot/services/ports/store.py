@@ -33,6 +33,7 @@ from bot.domain.digests import Digest
 from bot.domain.history import ActionRecord, IncidentRecord
 from bot.domain.polling import PollState
 from bot.domain.silences import Silence
+from bot.services.ports.leases import Leases
 from bot.services.ports.presenter import RenderedMessage
 
 
@@ -59,6 +60,10 @@ class StoreBusyError(StoreError):
     """The database refused the transaction for now (locked, I/O); nothing was stored."""
 
     transient = True
+
+
+class StaleLeaseError(StoreError):
+    """A write under a lease this replica no longer holds: refused, nothing stored."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,7 +311,7 @@ class Outbox(Protocol):
         ...
 
 
-class Store(Outbox, HistoryStore, Protocol):
+class Store(Outbox, HistoryStore, Leases, Protocol):
     """The whole persistence contract. Safe to call concurrently from one asyncio loop.
 
     Use as `async with store:` or call `open()`/`close()`. `open()` creates or migrates the

@@ -1,0 +1,71 @@
+"""The `Leases` port of the PostgreSQL store (a mixin of PostgresStore): each call one
+transaction over the SQL of postgres_lease.py, timed like every store call. The leases
+held are remembered so that `commit_cycle` fences its writes with their epoch."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import TypeVar
+
+from bot.adapters.store.postgres_lease import (
+    acquire,
+    heartbeat,
+    mark_request,
+    release,
+    retire,
+)
+from bot.adapters.store.postgres_sql import Conn
+from bot.adapters.store.timing import CallObserver, timed
+from bot.services.ports.leases import Lease, LeaseBoard
+
+T = TypeVar("T")
+
+
+class PostgresLeases:
+    """Leases shared by every replica on the database; `_owner` names this one."""
+
+    _owner: str
+    _leases: dict[str, Lease]
+    on_call: CallObserver | None
+
+    async def _run(self, work: Callable[[Conn], Awaitable[T]], *, write: bool = True) -> T:
+        raise NotImplementedError
+
+    @property
+    def shared(self) -> bool:
+        return True
+
+    @property
+    def replica(self) -> str:
+        return self._owner
+
+    @timed
+    async def heartbeat(self, *, ttl: timedelta) -> LeaseBoard:
+        return await self._run(lambda conn: heartbeat(conn, me=self._owner, ttl=ttl))
+
+    @timed
+    async def retire(self) -> None:
+        await self._run(lambda conn: retire(conn, me=self._owner))
+
+    @timed
+    async def acquire_lease(self, operation: str, *, ttl: timedelta) -> Lease | None:
+        """Renew or take `operation`'s lease for this store (None: another replica holds
+        it); while held, this store's cycles of the operation carry its epoch."""
+        me = self._owner
+        lease = await self._run(lambda conn: acquire(conn, operation=operation, me=me, ttl=ttl))
+        if lease is None:
+            self._leases.pop(operation, None)
+        else:
+            self._leases[operation] = lease
+        return lease
+
+    @timed
+    async def mark_request(self, lease: Lease, *, finished: bool) -> None:
+        """A Wolkvox request under `lease` starts now, or has ended (see postgres_lease)."""
+        await self._run(lambda conn: mark_request(conn, lease, finished=finished))
+
+    @timed
+    async def release_lease(self, lease: Lease) -> None:
+        self._leases.pop(lease.operation, None)
+        await self._run(lambda conn: release(conn, lease))
