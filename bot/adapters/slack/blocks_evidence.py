@@ -117,10 +117,12 @@ def _compared(view: AlertMessageView) -> float | None:
 
 def _kept(view: AlertMessageView) -> bool:
     """A severity held by hysteresis: shown with its own threshold, which the value
-    (or the bound it is judged by) no longer reaches."""
+    (or the bound it is judged by) no longer reaches. Never a CLEAR evaluation: that
+    one is below its recovery level (it is recovering or resolved it)."""
     compared = _compared(view)
     return (
-        not view.below
+        view.status != _CLEAR
+        and not view.below
         and view.threshold is not None
         and compared is not None
         and compared < view.threshold
@@ -146,17 +148,27 @@ def _recovery(tr: Translator, view: AlertMessageView) -> str:
 def threshold_label(tr: Translator, view: AlertMessageView) -> str | None:
     """The label of a value judged below `recover`: `recovered below 6%` once resolved,
     `below 6%: 1 of 2 evaluations to resolve` while it still fires. None otherwise: the
-    severity's own threshold labels the value."""
+    severity's own threshold labels the value.
+
+    A rate judged by its lower bound can recover while the raw rate shown is still
+    above the level (14.5% of 55 calls, bound 7.6%, recover 10%): the label then names
+    the bound, so that it never reads "14.5%; recovered below 10%"."""
     if view.status != _CLEAR or view.below or view.recover is None:
         return None
     level = level_text(tr, view.recover, view.unit)
+    above = view.value is not None and view.value >= view.recover
+    bound = view.compared if above else None
+    by_bound = bound is not None
+    args = {"value": level}
+    if bound is not None:
+        args["bound"] = format_percent(bound, tr.lang)
     if view.resolved:
-        return tr("threshold.recovered", value=level)
+        return tr("threshold.recovered_bound" if by_bound else "threshold.recovered", **args)
     return tr(
-        "threshold.recovering",
-        value=level,
+        "threshold.recovering_bound" if by_bound else "threshold.recovering",
         clears=format_number(view.clears, tr.lang),
         needed=format_number(view.needed, tr.lang),
+        **args,
     )
 
 

@@ -108,6 +108,10 @@ EN_ALERTS: dict[str, str] = {
     "threshold.after": "{severity} after {value}",
     "threshold.recovered": "recovered below {value}",
     "threshold.recovering": "below {value}: {clears} of {needed} evaluations to resolve",
+    "threshold.recovered_bound": "recovered: lower bound {bound} below {value}",
+    "threshold.recovering_bound": (
+        "lower bound {bound} below {value}: {clears} of {needed} evaluations to resolve"
+    ),
     "alerts.age": "no data for {value}; {threshold}",
     "alerts.bound": "{value} (lower bound {bound})",
     "alerts.quiet": ":pause_button: cannot judge now",

@@ -112,6 +112,11 @@ ES_ALERTS: dict[str, str] = {
     "threshold.recovering": (
         "por debajo de {value}: {clears} de {needed} evaluaciones para resolverse"
     ),
+    "threshold.recovered_bound": "recuperada: límite inferior {bound} por debajo de {value}",
+    "threshold.recovering_bound": (
+        "límite inferior {bound} por debajo de {value}: {clears} de {needed} evaluaciones "
+        "para resolverse"
+    ),
     "alerts.age": "sin datos desde hace {value}; {threshold}",
     "alerts.bound": "{value} (límite inferior {bound})",
     "alerts.quiet": ":pause_button: no se puede juzgar ahora",

@@ -71,9 +71,9 @@ CASES: list[tuple[str, RuleSpec, list[Poll], str, list[str], list[str]]] = [
         BOUNDED,
         [P("10:00", 79, 21), P("10:10", 91, 9)],
         "en",
-        ["*9.0%* of 100 inbound calls; recovered below 6%", "lower bound 5.",
+        ["*9.0%* of 100 inbound calls; recovered: lower bound 5.", "below 6%",
          "Resolved at 10:10 after 10 minutes; peak 21.0% (critical)"],
-        ["critical at 8%", "critical at 15%"],
+        ["critical at 8%", "critical at 15%", "not yet below", "recovered below 6%"],
     ),
     (
         "recovering, not yet resolved (for 2)",
