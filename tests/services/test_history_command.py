@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from bot.adapters.slack.blocks_history import render_history
+from bot.adapters.store.rows import to_micros
 from bot.services.command_parser import parse_command
 from bot.services.command_types import History, Usage, UsageReason
 from bot.services.views.alert import Unit
@@ -122,3 +123,37 @@ def test_a_long_history_fits_slack_and_says_how_much_was_left_out(lang: str) -> 
 def test_an_empty_history_says_so() -> None:
     view = HistoryView(as_of=T0, period=DAY, entries=())
     assert "Nothing happened in the last" in str(render_history(view, "en").blocks)
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "2 records could not be read and are left out."),
+        ("es", "2 registros no se pudieron leer y se omiten."),
+    ],
+)
+async def test_history_says_how_many_records_it_could_not_read(lang: str, said: str) -> None:
+    world = await make_world(language=lang)
+    await world.poll(mix(world.clock.now(), abandons=4))
+    at = to_micros(world.clock.now(), what="at")
+    world.store.tables.incidents["broken"] = ("broken", "abandons", "bogota", at, None, "{")
+    world.store.tables.actions.append((at, "abandons", "bogota", '{"kind": "molten"}'))
+    shown = text_of(await world.ask("history"))
+    assert said in shown
+    assert ("1 incident" if lang == "en" else "1 incidente") in shown, "the readable one stays"
+
+
+@pytest.mark.parametrize(
+    ("lang", "said", "nothing"),
+    [
+        ("en", "1 record could not be read and is left out.", "Nothing happened"),
+        ("es", "1 registro no se pudo leer y se omite.", "No pasó nada"),
+    ],
+)
+def test_a_history_of_only_unreadable_records_does_not_say_nothing_happened(
+    lang: str, said: str, nothing: str
+) -> None:
+    view = HistoryView(as_of=T0, period=DAY, entries=(), unreadable=1)
+    shown = str(render_history(view, lang).to_payload())
+    assert said in shown
+    assert nothing not in shown

@@ -77,7 +77,8 @@ def _silence_line(entry: HistorySilence, tr: Translator, view: HistoryView) -> s
 
 
 def render_history(view: HistoryView, lang: str) -> Message:
-    """The timeline of `/calls history`, or one sentence when nothing happened."""
+    """The timeline of `/calls history`, or one sentence when nothing happened; records
+    the store could not read are counted aloud, never silently dropped."""
     tr = Translator(lang)
     period = format_age(view.period, tr.lang)
     scope = " · ".join(name(x) for x in (view.rule, view.operation) if x)
@@ -91,9 +92,12 @@ def render_history(view: HistoryView, lang: str) -> Message:
     if scope:
         about = f"{about} · {scope}"
     head = [header(title), context(f"{about} · {counts}")]
+    unreadable = tr.n("history.unreadable", view.unreadable) if view.unreadable else ""
     if not view.entries:
-        none = tr("history.none", period=period)
+        none = unreadable or tr("history.none", period=period)
         return Message(text=fallback(title, none), blocks=(*head, section(none)))
+    if unreadable:
+        head.append(context(unreadable))
     lines = [
         _incident_line(e, tr, view)
         if isinstance(e, HistoryIncident)

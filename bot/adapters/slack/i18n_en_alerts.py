@@ -156,6 +156,8 @@ EN_ALERTS: dict[str, str] = {
     "history.reason": " (“{reason}”)",
     "history.lifted": "; lifted by {user} at {at}",
     "history.expired": "; ran out at {at}",
+    "history.unreadable.one": "{count} record could not be read and is left out.",
+    "history.unreadable.other": "{count} records could not be read and are left out.",
     "history.truncated": "Only the latest entries are shown; ask for a shorter period or one rule.",
     "usage.bad_period": "`{word}` is not a period I keep; try 24h or 7d (at most {limit}).",
     "help.history": (

@@ -169,6 +169,8 @@ ES_ALERTS: dict[str, str] = {
     "history.reason": " (“{reason}”)",
     "history.lifted": "; {user} levantó el silencio a las {at}",
     "history.expired": "; terminó a las {at}",
+    "history.unreadable.one": "{count} registro no se pudo leer y se omite.",
+    "history.unreadable.other": "{count} registros no se pudieron leer y se omiten.",
     "history.truncated": (
         "Solo se muestran las entradas más recientes; pida un periodo más corto o una regla."
     ),

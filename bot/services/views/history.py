@@ -67,7 +67,9 @@ HistoryEntry = HistoryIncident | HistorySilence
 @dataclass(frozen=True, slots=True)
 class HistoryView:
     """The timeline of `period` up to `as_of`, newest first; `rule` / `operation` are the
-    filters asked for (None: all). `truncated` says the store had more than was read."""
+    filters asked for (None: all). `truncated` says the store had more than was read.
+    `unreadable` counts stored records that matched but no longer read back: they are
+    left out, and the reader must be told, or a gap reads as "nothing happened"."""
 
     as_of: datetime
     period: timedelta
@@ -76,6 +78,7 @@ class HistoryView:
     operation: str | None = None
     truncated: bool = False
     tz: str = "UTC"
+    unreadable: int = 0
 
     @property
     def incidents(self) -> int:
@@ -111,6 +114,7 @@ def history_view(
         operation=operation,
         truncated=len(page.incidents) >= limit or len(page.actions) >= limit,
         tz=tz_op.settings.timezone.key if tz_op else "UTC",
+        unreadable=page.unreadable,
     )
 
 
