@@ -1,7 +1,8 @@
 """The real bot through Wolkvox conditions that are not one bad answer: a token revoked in
 the middle of the day, the daily quota running out (and a restart not forgetting it) until
 the next local day, the vendor's clock disagreeing with the bot's, 60,000 records in one
-answer, and the same conn_id several times in one payload.
+answer, the same conn_id several times in one payload, and a base_url that points at no
+Wolkvox API.
 
 Each runs the assembled bot (see wolkvox_harness.py) and checks what a person would see:
 the counts /calls reads, the alerts in the channel, the poll's log line.
@@ -32,6 +33,7 @@ from tests.faults.wolkvox_harness import (
     World,
     at_cycle,
     counted,
+    status_line,
     truth,
     world,
 )
@@ -192,3 +194,26 @@ async def test_the_same_conn_id_twice_in_every_payload_is_one_call(
     assert all(sum(r.skipped.values()) > 0 for r in w.reports)
     assert all("skipped=0 " not in line for line in poll_lines(caplog))
     assert w.channel() == []
+
+
+async def test_a_wrong_base_url_is_a_failed_poll_that_says_so_not_an_empty_window(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The simulator answers an unknown path with a plain-text 404, as a web server does
+    for a mistyped URL. Read as "no calls", the bot would report a dead contact center
+    in good health; it must be a failed poll naming what to check, in the log, in
+    /calls status and, once the data is stale, in wolkvox-unavailable's message."""
+    async with world(tmp_path) as w:
+        w.path = "/wolkvox"
+        runtime = await w.run(3)
+        status = status_line(runtime)
+
+    assert [r.outcome for r in w.reports] == ["not_found"] * 3
+    advice = "check the operation's base_url and server"
+    assert all(advice in (r.error or "") for r in w.reports)
+    assert all("outcome=not_found error=" in line for line in poll_lines(caplog))
+    assert status.outcome == "error" and advice in (status.last_error or "")
+    assert counted(runtime, T0 - WIDE, T0 + WIDE) == 0
+    [alert] = w.top_level()
+    assert "wolkvox-unavailable" in alert["text"]
+    assert advice in str(alert)

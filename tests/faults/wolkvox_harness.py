@@ -84,6 +84,8 @@ class World:
     slack: FakeSlackApi
     licenses: int = 1
     speed: float = SPEED
+    path: str = ""
+    """Appended to the simulator's URL in the configuration: a mistyped base_url."""
     reports: list[CycleReport] = field(default_factory=list)
     runtime: Runtime | None = None
     """The bot of the current (or last) run, for scripts that look at its state."""
@@ -99,7 +101,7 @@ class World:
             operation=OPERATION,
             token=TOKEN,
             licenses=self.licenses,
-            base_url=self.sim.base_url,
+            base_url=self.sim.base_url + self.path,
         )
         return parse_settings(text, source="faults.yml", env={})
 

@@ -71,6 +71,10 @@ EN_ALERTS: dict[str, str] = {
     "error.connection": "The bot could not connect to Wolkvox",
     "error.payload": "Wolkvox sent an answer the bot cannot read",
     "error.response_too_large": "Wolkvox's answer was too large",
+    "error.not_found": "Wolkvox's address answered 404 Not Found: check base_url and server",
+    "error.token_busy": (
+        "A request Wolkvox may still be working on holds the token; the poll was skipped"
+    ),
     "error.stopped": "Polling is stopped until the configuration is fixed",
     "error.internal": "The bot failed while asking Wolkvox (a bug)",
     "error.unknown": "Wolkvox could not be polled",

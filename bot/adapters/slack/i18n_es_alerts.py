@@ -73,6 +73,12 @@ ES_ALERTS: dict[str, str] = {
     "error.connection": "El bot no pudo conectarse con Wolkvox",
     "error.payload": "Wolkvox envió una respuesta que el bot no puede leer",
     "error.response_too_large": "La respuesta de Wolkvox fue demasiado grande",
+    "error.not_found": (
+        "La dirección de Wolkvox respondió 404 (no encontrada): revise base_url y server"
+    ),
+    "error.token_busy": (
+        "Una solicitud que Wolkvox quizá sigue atendiendo ocupa el token; se omitió la consulta"
+    ),
     "error.stopped": "La consulta está detenida hasta que se corrija la configuración",
     "error.internal": "El bot falló al consultar Wolkvox (un error del bot)",
     "error.unknown": "No se pudo consultar Wolkvox",

@@ -64,6 +64,15 @@ class ConfigurationError(WolkvoxError):
     kind = "configuration"
 
 
+class NotFoundError(WolkvoxError):
+    """HTTP 404 with a web server's own page instead of a Wolkvox answer: the URL names no
+    Wolkvox API (a wrong base_url or server code). Not retried within the poll (the same
+    URL answers the same); polling goes on, failing visibly, so that a corrected address
+    or a server that comes back is picked up without a restart."""
+
+    kind = "not_found"
+
+
 class TokenMissingError(WolkvoxError):
     """Wolkvox received no token (401): polling this operation stops until it is configured."""
 
@@ -166,6 +175,7 @@ ERROR_KINDS: tuple[str, ...] = tuple(
     cls.kind
     for cls in (
         ConfigurationError,
+        NotFoundError,
         TokenMissingError,
         TokenRejectedError,
         QuotaExceededError,

@@ -7,6 +7,12 @@ informative: with an error status the status decides (a 403 HTML page during a
 backup is a backup); with 200 it is an HTML error page or a body cut off in
 transit, both worth a retry. What PHP prints before the JSON (a byte-order mark,
 blank lines, warnings, notices) is skipped first and reported on the Envelope.
+
+HTTP 404 is read as "nothing in the window" when it is Wolkvox's own answer
+(shared/wolkvox-api.md: the empty window's answer is undocumented and 404 is
+accepted), that is a JSON body or none. A 404 whose body is something else (a
+web server's "Not Found" page) is not Wolkvox speaking but a URL that names no
+Wolkvox API: a NotFoundError the operator sees, never a quiet "no calls".
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from bot.adapters.wolkvox.envelope import (
     envelope_of,
     read_envelope,
 )
-from bot.adapters.wolkvox.errors import PayloadError
+from bot.adapters.wolkvox.errors import NotFoundError, PayloadError
 from bot.adapters.wolkvox.mapping import MappedBatch, map_calls
 from bot.adapters.wolkvox.php_noise import skip_noise
 from bot.adapters.wolkvox.rows_decode import decode_calls
@@ -37,9 +43,9 @@ def decode_response(
     resumes_at: datetime | None = None,
 ) -> Envelope:
     """Decode one HTTP answer of the real-time family, or raise the matching WolkvoxError."""
-    if status == 404:
-        return EMPTY
     body, noise = skip_noise(body)
+    if status == 404:
+        return _not_found(body, api)
     envelope = _decode(status, body, api=api, resumes_at=resumes_at)
     return replace(envelope, noise=noise) if noise else envelope
 
@@ -58,6 +64,21 @@ def _decode(
             raise classify_error(status, None, None, api=api, resumes_at=resumes_at) from None
         raise _unreadable(bytes(body[:64]), len(body), status, api) from None
     return read_envelope(payload, status=status, api=api, resumes_at=resumes_at)
+
+
+def _not_found(body: bytes | bytearray | memoryview, api: str) -> Envelope:
+    """An empty window when Wolkvox said it (JSON or no body), else a wrong address."""
+    if not bytes(body).strip():
+        return EMPTY
+    try:
+        orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise NotFoundError(
+            f"Wolkvox's address answered {api} with 404 Not Found and a page that is not "
+            "a Wolkvox answer; check the operation's base_url and server code.",
+            status=404,
+        ) from None
+    return EMPTY
 
 
 def map_calls_response(

@@ -16,6 +16,7 @@ from bot.adapters.slack.i18n import CATALOGS, Translator, plural_form
 from bot.adapters.slack.i18n_es import ES_DESCRIPTIONS
 from bot.adapters.slack.text import format_age
 from bot.adapters.slack.wording import error_text
+from bot.adapters.wolkvox.errors import ERROR_KINDS
 from bot.demo import DemoOptions, DemoTally, _conclude
 from bot.domain.rules import unavailable_rule
 from bot.services.views.alert import Unit
@@ -156,6 +157,16 @@ def test_a_wolkvox_error_reads_in_spanish_only() -> None:
     assert error_text(Translator("es"), "token_rejected", english) == "Wolkvox rechazó el token"
     assert error_text(Translator("es"), "weird_new_kind", english) == "No se pudo consultar Wolkvox"
     assert error_text(Translator("en"), "token_rejected", english) == english
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_every_wolkvox_error_kind_has_its_own_words(lang: str) -> None:
+    """A kind without words reads as "Wolkvox could not be polled": true, but it hides
+    what to fix (a 404 from a wrong base_url must say to check base_url and server)."""
+    tr = Translator(lang)
+    assert all(tr.error(kind) != tr("error.unknown") for kind in ERROR_KINDS)
+    said = {"en": "check base_url and server", "es": "revise base_url y server"}[lang]
+    assert said in tr.error("not_found")
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from bot.adapters.wolkvox.client import RequestOutcome, WolkvoxClient
 from bot.adapters.wolkvox.errors import (
     ConcurrencyLimitError,
     ConfigurationError,
+    NotFoundError,
     PayloadError,
     QuotaExceededError,
     ResponseTooLargeError,
@@ -328,7 +329,8 @@ async def test_sixty_thousand_records_are_flagged_possibly_truncated(
 @pytest.mark.parametrize(
     "response",
     [
-        reply(404, b"Not Found"),
+        reply(404, {"code": 404, "error": None, "msg": " 0 records were found", "data": []}),
+        reply(404, b""),
         reply(200, {"code": 200, "msg": "0 records were found"}),
         reply(200, {"code": "200", "msg": " 0 records were found", "data": None}),
     ],
@@ -344,7 +346,31 @@ async def test_an_empty_window_means_no_calls(
     assert len(wolkvox.requests) == 1
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"Not Found",
+        b"<!DOCTYPE html><html><head><title>404 Not Found</title></head></html>",
+        b"\n<h1>Not Found</h1><p>The requested URL was not found on this server.</p>",
+    ],
+)
+async def test_a_404_that_is_not_a_wolkvox_answer_is_a_wrong_address_not_an_empty_window(
+    client: WolkvoxClient, wolkvox: FakeWolkvox, body: bytes
+) -> None:
+    """A web server's own "Not Found" page means the URL points at no Wolkvox API (a wrong
+    base_url or server code): reported, never read as "no calls"."""
+    wolkvox.script(reply(404, body))
+
+    with pytest.raises(NotFoundError) as caught:
+        await client.calls_last_10(make_target())
+
+    assert caught.value.kind == "not_found"
+    assert "check the operation's base_url and server" in str(caught.value)
+    assert len(wolkvox.requests) == 1, "a wrong address is not retried within the poll"
+
+
 ERROR_RESPONSES: list[httpx.Response | type[Exception]] = [
+    reply(404, b"<html>" + TOKEN.encode() + b"</html>"),
     reply(400, {"code": 400, "msg": "THE API YOU WANT TO CONSULT DOES NOT EXIST"}),
     reply(401, {"code": 401, "msg": "PLEASE ENTER THE WOLKVOX-TOKEN"}),
     reply(403, {"code": 403, "msg": f"PLEASE VALIDATE TOKEN {TOKEN}"}),
