@@ -90,8 +90,8 @@ class World:
 @pytest.mark.parametrize(
     ("language", "calm", "burning"),
     [
-        ("en", "today 2.5% abandoned of 480 (target 5%)", "budget spent by"),
-        ("es", "hoy 2,5 % abandonada de 480 (objetivo 5 %)", "presupuesto agotado hacia"),
+        ("en", "today 2.5% abandoned of 480 calls (target 5%)", "budget spent by"),
+        ("es", "hoy 2,5 % abandonadas de 480 llamadas (objetivo 5 %)", "presupuesto agotado hacia"),
     ],
 )
 async def test_a_budget_rule_lives_like_any_other(language: str, calm: str, burning: str) -> None:

@@ -40,10 +40,12 @@ def _times(tr: Translator, value: float) -> str:
     return TIMES + format_decimal(value, tr.lang, 1).removesuffix(".0").removesuffix(",0")
 
 
-def _measure(tr: Translator, label: str) -> str:
+def _measure(tr: Translator, label: str, calls: int) -> str:
+    """What the budget counts, agreeing with the day's `calls` (Spanish: `abandonada` of
+    one call, `abandonadas` of many)."""
     if not label.strip():
-        return tr("kinds.budget.matching")
-    return " + ".join(tr.result(part) for part in label.split(" + "))
+        return tr.n("kinds.budget.matching", calls)
+    return " + ".join(tr.result(part, calls) for part in label.split(" + "))
 
 
 def budget_day_line(
@@ -61,13 +63,15 @@ def budget_day_line(
     if population <= 0:
         return tr("kinds.budget.no_calls", objective=objective)
     rate = format_percent(facts.get("day_matched", 0.0) / population, tr.lang)
+    calls = int(population)
     parts = [
-        tr(
+        tr.n(
             "kinds.budget.day",
+            calls,
             rate=rate,
-            measure=_measure(tr, measure_label),
+            measure=_measure(tr, measure_label, calls),
             objective=objective,
-            calls=format_number(int(population), tr.lang),
+            calls=format_number(calls, tr.lang),
         )
     ]
     if "projected" in facts:
@@ -139,8 +143,9 @@ def kind_evidence(tr: Translator, view: AlertMessageView) -> str:
     """The numbers behind a budget alert: how fast it burns against its tier's level."""
     if view.rule_kind != BUDGET or view.value is None or view.threshold is None:
         return ""
-    return tr(
+    return tr.n(
         "kinds.budget.burn",
+        view.population or 0,
         burn=_times(tr, view.value),
         severity=tr.severity(view.severity or "warning"),
         threshold=_times(tr, view.threshold),

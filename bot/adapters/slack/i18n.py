@@ -72,8 +72,13 @@ class Translator:
             return template
         return safe(value, _NAME_LIMIT) or DASH
 
-    def result(self, value: str) -> str:
-        """A call result for display (`abandon` -> `abandoned` / `abandonada`)."""
+    def result(self, value: str, count: int | None = None) -> str:
+        """A call result for display (`abandon` -> `abandoned` / `abandonada`); agreeing
+        with `count` calls when given (`results.<value>`: `abandonadas`)."""
+        if count is not None and plural_form(count) == "other":
+            many = CATALOGS[self.lang].get(f"results.{_slug(value)}")
+            if many is not None:
+                return many
         return self._name("result", value)
 
     def call_type(self, value: str) -> str:

@@ -169,14 +169,20 @@ EN_ALERTS: dict[str, str] = {
         "acknowledgements and silences, newest first."
     ),
     # issue 16: kind budget (a daily objective) and kind expected (the usual count of a slot)
-    "kinds.budget.matching": "matching",
-    "kinds.budget.day": "today {rate} {measure} of {calls} (target {objective})",
+    "kinds.budget.matching.one": "matching",
+    "kinds.budget.matching.other": "matching",
+    "kinds.budget.day.one": "today {rate} {measure} of {calls} call (target {objective})",
+    "kinds.budget.day.other": "today {rate} {measure} of {calls} calls (target {objective})",
     "kinds.budget.no_calls": "no calls yet today (target {objective})",
     "kinds.budget.pace": "at the last hour's pace the day closes at {projected}",
     "kinds.budget.spent_by": "budget spent by {at}",
     "kinds.budget.spent": "the day's budget is already spent",
     "kinds.budget.lasts": "the budget lasts the day",
-    "kinds.budget.burn": (
+    "kinds.budget.burn.one": (
+        "Burning the day's budget at {burn} the sustainable pace ({calls} call); "
+        "{severity} at {threshold}"
+    ),
+    "kinds.budget.burn.other": (
         "Burning the day's budget at {burn} the sustainable pace ({calls} calls); "
         "{severity} at {threshold}"
     ),

@@ -186,14 +186,20 @@ ES_ALERTS: dict[str, str] = {
         "reconocimientos y silencios, del más reciente al más antiguo."
     ),
     # issue 16: kind budget (un objetivo diario) y kind expected (lo habitual de una franja)
-    "kinds.budget.matching": "que coinciden",
-    "kinds.budget.day": "hoy {rate} {measure} de {calls} (objetivo {objective})",
+    "kinds.budget.matching.one": "que coincide",
+    "kinds.budget.matching.other": "que coinciden",
+    "kinds.budget.day.one": "hoy {rate} {measure} de {calls} llamada (objetivo {objective})",
+    "kinds.budget.day.other": "hoy {rate} {measure} de {calls} llamadas (objetivo {objective})",
     "kinds.budget.no_calls": "aún no hay llamadas hoy (objetivo {objective})",
     "kinds.budget.pace": "al ritmo de la última hora el día cierra en {projected}",
     "kinds.budget.spent_by": "presupuesto agotado hacia las {at}",
     "kinds.budget.spent": "el presupuesto del día ya se agotó",
     "kinds.budget.lasts": "el presupuesto alcanza para el día",
-    "kinds.budget.burn": (
+    "kinds.budget.burn.one": (
+        "Consumiendo el presupuesto del día a {burn} el ritmo sostenible ({calls} llamada); "
+        "{severity} desde {threshold}"
+    ),
+    "kinds.budget.burn.other": (
         "Consumiendo el presupuesto del día a {burn} el ritmo sostenible ({calls} llamadas); "
         "{severity} desde {threshold}"
     ),

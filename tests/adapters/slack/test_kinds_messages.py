@@ -8,8 +8,12 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.adapters.slack.blocks import render_alert_message
 from bot.adapters.slack.blocks_digest import render_digest_message
+from bot.adapters.slack.blocks_kinds import budget_day_line, kind_evidence
+from bot.adapters.slack.i18n import Translator
 from bot.adapters.slack.text import TIMES
 from bot.domain.alerts import Alert, AlertState
 from bot.domain.call_log import CallLog
@@ -52,11 +56,11 @@ def test_a_budget_alert_says_where_the_day_is_heading() -> None:
     # 156 abandons of 2,400 since 08:00 (6.5%); at the last hour's pace (120 of 600 an
     # hour) the day closes at (156 + 720) / 6,000 = 14.6%; 300 allowed: spent by 13:12.
     assert (
-        "Today 6.5% abandoned of 2,400 (target 5%); at the last hour's pace the day closes "
+        "Today 6.5% abandoned of 2,400 calls (target 5%); at the last hour's pace the day closes "
         "at 14.6%; budget spent by 13:12" in english
     ), english
     assert (
-        "Hoy 6,5 % abandonada de 2.400 (objetivo 5 %); al ritmo de la última hora el día "
+        "Hoy 6,5 % abandonadas de 2.400 llamadas (objetivo 5 %); al ritmo de la última hora el día "
         "cierra en 14,6 %; presupuesto agotado hacia las 13:12" in spanish
     ), spanish
     assert f"sustainable pace (600 calls); critical at {TIMES}2" in english
@@ -97,7 +101,52 @@ def test_a_storm_digest_carries_both_kinds_in_the_reader_language() -> None:
     expected = replace(_view(EXPECTED, slot, SLOT_END), incident_id="inc-2")
     digest = DigestView("d-1", NOON, NOON, (budget, expected), tz=TZ)
     spanish = "\n".join(strings(render_digest_message(digest, "es").to_payload()))
-    assert "Hoy 6,5 % abandonada de 2.400 (objetivo 5 %)" in spanish, spanish
+    assert "Hoy 6,5 % abandonadas de 2.400 llamadas (objetivo 5 %)" in spanish, spanish
     assert "12 llamadas entrantes en 15 min; un martes a las 10:00 suele traer 85" in spanish
     english = "\n".join(strings(render_digest_message(digest, "en").to_payload()))
     assert "a Tuesday 10:00 usually brings 85" in english
+
+
+@pytest.mark.parametrize(
+    ("lang", "matched", "calls", "label", "said"),
+    [
+        ("es", 1, 1, "abandon", "hoy 100,0 % abandonada de 1 llamada (objetivo 5 %)"),
+        ("es", 156, 2400, "abandon", "hoy 6,5 % abandonadas de 2.400 llamadas (objetivo 5 %)"),
+        ("es", 2, 40, "abandon + busy", "hoy 5,0 % abandonadas + ocupadas de 40 llamadas"),
+        ("es", 1, 1, "", "hoy 100,0 % que coincide de 1 llamada"),
+        ("es", 3, 40, "", "hoy 7,5 % que coinciden de 40 llamadas"),
+        ("en", 1, 1, "abandon", "today 100.0% abandoned of 1 call (target 5%)"),
+        ("en", 156, 2400, "abandon", "today 6.5% abandoned of 2,400 calls (target 5%)"),
+    ],
+)
+def test_the_budget_day_line_agrees_with_one_call_and_with_many(
+    lang: str, matched: int, calls: int, label: str, said: str
+) -> None:
+    facts = {"objective": 0.05, "day_population": float(calls), "day_matched": float(matched)}
+    line = budget_day_line(Translator(lang), facts, measure_label=label, tz=TZ, as_of=NOON)
+    assert said in line, line
+
+
+@pytest.mark.parametrize(
+    ("lang", "calls", "said"),
+    [
+        ("es", 1, "ritmo sostenible (1 llamada)"),
+        ("es", 600, "ritmo sostenible (600 llamadas)"),
+        ("en", 1, "sustainable pace (1 call)"),
+    ],
+)
+def test_the_budget_burn_line_agrees_with_its_count(lang: str, calls: int, said: str) -> None:
+    view = AlertMessageView(
+        incident_id="inc-1",
+        rule="abandon-budget",
+        operation="bogota",
+        state="firing",
+        severity="warning",
+        since=NOON,
+        as_of=NOON,
+        value=3.0,
+        threshold=2.0,
+        population=calls,
+        rule_kind="budget",
+    )
+    assert said in kind_evidence(Translator(lang), view)
