@@ -139,16 +139,17 @@ def scan_keyed(
     if duplicates == len(same):
         return {}, {}, {}, IngestReport(0, 0, duplicates, 0)
     differ = list(map(not_, same))
-    rest = list(compress(zip(keys, entry_list, strict=True), differ))
+    rest_ids = list(compress(keys, differ))
+    rest_entries = list(compress(entry_list, differ))
     # None of the rest is in `current` with another entry (a changed call), nor in the
     # previous generation: they are all new.
     if not any(compress(known, differ)) and (
-        not previous or not any(map(previous.__contains__, map(_CONN_ID, rest)))
+        not previous or not any(map(previous.__contains__, rest_ids))
     ):
-        written = dict(rest)
+        written = dict(zip(rest_ids, rest_entries, strict=True))
         new = len(written)
-        return written, written, Counter(written.values()), IngestReport(new, 0, duplicates)
-    return _scan_each(rest, current, previous, duplicates)
+        return written, written, Counter(rest_entries), IngestReport(new, 0, duplicates)
+    return _scan_each(zip(rest_ids, rest_entries, strict=True), current, previous, duplicates)
 
 
 def _scan_each(
@@ -194,7 +195,6 @@ def _entry_of(key: CallKey, oldest: int, latest: datetime) -> _Entry | None:
 
 
 _AT = itemgetter(0)
-_CONN_ID = itemgetter(0)
 _TYPE = itemgetter(1)
 _RESULT = itemgetter(2)
 
