@@ -6,7 +6,8 @@ a lease it holds, takes a free or expired one within its share, and otherwise sk
 cycle. A lease newly taken first restores the operation's state from the store, so the
 incident the previous holder opened goes on in its original message. Its first Wolkvox
 request waits until Wolkvox's one-request-per-token rule allows it (`first_request_at`):
-until then the cycle is skipped, with the reason logged.
+the cycle waits for it (at most 60 s, logged with its reason), holding the lease, and
+requests asked meanwhile (context for a command) are not sent.
 
 Between polls (poll periods are minutes, the lease TTL is 30 s) `run` renews the held leases
 every third of a TTL and keeps this replica's heartbeat. The Wolkvox client asks
@@ -56,8 +57,11 @@ class Leadership:
         operations: Callable[[], Iterable[str]],
         restore: Callable[[str], Awaitable[None]],
         ttl: timedelta = DEFAULT_LEASE_TTL,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._leases = leases
+        self.sleep = sleep
+        """How a new holder waits out Wolkvox's gap (a fake clock's in tests)."""
         self._poll = poll
         self._operations = operations
         self._restore = restore
@@ -98,7 +102,12 @@ class Leadership:
             return await self._poll(operation)
         async with self._lock(operation):
             move = await self._gate(operation)
-        if move is None:
+        if isinstance(move, timedelta):
+            # A new holder waits out Wolkvox's gap now rather than a whole poll period.
+            await self.sleep(move.total_seconds())
+            async with self._lock(operation):
+                move = await self._gate(operation)
+        if move is None or isinstance(move, timedelta):
             return None
         report = await self._poll(operation)
         if report.outcome == LEASE_LOST:
@@ -107,8 +116,9 @@ class Leadership:
             await self._give_back(operation)
         return report
 
-    async def _gate(self, operation: str) -> LeaseMove | None:
-        """Renew or take the lease and say how (None: skip this cycle, reason logged)."""
+    async def _gate(self, operation: str) -> LeaseMove | timedelta | None:
+        """Renew or take the lease and say how (None: skip this cycle, reason logged; a
+        wait: the lease is held, but its first request must wait that long)."""
         try:
             board = await self._leases.heartbeat(ttl=self.ttl)
             spread = Spread.of(board, me=self._leases.replica, operations=self._operations())
@@ -139,11 +149,11 @@ class Leadership:
         if first is not None:
             if board.now < first:
                 log.info(
-                    "event=poll_skipped operation=%s reason=wolkvox_gap wait_s=%.0f",
+                    "event=poll_waits operation=%s reason=wolkvox_gap wait_s=%.0f",
                     operation,
                     (first - board.now).total_seconds(),
                 )
-                return None
+                return first - board.now
             self._held[operation] = replace(lease, first_request_at=None)
         return move
 

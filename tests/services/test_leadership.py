@@ -6,6 +6,7 @@ holders, a fenced commit dropping the operation, leases given back on a clean st
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -35,12 +36,18 @@ class Replica:
             operations=lambda: self.operations,
             restore=self._restore,
             ttl=TTL,
+            sleep=self._sleep,
         )
+        self.waiting: Callable[[float], Awaitable[None]] | None = None
         self.leadership.listeners.append(self.changes.append)
 
     async def _poll(self, operation: str) -> CycleReport:
         self.polled.append(operation)
         return CycleReport(operation, T0, self.outcome, timedelta(0))
+
+    async def _sleep(self, seconds: float) -> None:
+        assert self.waiting is not None, "this replica was not expected to wait"
+        await self.waiting(seconds)
 
     async def _restore(self, operation: str) -> None:
         self.restored.append(operation)
@@ -121,13 +128,19 @@ async def test_a_new_holder_waits_60s_after_a_request_that_may_still_be_in_fligh
     await x.round()
     assert await x.leadership.before_request("a") is None  # x sends, and dies
     table.now += TTL + timedelta(seconds=1)
+    refusals: list[str | None] = []
 
+    async def wait(seconds: float) -> None:
+        refusals.append(await y.leadership.before_request("a"))  # not even a context request
+        table.now += timedelta(seconds=seconds)
+
+    y.waiting = wait
     with caplog.at_level(logging.INFO, logger="callbot.leadership"):
-        assert await y.round() == []
-    assert "event=poll_skipped operation=a reason=wolkvox_gap wait_s=29" in caplog.text
-    assert await y.leadership.before_request("a") is not None  # not even a context request
-    table.now = T0 + timedelta(seconds=60)
-    assert await y.round() == ["a"]
+        assert await y.round() == ["a"]
+    assert "event=poll_waits operation=a reason=wolkvox_gap wait_s=29" in caplog.text
+    assert table.now == T0 + timedelta(seconds=60)  # polled when Wolkvox's 60 s were over
+    [refusal] = refusals
+    assert refusal is not None and "may still have a request in flight" in refusal
     assert await y.leadership.before_request("a") is None
 
 

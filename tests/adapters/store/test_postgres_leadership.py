@@ -196,3 +196,25 @@ async def test_healthz_and_metrics_say_which_operations_each_replica_polls(
         assert line in scrape.text.splitlines()
     assert 'callbot_lease_epoch{operation="c"}' not in scrape.text
     assert y.runtime.health.detail() == "leases: c (epoch 2), d (epoch 2)"
+
+
+async def test_the_new_holder_waits_out_the_60s_of_a_request_the_dead_holder_sent(
+    replicas: tuple[Replica, Replica, FakeChat], pg_url: str
+) -> None:
+    x, y, _ = replicas
+    await x.round()
+    refusal = await y.runtime.leadership.before_request("a")
+    assert refusal is not None and "does not hold the lease of operation a" in refusal
+    assert await x.runtime.leadership.before_request("a") is None  # sent; then x dies
+    die(pg_url, x)
+    waits: list[float] = []
+
+    async def wait(seconds: float) -> None:
+        waits.append(seconds)
+
+    y.runtime.leadership.sleep = wait
+    polled = await y.round()
+
+    assert "a" not in polled and sorted(polled) == ["b", "c", "d"]
+    assert len(waits) == 1 and 50 < waits[0] <= 60  # the rest of Wolkvox's 60 s, by the DB
+    assert "a" in y.held  # held meanwhile: nobody else may poll it
