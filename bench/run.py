@@ -31,6 +31,7 @@ BENCHMARKS = (
     "scheduler",
     "backtest",
     "store",
+    "replicas",
 )
 RESULTS = ROOT / "bench" / "RESULTS.md"
 
