@@ -24,6 +24,12 @@ REJECTED: dict[str, list[str]] = {
     "bad_budget_tier_key": ["rule 'abandon-budget'", "slow.budget", "spend"],
     "bad_budget_without_among": ["rule 'abandon-budget'", "among", "needs among"],
     "bad_budget_key_of_expected": ["rule 'abandon-budget'", "direction", "only expected"],
+    "bad_budget_recover_critical_zero": ["rule 'abandon-budget'", "recover_critical", "above 0"],
+    "bad_budget_recover_critical_below_recover": [
+        "rule 'abandon-budget'",
+        "recover_critical",
+        "below recover 1.2",
+    ],
     "bad_expected_without_match": ["rule 'inbound-expected'", "match", "needs match"],
     "bad_expected_chance": ["rule 'inbound-expected'", "chance", "not a small probability"],
     "bad_expected_weeks": ["rule 'inbound-expected'", "weeks", "at most 5"],
@@ -68,6 +74,22 @@ def test_a_budget_rule_gets_its_default_tiers_and_overrides() -> None:
     assert fast.min_calls == FAST_TIER.min_calls
     assert (slow.spend, slow.window, slow.min_calls) == (SLOW_TIER.spend, SLOW_TIER.window, 100)
     assert rule.confidence == 0.9
+
+
+def test_a_budget_rule_takes_recover_critical_as_a_burn_rate() -> None:
+    budget = {
+        "name": "abandon-budget",
+        "kind": "budget",
+        "match": {"result": ["abandon"]},
+        "among": {"type": ["inbound"]},
+        "objective": "5%",
+        "recover": 1,
+        "recover_critical": 1.5,
+    }
+    settings = make_settings(operations=[BOGOTA], rules=[budget])
+    (rule,) = settings.rules
+    assert (rule.recover, rule.recover_critical) == (1.0, 1.5)
+    assert "crit until < 1.5" in render_report(settings)
 
 
 def test_an_expected_rule_gets_its_defaults() -> None:

@@ -52,7 +52,28 @@ def budget_checks(m: RuleModel, broken: set[str]) -> list[tuple[str, str]]:
             out.extend(_tier_checks(name, model))
     if m.recover is not None and not m.recover > 0:
         out.append(("recover", "must be a burn rate above 0, like 1 (the sustainable pace)"))
+    out.extend(_budget_recover_critical_checks(m))
     return out
+
+
+def _budget_recover_critical_checks(m: RuleModel) -> list[tuple[str, str]]:
+    """A burn rate above 0, not below `recover` (the alert would resolve still critical).
+    Its ceiling, the fast tier's own level, depends on the length of each business day,
+    so it is not checked here: a level at or above it never holds anything."""
+    value = m.recover_critical
+    if value is None:
+        return []
+    if not value > 0:
+        return [("recover_critical", "must be a burn rate above 0, like 1.5")]
+    if m.recover is not None and m.recover > 0 and value < m.recover:
+        return [
+            (
+                "recover_critical",
+                f"{value:g} is below recover {m.recover:g}; the alert would resolve while "
+                "still critical",
+            )
+        ]
+    return []
 
 
 def _tier_checks(name: str, t: TierModel) -> list[tuple[str, str]]:
@@ -162,6 +183,10 @@ def describe_kind(rule: RuleSpec) -> str:
         for t in rule.tiers
     )
     conf = f" @{rule.confidence:.0%} conf" if rule.confidence is not None else ""
+    if rule.recover_critical is not None:
+        conf += f" crit until < {rule.recover_critical:g}x"
+    if rule.recover is not None:
+        conf += f" recover {rule.recover:g}x"
     return f"{(rule.objective or 0):.1%}/day ".replace(".0%", "%") + tiers + conf
 
 

@@ -1,7 +1,5 @@
-"""The configuration reference as markdown tables, for the README.
-
-Kept beside the schema and tested against it, so a key cannot be added
-without being documented here.
+"""The configuration reference as markdown tables, for the README: kept beside the
+schema and tested against it, so a key cannot be added without being documented here.
 """
 
 from __future__ import annotations
@@ -77,12 +75,12 @@ RULE_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         "recover_critical",
-        "count, rate, queue",
-        "the `warning` threshold",
+        "count, rate, queue, budget",
+        "the `warning` threshold (`budget`: none)",
         "Severity hysteresis: a critical alert stays critical until its value falls below "
-        "this, so a value flapping around `critical` neither pings nor replies again. Going "
-        "back to warning edits the message; it is no thread reply. Between `recover` and "
-        "`critical`; needs both levels.",
+        "this, so a value flapping around `critical` neither pings nor replies again; going "
+        "back to warning edits the message. Between `recover` and `critical`; needs both "
+        "levels. `budget`: a burn rate its fast tier must fall below (no default).",
     ),
     (
         "resolve_when_quiet",

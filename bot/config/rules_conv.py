@@ -34,7 +34,7 @@ _MINUTE = timedelta(minutes=1)
 APPLIES_TO: dict[str, tuple[str, ...]] = {
     "warning": ("count", "rate", "queue"),
     "critical": ("count", "rate", "queue"),
-    "recover_critical": ("count", "rate", "queue"),
+    "recover_critical": ("count", "rate", "queue", "budget"),
     "min_calls": ("count", "rate", "spike", "queue"),
     "confidence": ("rate", "budget"),
     "baseline": ("spike",),

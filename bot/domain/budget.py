@@ -218,7 +218,11 @@ def evaluate_budget(
     its threshold (the tier's long-window burn is the value, the smaller of the two
     burns what is compared); while firing, BAND as long as a judged tier still burns
     at `recover` or more (when set); CLEAR once a tier judges and none burns; QUIET when
-    no tier has enough calls; HELD when the short windows were not covered by polls."""
+    no tier has enough calls; HELD when the short windows were not covered by polls.
+
+    With `recover_critical`, a critical alert stays critical while its fast (critical)
+    tier still burns at that rate or more, though under its own threshold (severity
+    hysteresis, as for count and rate rules): BREACH when a lower tier burns, else BAND."""
     periods = business_day(spec.active, now, tz)
     length = sum((e - s for s, e in periods), timedelta(0))
     if not periods:
@@ -263,6 +267,21 @@ def evaluate_budget(
         population=shown.population,
         recover=spec.recover if spec.recover is not None else shown.threshold,
     )
+    kept = _kept_critical(spec, judged, burning, current)
+    if kept is not None:
+        return replace(
+            evaluation,
+            status=EvalStatus.BREACH if burning else EvalStatus.BAND,
+            severity=Severity.CRITICAL,
+            value=kept.long_burn,
+            compared=kept.compared,
+            threshold=kept.threshold,
+            matched=kept.matched,
+            population=kept.population,
+            recover=spec.recover_critical,
+            detail=f"{kept.tier.name} tier: burn {kept.compared:.2f}x under critical "
+            f"{kept.threshold:.2f}x but critical until below {spec.recover_critical:g}x",
+        )
     if burning:
         return replace(evaluation, status=EvalStatus.BREACH, severity=shown.severity, detail=what)
     if current is not None and spec.recover is not None:
@@ -275,3 +294,17 @@ def evaluate_budget(
                 detail=f"{what}; not yet below recover {spec.recover:g}x",
             )
     return replace(evaluation, status=EvalStatus.CLEAR, detail=what)
+
+
+def _kept_critical(
+    spec: RuleSpec, judged: list[_Burn], burning: list[_Burn], current: Severity | None
+) -> _Burn | None:
+    """The critical tier holding a critical alert critical (`recover_critical`), if any."""
+    level = spec.recover_critical
+    if current is not Severity.CRITICAL or level is None:
+        return None
+    if burning and burning[0].severity is Severity.CRITICAL:
+        return None
+    return next(
+        (b for b in judged if b.severity is Severity.CRITICAL and b.compared >= level), None
+    )

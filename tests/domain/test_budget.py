@@ -214,3 +214,33 @@ def test_a_burning_budget_carries_the_day_as_facts() -> None:
     assert spent == NOON.replace(hour=13, minute=12)
     calm = evaluate(SPEC, OP, day_log((OPENING, NOON, 10, 0.2)), now=NOON, tz=BOGOTA)
     assert calm.status is EvalStatus.CLEAR and calm.facts == ()
+
+
+def test_recover_critical_keeps_a_critical_budget_critical_while_the_fast_tier_burns() -> None:
+    # 8% all day: the fast tier burns about 1.3 (its lower bound), under its 2, while the
+    # slow tier's four hours burn past its 1.25. Paged critical earlier, the alert goes
+    # back to warning as soon as the fast tier cools, unless recover_critical holds it.
+    log = day_log((OPENING, NOON, 10, 0.8))
+    plain = evaluate(SPEC, OP, log, now=NOON, tz=BOGOTA, current=Severity.CRITICAL)
+    assert (plain.status, plain.severity) == (EvalStatus.BREACH, Severity.WARNING), plain.detail
+    held = replace(SPEC, recover_critical=1.0)
+    kept = evaluate(held, OP, log, now=NOON, tz=BOGOTA, current=Severity.CRITICAL)
+    assert (kept.status, kept.severity) == (EvalStatus.BREACH, Severity.CRITICAL), kept.detail
+    assert kept.threshold == pytest.approx(2.0) and kept.recover == 1.0
+    assert kept.value is not None and 1.0 <= kept.value < 2.0
+    # Only a critical alert is held: a warning one, or a new evaluation, is not raised.
+    warning = evaluate(held, OP, log, now=NOON, tz=BOGOTA, current=Severity.WARNING)
+    assert warning.severity is Severity.WARNING
+    # Below recover_critical the hold ends.
+    cooler = replace(SPEC, recover_critical=1.9)
+    down = evaluate(cooler, OP, log, now=NOON, tz=BOGOTA, current=Severity.CRITICAL)
+    assert down.severity is Severity.WARNING
+
+
+def test_recover_critical_alone_keeps_a_critical_budget_in_band() -> None:
+    # Only the fast tier, no slow one burning: the alert is held critical (BAND) rather
+    # than resolved while the fast tier burns at recover_critical or more.
+    spec = replace(SPEC, recover_critical=1.0, tiers=(FAST_TIER,))
+    log = day_log((OPENING, NOON, 10, 0.8))
+    got = evaluate(spec, OP, log, now=NOON, tz=BOGOTA, current=Severity.CRITICAL)
+    assert (got.status, got.severity) == (EvalStatus.BAND, Severity.CRITICAL), got.detail

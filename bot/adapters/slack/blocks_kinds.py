@@ -140,10 +140,11 @@ def kind_value_line(tr: Translator, view: AlertMessageView) -> str:
 
 
 def kind_evidence(tr: Translator, view: AlertMessageView) -> str:
-    """The numbers behind a budget alert: how fast it burns against its tier's level."""
+    """The numbers behind a budget alert: how fast it burns against its tier's level, and,
+    for a critical alert held by `recover_critical` under that level, until when."""
     if view.rule_kind != BUDGET or view.value is None or view.threshold is None:
         return ""
-    return tr.n(
+    line = tr.n(
         "kinds.budget.burn",
         view.population or 0,
         burn=_times(tr, view.value),
@@ -151,3 +152,9 @@ def kind_evidence(tr: Translator, view: AlertMessageView) -> str:
         threshold=_times(tr, view.threshold),
         calls=format_number(view.population or 0, tr.lang),
     )
+    compared = view.compared if view.compared is not None else view.value
+    held = view.severity == "critical" and view.status in ("breach", "band")
+    if held and view.recover is not None and compared < view.threshold:
+        severity = tr.severity("critical")
+        line += ", " + tr("detail.holds", severity=severity, recover=_times(tr, view.recover))
+    return line

@@ -150,3 +150,17 @@ def test_the_budget_burn_line_agrees_with_its_count(lang: str, calls: int, said:
         rule_kind="budget",
     )
     assert said in kind_evidence(Translator(lang), view)
+
+
+def test_a_budget_held_critical_by_recover_critical_says_until_when() -> None:
+    # 8% all day: the fast tier burns about 1.3, under its 2; recover_critical 1 holds
+    # the critical alert, and its message says so instead of a bare "critical at x2".
+    spec = replace(BUDGET, recover_critical=1.0)
+    log = day_log((OPENING, NOON, 10, 0.8))
+    evaluation = evaluate(spec, "bogota", log, now=NOON, tz=ZoneInfo(TZ), current=Severity.CRITICAL)
+    view = alert_view(_firing(evaluation), spec, log=log, now=NOON, tz=TZ, channel="C1")
+    english = "\n".join(strings(render_alert_message(view, "en").to_payload()))
+    spanish = "\n".join(strings(render_alert_message(view, "es").to_payload()))
+    assert "Critical: abandon-budget" in english
+    assert f"critical at {TIMES}2, critical until below {TIMES}1" in english, english
+    assert f"crítica desde {TIMES}2, crítica hasta bajar de {TIMES}1" in spanish, spanish
