@@ -4,7 +4,10 @@ Nothing is lost: a row stays until the chat accepts it, retried with backoff
 (longer for errors a person must fix, such as a channel the bot is not in).
 Nothing is posted twice: before a first post the row is marked as attempted,
 so after a crash between posting and recording, the next attempt looks for the
-incident's message in the channel (by its metadata) instead of posting again.
+incident's message in the channel (by its metadata) instead of posting again. The
+mark keeps the row this drainer's (on a database several replicas share, no other
+replica takes it while it is in flight); a row the store says is no longer this
+drainer's (another replica took it over) is left alone, not sent.
 Edits and replies find the living message by incident id; a message a person
 deleted, or one Slack will not let the bot edit, is posted anew.
 """
@@ -27,6 +30,10 @@ GONE_OR_FROZEN = frozenset({ChatErrorKind.MESSAGE_GONE, ChatErrorKind.MESSAGE_FR
 """chat.update failures after which the incident's message will never take an edit (a
 person deleted it, or Slack refuses to change it): the update is posted as a new message
 instead of waiting forever and holding back everything after it in the channel."""
+
+
+class _NotOurs(Exception):
+    """The store refused to mark a row: another replica has it (or it was delivered)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +107,10 @@ class OutboxDrainer:
                 blocked.add(row.channel)
                 await self._defer(row, exc)
                 continue
+            except _NotOurs:
+                blocked.add(row.channel)
+                log.info("event=delivery_skipped incident=%s reason=not_ours", row.incident_id)
+                continue
             await self._outbox.complete(row.id, message=ref)
             self._report(DeliveryResult(row, "delivered"))
             completed += 1
@@ -162,10 +173,12 @@ class OutboxDrainer:
 
     async def _mark_attempted(self, row: OutboxRow, doing: str) -> None:
         """Count the attempt before sending, so a crash mid-send is followed by a look for
-        what Slack may already have. The row keeps its last real error, if any, so
-        /healthz says why it waits even while it is being retried."""
-        error = row.last_error or doing
-        await self._outbox.defer(row.id, not_before=self._clock.now(), error=error)
+        what Slack may already have; the row stays this drainer's while it is in flight
+        (`Outbox.mark_attempted`, not `defer`, which would hand its channel to another
+        replica). The row keeps its last real error, if any, so /healthz says why it waits
+        even while it is being retried."""
+        if not await self._outbox.mark_attempted(row.id, error=row.last_error or doing):
+            raise _NotOurs(row.id)
 
     async def _find(self, row: OutboxRow) -> MessageRef | None:
         if row.attempts == 0 and row.action == OutboxAction.POST:

@@ -272,6 +272,14 @@ class MemoryStore(SoleLeases, Store):
         if message is not None:
             t.message_refs[message.incident_id] = (message.incident_id, message.channel, message.ts)
 
+    async def mark_attempted(self, row_id: int, *, error: str) -> bool:
+        t = self._t()
+        row = t.outbox.get(row_id)
+        if row is None:
+            return False
+        t.outbox[row_id] = (*row[:6], row[6] + 1, row[7], error)
+        return True
+
     async def defer(self, row_id: int, *, not_before: datetime, error: str) -> None:
         t = self._t()
         when = to_micros(not_before, what="not_before")

@@ -2,10 +2,10 @@
 
 psycopg 3's async connections from its pool (psycopg_pool), so the asyncio loop never
 blocks on the network. Every contract call that writes runs in one transaction
-(`commit_cycle`, `commit_action`, `complete`, `defer`: all of it or none of it, as in
-SQLite); `load` reads every table in one REPEATABLE READ snapshot. The schema is created
-and migrated when the store opens (bot.adapters.store.postgres_schema). The URL is shown
-only with its password masked, in every message this store raises.
+(`commit_cycle`, `commit_action`, `complete`, `mark_attempted`, `defer`: all of it or none
+of it, as in SQLite); `load` reads every table in one REPEATABLE READ snapshot. The schema
+is created and migrated when the store opens (bot.adapters.store.postgres_schema). The URL
+is shown only with its password masked, in every message this store raises.
 """
 
 from __future__ import annotations
@@ -23,10 +23,18 @@ from psycopg_pool import AsyncConnectionPool
 from bot.adapters.store.postgres_changes import PostgresChanges, announce, channel_for
 from bot.adapters.store.postgres_lease import fence
 from bot.adapters.store.postgres_leasing import PostgresLeases
-from bot.adapters.store.postgres_outbox import CLAIM_TTL, RELEASE, RELEASE_CHANNEL, claim_due
+from bot.adapters.store.postgres_outbox import (
+    CLAIM_TTL,
+    RELEASE,
+    RELEASE_CHANNEL,
+    claim_due,
+    mark_attempted,
+)
 from bot.adapters.store.postgres_requests import PostgresRequests
 from bot.adapters.store.postgres_schema import migrate
 from bot.adapters.store.postgres_sql import (
+    HISTORY_ACTIONS,
+    HISTORY_INCIDENTS,
     UPSERT_REF,
     Conn,
     read_state,
@@ -64,20 +72,6 @@ CONNECT_TIMEOUT_S = 10
 """How long one connection attempt may take before the database counts as unreachable."""
 POOL_TIMEOUT_S = 15.0
 """How long a call waits for a pooled connection before it fails (transient)."""
-
-_HISTORY_INCIDENTS = (
-    "SELECT id, rule, operation, started_at, ended_at, doc::text FROM incidents "
-    "WHERE (ended_at IS NULL OR ended_at >= %(since)s) "
-    "AND (%(rule)s::text IS NULL OR rule = %(rule)s) "
-    "AND (%(operation)s::text IS NULL OR operation = %(operation)s) "
-    "ORDER BY started_at DESC, id DESC LIMIT %(limit)s"
-)
-_HISTORY_ACTIONS = (
-    "SELECT at, rule, operation, doc::text FROM actions WHERE at >= %(since)s "
-    "AND (%(rule)s::text IS NULL OR rule = %(rule)s) "
-    "AND (%(operation)s::text IS NULL OR operation IS NULL OR operation = %(operation)s) "
-    "ORDER BY at DESC, id DESC LIMIT %(limit)s"
-)
 
 
 class PostgresStore(PostgresLeases, Store):
@@ -258,8 +252,8 @@ class PostgresStore(PostgresLeases, Store):
         }
 
         async def work(conn: Conn) -> HistoryPage:
-            incidents = await (await conn.execute(_HISTORY_INCIDENTS, params)).fetchall()
-            actions = await (await conn.execute(_HISTORY_ACTIONS, params)).fetchall()
+            incidents = await (await conn.execute(HISTORY_INCIDENTS, params)).fetchall()
+            actions = await (await conn.execute(HISTORY_ACTIONS, params)).fetchall()
             return history_page(incidents, actions)
 
         return await self._run(work, write=False)
@@ -309,6 +303,14 @@ class PostgresStore(PostgresLeases, Store):
                 await conn.execute(UPSERT_REF, (message.incident_id, message.channel, message.ts))
 
         await self._run(work)
+
+    @timed
+    async def mark_attempted(self, row_id: int, *, error: str) -> bool:
+        """Keeps and renews this store's claim on the row (see postgres_outbox)."""
+        me, ttl = self._owner, self._claim_ttl
+        return await self._run(
+            lambda conn: mark_attempted(conn, me=me, row_id=row_id, error=error, ttl=ttl)
+        )
 
     @timed
     async def defer(self, row_id: int, *, not_before: datetime, error: str) -> None:

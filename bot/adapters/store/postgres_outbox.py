@@ -9,9 +9,13 @@ returns them. A claim lasts its time to live by the database's clock (one clock 
 replica, whatever `now` a caller passes to look ahead). A row claimed by another replica
 holds back its channel exactly as a deferred row does (see `Outbox.due_outbox`), so a later
 update can never overtake, on another replica, the post it edits. `complete` deletes a row,
-`defer` releases its channel, `close` releases every claim of the store; a replica that
-dies holding claims loses them when they expire, and the crash recovery that finds an
-already posted message by its metadata covers the one row it may have sent.
+`defer` (a failed delivery) releases its channel, `close` releases every claim of the store.
+`mark_attempted`, done before a row is sent, keeps and renews the claim, so no other
+replica takes a row while it is in flight; it refuses a row the store no longer holds
+(its claim expired and another replica took it over, or it was delivered), which is then
+not sent. A replica that dies holding claims loses them when they expire, and the crash
+recovery that finds an already posted message by its metadata covers the one row it may
+have sent.
 """
 
 from __future__ import annotations
@@ -50,6 +54,11 @@ _CLAIM_DUE = """
               o.attempts, o.not_before, o.last_error
 """
 _DB_NOW = "SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint"
+_MARK_ATTEMPTED = """
+    UPDATE outbox SET attempts = attempts + 1, last_error = %(error)s,
+        claimed_until = (extract(epoch FROM clock_timestamp()) * 1000000)::bigint + %(ttl)s
+    WHERE id = %(id)s AND claimed_by = %(me)s
+"""
 RELEASE = "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = %s"
 RELEASE_CHANNEL = (
     "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = %(me)s "
@@ -82,3 +91,13 @@ async def claim_due(
     cursor = await conn.execute(_CLAIM_DUE, params)
     rows: list[OutboxTuple] = await cursor.fetchall()
     return sorted((decode_outbox(row) for row in rows), key=lambda row: row.id)
+
+
+async def mark_attempted(
+    conn: Conn, *, me: str, row_id: int, error: str, ttl: timedelta = CLAIM_TTL
+) -> bool:
+    """Count an attempt at a row `me` holds and renew its claim for `ttl`; False (nothing
+    changed) when `me` does not hold it any more."""
+    params = {"error": error, "ttl": ttl // timedelta(microseconds=1), "id": row_id, "me": me}
+    cursor = await conn.execute(_MARK_ATTEMPTED, params)
+    return cursor.rowcount == 1

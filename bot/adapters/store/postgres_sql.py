@@ -51,6 +51,19 @@ SELECT_POLLS = (
     "last_attempt_at, last_error_kind, stopped, last_records, last_skipped, "
     "possibly_truncated FROM poll_status"
 )
+HISTORY_INCIDENTS = (
+    "SELECT id, rule, operation, started_at, ended_at, doc::text FROM incidents "
+    "WHERE (ended_at IS NULL OR ended_at >= %(since)s) "
+    "AND (%(rule)s::text IS NULL OR rule = %(rule)s) "
+    "AND (%(operation)s::text IS NULL OR operation = %(operation)s) "
+    "ORDER BY started_at DESC, id DESC LIMIT %(limit)s"
+)
+HISTORY_ACTIONS = (
+    "SELECT at, rule, operation, doc::text FROM actions WHERE at >= %(since)s "
+    "AND (%(rule)s::text IS NULL OR rule = %(rule)s) "
+    "AND (%(operation)s::text IS NULL OR operation IS NULL OR operation = %(operation)s) "
+    "ORDER BY at DESC, id DESC LIMIT %(limit)s"
+)
 _UPSERT_POLL = (
     "INSERT INTO poll_status (operation, last_success_at, last_error, consecutive_failures, "
     "last_duration, last_attempt_at, last_error_kind, stopped, last_records, last_skipped, "

@@ -363,15 +363,17 @@ class SQLiteStore(SoleLeases, Store):
         await self._write(work)
 
     @timed
+    async def mark_attempted(self, row_id: int, *, error: str) -> bool:
+        mark = "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?"
+        return await self._write(lambda conn: conn.execute(mark, (error, row_id)).rowcount == 1)
+
+    @timed
     async def defer(self, row_id: int, *, not_before: datetime, error: str) -> None:
         values = (to_micros(not_before, what="not_before"), error, row_id)
-        await self._write(
-            lambda conn: conn.execute(
-                "UPDATE outbox SET attempts = attempts + 1, not_before = ?, last_error = ? "
-                "WHERE id = ?",
-                values,
-            )
+        later = (
+            "UPDATE outbox SET attempts = attempts + 1, not_before = ?, last_error = ? WHERE id = ?"
         )
+        await self._write(lambda conn: conn.execute(later, values))
 
     @timed
     async def outbox_depth(self) -> int:

@@ -9,8 +9,9 @@ It takes and returns domain objects (`Alert`, `Silence`, `Digest`, `IncidentReco
 `ActionRecord`, `PollState`); how they are spelled on disk is each implementation's own
 business (bot.adapters.store), as APScheduler's job stores serialise their own jobs.
 
-Transactions: `commit_cycle`, `commit_action`, `complete` and `defer` are each atomic: all
-of the call is stored, or (on any error, e.g. a value that cannot be stored) none of it.
+Transactions: `commit_cycle`, `commit_action`, `complete`, `mark_attempted` and `defer` are
+each atomic: all of the call is stored, or (on any error, e.g. a value that cannot be
+stored) none of it.
 A notification is thus never stored without the state that caused it, or the reverse.
 
 All timestamps are aware datetimes (naive ones are refused with ValueError); stores return
@@ -296,8 +297,21 @@ class Outbox(Protocol):
         """
         ...
 
+    async def mark_attempted(self, row_id: int, *, error: str) -> bool:
+        """About to send a row this store returned from `due_outbox`: count one more attempt
+        (so that after a crash mid-send the next attempt first looks for what the chat may
+        already have) and record `error` as the row's last error. Unlike `defer` the row stays
+        due and, on a database several replicas share, stays this store's: no other replica
+        takes it while it is in flight. False when the row is no longer this store's to send
+        (already delivered, or taken over by another replica after this store's claim
+        expired): nothing is counted and the caller must not send it.
+        """
+        ...
+
     async def defer(self, row_id: int, *, not_before: datetime, error: str) -> None:
-        """Keep a row that could not be delivered for later: one more attempt counted."""
+        """Keep a row that could not be delivered for later: one more attempt counted. On a
+        shared database the row's channel is released: whichever replica claims it next
+        delivers the row first."""
         ...
 
     async def outbox_depth(self) -> int:

@@ -62,6 +62,21 @@ async def test_racing_replicas_never_get_the_same_row_and_keep_each_channel_in_o
     assert not channels_a & channels_b  # whole channels, so per-channel order holds
 
 
+async def test_a_row_marked_as_attempted_stays_claimed_while_it_is_in_flight(
+    replicas: tuple[PostgresStore, PostgresStore],
+) -> None:
+    a, b = replicas
+    [post, update] = await queue(a, ("C1", "i1"), ("C1", "i1"))
+    [other] = await queue(a, ("C2", "i2"))
+    assert len(await a.due_outbox(NOW, 100)) == 3
+
+    assert await a.mark_attempted(post, error="posting")  # a sends it now
+
+    assert await b.due_outbox(NOW, 100) == []
+    again = await a.due_outbox(NOW, 100)
+    assert [(row.id, row.attempts) for row in again] == [(post, 1), (update, 0), (other, 0)]
+
+
 async def test_a_deferred_row_is_released_with_its_channel(
     replicas: tuple[PostgresStore, PostgresStore],
 ) -> None:
@@ -70,9 +85,13 @@ async def test_a_deferred_row_is_released_with_its_channel(
     [other] = await queue(a, ("C2", "i2"))
     assert len(await a.due_outbox(NOW, 100)) == 3
 
-    await a.defer(post, not_before=NOW, error="rate_limited")
+    await a.defer(post, not_before=NOW + timedelta(seconds=30), error="rate_limited")
 
-    assert [row.id for row in await b.due_outbox(NOW, 100)] == [post, update]
+    assert await b.due_outbox(NOW, 100) == []  # C1 waits for its retry, C2 is still a's
+    assert [row.id for row in await b.due_outbox(NOW + timedelta(seconds=30), 100)] == [
+        post,
+        update,
+    ]
     assert [row.id for row in await a.due_outbox(NOW, 100)] == [other]
 
 

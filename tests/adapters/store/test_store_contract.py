@@ -439,6 +439,35 @@ async def test_outbox_is_due_in_order_per_channel_and_a_deferred_row_holds_back_
     assert (again.id, again.attempts, again.last_error) == (a1, 2, "500")
 
 
+async def test_marking_an_attempt_counts_it_and_keeps_the_row_due_in_its_place(
+    store: Store, reopen: Reopen
+) -> None:
+    post, update, other = await store.commit_cycle(
+        CycleCommit(
+            "sales",
+            outbox=(draft("A", "i1"), draft("A", "i1", action="update"), draft("B", "i2")),
+        )
+    )
+    assert [r.id for r in await store.due_outbox(T0, 10)] == [post, update, other]
+
+    assert await store.mark_attempted(post, error="posting") is True
+    assert await store.mark_attempted(post, error="not_in_channel") is True
+    await store.close()
+
+    async with reopen() as again:  # a crash mid-send: the attempts are still counted
+        due = await again.due_outbox(T0, 10)
+        assert [r.id for r in due] == [post, update, other]
+        assert (due[0].attempts, due[0].not_before, due[0].last_error) == (
+            2,
+            T0,
+            "not_in_channel",
+        )
+        await again.complete(post, message=MessageRef("i1", "A", "1.0"))
+        assert await again.mark_attempted(post, error="posting") is False  # delivered
+        assert await again.mark_attempted(999, error="posting") is False
+        assert [r.id for r in await again.due_outbox(T0, 10)] == [update, other]
+
+
 async def test_a_row_scheduled_for_later_holds_back_later_rows_of_its_channel(
     store: Store,
 ) -> None:
