@@ -34,12 +34,37 @@ SETTINGS = make_settings(
 )
 
 
+class ReplicaSource(FakeSource):
+    """A replica's Wolkvox: `paused` holds its answers (a holder paused mid-cycle) until
+    set; `flights`, shared by replicas, counts the cycles of each operation fetching."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked = asyncio.Event()
+        self.paused: asyncio.Event | None = None
+        self.flights: dict[str, int] = {}
+        self.most = 0
+
+    async def calls_last_10(self, operation: str) -> Batch:
+        self.asked.set()
+        self.flights[operation] = self.flights.get(operation, 0) + 1
+        self.most = max(self.most, self.flights[operation])
+        try:
+            if self.paused is not None:
+                await self.paused.wait()
+            for _ in range(3):
+                await asyncio.sleep(0)
+            return await super().calls_last_10(operation)
+        finally:
+            self.flights[operation] -= 1
+
+
 class Replica:
     """One `callbot run` process, minus the timetable: `round()` fires every job once."""
 
     def __init__(self, url: str, chat: FakeChat, clock: ManualClock) -> None:
         self.store = PostgresStore(url=url)
-        self.source = FakeSource()
+        self.source = ReplicaSource()
         self.runtime: Runtime = assembled(
             SETTINGS, clock=clock, store=self.store, source=self.source, chat=chat
         )
@@ -124,34 +149,20 @@ async def test_a_dead_replicas_incident_goes_on_in_its_original_message(
     assert y.runtime.leadership.epochs()["a"] == 2
 
 
-class PausedSource(FakeSource):
-    """A source whose answer waits until the test lets it go: a holder paused mid-cycle."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.asked = asyncio.Event()
-        self.go = asyncio.Event()
-
-    async def calls_last_10(self, operation: str) -> Batch:
-        self.asked.set()
-        await self.go.wait()
-        return await super().calls_last_10(operation)
-
-
 async def test_a_paused_holders_cycle_is_refused_after_a_takeover(
     replicas: tuple[Replica, Replica, FakeChat], pg_url: str
 ) -> None:
     x, y, _ = replicas
     await x.round()
-    paused = PausedSource()
-    x.runtime.monitor._source = paused
-    paused.queue("a", calls(T0, abandons=5))
+    x.source.paused = asyncio.Event()
+    x.source.asked.clear()
+    x.source.queue("a", calls(T0, abandons=5))
     cycle = asyncio.create_task(x.runtime.leadership.poll("a"))
-    await paused.asked.wait()
+    await x.source.asked.wait()
 
     die(pg_url, x)  # x pauses past its lease; y takes over and polls
     assert await y.round() == list(OPS)
-    paused.go.set()
+    x.source.paused.set()
     report = await cycle
 
     assert report is not None and report.outcome == LEASE_LOST
@@ -218,3 +229,19 @@ async def test_the_new_holder_waits_out_the_60s_of_a_request_the_dead_holder_sen
     assert "a" not in polled and sorted(polled) == ["b", "c", "d"]
     assert len(waits) == 1 and 50 < waits[0] <= 60  # the rest of Wolkvox's 60 s, by the DB
     assert "a" in y.held  # held meanwhile: nobody else may poll it
+
+
+async def test_replicas_gating_at_once_never_poll_one_operation_twice_at_a_time(
+    replicas: tuple[Replica, Replica, FakeChat],
+) -> None:
+    x, y, _ = replicas
+    flights: dict[str, int] = {}
+    x.source.flights = y.source.flights = flights
+    polled: list[list[str]] = []
+    for _ in range(6):
+        by_x, by_y = await asyncio.gather(x.round(), y.round())
+        polled.append(sorted(by_x + by_y))
+
+    assert x.source.most == y.source.most == 1
+    assert all(len(set(ops)) == len(ops) for ops in polled)  # no operation twice a round
+    assert polled[-1] == list(OPS) and len(x.held) == len(y.held) == 2

@@ -1,6 +1,7 @@
 """Leases on PostgreSQL: one holder per operation, takeover after expiry with a new epoch,
-fencing of a stale holder's writes, and Wolkvox's 60 s rule across holders. The lease is a
-building block: `callbot run` does not take leases yet."""
+fencing of a stale holder's writes, and Wolkvox's 60 s rule across holders: the rows
+`callbot run` polls under (bot.services.leadership; tests/adapters/store/
+test_postgres_leadership.py runs two replicas' leadership on them)."""
 
 from __future__ import annotations
 
