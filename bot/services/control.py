@@ -246,21 +246,32 @@ class Controls(ControlsBase):
         An incident that fired while a silence held it back and is still firing has its
         message edited and a note in its thread; the silence's end is recorded either way.
         Returns how many silences ended. Also trims the record to the history kept.
+
+        With several replicas each edits the messages of the operations it polls, and one
+        records the end: the replica polling the silence's operation (the first configured
+        one for a silence of every operation); the others leave the silence to it.
         """
         now = self._clock.now()
         async with self._state.lock:
             state = self._state
-            ended = state.silences.ended(now)
+            ended = tuple(
+                s
+                for s in state.silences.ended(now)
+                if s.id not in self._ended_here or self._records_end(s)
+            )
             if ended:
                 remaining = state.silences.without([s.id for s in ended])
                 batch = ActionBatch(state.alerts)
                 previous = state.silences
                 state.silences = remaining
+                mine = [s for s in ended if self._records_end(s)]
+                batch.records += [ActionRecord.expired(s) for s in mine]
                 for silence in ended:
-                    batch.records.append(ActionRecord.expired(silence))
                     self._heard_again(batch, silence, remaining, now)
-                await self._store_batch(batch, forget=[s.id for s in ended], undo=previous)
-                for silence in ended:
+                if batch.records or batch.changed:
+                    await self._store_batch(batch, forget=[s.id for s in mine], undo=previous)
+                self._ended_here.update(s.id for s in ended if s not in mine)
+                for silence in mine:
                     audit(
                         "silence_expired",
                         actor="callbot",
@@ -274,6 +285,11 @@ class Controls(ControlsBase):
             await self._store.forget_history(now - self.retention)
             self._forgot_at = now
         return len(ended)
+
+    def _records_end(self, silence: Silence) -> bool:
+        """Whether this replica records the end of `silence` (see expire_silences)."""
+        operation = silence.operation or min(self._state.operations, default="")
+        return self.relay is None or not self.relay.elsewhere(operation)
 
     async def history(
         self, *, since: datetime, rule: str | None, operation: str | None, limit: int

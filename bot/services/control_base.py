@@ -41,6 +41,8 @@ class ControlsBase:
         self._presenter = presenter
         self._on_outbox = on_outbox
         self._forgot_at: datetime | None = None
+        self._ended_here: set[str] = set()
+        """Silences whose end another replica records, already told here."""
         self.relay: Relay | None = None
         """Passes actions on operations another replica polls to it (several replicas)."""
 

@@ -134,3 +134,23 @@ async def test_an_ack_nobody_answers_is_queued_and_done_by_the_next_holder(bot: 
     successor = await bot.start("c", holds={"bogota"})
     assert await successor.answered_one() == "acknowledged"
     assert successor.runtime.state.alerts.get("abandons", "bogota").acked_by == ADMIN
+
+
+async def test_a_silence_that_runs_out_is_recorded_once_and_told_once(bot: Bot) -> None:
+    leader = await bot.start("a", holds={"bogota"})
+    other = await bot.start("b", holds=set())
+    incident = await bot.firing(leader, other)
+    await other.ask("silence abandons bogota 30m")
+    assert await leader.answered_one() == "silenced"
+    await leader.delivered()
+    told = len(bot.thread(incident))
+
+    bot.clock.advance(timedelta(minutes=31))
+    for replica in (other, leader, other, leader):  # each replica's housekeeping, twice
+        await replica.runtime.controls.expire_silences()
+    await leader.delivered()
+
+    page = await other.store.history(since=T0)
+    assert [a.kind.value for a in page.actions] == ["expiry", "silence"]
+    assert len(bot.thread(incident)) == told + 1  # one note: heard again
+    assert not leader.runtime.state.alerts.get("abandons", "bogota").silenced
