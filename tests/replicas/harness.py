@@ -90,12 +90,12 @@ async def start_replica(
     *,
     url: str,
     clock: ManualClock,
-    holds: set[str],
+    holds: set[str] | None,
     chat: FakeChat | None = None,
 ) -> Replica:
-    """A started replica that polls (holds) the operations in `holds` and follows the rest.
-    Its scheduler never fires on its own: the test polls. Replicas of one bot share `chat`
-    (one Slack workspace)."""
+    """A started replica that polls (holds) the operations in `holds` and follows the rest
+    (None: those whose lease it holds, as `callbot run`). Its scheduler never fires on its
+    own: the test polls. Replicas of one bot share `chat` (one Slack workspace)."""
     store = PostgresStore(url=url)
     source, chat = FakeSource(), chat if chat is not None else FakeChat()
     presenter = SlackPresenter(language=settings.language.value, mask_personal_data=True)
@@ -110,7 +110,8 @@ async def start_replica(
         changes=store.changes,
         requests=store.requests,
     )
-    runtime.follower.holds = holds.__contains__
+    if holds is not None:
+        runtime.follower.holds = holds.__contains__
     replica = Replica(
         name,
         runtime,
