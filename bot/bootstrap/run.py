@@ -36,6 +36,7 @@ from bot.bootstrap.assembly import CycleHooks, calls_frontend, wire_context
 from bot.bootstrap.serving import EXIT_FAILED, serve_http, serve_socket_mode
 from bot.config.model import LogFormat, Settings
 from bot.config.request_policy import request_policy
+from bot.config.store_url import url_passwords
 from bot.reload import ReloadOnSignal
 from bot.services.ports import Clock
 from bot.services.ports.store import StoreError
@@ -69,10 +70,13 @@ def configure_logs(
 
 
 def secrets_of(settings: Settings) -> list[str]:
-    """Every token the configuration holds, for the log redactor."""
+    """Every token the configuration holds, for the log redactor: the store URL's password
+    too (a psycopg log line or a traceback may carry the URL or the password alone)."""
     slack = settings.slack
     found = [op.token.reveal() for op in settings.operations]
     found += [s.reveal() for s in (slack.bot_token, slack.app_token, slack.signing_secret) if s]
+    if settings.store.url is not None:
+        found += url_passwords(settings.store.url.reveal())
     return found
 
 

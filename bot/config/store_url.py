@@ -7,9 +7,10 @@ errors, logs, `callbot doctor` and the store's own error messages alike.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from bot.config.errors import ProblemList
 from bot.config.model import (
@@ -26,7 +27,7 @@ SCHEMES = ("postgresql", "postgres")
 """The URL schemes libpq (and so psycopg) reads."""
 
 _USERINFO_PASSWORD = re.compile(r"(?P<head>://[^/@:]*):[^/@]*@")
-_QUERY_PASSWORD = re.compile(r"(?P<head>[?&]password=)[^&]*", re.IGNORECASE)
+_QUERY_PASSWORD = re.compile(r"(?P<head>[?&]password=)(?P<value>[^&]*)", re.IGNORECASE)
 
 
 def redact_url(url: str) -> str:
@@ -39,15 +40,20 @@ def redact_error(text: str, url: str) -> str:
     """An error message about `url` on one line, the URL's password, wherever it shows,
     as `***` (libpq's messages span lines: a log line or a checklist wants one)."""
     shown = " ".join(text.split()).replace(url, redact_url(url))
-    password = _password_of(url)
-    return shown.replace(password, "***") if password else shown
+    for password in url_passwords(url):
+        shown = shown.replace(password, "***")
+    return shown
 
 
-def _password_of(url: str) -> str | None:
-    try:
-        return urlsplit(url).password
-    except ValueError:
-        return None
+def url_passwords(url: str) -> list[str]:
+    """Every password `url` carries (in its user part, or as `password=`), longest first,
+    both as written and percent-decoded: a library's message or a traceback may show
+    either, and the log redactor hides them all (bot.bootstrap.run.secrets_of)."""
+    written = [match.group("value") for match in _QUERY_PASSWORD.finditer(url)]
+    with contextlib.suppress(ValueError):  # not a URL: nothing more to find
+        written.append(urlsplit(url).password or "")
+    found = {form for value in written for form in (value, unquote(value)) if form}
+    return sorted(found, key=len, reverse=True)
 
 
 def url_problem(url: str) -> str | None:

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.logs import template_fields
-from bot.bootstrap import configure_logs
+from bot.bootstrap import configure_logs, secrets_of
 from bot.config.model import LogFormat
 from bot.logevents import audit, log_event
+from tests.support.config import make_settings
 
 BOT_TOKEN = "xoxb-1111-2222-abcdefsecret"
 WOLKVOX_TOKEN = "wv-token-7f3a9c"
@@ -198,3 +199,38 @@ def test_every_logger_of_the_bot_is_under_callbot() -> None:
             elif isinstance(arg, ast.Name) and arg.id == "__name__":
                 offenders.append(f"{path.name}: __name__")
     assert offenders == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://callbot:${PGPASSWORD}@127.0.0.1:5432/callbot",
+        "postgresql://callbot@127.0.0.1:5432/callbot?sslmode=disable&password=${PGPASSWORD}",
+    ],
+    ids=["user-part", "query"],
+)
+@pytest.mark.parametrize("log_format", list(LogFormat))
+def test_the_store_urls_password_is_redacted_as_written_and_decoded(
+    url: str, log_format: LogFormat
+) -> None:
+    written = "pg-s3cr%40t-9"  # percent-encoded in the URL: "pg-s3cr@t-9" once decoded
+    settings = make_settings(env={"PGPASSWORD": written}, store={"url": url})
+    full_url = url.replace("${PGPASSWORD}", written)
+    stream = io.StringIO()
+    root = logging.getLogger()
+    level = root.level
+    configure_logs(log_format, secrets=secrets_of(settings), stream=stream)
+    try:
+        logging.getLogger("psycopg.pool").warning("error connecting to %s", full_url)
+        try:
+            raise ConnectionError("password authentication failed: pg-s3cr@t-9 refused")
+        except ConnectionError:
+            logging.getLogger("callbot.store").exception("event=store_failed")
+    finally:
+        for handler in [h for h in root.handlers if h.get_name() == "callbot"]:
+            root.removeHandler(handler)
+        root.setLevel(level)
+    text = stream.getvalue()
+    assert "s3cr" not in text
+    assert "127.0.0.1:5432/callbot" in text  # the rest of the line is kept
+    assert text.count("***") == 3  # the URL, the traceback's source line and its message
