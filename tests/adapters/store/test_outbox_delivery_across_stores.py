@@ -11,7 +11,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from bot.adapters.clock import ManualClock
@@ -21,6 +20,7 @@ from bot.adapters.store.sqlite import SQLiteStore
 from bot.services.delivery import DeliveryResult, OutboxDrainer
 from bot.services.ports import RenderedMessage
 from bot.services.ports.store import CycleCommit, MessageRef, NewOutboxRow, OutboxAction, Store
+from tests.adapters.store.expiry import expire_claims
 from tests.adapters.store.test_store_contract import minute
 
 NOW = minute(10)
@@ -118,12 +118,6 @@ async def test_two_replicas_drainers_send_every_row_once_in_order_per_channel(
         assert chat.per_channel[channel] == [t for t in texts if t.startswith(f"{channel}/")]
     assert sorted(delivered_by["a"] + delivered_by["b"]) == sorted(texts)
     assert delivered_by["a"] and delivered_by["b"]  # both replicas took part
-
-
-async def expire_claims(url: str) -> None:
-    """A dead replica's claims run out (by the test, not by waiting for their time)."""
-    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
-        await conn.execute("UPDATE outbox SET claimed_until = 0 WHERE claimed_by IS NOT NULL")
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])

@@ -1,7 +1,8 @@
 """Leases on PostgreSQL: one holder per operation, takeover after expiry with a new epoch,
 fencing of a stale holder's writes, and Wolkvox's 60 s rule across holders: the rows
 `callbot run` polls under (bot.services.leadership; tests/adapters/store/
-test_postgres_leadership.py runs two replicas' leadership on them)."""
+test_postgres_leadership.py runs two replicas' leadership on them). A lease runs out when
+the test says so (tests/adapters/store/expiry.py), never by waiting for its time."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ import pytest
 from bot.adapters.store.postgres import PostgresStore
 from bot.adapters.store.postgres_lease import WOLKVOX_GAP, StaleLeaseError
 from bot.services.ports.store import CycleCommit
+from tests.adapters.store.expiry import expire_lease
 from tests.adapters.store.test_store_contract import FULL_CYCLE, T0, alert
 
-SHORT = timedelta(milliseconds=300)
-LONG = timedelta(seconds=30)
+LONG = timedelta(hours=1)
+"""Longer than any test: a lease runs out only when the test expires it."""
 
 
 @pytest.fixture
@@ -50,12 +52,13 @@ async def test_replicas_racing_for_a_free_lease_get_one_holder(
 
 
 async def test_an_expired_lease_is_taken_over_and_the_old_holders_writes_are_refused(
-    replicas: list[PostgresStore],
+    replicas: list[PostgresStore], pg_url: str
 ) -> None:
     old, new, _ = replicas
-    assert await old.acquire_lease("sales", ttl=SHORT) is not None
+    assert await old.acquire_lease("sales", ttl=LONG) is not None
     await old.commit_cycle(CycleCommit("sales", alerts=(alert("abandon"),)))
-    await asyncio.sleep(0.5)  # the old holder pauses past its lease
+    assert await new.acquire_lease("sales", ttl=LONG) is None
+    await expire_lease(pg_url, "sales")  # the old holder pauses past its lease
 
     taken = await new.acquire_lease("sales", ttl=LONG)
     assert taken is not None and taken.epoch == 2
@@ -70,17 +73,17 @@ async def test_an_expired_lease_is_taken_over_and_the_old_holders_writes_are_ref
 
 
 async def test_a_new_holder_waits_60s_after_a_request_that_may_still_be_in_flight(
-    replicas: list[PostgresStore],
+    replicas: list[PostgresStore], pg_url: str
 ) -> None:
     a, b, c = replicas
-    first = await a.acquire_lease("sales", ttl=SHORT)
+    first = await a.acquire_lease("sales", ttl=LONG)
     assert first is not None
     await a.mark_request(first, finished=False)
-    await asyncio.sleep(0.5)  # a dies while its request may still be in flight
+    await expire_lease(pg_url, "sales")  # a dies while its request may still be in flight
 
-    second = await b.acquire_lease("sales", ttl=SHORT)
+    second = await b.acquire_lease("sales", ttl=LONG)
     assert second is not None and second.first_request_at is not None
-    assert second.first_request_at - WOLKVOX_GAP <= second.expires_at - SHORT
+    assert second.first_request_at - WOLKVOX_GAP <= second.expires_at - LONG
 
     await b.mark_request(second, finished=False)
     await b.mark_request(second, finished=True)
@@ -91,12 +94,12 @@ async def test_a_new_holder_waits_60s_after_a_request_that_may_still_be_in_fligh
 
 
 async def test_marking_a_request_under_a_lost_lease_is_refused(
-    replicas: list[PostgresStore],
+    replicas: list[PostgresStore], pg_url: str
 ) -> None:
     a, b, _ = replicas
-    lease = await a.acquire_lease("sales", ttl=SHORT)
+    lease = await a.acquire_lease("sales", ttl=LONG)
     assert lease is not None
-    await asyncio.sleep(0.5)
+    await expire_lease(pg_url, "sales")
     assert await b.acquire_lease("sales", ttl=LONG) is not None
     with pytest.raises(StaleLeaseError):
         await a.mark_request(lease, finished=False)

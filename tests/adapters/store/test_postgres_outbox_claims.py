@@ -11,6 +11,7 @@ import pytest
 
 from bot.adapters.store.postgres import PostgresStore
 from bot.services.ports.store import CycleCommit, MessageRef
+from tests.adapters.store.expiry import claims_until, expire_claims
 from tests.adapters.store.test_store_contract import draft, minute
 
 NOW = minute(10)
@@ -96,14 +97,17 @@ async def test_a_deferred_row_is_released_with_its_channel(
 
 
 async def test_a_dead_replicas_claims_expire_by_the_databases_clock(pg_url: str) -> None:
-    dead = PostgresStore(url=pg_url, claim_ttl=timedelta(milliseconds=300))
+    ttl = timedelta(hours=1)
+    dead = PostgresStore(url=pg_url, claim_ttl=ttl)
     await dead.open()
     ids = await queue(dead, ("C1", "i1"), ("C2", "i2"))
-    # it looks a day ahead (as /healthz's sampling does): the claim still lasts only its ttl
+    # it looks a day ahead: the claim still lasts only its ttl, by the database's clock
     assert len(await dead.due_outbox(NOW + timedelta(days=1), 100)) == 2
+    db_now, until = await claims_until(pg_url)
+    assert len(until) == 2 and all(db_now < end <= db_now + ttl for end in until)
     async with PostgresStore(url=pg_url) as alive:
         assert await alive.due_outbox(NOW, 100) == []
-        await asyncio.sleep(0.5)
+        await expire_claims(pg_url)  # the ttl has passed by the database's clock
         assert [row.id for row in await alive.due_outbox(NOW, 100)] == ids
     await dead.close()
 
