@@ -13,7 +13,6 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from bot.config.model import Settings
 from bot.services.context import ContextSource
@@ -150,12 +149,11 @@ class Runtime:
         """Sample the outbox (it lives in the store) and the gauges for /metrics and /healthz."""
         now = self.clock.now()
         depth = await self.store.outbox_depth()
-        # Every waiting row, whatever its backoff: the first one is the oldest.
-        oldest = await self.store.due_outbox(now + timedelta(days=1), 1) if depth else []
+        oldest = await self.store.oldest_outbox() if depth else None  # reads, claims nothing
         self.health.outbox = OutboxSample(
             depth=depth,
-            oldest_created_at=oldest[0].created_at if oldest else None,
-            oldest_error=oldest[0].last_error if oldest else None,
+            oldest_created_at=oldest.created_at if oldest else None,
+            oldest_error=oldest.last_error if oldest else None,
         )
         self.metrics.set_outbox_depth(depth)
         self.metrics.set_alerts(self.state.alerts)

@@ -287,6 +287,10 @@ class MemoryStore(SoleLeases, Store):
         if row is not None:
             t.outbox[row_id] = (*row[:6], row[6] + 1, when, error)
 
+    async def oldest_outbox(self) -> OutboxRow | None:
+        t = self._t()
+        return decode_outbox(t.outbox[min(t.outbox)]) if t.outbox else None
+
     async def outbox_depth(self) -> int:
         return len(self._t().outbox)
 

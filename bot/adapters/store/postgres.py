@@ -29,6 +29,7 @@ from bot.adapters.store.postgres_outbox import (
     RELEASE_CHANNEL,
     claim_due,
     mark_attempted,
+    oldest,
 )
 from bot.adapters.store.postgres_requests import PostgresRequests
 from bot.adapters.store.postgres_schema import migrate
@@ -327,6 +328,11 @@ class PostgresStore(PostgresLeases, Store):
             await conn.execute(RELEASE_CHANNEL, {"me": self._owner, "id": row_id})
 
         await self._run(work)
+
+    @timed
+    async def oldest_outbox(self) -> OutboxRow | None:
+        """A plain read: it claims nothing, so sampling never takes a row from a drainer."""
+        return await self._run(oldest, write=False)
 
     @timed
     async def outbox_depth(self) -> int:

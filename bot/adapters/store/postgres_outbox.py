@@ -59,6 +59,10 @@ _MARK_ATTEMPTED = """
         claimed_until = (extract(epoch FROM clock_timestamp()) * 1000000)::bigint + %(ttl)s
     WHERE id = %(id)s AND claimed_by = %(me)s
 """
+_OLDEST = (
+    "SELECT id, created_at, channel, incident_id, action, payload::text, attempts, not_before, "
+    "last_error FROM outbox ORDER BY id LIMIT 1"
+)
 RELEASE = "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = %s"
 RELEASE_CHANNEL = (
     "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = %(me)s "
@@ -101,3 +105,9 @@ async def mark_attempted(
     params = {"error": error, "ttl": ttl // timedelta(microseconds=1), "id": row_id, "me": me}
     cursor = await conn.execute(_MARK_ATTEMPTED, params)
     return cursor.rowcount == 1
+
+
+async def oldest(conn: Conn) -> OutboxRow | None:
+    """The row that has waited longest, whoever holds it: a plain read, which claims nothing."""
+    row: OutboxTuple | None = await (await conn.execute(_OLDEST)).fetchone()
+    return None if row is None else decode_outbox(row)

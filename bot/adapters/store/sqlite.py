@@ -27,7 +27,6 @@ from bot.adapters.store.rows import (
     budget_row,
     check_day,
     decode_message_ref,
-    decode_outbox,
     digest_rows,
     incident_rows,
     minute_rows,
@@ -42,6 +41,7 @@ from bot.adapters.store.sqlite_history import (
     forget_history,
     store_action,
 )
+from bot.adapters.store.sqlite_outbox import due_rows, oldest_row
 from bot.adapters.store.sqlite_schema import migrate
 from bot.adapters.store.timing import CallObserver, timed
 from bot.domain.alerts import Alert
@@ -102,17 +102,6 @@ _DROP_FORGOTTEN_GROUPS = (
 )
 """Groups of remembered conn_ids (bot.adapters.store.conn_id_groups): read in write order;
 forgotten, then deleted once no live group is older."""
-_DUE_OUTBOX = """
-    WITH blocked AS (
-        SELECT channel, min(id) AS first_id FROM outbox WHERE not_before > ? GROUP BY channel
-    )
-    SELECT o.id, o.created_at, o.channel, o.incident_id, o.action, o.payload,
-           o.attempts, o.not_before, o.last_error
-    FROM outbox AS o LEFT JOIN blocked AS b ON b.channel = o.channel
-    WHERE o.not_before <= ? AND (b.first_id IS NULL OR o.id < b.first_id)
-    ORDER BY o.id
-    LIMIT ?
-"""
 
 
 def _transaction(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
@@ -345,13 +334,11 @@ class SQLiteStore(SoleLeases, Store):
         if limit < 1:
             raise ValueError(f"limit must be at least 1, got {limit}")
         cutoff = to_micros(now, what="now")
+        return await self._run(partial(due_rows, cutoff=cutoff, limit=limit))
 
-        def work(conn: sqlite3.Connection) -> list[OutboxRow]:
-            return [
-                decode_outbox(row) for row in conn.execute(_DUE_OUTBOX, (cutoff, cutoff, limit))
-            ]
-
-        return await self._run(work)
+    @timed
+    async def oldest_outbox(self) -> OutboxRow | None:
+        return await self._run(oldest_row)
 
     @timed
     async def complete(self, row_id: int, *, message: MessageRef | None) -> None:

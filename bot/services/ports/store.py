@@ -314,6 +314,13 @@ class Outbox(Protocol):
         delivers the row first."""
         ...
 
+    async def oldest_outbox(self) -> OutboxRow | None:
+        """The row that has waited longest (the lowest id), whatever its backoff and, on a
+        database several replicas share, whichever of them holds it. A read only: unlike
+        `due_outbox` it claims nothing, so /healthz can sample the outbox without taking
+        rows away from the drainers."""
+        ...
+
     async def outbox_depth(self) -> int:
         """How many rows are waiting (a metric: it grows while Slack is down)."""
         ...

@@ -468,6 +468,23 @@ async def test_marking_an_attempt_counts_it_and_keeps_the_row_due_in_its_place(
         assert [r.id for r in await again.due_outbox(T0, 10)] == [update, other]
 
 
+async def test_the_oldest_waiting_row_is_read_whatever_its_backoff_and_nothing_is_taken(
+    store: Store,
+) -> None:
+    assert await store.oldest_outbox() is None
+    first, second = await store.commit_cycle(
+        CycleCommit("sales", outbox=(draft("A", "i1"), draft("B", "i2", at=1)))
+    )
+    await store.defer(first, not_before=minute(60), error="ratelimited")
+
+    oldest = await store.oldest_outbox()
+    assert oldest is not None
+    assert (oldest.id, oldest.created_at, oldest.last_error) == (first, T0, "ratelimited")
+    assert [r.id for r in await store.due_outbox(minute(1), 10)] == [second]
+    await store.complete(first, message=None)
+    assert [r.id for r in [await store.oldest_outbox()] if r] == [second]
+
+
 async def test_a_row_scheduled_for_later_holds_back_later_rows_of_its_channel(
     store: Store,
 ) -> None:
