@@ -202,8 +202,9 @@ class Leadership:
                 await self._release(operation, lease, LeaseMove.GIVE_BACK.value)
 
     async def renew(self) -> None:
-        """Keep this replica's heartbeat and every held lease alive; let go of those of
-        operations no longer configured, and forget those another replica took."""
+        """Keep this replica's heartbeat and every held lease alive (one statement for all
+        of them, however many); let go of those of operations no longer configured, and
+        forget those another replica took or that ran out."""
         if not self.shared:
             return
         try:
@@ -211,29 +212,22 @@ class Leadership:
         except StoreError as exc:
             log.warning("event=heartbeat_failed error=%s", type(exc).__name__)
         configured = set(self._operations())
-        for operation in list(self._held):
-            async with self._lock(operation):
-                lease = self._held.get(operation)
-                if lease is None:
-                    continue
-                if operation not in configured:
-                    await self._release(operation, lease, "not_configured")
-                    continue
-                try:
-                    renewed = await self._leases.acquire_lease(operation, ttl=self.ttl)
-                except StoreError as exc:
-                    log.warning(
-                        "event=lease_renew_failed operation=%s error=%s",
-                        operation,
-                        type(exc).__name__,
-                    )
-                    continue
-                if renewed is None or renewed.epoch != lease.epoch:
-                    self._lose(operation, "taken_over")
-                else:
-                    self._held[operation] = replace(
-                        renewed, first_request_at=lease.first_request_at
-                    )
+        for operation, lease in list(self._held.items()):
+            if operation not in configured:
+                async with self._lock(operation):
+                    if self._held.get(operation) is lease:
+                        await self._release(operation, lease, "not_configured")
+        before = dict(self._held)
+        try:
+            renewed = await self._leases.renew_leases(ttl=self.ttl)
+        except StoreError as exc:
+            log.warning("event=lease_renew_failed error=%s", type(exc).__name__)
+            return
+        for operation, lease in before.items():
+            if self._held.get(operation) is not lease:
+                continue  # a gate or a release changed it meanwhile: theirs to judge
+            if renewed.get(operation) != lease.epoch:
+                self._lose(operation, "taken_over")
 
     async def _release(self, operation: str, lease: Lease, reason: str) -> None:
         try:

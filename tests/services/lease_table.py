@@ -82,6 +82,15 @@ class FakeLeases:
         row.owner, row.epoch, row.expires_at = self.me, row.epoch + 1, now + ttl
         return Lease(operation, self.me, row.epoch, row.expires_at, first)
 
+    async def renew_leases(self, *, ttl: timedelta) -> dict[str, int]:
+        now = self.table.now
+        renewed = {}
+        for op, row in self.table.rows.items():
+            if row.owner == self.me and row.expires_at > now:
+                row.expires_at = now + ttl
+                renewed[op] = row.epoch
+        return renewed
+
     async def mark_request(self, lease: Lease, *, finished: bool) -> None:
         row = self.table.rows.get(lease.operation)
         if row is None or (row.owner, row.epoch) != (lease.owner, lease.epoch):

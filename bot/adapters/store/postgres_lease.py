@@ -65,6 +65,18 @@ async def acquire(conn: Conn, *, operation: str, me: str, ttl: timedelta) -> Lea
     return Lease(operation, me, int(epoch) + 1, from_micros(until), first)
 
 
+async def renew_all(conn: Conn, *, me: str, ttl: timedelta) -> dict[str, int]:
+    """Extend every lease `me` holds that has not expired (one statement, whatever their
+    number); operation -> epoch of those extended. An expired one is not: another replica
+    may have taken it already, and `acquire` says so."""
+    cursor = await conn.execute(
+        f"UPDATE leases SET expires_at = {_DB_NOW} + %s "  # noqa: S608
+        f"WHERE owner = %s AND expires_at > {_DB_NOW} RETURNING operation, epoch",
+        (ttl // _MICRO, me),
+    )
+    return {str(op): int(epoch) for op, epoch in await cursor.fetchall()}
+
+
 async def fence(conn: Conn, lease: Lease) -> None:
     """Refuse the caller's transaction unless `lease` still holds (StaleLeaseError)."""
     cursor = await conn.execute(

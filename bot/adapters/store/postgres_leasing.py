@@ -4,7 +4,7 @@ held are remembered so that `commit_cycle` fences its writes with their epoch.""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from typing import TypeVar
 
@@ -13,6 +13,7 @@ from bot.adapters.store.postgres_lease import (
     heartbeat,
     mark_request,
     release,
+    renew_all,
     retire,
 )
 from bot.adapters.store.postgres_sql import Conn
@@ -59,6 +60,10 @@ class PostgresLeases:
         else:
             self._leases[operation] = lease
         return lease
+
+    @timed
+    async def renew_leases(self, *, ttl: timedelta) -> Mapping[str, int]:
+        return await self._run(lambda conn: renew_all(conn, me=self._owner, ttl=ttl))
 
     @timed
     async def mark_request(self, lease: Lease, *, finished: bool) -> None:

@@ -7,6 +7,7 @@ has one code path whatever the store.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 from bot.services.ports.leases import Lease, LeaseBoard
@@ -34,6 +35,9 @@ class SoleLeases:
 
     async def acquire_lease(self, operation: str, *, ttl: timedelta) -> Lease | None:
         return Lease(operation, SOLE_REPLICA, 1, _NEVER)
+
+    async def renew_leases(self, *, ttl: timedelta) -> Mapping[str, int]:
+        return {}
 
     async def mark_request(self, lease: Lease, *, finished: bool) -> None:
         return None

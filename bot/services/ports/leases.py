@@ -74,6 +74,11 @@ class Leases(Protocol):
         replica holds it). While held, the store's cycles of it are fenced by its epoch."""
         ...
 
+    async def renew_leases(self, *, ttl: timedelta) -> Mapping[str, int]:
+        """Extend every lease this replica holds that has not run out, in one go (a replica
+        may hold hundreds); operation -> epoch of each one extended."""
+        ...
+
     async def mark_request(self, lease: Lease, *, finished: bool) -> None:
         """A Wolkvox request under `lease` starts now, or the one started has ended
         (StaleLeaseError when the lease was taken over)."""

@@ -245,3 +245,20 @@ async def test_replicas_gating_at_once_never_poll_one_operation_twice_at_a_time(
     assert x.source.most == y.source.most == 1
     assert all(len(set(ops)) == len(ops) for ops in polled)  # no operation twice a round
     assert polled[-1] == list(OPS) and len(x.held) == len(y.held) == 2
+
+
+async def test_renewal_extends_every_held_lease_at_once_and_drops_one_that_ran_out(
+    replicas: tuple[Replica, Replica, FakeChat], pg_url: str
+) -> None:
+    x, _, _ = replicas
+    await x.round()
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("UPDATE leases SET expires_at = 0 WHERE operation = 'a'")
+        before = dict(conn.execute("SELECT operation, expires_at FROM leases").fetchall())
+
+    await x.runtime.leadership.renew()
+
+    assert x.held == ["b", "c", "d"]
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        after = dict(conn.execute("SELECT operation, expires_at FROM leases").fetchall())
+    assert after["a"] == 0 and all(after[op] > before[op] for op in "bcd")
