@@ -12,7 +12,8 @@ between poll cycles:
 - an incident whose rule or operation left the configuration has its message closed,
   as at start (`close_removed`): edited to its final state, a note in its thread;
 - settings the running process was built with (Slack credentials and admins, language,
-  store path, ports, log format, response size cap) are kept and named in a warning:
+  store path, URL and lease TTL, ports, log format, response size cap) are kept and named,
+  each by its own key, in a warning:
   they need a restart.
 """
 
@@ -76,7 +77,9 @@ def restart_only_changes(old: Settings, new: Settings) -> list[str]:
         ("slack.admin_group", old.slack.admin_group, new.slack.admin_group),
         ("language", old.language, new.language),
         ("mask_personal_data", old.mask_personal_data, new.mask_personal_data),
-        ("store.path", old.store, new.store),
+        ("store.path", old.store.path, new.store.path),
+        ("store.url", _secret(old.store.url), _secret(new.store.url)),
+        ("store.lease_ttl", old.store.lease_ttl, new.store.lease_ttl),
         ("http", old.http, new.http),
         ("log_format", old.log_format, new.log_format),
         ("max_response_mb", old.max_response_mb, new.max_response_mb),
