@@ -9,14 +9,11 @@ import asyncio
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from bot.adapters.clock import ManualClock
-from bot.adapters.store.memory import MemoryStore, MemoryTables
 from bot.adapters.store.postgres import PostgresStore
-from bot.adapters.store.sqlite import SQLiteStore
 from bot.services.delivery import DeliveryResult, OutboxDrainer
 from bot.services.ports import RenderedMessage
 from bot.services.ports.store import CycleCommit, MessageRef, NewOutboxRow, OutboxAction, Store
@@ -120,26 +117,14 @@ async def test_two_replicas_drainers_send_every_row_once_in_order_per_channel(
     assert delivered_by["a"] and delivered_by["b"]  # both replicas took part
 
 
-@pytest.fixture(params=["memory", "sqlite", "postgres"])
-def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], Store]:
-    """Fresh handles on the same stored data: one per process."""
-    if request.param == "memory":
-        tables = MemoryTables()
-        return lambda: MemoryStore(tables=tables)
-    if request.param == "postgres":
-        url = request.getfixturevalue("pg_url")
-        return lambda: PostgresStore(url=url)
-    return lambda: SQLiteStore(path=tmp_path / "callbot.sqlite3")
-
-
 async def test_a_drainer_that_dies_after_posting_is_followed_by_one_that_does_not_post_again(
-    open_store: Callable[[], Store], request: pytest.FixtureRequest
+    reopen: Callable[[], Store], request: pytest.FixtureRequest
 ) -> None:
     clock = ManualClock(NOW)
     chat = SlowChat(die_after_post=True)
     post = note("C1", "i1", OutboxAction.POST)
     reply = note("C1", "i1", OutboxAction.THREAD, 1)
-    dead = open_store()
+    dead = reopen()
     await dead.open()
     await dead.commit_cycle(CycleCommit("sales", outbox=(post, reply)))
     with pytest.raises(RuntimeError):
@@ -149,7 +134,7 @@ async def test_a_drainer_that_dies_after_posting_is_followed_by_one_that_does_no
         await expire_claims(request.getfixturevalue("pg_url"))
     clock.advance(timedelta(minutes=1))
 
-    async with open_store() as alive:
+    async with reopen() as alive:
         assert await OutboxDrainer(outbox=alive, chat=chat, clock=clock).drain_once() == 2
         assert await alive.outbox_depth() == 0
         first_ts = chat.posted[("C1", "i1")]

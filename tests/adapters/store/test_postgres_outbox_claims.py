@@ -63,13 +63,18 @@ async def test_racing_replicas_never_get_the_same_row_and_keep_each_channel_in_o
     assert not channels_a & channels_b  # whole channels, so per-channel order holds
 
 
+async def claim_a_post_its_update_and_another_channel(a: PostgresStore) -> list[int]:
+    """Rows (C1 post, C1 update, C2 post), all claimed by `a`."""
+    ids = await queue(a, ("C1", "i1"), ("C1", "i1"), ("C2", "i2"))
+    assert [row.id for row in await a.due_outbox(NOW, 100)] == ids
+    return ids
+
+
 async def test_a_row_marked_as_attempted_stays_claimed_while_it_is_in_flight(
     replicas: tuple[PostgresStore, PostgresStore],
 ) -> None:
     a, b = replicas
-    [post, update] = await queue(a, ("C1", "i1"), ("C1", "i1"))
-    [other] = await queue(a, ("C2", "i2"))
-    assert len(await a.due_outbox(NOW, 100)) == 3
+    post, update, other = await claim_a_post_its_update_and_another_channel(a)
 
     assert await a.mark_attempted(post, error="posting")  # a sends it now
 
@@ -82,9 +87,7 @@ async def test_a_deferred_row_is_released_with_its_channel(
     replicas: tuple[PostgresStore, PostgresStore],
 ) -> None:
     a, b = replicas
-    [post, update] = await queue(a, ("C1", "i1"), ("C1", "i1"))
-    [other] = await queue(a, ("C2", "i2"))
-    assert len(await a.due_outbox(NOW, 100)) == 3
+    post, update, other = await claim_a_post_its_update_and_another_channel(a)
 
     await a.defer(post, not_before=NOW + timedelta(seconds=30), error="rate_limited")
 

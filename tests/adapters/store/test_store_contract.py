@@ -16,9 +16,6 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.store.memory import MemoryStore, MemoryTables
-from bot.adapters.store.postgres import PostgresStore
-from bot.adapters.store.sqlite import SQLiteStore
 from bot.domain.alerts import Alert, AlertState
 from bot.domain.day_budget import DayBudget
 from bot.domain.digests import Digest
@@ -85,19 +82,6 @@ TRUNK_EVALUATION = Evaluation(
 )
 
 Reopen = Callable[[], Store]
-
-
-@pytest.fixture(params=["memory", "sqlite", "postgres"])
-def reopen(request: pytest.FixtureRequest, tmp_path: Any) -> Reopen:
-    """A factory of fresh handles on the same persisted data (a "restart")."""
-    if request.param == "memory":
-        tables = MemoryTables()
-        return lambda: MemoryStore(tables=tables)
-    if request.param == "postgres":
-        url = request.getfixturevalue("pg_url")
-        return lambda: PostgresStore(url=url)
-    path = tmp_path / "state" / "callbot.sqlite3"
-    return lambda: SQLiteStore(path=path)
 
 
 @pytest.fixture
