@@ -125,6 +125,8 @@ class HealthCheck:
         self.store_problem: str | None = None
         """Why the store could not be read at the last sample (e.g. the database is lost;
         its URL masked), until it can again. Replies keep coming from memory meanwhile."""
+        self.store_latency: Callable[[], str | None] | None = None
+        """A line on how fast the store answers lately (the metrics' `store_line`)."""
         self.leases: Callable[[], Mapping[str, int]] | None = None
         """Several replicas (issue 14): operation -> epoch of each lease this replica
         holds. Only those operations count for polling, and the answer lists them."""
@@ -146,8 +148,12 @@ class HealthCheck:
         )
 
     def detail(self) -> str | None:
-        """The lines /healthz adds after the verdict: the leases held (several replicas)."""
-        return leases_line(self.leases()) if self.leases is not None else None
+        """The lines /healthz adds after the verdict with several replicas: the leases
+        held, then how fast the shared store answers lately."""
+        if self.leases is None:
+            return None
+        store = self.store_latency() if self.store_latency is not None else None
+        return leases_line(self.leases()) + (f"\n{store}" if store else "")
 
 
 def leases_line(held: Mapping[str, int]) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import platform
 from collections import Counter as Tally
+from collections import deque
 from collections.abc import Iterable, Mapping
 from typing import Protocol
 
@@ -45,6 +46,8 @@ LATENCY_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 45.0, 60.0, 
 STORE_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 15.0)
 """Seconds: a local SQLite or a nearby PostgreSQL answers in milliseconds; a pooled call
 gives up after 15 s (the database is lost, or every connection is busy)."""
+STORE_RECENT = 200
+"""How many of the latest store calls /healthz sums up (median and slowest)."""
 
 
 NO_SEVERITY = "none"
@@ -187,6 +190,7 @@ class Metrics:
             ["operation"],
             registry=r,
         )
+        self._store_recent: deque[float] = deque(maxlen=STORE_RECENT)
         self.outbox_depth.set(0)
 
     def declare_operations(self, operations: Iterable[str]) -> None:
@@ -229,6 +233,20 @@ class Metrics:
         self.store_latency.labels(call=call).observe(seconds)
         if failed:
             self.store_failures.labels(call=call).inc()
+        else:
+            self._store_recent.append(seconds)
+
+    def store_line(self) -> str | None:
+        """`store: 2.1 ms median, 9.8 ms slowest of the last 200 calls` for /healthz
+        (None before the first call that answered)."""
+        recent = sorted(self._store_recent)
+        if not recent:
+            return None
+        median, slowest = recent[len(recent) // 2] * 1000, recent[-1] * 1000
+        return (
+            f"store: {median:.1f} ms median, {slowest:.1f} ms slowest "
+            f"of the last {len(recent)} calls"
+        )
 
     def set_budget(self, operation: str, use: DayBudget) -> None:
         self.budget_used.labels(operation=operation).set(use.used)

@@ -85,6 +85,7 @@ def assemble(
         on_cycle=hooks,
     )
     health = HealthCheck(clock=clock, operations=lambda: state.operations.values())
+    health.store_latency = metrics.store_line
     controls = Controls(
         state=state, store=store, clock=clock, presenter=presenter, on_outbox=drainer.wake
     )

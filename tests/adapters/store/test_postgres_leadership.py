@@ -206,7 +206,7 @@ async def test_healthz_and_metrics_say_which_operations_each_replica_polls(
     ):
         assert line in scrape.text.splitlines()
     assert 'callbot_lease_epoch{operation="c"}' not in scrape.text
-    assert y.runtime.health.detail() == "leases: c (epoch 2), d (epoch 2)"
+    assert (y.runtime.health.detail() or "").splitlines()[0] == "leases: c (epoch 2), d (epoch 2)"
 
 
 async def test_the_new_holder_waits_out_the_60s_of_a_request_the_dead_holder_sent(

@@ -108,6 +108,7 @@ async def test_healthz_names_a_lost_database_until_it_is_back(
         exposed = runtime.metrics.exposition().decode()
         assert 'callbot_store_failures_total{call="' in exposed
         assert 'callbot_store_seconds_count{call="load"} 1.0' in exposed
+        assert "store: " in (runtime.health.detail() or "")  # how fast it answered before
 
         await proxy.restore()
 
