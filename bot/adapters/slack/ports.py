@@ -1,9 +1,9 @@
 """The seam between Slack's transport and the bot's use cases.
 
 The Bolt listeners in ``app.py`` only translate Slack payloads into the small requests below
-and hand them to a :class:`SlackFrontend`; they know nothing about calls or alerts. The use-case
-layer implements the port, so both sides are testable alone: the listeners with a hand-written
-frontend, the use cases without Slack.
+and hand them to a :class:`SlackFrontend`; they know nothing about calls or alerts. The Slack
+frontend (frontend.py) implements the port over the services' use cases, so both sides are
+testable alone: the listeners with a hand-written frontend, the use cases without Slack.
 """
 
 from __future__ import annotations
