@@ -35,7 +35,7 @@ ES: dict[str, str] = {
     "result.answer": "contestada",
     "result.abandon": "abandonada",
     "result.no_answer": "sin respuesta",
-    "result.busy": "ocupado",
+    "result.busy": "ocupada",
     "result.failed": "fallida",
     "result.congestion": "congestión",
     "result.chanunavail": "canal no disponible",

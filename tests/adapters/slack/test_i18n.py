@@ -78,6 +78,7 @@ def test_every_domain_value_has_a_display_string(prefix: str, values: list[str])
     [
         ("en", "abandon", "abandoned"),
         ("es", "abandon", "abandonada"),
+        ("es", "busy", "ocupada"),
         ("en", "no answer", "no answer"),
         ("es", "chanunavail", "canal no disponible"),
         ("es", "answer machine", "contestador automático"),
