@@ -75,6 +75,10 @@ EN_ALERTS: dict[str, str] = {
     "error.token_busy": (
         "A request Wolkvox may still be working on holds the token; the poll was skipped"
     ),
+    "error.not_lease_holder": (
+        "Not sent: another replica polls this operation (holds its lease), or the previous "
+        "holder's last request may still be running"
+    ),
     "error.stopped": "Polling is stopped until the configuration is fixed",
     "error.internal": "The bot failed while asking Wolkvox (a bug)",
     "error.unknown": "Wolkvox could not be polled",

@@ -79,6 +79,10 @@ ES_ALERTS: dict[str, str] = {
     "error.token_busy": (
         "Una solicitud que Wolkvox quizá sigue atendiendo ocupa el token; se omitió la consulta"
     ),
+    "error.not_lease_holder": (
+        "No se envió: otra réplica consulta esta operación (tiene su concesión), o la última "
+        "solicitud del titular anterior quizá sigue en curso"
+    ),
     "error.stopped": "La consulta está detenida hasta que se corrija la configuración",
     "error.internal": "El bot falló al consultar Wolkvox (un error del bot)",
     "error.unknown": "No se pudo consultar Wolkvox",

@@ -187,6 +187,7 @@ ERROR_KINDS: tuple[str, ...] = tuple(
         PayloadError,
         ResponseTooLargeError,
         TokenBusyError,
+        NotLeaseHolderError,
     )
 )
 """Every error `kind`, for declaring metric label values up front."""

@@ -9,8 +9,16 @@ import httpx
 import pytest
 
 from bot.adapters.clock import ManualClock
+from bot.adapters.metrics import Metrics
+from bot.adapters.slack.i18n import Translator
+from bot.adapters.slack.wording import error_text
 from bot.adapters.wolkvox.client import RequestOutcome, WolkvoxClient
-from bot.adapters.wolkvox.errors import NotLeaseHolderError, WolkvoxError, WolkvoxTimeout
+from bot.adapters.wolkvox.errors import (
+    ERROR_KINDS,
+    NotLeaseHolderError,
+    WolkvoxError,
+    WolkvoxTimeout,
+)
 
 from .conftest import FakeWolkvox, make_target, reply
 
@@ -44,6 +52,29 @@ async def test_a_replica_without_the_lease_sends_nothing(
     assert wolkvox.requests == []
     assert [o.kind for o in outcomes] == ["not_lease_holder"]
     assert client.budget(make_target(), clock.now()).used == 0  # nor charged
+
+
+async def test_a_refusal_by_the_guard_has_its_own_words_and_metric_label(
+    client: WolkvoxClient, outcomes: list[RequestOutcome]
+) -> None:
+    """`/calls status` and the unavailable alert say why nothing was sent, in the reader's
+    language, rather than "Wolkvox could not be polled"; /metrics counts it by its kind."""
+    client.guard = Guard(holder=False)
+    with pytest.raises(NotLeaseHolderError) as refused:
+        await client.calls_last_10(make_target())
+    kind = refused.value.kind
+    assert kind in ERROR_KINDS
+    english = Translator("en").error(kind)
+    spanish = error_text(Translator("es"), kind, str(refused.value))
+    assert "another replica polls this operation" in english
+    assert "otra réplica consulta esta operación" in spanish
+    metrics = Metrics()
+    metrics.observe_request(outcomes[0])
+    exposed = metrics.exposition().decode()
+    assert (
+        'callbot_wolkvox_request_seconds_count{api="calls_last_10",operation="acme",'
+        'outcome="not_lease_holder"} 1.0'
+    ) in exposed
 
 
 async def test_the_holders_request_is_started_then_finished(

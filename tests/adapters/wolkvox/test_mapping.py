@@ -409,5 +409,5 @@ def test_a_wrapped_object_envelope_keeps_its_row() -> None:
 
 
 def test_error_kinds_are_distinct_metric_labels() -> None:
-    assert len(set(ERROR_KINDS)) == len(ERROR_KINDS) == 13
+    assert len(set(ERROR_KINDS)) == len(ERROR_KINDS) == 14
     assert all(kind.replace("_", "").isalpha() and kind.islower() for kind in ERROR_KINDS)
