@@ -19,20 +19,20 @@ from typing import Any
 
 from bench.common import Figure, median, percentile
 from bench.wiring import BOT_TOKEN, TrafficSource, operation_names, settings_for
+from tests.support.config import rule
 
 NAME = "poll_to_post"
 TARGET_MS = 200.0
 BUSINESS_HOURS = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # 10:00 in Bogota
-RULE = """rules:
-  - name: inbound-seen
-    description: fires on any inbound call, so that every first poll alerts
-    kind: count
-    match: {type: [inbound]}
-    window: 10m
-    warning: 2
-    recover: 1
-    for: 1
-"""
+RULE = rule(
+    "inbound-seen",
+    description="fires on any inbound call, so that every first poll alerts",
+    match={"type": ["inbound"]},
+    window="10m",
+    warning=2,
+    recover=1,
+    **{"for": 1},
+)
 
 
 async def _measure(operations: int) -> dict[str, Any]:
@@ -45,7 +45,7 @@ async def _measure(operations: int) -> dict[str, Any]:
     from tests.fakes.slack_api import FakeSlackApi
 
     clock = ManualClock(BUSINESS_HOURS)
-    settings = settings_for(operations, rules=RULE, defaults=False)
+    settings = settings_for(operations, rules=[RULE], defaults=False)
     latencies: list[float] = []
     async with FakeSlackApi(bot_token=BOT_TOKEN) as slack:
         chat = SlackChat(client=build_web_client(bot_token=BOT_TOKEN, api_url=slack.api_url))

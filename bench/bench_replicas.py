@@ -48,6 +48,7 @@ from tests.runtime.bot_process import (
     metric,
     write_config,
 )
+from tests.support import config as support_config
 
 NAME = "replicas"
 POLL_EVERY_S = 1.0
@@ -174,26 +175,21 @@ async def _failovers(rounds: int) -> list[float]:
 
 
 def _lag_config(directory: Path, base_url: str, store_url: str) -> Path:
-    lines = [
-        "defaults: false",
-        "log_format: json",
-        "store:",
-        f"  url: {json.dumps(store_url)}",
-        "slack: {default_channel: C0ALERTS1}",
-        "operations:",
-    ]
-    for n in range(LAG_OPERATIONS):
-        lines += [
-            f"  - name: op{n:03d}",
-            '    server: "0004"',
-            f"    token: bench-token-{n:03d}",
-            "    licenses: 20",
-            f"    poll_every: {LAG_POLL_EVERY_S:g}s",
-            f"    base_url: {base_url}",
-        ]
-    path = directory / "callbot.yml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    return support_config.write_config(
+        directory / "callbot.yml",
+        log_format="json",
+        store={"url": store_url},
+        operations=[
+            support_config.operation(
+                f"op{n:03d}",
+                token=f"bench-token-{n:03d}",
+                licenses=20,
+                poll_every=f"{LAG_POLL_EVERY_S:g}s",
+                base_url=base_url,
+            )
+            for n in range(LAG_OPERATIONS)
+        ],
+    )
 
 
 async def _lag(count: int, measure_s: float) -> tuple[list[float], list[int]]:

@@ -13,10 +13,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bench.common import LOOPBACK
@@ -26,7 +27,8 @@ from bot.adapters.wolkvox.simulator_faults import envelope
 from bot.adapters.wolkvox.simulator_traffic import TrafficModel
 from bot.domain.day_budget import DayBudget
 from bot.services.ports import Clock
-from bot.settings import Settings, parse_settings
+from bot.settings import Settings
+from tests.support.config import make_settings, operation
 
 CHANNEL = "C0ALERTS1"
 SIGNING_SECRET = "bench-signing-secret"  # a throwaway value for a local benchmark
@@ -47,32 +49,24 @@ def settings_for(
     *,
     poll_every: str = "5m",
     base_url: str | None = None,
-    rules: str = "",
+    rules: Sequence[Mapping[str, Any]] = (),
     defaults: bool = True,
     store_path: Path | None = None,
 ) -> Settings:
-    """Settings for `count` operations in Bogota, each with its own token and licences."""
-    lines = [
-        f"defaults: {'true' if defaults else 'false'}",
-        "slack:",
-        f"  default_channel: {CHANNEL}",
-    ]
-    if store_path is not None:
-        lines += ["store:", f"  path: {store_path}"]
-    lines.append("operations:")
-    for name in operation_names(count):
-        lines += [
-            f"  - name: {name}",
-            '    server: "0004"',
-            f"    token: {token_of(name)}",
-            "    licenses: 10",
-            f"    poll_every: {poll_every}",
-            f"    timezone: {ZONE}",
-        ]
-        if base_url is not None:
-            lines.append(f"    base_url: {base_url}")
-    text = "\n".join(lines) + "\n" + rules
-    return parse_settings(text, source="bench.yml", env={})
+    """Settings for `count` operations in Bogota, each with its own token and licences,
+    written and parsed the way the tests' configurations are (tests/support/config)."""
+    more: dict[str, Any] = {} if base_url is None else {"base_url": base_url}
+    return make_settings(
+        defaults=defaults,
+        **({} if store_path is None else {"store": {"path": store_path}}),
+        channel=CHANNEL,
+        operations=[
+            operation(name, token=token_of(name), poll_every=poll_every, timezone=ZONE, **more)
+            for name in operation_names(count)
+        ],
+        rules=rules,
+        source="bench.yml",
+    )
 
 
 class TrafficSource:

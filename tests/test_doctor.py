@@ -18,6 +18,8 @@ from bot.adapters.wolkvox.simulator import WolkvoxSimulator
 from bot.doctor import run_doctor
 from tests.fakes.slack_api import FakeSlackApi
 from tests.runtime.bot_process import free_port
+from tests.support import config as support_config
+from tests.support.config import env_ref, operation, rule
 
 BOT_TOKEN = "xoxb-doctor-0000-bot-token-91ab"
 APP_TOKEN = "xapp-1-A0APP-doctor-app-token-77"
@@ -27,42 +29,20 @@ CHANNEL = "C0ALERTS1"
 RULE_CHANNEL = "C0RULES22"
 SECRETS = (BOT_TOKEN, APP_TOKEN, SIGNING_SECRET, WOLKVOX_TOKEN)
 
-CONFIG = """\
-defaults: false
-language: {language}
-store: {{path: "{store}"}}
-slack:
-  default_channel: {channel}
-operations:
-  - name: bogota
-    server: "0004"
-    token: ${{WOLKVOX_TOKEN}}
-    licenses: 2
-    poll_every: 1m
-    base_url: "{base_url}"
-rules:
-  - name: abandons
-    kind: count
-    match: {{type: [inbound]}}
-    window: 10m
-    warning: 5
-    channel: {rule_channel}
-"""
-
 
 def write_config(tmp_path: Path, base_url: str, *, language: str = "en") -> Path:
-    path = tmp_path / "callbot.yml"
-    path.write_text(
-        CONFIG.format(
-            language=language,
-            store=tmp_path / "callbot.sqlite3",
-            channel=CHANNEL,
-            rule_channel=RULE_CHANNEL,
-            base_url=base_url,
-        ),
-        encoding="utf-8",
+    return support_config.write_config(
+        tmp_path / "callbot.yml",
+        language=language,
+        store={"path": tmp_path / "callbot.sqlite3"},
+        channel=CHANNEL,
+        operations=[
+            operation(token=env_ref("WOLKVOX_TOKEN"), licenses=2, base_url=base_url),
+        ],
+        rules=[
+            rule(match={"type": ["inbound"]}, window="10m", warning=5, channel=RULE_CHANNEL),
+        ],
     )
-    return path
 
 
 def env_for(slack: FakeSlackApi | None, **overrides: str) -> dict[str, str]:

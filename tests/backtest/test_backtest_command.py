@@ -18,45 +18,40 @@ from bot.cli import main
 from bot.domain.specs import RuleKind, Severity
 from bot.services.backtest import Incident
 from bot.services.ports.store import BucketKey, CycleCommit, LogDelta
+from tests.support.config import env_ref, operation, rule, write_config
 
 BOGOTA = ZoneInfo("America/Bogota")
 START = datetime(2026, 11, 23, 10, 0, tzinfo=BOGOTA)
 
-CONFIG = """\
-defaults: false
-storm_threshold: {storm}
-store:
-  path: {store}
-slack:
-  default_channel: C0123456789
-operations:
-  - name: bogota
-    server: "0004"
-    token: ${{WOLKVOX_TOKEN}}
-    licenses: 10
-    poll_every: 5m
-    timezone: America/Bogota
-rules:
-  - name: abandon-rate
-    kind: rate
-    match: {{result: [abandon]}}
-    among: {{type: [inbound]}}
-    min_calls: 20
-    warning: 10%
-    critical: 20%
-    mention: "<!subteam^S0123>"
-    repeat: 10m
-  - name: abandon-count
-    kind: count
-    match: {{result: [abandon]}}
-    warning: 20
-"""
+RULES = [
+    rule(
+        "abandon-rate",
+        kind="rate",
+        match={"result": ["abandon"]},
+        among={"type": ["inbound"]},
+        min_calls=20,
+        warning="10%",
+        critical="20%",
+        mention="<!subteam^S0123>",
+        repeat="10m",
+    ),
+    rule("abandon-count", match={"result": ["abandon"]}, warning=20),
+]
 
 
-def _config(tmp_path: Path, storm: int = 5) -> Path:
-    path = tmp_path / "callbot.yml"
-    path.write_text(CONFIG.format(store=tmp_path / "bot.sqlite3", storm=storm), encoding="utf-8")
-    return path
+def _config(tmp_path: Path, storm: int = 5, *, store: dict[str, str] | None = None) -> Path:
+    """callbot.yml: one operation in Bogota, the two abandon rules; stored in SQLite beside
+    it unless `store` says otherwise."""
+    return write_config(
+        tmp_path / "callbot.yml",
+        storm_threshold=storm,
+        store=store or {"path": str(tmp_path / "bot.sqlite3")},
+        channel="C0123456789",
+        operations=[
+            operation(token=env_ref("WOLKVOX_TOKEN"), poll_every="5m", timezone="America/Bogota")
+        ],
+        rules=RULES,
+    )
 
 
 def _surge_csv(tmp_path: Path) -> Path:

@@ -44,6 +44,7 @@ from bot.services.ports import RenderedMessage
 from bot.services.views.alert import ActionResultView, AlertMessageView
 from bot.settings import parse_settings
 from tests.fakes.slack_api import FakeSlackApi
+from tests.support.config import config_text, operation, rule
 
 BOT_TOKEN = "xoxb-faults-0000-bot-token-5e1d"
 NEW_BOT_TOKEN = "xoxb-faults-1111-reinstalled-77c2"
@@ -53,33 +54,6 @@ CHANNEL = "C0ALERTS1"
 RULE = "inbound-seen"
 SPEED = 120.0
 """Simulated seconds per real second: a 30 s poll every quarter of a real second."""
-
-CONFIG = """\
-defaults: false
-language: en
-mask_personal_data: true
-store: {{path: "{store}"}}
-slack:
-  default_channel: {channel}
-{admins}operations:
-  - name: bogota
-    server: "0004"
-    token: {token}
-    licenses: 200
-    poll_every: 30s
-    timezone: America/Bogota
-    base_url: "{base_url}"
-rules:
-  - name: {rule}
-    description: Any inbound call at all, so that an incident starts at once
-    kind: count
-    match: {{type: [inbound]}}
-    window: 2m
-    warning: 1
-{extra}"""
-
-REMINDERS = "    repeat: 1m\n"
-"""A reminder in the thread every simulated minute while the incident fires."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,15 +181,35 @@ def meant(payload: RenderedMessage) -> tuple[str, str]:
 def settings_text(
     *, store: Path, base_url: str, admins: Iterable[str] = (), reminders: bool = True
 ) -> str:
-    listed = ", ".join(admins)
-    return CONFIG.format(
-        store=store,
+    """One busy operation on the simulator at `base_url` and one rule that fires on any
+    inbound call at all, so that an incident starts at once; with `reminders`, a reminder
+    in its thread every simulated minute while it fires."""
+    listed = list(admins)
+    return config_text(
+        language="en",
+        mask_personal_data=True,
+        store={"path": store},
         channel=CHANNEL,
-        admins=f"  admins: [{listed}]\n" if listed else "",
-        token=WOLKVOX_TOKEN,
-        base_url=base_url,
-        rule=RULE,
-        extra=REMINDERS if reminders else "",
+        slack={"admins": listed} if listed else None,
+        operations=[
+            operation(
+                token=WOLKVOX_TOKEN,
+                licenses=200,
+                poll_every="30s",
+                timezone="America/Bogota",
+                base_url=base_url,
+            )
+        ],
+        rules=[
+            rule(
+                RULE,
+                description="Any inbound call at all, so that an incident starts at once",
+                match={"type": ["inbound"]},
+                window="2m",
+                warning=1,
+                **({"repeat": "1m"} if reminders else {}),
+            )
+        ],
     )
 
 

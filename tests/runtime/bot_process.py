@@ -8,38 +8,25 @@ a deployment behind a load balancer runs them: one configuration, one log file p
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import aiohttp
+
+from tests.support import config as support_config
+from tests.support.config import operation
 
 BOT_TOKEN = "xoxb-test-0000-bot-token-secret"
 SIGNING_SECRET = "test-signing-secret-8c1e5f"
 WOLKVOX_TOKEN = "wv-bogota-token-4d2a"
 CHANNEL = "C0ALERTS1"
 POLL_EVERY = "1s"
-
-CONFIG = """\
-defaults: false
-log_format: json
-store:
-{store}
-slack:
-  default_channel: {channel}
-operations:
-  - name: bogota
-    server: "0004"
-    token: {token}
-    licenses: 200
-    poll_every: {poll_every}
-    base_url: {base_url}
-{rules}"""
 
 
 def free_port() -> int:
@@ -52,33 +39,28 @@ def write_config(
     directory: Path,
     *,
     base_url: str,
+    token: str = WOLKVOX_TOKEN,
     store_url: str | None = None,
     lease_ttl: str | None = None,
     poll_every: str = POLL_EVERY,
-    rules: str = "",
+    rules: Sequence[Mapping[str, Any]] = (),
 ) -> Path:
-    """callbot.yml in `directory`: one operation on the simulator at `base_url`, stored in
-    SQLite beside it, or in PostgreSQL at `store_url` (with `lease_ttl` when given);
-    `rules` is a `rules:` section written as YAML."""
-    if store_url is None:
-        store = f"  path: {directory / 'callbot.sqlite3'}"
-    else:
-        store = f"  url: {json.dumps(store_url)}"
-        if lease_ttl is not None:
-            store += f"\n  lease_ttl: {lease_ttl}"
-    path = directory / "callbot.yml"
-    path.write_text(
-        CONFIG.format(
-            store=store,
-            channel=CHANNEL,
-            token=WOLKVOX_TOKEN,
-            poll_every=poll_every,
-            base_url=base_url,
-            rules=rules,
-        ),
-        encoding="utf-8",
+    """callbot.yml in `directory`: one operation on the simulator at `base_url` with the
+    Wolkvox `token`, stored in SQLite beside it, or in PostgreSQL at `store_url` (with
+    `lease_ttl` when given); `rules` are entries built with tests.support.config.rule."""
+    store: dict[str, Any] = (
+        {"path": directory / "callbot.sqlite3"} if store_url is None else {"url": store_url}
     )
-    return path
+    if store_url is not None and lease_ttl is not None:
+        store["lease_ttl"] = lease_ttl
+    return support_config.write_config(
+        directory / "callbot.yml",
+        log_format="json",
+        store=store,
+        channel=CHANNEL,
+        operations=[operation(token=token, licenses=200, poll_every=poll_every, base_url=base_url)],
+        rules=rules,
+    )
 
 
 class BotProcess:

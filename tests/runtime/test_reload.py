@@ -6,63 +6,21 @@ an invalid file is refused (the running configuration kept, the problem logged a
 from __future__ import annotations
 
 import signal
-from pathlib import Path
 
 import pytest
 
 from bot.adapters.wolkvox.simulator import WolkvoxSimulator
 from tests.fakes.slack_api import FakeSlackApi
+from tests.support.config import rule
 
-from .bot_process import BOT_TOKEN, CHANNEL, WOLKVOX_TOKEN, BotProcess
+from .bot_process import BOT_TOKEN, CHANNEL, WOLKVOX_TOKEN, BotProcess, metric, write_config
 
 pytestmark = pytest.mark.runtime
 
 RULE = "inbound-seen"
-CONFIG = """\
-defaults: false
-log_format: json
-store: {{path: {store}}}
-slack: {{default_channel: {channel}}}
-operations:
-  - {{name: bogota, server: "0004", token: {token}, licenses: 200, poll_every: 1s,
-      base_url: "{base_url}"}}
-{rules}"""
-RULES = f"""\
-rules:
-  - name: {RULE}
-    kind: count
-    match: {{type: [inbound]}}
-    window: 10m
-    warning: 1
-"""
-INVALID_RULES = f"""\
-rules:
-  - name: {RULE}
-    kind: count
-    window: 10m
-    warning: many
-"""
+RULES = [rule(RULE, match={"type": ["inbound"]}, window="10m", warning=1)]
+INVALID_RULES = [rule(RULE, match=None, window="10m", warning="many")]
 OK_POLLS = 'callbot_polls_total{operation="bogota",outcome="ok"}'
-
-
-def write(path: Path, *, base_url: str, token: str = WOLKVOX_TOKEN, rules: str = "") -> None:
-    path.write_text(
-        CONFIG.format(
-            store=path.parent / "callbot.sqlite3",
-            channel=CHANNEL,
-            token=token,
-            base_url=base_url,
-            rules=rules,
-        ),
-        encoding="utf-8",
-    )
-
-
-def metric(text: str, series: str) -> float:
-    for line in text.splitlines():
-        if line.startswith(series + " "):
-            return float(line.rsplit(" ", 1)[1])
-    return 0.0
 
 
 async def test_sighup_applies_a_valid_configuration_and_refuses_an_invalid_one(tmp_path) -> None:
@@ -70,8 +28,7 @@ async def test_sighup_applies_a_valid_configuration_and_refuses_an_invalid_one(t
         WolkvoxSimulator(scenario="normal", valid_tokens=[WOLKVOX_TOKEN], volume=5) as wolkvox,
         FakeSlackApi(bot_token=BOT_TOKEN) as slack,
     ):
-        config = tmp_path / "callbot.yml"
-        write(config, base_url=wolkvox.base_url, token="wv-wrong-token-0000")
+        config = write_config(tmp_path, base_url=wolkvox.base_url, token="wv-wrong-token-0000")
         bot = BotProcess(tmp_path, config=config, slack_api_url=slack.api_url)
         bot.start()
         try:
@@ -83,7 +40,7 @@ async def test_sighup_applies_a_valid_configuration_and_refuses_an_invalid_one(t
             await bot.wait_until(refused)
 
             # The token is fixed and a rule added: no restart.
-            write(config, base_url=wolkvox.base_url, rules=RULES)
+            write_config(tmp_path, base_url=wolkvox.base_url, rules=RULES)
             bot.proc.send_signal(signal.SIGHUP)
 
             def incident() -> list[dict]:
@@ -97,7 +54,7 @@ async def test_sighup_applies_a_valid_configuration_and_refuses_an_invalid_one(t
             [message] = incident()
 
             # An invalid file changes nothing but says so.
-            write(config, base_url=wolkvox.base_url, rules=INVALID_RULES)
+            write_config(tmp_path, base_url=wolkvox.base_url, rules=INVALID_RULES)
             bot.proc.send_signal(signal.SIGHUP)
 
             async def refused_reload() -> bool:
@@ -123,7 +80,7 @@ async def test_sighup_applies_a_valid_configuration_and_refuses_an_invalid_one(t
             )
 
             # The rule is removed: its living message is closed, as at start.
-            write(config, base_url=wolkvox.base_url)
+            write_config(tmp_path, base_url=wolkvox.base_url)
             bot.proc.send_signal(signal.SIGHUP)
 
             async def closed() -> bool:

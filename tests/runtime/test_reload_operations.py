@@ -12,21 +12,10 @@ from bot.adapters.clock import SystemClock
 from bot.adapters.wolkvox.simulator import WolkvoxSimulator
 from bot.bootstrap import build_runtime
 from bot.reload import apply_settings
-from bot.settings import parse_settings
 from tests.services.fakes import FakeChat, TextPresenter
+from tests.support.config import make_settings, operation
 
 TOKEN_A, TOKEN_B, TOKEN_A2 = "wv-reload-a-1111", "wv-reload-b-2222", "wv-reload-a-3333"
-CONFIG = """
-defaults: false
-language: {language}
-store: {{path: "{store}"}}
-slack: {{default_channel: C0ALERTS1}}
-operations:
-{operations}"""
-OPERATION = """\
-  - {{name: {name}, server: "0004", token: {token}, licenses: 200, poll_every: 1s,
-      base_url: "{base_url}"}}
-"""
 
 
 async def until(check: Callable[[], bool], within_s: float = 15.0) -> None:
@@ -41,12 +30,17 @@ async def test_operations_added_removed_and_changed_without_a_restart(tmp_path) 
     async with WolkvoxSimulator(valid_tokens=[TOKEN_A, TOKEN_B, TOKEN_A2]) as wolkvox:
 
         def settings(*operations: tuple[str, str], language: str = "en"):  # type: ignore[no-untyped-def]
-            ops = "".join(
-                OPERATION.format(name=name, token=token, base_url=wolkvox.base_url)
-                for name, token in operations
+            return make_settings(
+                language=language,
+                store={"path": tmp_path / "s.sqlite3"},
+                operations=[
+                    operation(
+                        name, token=token, licenses=200, poll_every="1s", base_url=wolkvox.base_url
+                    )
+                    for name, token in operations
+                ],
+                source=tmp_path / "callbot.yml",
             )
-            text = CONFIG.format(language=language, store=tmp_path / "s.sqlite3", operations=ops)
-            return parse_settings(text, source=tmp_path / "callbot.yml", env={})
 
         runtime = build_runtime(
             settings(("bogota", TOKEN_A)),

@@ -16,6 +16,7 @@ import pytest
 
 from bot.adapters.wolkvox.simulator import WolkvoxSimulator
 from tests.fakes.slack_api import FakeSlackApi, post_slash_command
+from tests.support.config import rule
 
 from .bot_process import (
     BOT_TOKEN,
@@ -31,19 +32,20 @@ from .bot_process import (
 pytestmark = pytest.mark.runtime
 
 RULE = "abandon-rate"
-RULES = f"""\
-rules:
-  - name: {RULE}
-    kind: rate
-    match: {{result: [abandon]}}
-    among: {{type: [inbound]}}
-    window: 1m
-    min_calls: 20
-    warning: 0.12
-    recover: 0.08
-    confidence: 0.95
-    for: 1
-"""
+RULES = [
+    rule(
+        RULE,
+        kind="rate",
+        match={"result": ["abandon"]},
+        among={"type": ["inbound"]},
+        window="1m",
+        min_calls=20,
+        warning=0.12,
+        recover=0.08,
+        confidence=0.95,
+        **{"for": 1},
+    )
+]
 """Abandons over the current minute, so the incident fires within seconds of the surge and
 resolves within a minute or two of its end (the shipped rule reads 10 minutes)."""
 LEASE = 'callbot_leases{operation="bogota"}'

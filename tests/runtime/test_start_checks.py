@@ -14,8 +14,8 @@ import pytest
 
 from bot.adapters.wolkvox.simulator import WolkvoxSimulator
 from bot.bootstrap import EXIT_SLACK_REFUSED, run_bot
-from bot.settings import parse_settings
 from tests.fakes.slack_api import FakeSlackApi
+from tests.support.config import make_settings, operation
 
 from .bot_process import (
     BOT_TOKEN,
@@ -30,15 +30,6 @@ from .bot_process import (
 pytestmark = pytest.mark.runtime
 
 APP_TOKEN = "xapp-1-A0APP-start-check-token"
-CONFIG = """\
-defaults: false
-store: {{path: {store}}}
-slack: {{default_channel: {channel}}}
-http: {{metrics_port: {metrics_port}}}
-operations:
-  - {{name: bogota, server: "0004", token: {token}, licenses: 200, poll_every: 1s,
-      base_url: "{base_url}"}}
-"""
 ENV = {
     "SLACK_BOT_TOKEN": BOT_TOKEN,
     "SLACK_APP_TOKEN": APP_TOKEN,
@@ -75,14 +66,16 @@ async def healthz_when(port: int, check, within_s: float = 15.0) -> tuple[int, s
 
 
 def settings_for(tmp_path, base_url: str, *, metrics_port: int = 0):
-    text = CONFIG.format(
-        store=tmp_path / "callbot.sqlite3",
+    return make_settings(
+        store={"path": tmp_path / "callbot.sqlite3"},
+        http={"metrics_port": metrics_port},
         channel=CHANNEL,
-        metrics_port=metrics_port,
-        token=WOLKVOX_TOKEN,
-        base_url=base_url,
+        operations=[
+            operation(token=WOLKVOX_TOKEN, licenses=200, poll_every="1s", base_url=base_url)
+        ],
+        source="t.yml",
+        env=ENV,
     )
-    return parse_settings(text, source="t.yml", env=ENV)
 
 
 @pytest.mark.parametrize("http", [True, False], ids=["http", "socket"])

@@ -17,6 +17,8 @@ from bot.services.ports import RenderedMessage
 from bot.services.restore import restore_state
 from bot.services.views.alert import AlertMessageView, DigestView
 from bot.settings import parse_settings
+from tests.support.config import config_text, rule
+from tests.support.config import operation as operation_entry
 from tests.support.world import assembled
 
 from .fakes import Batch, FakeChat, FakeSource, Message, TextPresenter
@@ -41,32 +43,32 @@ def storm_rules(count: int) -> list[Rule]:
     return [Rule(f"r{i}", window=i, mention=i == count + 1) for i in range(2, count + 2)]
 
 
-def config(rules: list[Rule], *, storm: str = "") -> str:
-    text = f"""
-defaults: false
-{storm}
-slack:
-  default_channel: C0ALERTS1
-operations:
-  - {{name: bogota, server: "0004", token: t1, licenses: 10, poll_every: 1m}}
-  - {{name: medellin, server: "0005", token: t2, licenses: 10, poll_every: 1m}}
-rules:
-"""
-    for rule in rules:
-        text += f"""
-  - name: {rule.name}
-    operations: [{", ".join(rule.operations)}]
-    kind: count
-    match: {{result: [abandon], type: [inbound]}}
-    window: {rule.window}m
-    warning: {rule.warning}
-    critical: 6
-    for: 1
-    repeat: 30m
-"""
-        if rule.mention:
-            text += f'    mention: "{rule.ping}"\n'
-    return text
+OPERATIONS = [
+    operation_entry("bogota", token="t1"),
+    operation_entry("medellin", server="0005", token="t2"),
+]
+
+
+def config(rules: list[Rule], **storm: str | int | None) -> str:
+    """Two operations and `rules` (count rules on abandoned inbound calls); `storm` sets
+    the storm keys (`storm_threshold`, `storm_window`)."""
+    return config_text(
+        **storm,
+        operations=OPERATIONS,
+        rules=[
+            rule(
+                r.name,
+                operations=list(r.operations),
+                window=f"{r.window}m",
+                warning=r.warning,
+                critical=6,
+                repeat="30m",
+                **{"for": 1},
+                **({"mention": r.ping} if r.mention else {}),
+            )
+            for r in rules
+        ],
+    )
 
 
 class StormPresenter(TextPresenter):
@@ -202,12 +204,12 @@ async def test_three_rules_firing_below_the_threshold_post_three_messages(world)
     assert bot.state.digests.digests == ()
 
 
-@pytest.mark.parametrize("threshold", ["0", "null"])
+@pytest.mark.parametrize("threshold", [0, None], ids=["0", "null"])
 async def test_a_threshold_of_zero_or_null_posts_every_alert_on_its_own(
-    world, threshold: str
+    world, threshold: int | None
 ) -> None:
     tables, clock, chat = world
-    bot = Bot(config(storm_rules(8), storm=f"storm_threshold: {threshold}"), tables, clock, chat)
+    bot = Bot(config(storm_rules(8), storm_threshold=threshold), tables, clock, chat)
     await bot.start()
     await bot.cycle()
     await bot.cycle(abandons=6)
@@ -305,7 +307,7 @@ async def test_alerts_spread_over_cycles_count_towards_the_threshold(world) -> N
 async def test_after_the_window_alerts_are_posted_one_by_one_again(world) -> None:
     tables, clock, chat = world
     rules = [*storm_rules(8), Rule("m1", operations=("medellin",))]
-    bot = Bot(config(rules, storm="storm_window: 2m"), tables, clock, chat)
+    bot = Bot(config(rules, storm_window="2m"), tables, clock, chat)
     await bot.start()
     await bot.cycle(operations=("bogota", "medellin"))
     await bot.cycle(abandons=6)

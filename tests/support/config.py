@@ -4,7 +4,12 @@ bot's own way (`parse_settings`), so a test exercises the real validation and de
     make_settings(operations=[operation(poll_every="5m")], rules=[rule(warning=3, critical=6)])
 
 Every value is written in YAML flow style: strings quoted (so "0004" stays a string),
-numbers and booleans bare, lists and mappings in brackets and braces.
+numbers, booleans and None (`null`) bare, lists and mappings in brackets and braces,
+paths as their string. An environment reference is a string too: `env_ref("WOLKVOX_TOKEN")` is
+`"${WOLKVOX_TOKEN}"`, expanded by the loader as in a person's file. Top-level sections
+(`store={"path": tmp_path / "bot.sqlite3"}`, `http=...`, `storm_threshold=...`) are
+keyword arguments of `config_text`; `write_config` puts the text in a file for the tests
+that load one (`callbot run`, `doctor`, `backtest`).
 
 Refused files live in tests/fixtures/config (one folder per subject) as `bad_*.yml`:
 `bad_fixtures` lists them, so a test can check each has its expectation, and `refusal`
@@ -15,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import pytest
@@ -30,10 +35,14 @@ ABANDONED_INBOUND = {"result": ["abandon"], "type": ["inbound"]}
 
 def flow(value: Any) -> str:
     """One value in YAML flow style."""
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
         return repr(value)
+    if isinstance(value, PurePath):
+        value = str(value)
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, Mapping):
@@ -41,6 +50,11 @@ def flow(value: Any) -> str:
     if isinstance(value, Sequence):
         return "[" + ", ".join(flow(item) for item in value) + "]"
     raise TypeError(f"no YAML for {value!r}")
+
+
+def env_ref(variable: str) -> str:
+    """A `${VARIABLE}` reference, for a value the loader takes from the environment."""
+    return "${" + variable + "}"
 
 
 def operation(
@@ -67,12 +81,15 @@ def rule(
     name: str = "abandons",
     *,
     kind: str = "count",
-    match: Mapping[str, Any] = ABANDONED_INBOUND,
+    match: Mapping[str, Any] | None = ABANDONED_INBOUND,
     **more: Any,
 ) -> dict[str, Any]:
     """A rule entry (by default abandoned inbound calls counted); `more` adds its keys
-    (`for` is a Python keyword: pass it as `**{"for": 1}`)."""
-    return {"name": name, "kind": kind, "match": match, **more}
+    (`for` is a Python keyword: pass it as `**{"for": 1}`); `match=None` leaves it out."""
+    entry: dict[str, Any] = {"name": name, "kind": kind}
+    if match is not None:
+        entry["match"] = match
+    return {**entry, **more}
 
 
 def config_text(
@@ -80,14 +97,16 @@ def config_text(
     operations: Sequence[Mapping[str, Any]] = (),
     rules: Sequence[Mapping[str, Any]] = (),
     channel: str = CHANNEL,
+    slack: Mapping[str, Any] | None = None,
     defaults: bool = False,
     **top: Any,
 ) -> str:
-    """The whole file: `defaults`, the top-level keys in `top`, Slack's default channel,
-    then the operations (one `bogota` if none are given) and the rules."""
+    """The whole file: `defaults`, the top-level keys in `top`, Slack's default channel
+    (with the further Slack keys in `slack`), then the operations (one `bogota` if none
+    are given) and the rules."""
     lines = [f"defaults: {flow(defaults)}"]
     lines += [f"{key}: {flow(value)}" for key, value in top.items()]
-    lines.append(f"slack: {{default_channel: {channel}}}")
+    lines.append(f"slack: {flow({'default_channel': channel, **(slack or {})})}")
     lines.append("operations:")
     lines += [f"  - {flow(op)}" for op in operations or [operation()]]
     if rules:
@@ -98,12 +117,18 @@ def config_text(
 
 def make_settings(
     *,
-    source: str = "test.yml",
+    source: str | Path = "test.yml",
     env: Mapping[str, str] | None = None,
     **parts: Any,
 ) -> Settings:
     """`config_text(**parts)` parsed as the bot parses a file."""
     return parse_settings(config_text(**parts), source=source, env=dict(env or {}))
+
+
+def write_config(path: Path, **parts: Any) -> Path:
+    """`config_text(**parts)` written to `path` (a file the bot loads); returns `path`."""
+    path.write_text(config_text(**parts), encoding="utf-8")
+    return path
 
 
 def bad_fixtures(folder: Path) -> list[str]:

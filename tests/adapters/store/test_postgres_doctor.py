@@ -15,17 +15,10 @@ from bot.adapters.store.postgres_schema import LATEST
 from tests.fakes.slack_api import FakeSlackApi
 from tests.postgres_server import with_search_path
 from tests.runtime.bot_process import free_port
+from tests.support.config import operation, write_config
 from tests.test_doctor import APP_TOKEN, BOT_TOKEN, doctor, env_for, fix_after, line_of
 
 PASSWORD = "pg-doctor-5ecret"
-
-CONFIG = """\
-defaults: false
-store: {{url: "{url}"}}
-slack: {{default_channel: C0ALERTS1}}
-operations:
-  - {{name: bogota, server: "0004", token: wv-1, licenses: 2, poll_every: 1m}}
-"""
 
 
 @pytest.fixture
@@ -35,9 +28,11 @@ async def slack() -> AsyncIterator[FakeSlackApi]:
 
 
 def config_for(tmp_path: Path, url: str) -> Path:
-    path = tmp_path / "callbot.yml"
-    path.write_text(CONFIG.format(url=url), encoding="utf-8")
-    return path
+    return write_config(
+        tmp_path / "callbot.yml",
+        store={"url": url},
+        operations=[operation(token="wv-1", licenses=2)],
+    )
 
 
 def with_password(url: str) -> str:

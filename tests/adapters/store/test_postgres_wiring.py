@@ -12,7 +12,7 @@ from bot.backtest.command import BacktestOptions
 from bot.bootstrap import store_for
 from bot.services.ports.store import BucketKey, CycleCommit, LogDelta
 from bot.settings import parse_settings
-from tests.backtest.test_backtest_command import CONFIG, START, _run
+from tests.backtest.test_backtest_command import START, _config, _run
 
 OPERATION = """\
 operations:
@@ -44,9 +44,7 @@ def test_a_url_selects_postgresql_and_is_shown_masked() -> None:
 async def test_backtest_history_reads_the_configured_postgresql_store(
     tmp_path: Path, pg_url: str
 ) -> None:
-    config = tmp_path / "callbot.yml"
-    text = CONFIG.format(store="unused", storm=5)
-    config.write_text(text.replace("  path: unused", f'  url: "{pg_url}"'), encoding="utf-8")
+    config = _config(tmp_path, store={"url": pg_url})
     buckets, covered = {}, set()
     for minute in range(60):
         at = (START + timedelta(minutes=minute)).astimezone(UTC)

@@ -12,27 +12,14 @@ from bot.adapters.wolkvox.simulator import Fault, WolkvoxSimulator
 from bot.adapters.wolkvox.source import WolkvoxCallSource
 from bot.config.request_policy import RequestPolicy
 from bot.services.ports import SourceError
-from bot.settings import Settings, parse_settings
+from bot.settings import Settings
+from tests.support.config import make_settings, operation
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 
 
 def _settings(base_url: str) -> Settings:
-    return parse_settings(
-        f"""
-defaults: false
-slack: {{default_channel: C0ALERTS1}}
-operations:
-  - name: bogota
-    server: "0004"
-    token: t-secret-1
-    licenses: 2
-    poll_every: 1m
-    base_url: {base_url}
-""",
-        source="test.yml",
-        env={},
-    )
+    return make_settings(operations=[operation(token="t-secret-1", licenses=2, base_url=base_url)])
 
 
 async def _no_sleep(_: float) -> None:
