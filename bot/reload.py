@@ -12,7 +12,8 @@ between poll cycles:
 - an incident whose rule or operation left the configuration has its message closed,
   as at start (`close_removed`): edited to its final state, a note in its thread;
 - settings the running process was built with (Slack credentials and admins, language,
-  store path, URL and lease TTL, ports, log format, response size cap) are kept and named,
+  store path, URL and lease TTL, ports, log format, response size cap, the days of
+  history the call log keeps) are kept and named,
   each by its own key, in a warning:
   they need a restart.
 """
@@ -83,6 +84,7 @@ def restart_only_changes(old: Settings, new: Settings) -> list[str]:
         ("http", old.http, new.http),
         ("log_format", old.log_format, new.log_format),
         ("max_response_mb", old.max_response_mb, new.max_response_mb),
+        ("history_days", old.history_days, new.history_days),
     ]
     return [name for name, before, after in pairs if before != after]
 
@@ -107,6 +109,7 @@ async def apply_settings(runtime: Runtime, new: Settings) -> ReloadResult:
         http=old.http,
         log_format=old.log_format,
         max_response_mb=old.max_response_mb,
+        history_days=old.history_days,
     )
     state = runtime.state
     wanted = {op.name: op for op in new.operations}
