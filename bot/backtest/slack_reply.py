@@ -38,14 +38,24 @@ _DAYS = {
     "es": ("lun", "mar", "mié", "jue", "vie", "sáb", "dom"),
 }
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)?%?$")
-CHANGEABLE = ("warning", "critical", "recover", "min_calls", "for", "window", "factor", "below")
+CHANGEABLE = (
+    "warning",
+    "critical",
+    "recover",
+    "recover_critical",
+    "min_calls",
+    "for",
+    "window",
+    "factor",
+    "below",
+)
 _GRADED = ("warning", "critical", "recover", "min_calls", "for", "window")
 READ_BY_KIND: dict[RuleKind, tuple[str, ...]] = {
-    RuleKind.COUNT: _GRADED,
-    RuleKind.RATE: _GRADED,
+    RuleKind.COUNT: (*_GRADED, "recover_critical"),
+    RuleKind.RATE: (*_GRADED, "recover_critical"),
     RuleKind.SPIKE: (*_GRADED, "factor"),
     RuleKind.FLATLINE: ("below", "recover", "for", "window"),
-    RuleKind.BUDGET: ("recover", "for"),
+    RuleKind.BUDGET: ("recover", "recover_critical", "for"),
     RuleKind.EXPECTED: ("recover", "for", "window"),
 }
 """The candidate values each kind reads: any other would replay the rule unchanged."""
@@ -86,10 +96,26 @@ def apply_changes(spec: RuleSpec, changes: tuple[tuple[str, str], ...]) -> RuleS
         spec = _with(spec, key, number)
     if spec.warning is not None and spec.critical is not None and spec.warning > spec.critical:
         raise ChangeError("backtest.change.order")
+    typed = dict(changes).get("recover_critical")
+    if typed is not None and not _recover_critical_fits(spec):
+        raise ChangeError("backtest.change.recover_critical", given=safe(typed, 40))
     return spec
 
 
-_LEVELS = ("warning", "critical", "recover")
+_LEVELS = ("warning", "critical", "recover", "recover_critical")
+
+
+def _recover_critical_fits(spec: RuleSpec) -> bool:
+    """The order the configuration asks for: recover <= recover_critical <= critical. A
+    budget rule's is a burn rate checked against its tiers by its configuration, so any
+    positive value is replayed."""
+    held = spec.recover_critical
+    if held is None or spec.kind is RuleKind.BUDGET:
+        return True
+    if spec.warning is None or spec.critical is None:
+        return False
+    lower = spec.recover if spec.recover is not None else spec.warning
+    return lower <= held <= spec.critical
 
 
 def _with(spec: RuleSpec, key: str, number: float) -> RuleSpec:
@@ -105,6 +131,8 @@ def _with(spec: RuleSpec, key: str, number: float) -> RuleSpec:
         return replace(spec, critical=number)
     if key == "recover":
         return replace(spec, recover=number)
+    if key == "recover_critical":
+        return replace(spec, recover_critical=number)
     return replace(spec, factor=number)
 
 

@@ -187,3 +187,37 @@ def test_each_kind_takes_only_the_values_it_reads(kind: RuleKind, key: str, take
     else:
         with pytest.raises(ChangeError):
             apply_changes(spec, ((key, "2"),))
+
+
+@pytest.mark.parametrize(
+    ("kind", "changes", "refused"),
+    [
+        (RuleKind.COUNT, (("recover_critical", "4"),), False),
+        (RuleKind.COUNT, (("recover_critical", "7"),), True),  # above critical 6
+        (RuleKind.COUNT, (("recover_critical", "2"),), True),  # below recover (warning 3)
+        (RuleKind.COUNT, (("recover", "1"), ("recover_critical", "2")), False),
+        (RuleKind.RATE, (("recover_critical", "8%"),), False),
+        (RuleKind.BUDGET, (("recover_critical", "1.5"),), False),
+        (RuleKind.SPIKE, (("recover_critical", "4"),), True),  # a spike does not read it
+    ],
+)
+def test_recover_critical_is_a_candidate_in_the_configured_order(
+    kind: RuleKind, changes: tuple[tuple[str, str], ...], refused: bool
+) -> None:
+    levels = (0.05, 0.1) if kind is RuleKind.RATE else (3.0, 6.0)
+    spec = RuleSpec(name="r", kind=kind, warning=levels[0], critical=levels[1])
+    if refused:
+        with pytest.raises(ChangeError):
+            apply_changes(spec, changes)
+    else:
+        assert apply_changes(spec, changes).recover_critical is not None
+
+
+async def test_a_recover_critical_candidate_is_replayed_and_a_bad_one_explained() -> None:
+    world = await make_world()
+    await _history(world)
+    text = text_of(await world.ask("backtest abandons bogota 24h recover_critical=4"))
+    assert "*abandons* (bogota) with recover_critical=4 would have fired once" in text
+    text = text_of(await world.ask("backtest abandons bogota 24h recover_critical=9"))
+    assert "`recover_critical=9` must lie between recover and critical" in text
+    assert "would have fired" not in text

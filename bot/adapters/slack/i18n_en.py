@@ -323,6 +323,10 @@ EN: dict[str, str] = {
     "backtest.change.number": "`{field}={given}` is not a number",
     "backtest.change.whole": "`{field}={given}` is not a whole number",
     "backtest.change.share": "`{field}={given}`: a rate's level is a share such as 10% or 0.1",
+    "backtest.change.recover_critical": (
+        "`recover_critical={given}` must lie between recover and critical: a critical alert "
+        "stays critical until the value falls below it"
+    ),
     "backtest.change.order": "warning is above critical",
     **EN_ALERTS,
 }

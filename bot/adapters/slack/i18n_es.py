@@ -349,6 +349,10 @@ ES: dict[str, str] = {
     "backtest.change.share": (
         "`{field}={given}`: el nivel de una tasa es una proporción como 10% o 0.1"
     ),
+    "backtest.change.recover_critical": (
+        "`recover_critical={given}` debe estar entre recover y critical: una alerta crítica "
+        "sigue crítica hasta que el valor baja de él"
+    ),
     "backtest.change.order": "warning está por encima de critical",
     **ES_ALERTS,
 }
