@@ -1,9 +1,9 @@
 """Ingest of one 60,000-record calls_last_10 answer, as ratios to two floors.
 
 The work measured is what the bot does with an answer's bytes: decode, check the envelope,
-key the rows by conn_id (`KeyedCalls`: de-duplicated, records built only when read) and
-count them into the call log's per-minute buckets (`map_calls_response` + `CallLog.plan` and
-`apply`), into a fresh log, so every call is new. The floors
+key the rows by conn_id (`KeyedCalls`: de-duplicated, entries counted, records built only
+when read) and count them into the call log's per-minute buckets (`map_calls_response` +
+`CallLog.plan` and `apply`), into a fresh log, so every call is new. The floors
 are `orjson.loads` of the same bytes and a msgspec typed decode of them (into a plain
 `Struct` of the six documented fields, gc=False: the least any typed reading costs). The
 three are timed in rotating order, and each figure is the median of the per-round ratios,

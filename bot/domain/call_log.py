@@ -86,7 +86,7 @@ class IngestPlan:
     covered: tuple[int, int]
     _base: _OperationLog | None = field(repr=False)
     _staged: _OperationLog = field(repr=False)
-    _moved: dict[str, tuple[int, str, str]] = field(repr=False)
+    _moved: Mapping[str, tuple[int, str, str]] = field(repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,7 +246,10 @@ class CallLog:
         current, previous = staged.current, staged.previous
         if previous:
             deque(map(previous.pop, plan._moved, repeat(None)), maxlen=0)
-        current.update(plan._moved)
+        if current:
+            current.update(plan._moved)
+        else:  # a copy of a whole dict is one block copy, not an insert per call
+            staged.current = dict(plan._moved)
         self._logs[plan.operation] = staged
 
     def mark_covered(self, operation: str, start: datetime, end: datetime) -> None:

@@ -13,9 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import compress, repeat
-from operator import eq, itemgetter, not_
+from operator import eq, not_
 
-from bot.domain.calls import CallKey, CallRecord, KeyedCalls
+from bot.domain.calls import CallRecord, KeyedCalls, epoch_minute
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MINUTE = timedelta(minutes=1)
@@ -38,7 +38,7 @@ class IngestReport:
     out_of_range: int = 0
 
 
-_Scan = tuple[dict[str, _Entry], dict[str, _Entry], Mapping[_Entry, int], IngestReport]
+_Scan = tuple[Mapping[str, _Entry], Mapping[str, _Entry], Mapping[_Entry, int], IngestReport]
 
 
 def scan_records(
@@ -104,42 +104,32 @@ def scan_keyed(
     """`scan_records` of an answer's calls by key, without building their records.
 
     The same result for the same calls (tests/adapters/wolkvox/test_mapping_keyed.py
-    compares them). Each distinct key becomes its memory entry once. Most calls of a poll were
-    seen by the last one with the same entry: those are recognised in C-level passes
-    over the answer (`map`, `compress`), and only the rest, the new and changed calls,
-    are looked at one by one; when none of them changed or comes back from the previous
+    compares them). The answer's entries and counts are already made (`KeyedCalls`):
+    a first poll takes them as they are. Most calls of a later poll were seen by the
+    last one with the same entry: those are recognised in C-level passes over the
+    answer (`map`, `compress`), and only the rest, the new and changed calls, are
+    looked at one by one; when none of them changed or comes back from the previous
     generation, not even that.
     """
-    keys = calls.keys
-    values = keys.values()
-    minutes: dict[datetime, int] = {}
-    epoch, minute_len = _EPOCH, _MINUTE
-    for at in set(map(_AT, values)):
-        minute = (at - epoch) // minute_len
-        if minute < oldest or at > latest:
-            # A call out of range (rare): the plain loop counts it where it lies.
-            return _scan_each(
-                zip(keys, map(_entry_of, values, repeat(oldest), repeat(latest)), strict=True),
-                current,
-                previous,
-                0,
-            )
-        minutes[at] = minute
-    minute_list = map(minutes.__getitem__, map(_AT, values))
-    entry_list: list[_Entry] = list(
-        zip(minute_list, map(_TYPE, values), map(_RESULT, values), strict=True)
-    )
+    entries = calls.entries
+    span = calls.span
+    if span is None:
+        return {}, {}, {}, IngestReport()
+    if epoch_minute(span[0]) < oldest or span[1] > latest:
+        # A call out of range (rare): the plain loop counts it where it lies.
+        in_range = map(_in_range, entries.values(), calls.ats, repeat(oldest), repeat(latest))
+        return _scan_each(zip(entries, in_range, strict=True), current, previous, 0)
     if not current and not previous:
         # Nothing remembered (the first poll): every call is new.
-        written = dict(zip(keys, entry_list, strict=True))
-        return written, written, Counter(entry_list), IngestReport(len(written), 0, 0)
-    known = list(map(current.get, keys))
+        return entries, entries, calls.counts, IngestReport(len(entries), 0, 0)
+    entry_list = list(entries.values())
+    known = list(map(current.get, entries))
     same = list(map(eq, known, entry_list))
     duplicates = sum(same)
     if duplicates == len(same):
         return {}, {}, {}, IngestReport(0, 0, duplicates, 0)
     differ = list(map(not_, same))
-    rest_ids = list(compress(keys, differ))
+    rest_ids = list(compress(entries, differ))
     rest_entries = list(compress(entry_list, differ))
     # None of the rest is in `current` with another entry (a changed call), nor in the
     # previous generation: they are all new.
@@ -187,16 +177,9 @@ def _scan_each(
     return moved, written, changes, IngestReport(new, updated, duplicates, out_of_range)
 
 
-def _entry_of(key: CallKey, oldest: int, latest: datetime) -> _Entry | None:
-    """The memory entry of a call key, or None when the call is out of range."""
-    at = key[0]
-    minute = (at - _EPOCH) // _MINUTE
-    return None if minute < oldest or at > latest else (minute, key[1], key[2])
-
-
-_AT = itemgetter(0)
-_TYPE = itemgetter(1)
-_RESULT = itemgetter(2)
+def _in_range(entry: _Entry, at: datetime, oldest: int, latest: datetime) -> _Entry | None:
+    """A call's entry, or None when the call is out of range."""
+    return None if entry[0] < oldest or at > latest else entry
 
 
 def _synthetic_id(record: CallRecord) -> str:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from itertools import compress
 from operator import itemgetter
@@ -134,49 +135,153 @@ class CallRecord:
         return self.call_type in OUTBOUND_TYPES
 
 
-CallKey = tuple[datetime, str, str] | tuple[datetime, str, str, object]
-"""(at, call type, result[, source]): what the call log counts a call by, then optionally
-what the answer's builder needs to build the full record (the vendor row, opaque here and
-never compared or hashed). Only the first three are read by the domain, by position, so
-a mapping keeps the row with its key instead of in a second dict of 60,000 (issue 11)."""
+Entry = tuple[int, str, str]
+"""(epoch minute, call type, result): what the call log counts and remembers a call by."""
+
+Build = Callable[[str, datetime, str, str, object], CallRecord]
+"""(conn_id, time, type, result, source) -> the call's full record."""
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MINUTE = timedelta(minutes=1)
+
+
+def epoch_minute(at: datetime) -> int:
+    """The minute since the Unix epoch that the aware time `at` falls in."""
+    return (at - _EPOCH) // _MINUTE
 
 
 class KeyedCalls(Sequence[CallRecord]):
     """The calls of one answer keyed by conn_id, their full records built only when read.
 
-    The call log needs only each call's key to count it, and a poll of a busy operation
-    repeats most of its calls from the last poll, so building a `CallRecord` (phone and
-    customer id read, an object per call) for every call was most of an ingest's cost
-    (issue 11). `keys` maps each distinct, non-empty conn_id to its key, in the order
-    the answer first named it; reading this as a sequence gives exactly the records a
-    plain mapping would have built, in that order, built once and kept.
+    The call log needs only each call's entry (minute, type, result) to count it, and a
+    poll of a busy operation repeats most of its calls from the last poll, so building a
+    `CallRecord` (phone and customer id read, an object per call) for every call was most
+    of an ingest's cost (issue 11). Made by `from_columns`. `entries` maps each distinct
+    conn_id to its entry, in the order the answer first named it; `ats` are the calls'
+    times in that order. Reading this as a sequence gives exactly the records a plain
+    mapping would have built, in that order, built once and kept.
     """
 
-    __slots__ = ("_build", "_keys", "_records")
+    __slots__ = (
+        "_ats",
+        "_build",
+        "_counts",
+        "_duplicates",
+        "_entries",
+        "_ids",
+        "_records",
+        "_sources",
+        "_span",
+    )
 
     def __init__(
-        self, keys: Mapping[str, CallKey], build: Callable[[str, CallKey], CallRecord]
+        self,
+        ids: list[str],
+        entries: dict[str, Entry],
+        ats: Sequence[datetime],
+        sources: Sequence[object],
+        build: Build,
+        duplicates: int,
     ) -> None:
-        self._keys = keys
+        """Use `from_columns`: this trusts its arguments to agree."""
+        self._ids = ids
+        self._entries = entries
+        self._ats = ats
+        self._sources = sources
         self._build = build
+        self._duplicates = duplicates
+        self._counts: Mapping[Entry, int] | None = None
+        self._span: tuple[datetime, datetime] | None = None
         self._records: tuple[CallRecord, ...] | None = None
 
-    @property
-    def keys(self) -> Mapping[str, CallKey]:
-        return self._keys
+    @classmethod
+    def from_columns(
+        cls,
+        ids: Sequence[str],
+        ats: Sequence[datetime],
+        types: Iterable[str],
+        results: Iterable[str],
+        sources: Sequence[object],
+        build: Build,
+    ) -> KeyedCalls:
+        """The calls of an answer given as columns, one item per call as listed.
 
-    def record(self, conn_id: str) -> CallRecord:
-        """The full record of one call of this answer."""
-        return self._build(conn_id, self._keys[conn_id])
+        `ids` are non-empty conn_ids, `ats` aware times, `types` and `results` canonical
+        spellings; `build(conn_id, at, type, result, source)` makes a call's record. A
+        conn_id listed again keeps its first place and takes the later call's values
+        (`duplicates` counts the repeats). Every step is a C-level pass over the columns.
+        """
+        minute_of = {at: epoch_minute(at) for at in set(ats)}
+        entries = dict(
+            zip(ids, zip(map(minute_of.__getitem__, ats), types, results, strict=True), strict=True)
+        )
+        listed = len(ids)
+        if len(entries) == listed:
+            calls = cls(list(ids), entries, ats, sources, build, 0)
+        else:
+            # Each repeated conn_id's last time and source, in the order of its first place.
+            last = list(dict(zip(ids, range(listed), strict=True)).values())
+            calls = cls(
+                list(entries),
+                entries,
+                list(map(ats.__getitem__, last)),
+                list(map(sources.__getitem__, last)),
+                build,
+                listed - len(entries),
+            )
+        if minute_of:
+            calls._span = (min(minute_of), max(minute_of))
+        return calls
+
+    @property
+    def entries(self) -> Mapping[str, Entry]:
+        """conn_id -> (epoch minute, type, result), in the order the answer named them."""
+        return self._entries
+
+    @property
+    def ats(self) -> Sequence[datetime]:
+        """Each call's time, in the order of `entries`."""
+        return self._ats
+
+    @property
+    def span(self) -> tuple[datetime, datetime] | None:
+        """(earliest, latest) call time listed (None when empty); repeats included."""
+        return self._span
+
+    @property
+    def duplicates(self) -> int:
+        """How many listed calls repeated a conn_id listed before (and replaced it)."""
+        return self._duplicates
+
+    @property
+    def counts(self) -> Mapping[Entry, int]:
+        """How many calls each entry has (computed once, on first read)."""
+        if self._counts is None:
+            self._counts = Counter(self._entries.values())
+        return self._counts
+
+    def _at(self, index: int) -> CallRecord:
+        conn_id = self._ids[index]
+        _, call_type, result = self._entries[conn_id]
+        return self._build(conn_id, self._ats[index], call_type, result, self._sources[index])
 
     def _all(self) -> tuple[CallRecord, ...]:
         if self._records is None:
-            build = self._build
-            self._records = tuple(build(c, k) for c, k in self._keys.items())
+            entries = self._entries.values()
+            self._records = tuple(
+                map(
+                    self._build,
+                    self._ids,
+                    self._ats,
+                    map(_TYPE, entries),
+                    map(_RESULT, entries),
+                    self._sources,
+                )
+            )
         return self._records
 
     def __len__(self) -> int:
-        return len(self._keys)
+        return len(self._ids)
 
     def __iter__(self) -> Iterator[CallRecord]:
         return iter(self._all())
@@ -199,36 +304,32 @@ class KeyedCalls(Sequence[CallRecord]):
         return hash(self._all())
 
     def __repr__(self) -> str:
-        return f"KeyedCalls({len(self._keys)} calls)"
+        return f"KeyedCalls({len(self._ids)} calls)"
 
     def latest(self, n: int) -> tuple[CallRecord, ...]:
         """`latest_calls(self, n)`, building only the few records it returns.
 
-        The calls at the latest times are picked out by key first (C-level passes over
-        the keys, widening the times taken until at least `n` calls are in), then ranked
+        The calls at the latest times are picked out first (C-level passes over the
+        times, widening the times taken until at least `n` calls are in), then ranked
         exactly as `latest_calls` ranks all of them.
         """
-        keys = self._keys
-        if n <= 0 or not keys:
+        ats = self._ats
+        if n <= 0 or not ats:
             return ()
-        times = sorted(set(map(_AT, keys.values())), reverse=True)
+        times = sorted(set(ats), reverse=True)
         take = 1
         while True:
             wanted = frozenset(times[:take])
-            chosen = list(compress(keys.items(), map(wanted.__contains__, map(_AT, keys.values()))))
+            chosen = list(compress(range(len(ats)), map(wanted.__contains__, ats)))
             if len(chosen) >= n or take >= len(times):
                 break
             take *= 2
-        top = heapq.nlargest(n, chosen, key=_item_at)
-        build = self._build
-        return tuple(build(c, k) for c, k in reversed(top))
+        top = heapq.nlargest(n, chosen, key=ats.__getitem__)
+        return tuple(map(self._at, reversed(top)))
 
 
-_AT = itemgetter(0)
-
-
-def _item_at(item: tuple[str, CallKey]) -> datetime:
-    return item[1][0]
+_TYPE = itemgetter(1)
+_RESULT = itemgetter(2)
 
 
 def _record_at(record: CallRecord) -> datetime:

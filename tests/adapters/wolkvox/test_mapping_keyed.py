@@ -187,17 +187,49 @@ def test_only_the_records_read_are_built() -> None:
     built: list[str] = []
     at = NOW - timedelta(minutes=1)
 
-    def build(conn_id: str, key: tuple[datetime, str, str]) -> CallRecord:
+    def build(conn_id: str, when: datetime, call_type: str, result: str, _: object) -> CallRecord:
         built.append(conn_id)
-        return CallRecord(conn_id, key[0], key[1], key[2])
+        return CallRecord(conn_id, when, call_type, result)
 
-    keys = {f"c{i}": (at + timedelta(seconds=i % 7), "inbound", "answer") for i in range(500)}
-    calls = KeyedCalls(keys, build)
+    ids = [f"c{i}" for i in range(500)]
+    ats = [at + timedelta(seconds=i % 7) for i in range(500)]
+    calls = KeyedCalls.from_columns(
+        ids, ats, ["inbound"] * 500, ["answer"] * 500, [None] * 500, build
+    )
     log = CallLog()
 
     log.ingest(OP, calls, now=NOW)
     latest = latest_calls(calls, 20)
 
     assert len(built) == 20
-    assert latest == latest_calls(tuple(CallRecord(c, *k) for c, k in keys.items()), 20)
+    plain = tuple(CallRecord(c, a, "inbound", "answer") for c, a in zip(ids, ats, strict=True))
+    assert latest == latest_calls(plain, 20)
     assert log.stats(OP, start=NOW - timedelta(minutes=10), end=NOW).total == 500
+
+
+def test_a_repeated_conn_id_keeps_its_first_place_and_takes_the_later_values() -> None:
+    at = NOW - timedelta(minutes=2)
+    later = NOW - timedelta(minutes=1)
+
+    def build(conn_id: str, when: datetime, call_type: str, result: str, row: object) -> CallRecord:
+        return CallRecord(conn_id, when, call_type, result, telephone=str(row))
+
+    calls = KeyedCalls.from_columns(
+        ["a", "b", "a", "c", "b"],
+        [at, at, later, at, at],
+        ["inbound", "inbound", "out_pre", "inbound", "inbound"],
+        ["answer", "busy", "abandon", "answer", "answer"],
+        ["row1", "row2", "row3", "row4", "row5"],
+        build,
+    )
+
+    assert calls.duplicates == 2
+    assert [(r.conn_id, r.at, r.call_type, r.result, r.telephone) for r in calls] == [
+        ("a", later, "out_pre", "abandon", "row3"),
+        ("b", at, "inbound", "answer", "row5"),
+        ("c", at, "inbound", "answer", "row4"),
+    ]
+    assert dict(calls.counts) == {
+        (calls.entries["a"][0], "out_pre", "abandon"): 1,
+        (calls.entries["b"][0], "inbound", "answer"): 2,
+    }
