@@ -17,6 +17,7 @@ from bot.adapters.scheduler import PollScheduler
 from bot.adapters.slack.frontend import CallsFrontend
 from bot.adapters.slack.presenter import SlackPresenter
 from bot.backtest.slack_reply import backtest_replier
+from bot.config.lease_groups import LeaseGroups
 from bot.config.model import Settings
 from bot.domain.call_log import CallLog
 from bot.reload import poll_jobs
@@ -89,8 +90,11 @@ def assemble(
     controls = Controls(
         state=state, store=store, clock=clock, presenter=presenter, on_outbox=drainer.wake
     )
+    groups = LeaseGroups(settings.operations)
+    store.fence_by(groups.key)
     leadership = Leadership(
         leases=store,
+        group_of=groups.key,
         poll=monitor.poll,
         operations=lambda: tuple(state.operations),
         restore=lambda op: restore_operation(
@@ -138,7 +142,7 @@ def assemble(
         leadership=leadership,
         context_source=context_source,
         closing=tuple(closing),
-        on_settings=tuple(on_settings),
+        on_settings=(lambda new: groups.follow(new.operations), *on_settings),
     )
     hooks.hooks.append(runtime.on_cycle)
     if on_cycle is not None:

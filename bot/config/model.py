@@ -145,7 +145,7 @@ class StoreSettings:
     path: Path = Path(DEFAULT_STORE_PATH)
     url: Secret | None = None
     lease_ttl: timedelta = DEFAULT_LEASE_TTL
-    """How long an operation's lease lasts without renewal (several replicas): a dead
+    """How long a lease (one per Wolkvox token) lasts without renewal (several replicas): a dead
     replica's operations are taken over within `poll_every` + this."""
 
 

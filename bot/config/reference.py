@@ -269,9 +269,9 @@ SETTINGS_KEYS: tuple[tuple[str, str, str], ...] = (
     (
         "store.lease_ttl",
         "`30s`",
-        "Several replicas on `store.url`: how long an operation's lease lasts unless renewed "
-        "(every third of it); a dead replica's operations are taken over within `poll_every` "
-        "plus this. Between 1s and 10m.",
+        "Several replicas on `store.url`: how long a lease (one per Wolkvox token) lasts unless "
+        "renewed (every third of it); a dead replica's operations are taken over within "
+        "`poll_every` plus this. Between 1s and 10m.",
     ),
     ("slack.bot_token", "`$SLACK_BOT_TOKEN`", "Bot token (`xoxb-...`)."),
     ("slack.app_token", "`$SLACK_APP_TOKEN`", "App-level token for Socket Mode (`xapp-...`)."),

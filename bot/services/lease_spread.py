@@ -1,6 +1,10 @@
 """Which leases a replica takes, keeps or gives back: a pure decision over the lease board.
 
-With N live replicas and M operations, each replica holds about its share, ceil(M / N):
+A lease covers a token group: the operations sharing one Wolkvox token (same server and
+token) are polled under one lease, named by a key (`group_of(operation)`, the group's first
+operation by name; an operation alone on its token is its own group). So the spread counts
+groups, not operations: with N live replicas and M groups, each replica holds about its
+share, ceil(M / N):
 
 - it keeps (renews) what it holds, up to its share;
 - it takes a free or expired lease only while it holds fewer than its share, so replicas
@@ -17,7 +21,7 @@ matter. The decision returns its reason, like the alert book's decisions, for th
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -26,7 +30,7 @@ from bot.services.ports.leases import LeaseBoard
 
 
 class LeaseMove(StrEnum):
-    """What a replica does with one operation's lease before polling it."""
+    """What a replica does with one group's lease before polling one of its operations."""
 
     KEEP = "keep"
     """Held, within the share: renew it and poll."""
@@ -50,22 +54,35 @@ class LeaseMove(StrEnum):
 _POLLS = frozenset({LeaseMove.KEEP, LeaseMove.GIVE_BACK, LeaseMove.TAKE, LeaseMove.TAKE_ORPHAN})
 
 
-def share(operations: int, replicas: int) -> int:
+def share(groups: int, replicas: int) -> int:
     """ceil(M / N): how many leases one of N replicas holds at most (N counts at least 1)."""
-    return math.ceil(operations / max(1, replicas))
+    return math.ceil(groups / max(1, replicas))
+
+
+def _same(operation: str) -> str:
+    return operation
 
 
 @dataclass(frozen=True, slots=True)
 class Spread:
-    """One replica's view of the board: its share, and what it holds now, in order."""
+    """One replica's view of the board: its share, and the lease keys it holds now, in order."""
 
     me: str
     share: int
     held: tuple[str, ...]
 
     @classmethod
-    def of(cls, board: LeaseBoard, *, me: str, operations: Iterable[str]) -> Spread:
-        names = sorted(set(operations))
+    def of(
+        cls,
+        board: LeaseBoard,
+        *,
+        me: str,
+        operations: Iterable[str],
+        group_of: Callable[[str], str] = _same,
+    ) -> Spread:
+        """The spread of the lease keys of `operations` (`group_of`: operation -> key; by
+        default each operation is its own group)."""
+        names = sorted({group_of(op) for op in operations})
         held = tuple(
             op
             for op in names
@@ -81,11 +98,11 @@ class Spread:
         return self.held[self.share :]
 
 
-def decide(operation: str, board: LeaseBoard, spread: Spread, *, ttl: timedelta) -> LeaseMove:
-    """What replica `spread.me` does with `operation`'s lease now."""
-    if operation in spread.held:
-        return LeaseMove.GIVE_BACK if operation in spread.extras else LeaseMove.KEEP
-    row = board.leases.get(operation)
+def decide(key: str, board: LeaseBoard, spread: Spread, *, ttl: timedelta) -> LeaseMove:
+    """What replica `spread.me` does with the lease named `key` now."""
+    if key in spread.held:
+        return LeaseMove.GIVE_BACK if key in spread.extras else LeaseMove.KEEP
+    row = board.leases.get(key)
     if row is not None and row.owner and row.expires_at > board.now:
         return LeaseMove.HELD_ELSEWHERE
     if row is not None and row.owner and row.expires_at <= board.now - ttl:

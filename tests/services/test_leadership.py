@@ -1,5 +1,6 @@
 """The lease gate before each poll (bot.services.leadership), replicas sharing one lease
-table on a clock the test moves: one poller per operation, about M/N each, takeover of a
+table on a clock the test moves: one poller per token group (each operation alone on its
+token unless a test says otherwise), about M/N each, takeover of a
 dead replica's operations with their state restored first, Wolkvox's 60 s rule across
 holders, a fenced commit dropping the operation, leases given back on a clean stop."""
 
@@ -23,9 +24,16 @@ OPS = ("a", "b", "c", "d")
 class Replica:
     """One replica's leadership over a poll that records what it polled."""
 
-    def __init__(self, table: LeaseTable, me: str, operations: tuple[str, ...] = OPS) -> None:
+    def __init__(
+        self,
+        table: LeaseTable,
+        me: str,
+        operations: tuple[str, ...] = OPS,
+        groups: dict[str, str] | None = None,
+    ) -> None:
         self.leases = FakeLeases(table, me)
         self.operations = operations
+        self.groups = groups or {}
         self.polled: list[str] = []
         self.restored: list[str] = []
         self.changes: list[LeaseChange] = []
@@ -37,6 +45,7 @@ class Replica:
             restore=self._restore,
             ttl=TTL,
             sleep=self._sleep,
+            group_of=lambda op: self.groups.get(op, op),
         )
         self.waiting: Callable[[float], Awaitable[None]] | None = None
         self.leadership.listeners.append(self.changes.append)
@@ -137,7 +146,7 @@ async def test_a_new_holder_waits_60s_after_a_request_that_may_still_be_in_fligh
     y.waiting = wait
     with caplog.at_level(logging.INFO, logger="callbot.leadership"):
         assert await y.round() == ["a"]
-    assert "event=poll_waits operation=a reason=wolkvox_gap wait_s=29" in caplog.text
+    assert "event=poll_waits operation=a lease=a reason=wolkvox_gap wait_s=29" in caplog.text
     assert table.now == T0 + timedelta(seconds=60)  # polled when Wolkvox's 60 s were over
     [refusal] = refusals
     assert refusal is not None and "may still have a request in flight" in refusal
@@ -205,3 +214,66 @@ async def test_an_operation_removed_from_the_configuration_is_let_go(table: Leas
     await x.leadership.renew()
     assert sorted(x.leadership.held) == ["a"]
     assert table.rows["b"].expires_at <= table.now
+
+
+SHARED = {"a": "a", "b": "a", "c": "c", "d": "c"}
+"""a and b share a token (lease a), c and d another (lease c)."""
+
+
+async def test_operations_sharing_a_token_are_polled_by_one_replica_under_one_lease(
+    table: LeaseTable,
+) -> None:
+    x, y = Replica(table, "x", groups=SHARED), Replica(table, "y", groups=SHARED)
+    assert await x.round() == list(OPS)
+    assert await y.round() == []
+    assert await x.round() == ["a", "b", "c"]  # c's group given back after c, with d
+    for _ in range(3):
+        polled_x, polled_y = await x.round(), await y.round()
+        assert (polled_x, polled_y) == (["a", "b"], ["c", "d"])  # a group each
+    assert sorted(table.rows) == ["a", "c"]  # one lease row per token, none per operation
+    assert x.leadership.epochs() == {"a": 1, "b": 1}
+    assert y.leadership.epochs() == {"c": 2, "d": 2}
+    assert y.restored == ["c", "d"]  # the group taken: both its operations restored
+    assert [(c.operation, c.reason) for c in y.changes] == [("c", "take"), ("d", "take")]
+    assert y.leadership.holds("d") and not y.leadership.holds("a")
+
+
+async def test_a_request_of_any_operation_of_a_token_is_marked_on_its_one_lease(
+    table: LeaseTable,
+) -> None:
+    groups = {"a": "a", "b": "a"}
+    x = Replica(table, "x", ("a", "b"), groups)
+    y = Replica(table, "y", ("a", "b"), groups)
+    await x.round()
+    await y.round()
+    assert await x.leadership.before_request("b") is None  # b's request is on a's row
+    refusal = await y.leadership.before_request("b")
+    assert refusal is not None and "does not hold the lease of operation b" in refusal
+    assert x.leases.marks == [("a", False)]
+    table.now += TTL + timedelta(seconds=1)  # x dies with b's request maybe in flight
+
+    waits: list[float] = []
+
+    async def wait(seconds: float) -> None:
+        waits.append(seconds)
+        table.now += timedelta(seconds=seconds)
+
+    y.waiting = wait
+    assert await y.round() == ["a", "b"]
+    assert waits == [29.0]  # a waits out the 60 s of b's request: one token
+
+
+async def test_an_operation_joining_a_held_token_group_on_reload_is_restored_first(
+    table: LeaseTable,
+) -> None:
+    x = Replica(table, "x", ("a", "b"))
+    await x.round()
+    assert sorted(x.leadership.held) == ["a", "b"]
+    x.restored.clear()
+    x.groups = {"a": "a", "b": "a"}  # b's token is now a's
+
+    assert await x.round() == ["a", "b"]
+    assert x.restored == ["b"] and x.changes[-1] == LeaseChange("b", x.leadership.held["a"], "keep")
+    await x.leadership.renew()
+    assert sorted(x.leadership.held) == ["a"]  # b's own lease let go: no group is named b
+    assert x.leadership.epochs() == {"a": 1, "b": 1}

@@ -178,3 +178,83 @@ def test_replicas_starting_together_end_with_their_share_and_every_operation_hel
     holders = simulate(replicas, operations, rounds=3)
     assert sorted(holders) == sorted(operations)
     assert [list(holders.values()).count(me) for me in replicas] == counts
+
+
+GROUPS = {"a": "a", "b": "a", "c": "c", "d": "c", "e": "e"}
+"""a and b share a token (lease a), c and d another (lease c), e has its own."""
+
+GROUP_CASES = [
+    # (why, me, board, operation, move): the lease of the operation's group decides
+    (
+        "b's group is held as a: b is kept with it",
+        "x",
+        board("xy", a=("x", LIVE)),
+        "b",
+        LeaseMove.KEEP,
+    ),
+    (
+        "b's group is held elsewhere as a, though b has no row of its own",
+        "x",
+        board("xy", a=("y", LIVE)),
+        "b",
+        LeaseMove.HELD_ELSEWHERE,
+    ),
+    (
+        "three groups over two replicas: a share of 2 groups, not 3 of 5 operations",
+        "x",
+        board("xy", a=("x", LIVE), c=("x", LIVE)),
+        "e",
+        LeaseMove.LEAVE,
+    ),
+    (
+        "below its share of groups, x takes e's",
+        "x",
+        board("xy", a=("x", LIVE)),
+        "e",
+        LeaseMove.TAKE,
+    ),
+    (
+        "a stale row of b from before b shared a's token counts for nothing",
+        "x",
+        board("xy", a=("x", LIVE), b=("x", LIVE)),
+        "e",
+        LeaseMove.TAKE,
+    ),
+    (
+        "a third replica: x holding two groups gives back the last by key",
+        "x",
+        board("xyz", a=("x", LIVE), c=("x", LIVE)),
+        "d",
+        LeaseMove.GIVE_BACK,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("me", "state", "operation", "move"),
+    [case[1:] for case in GROUP_CASES],
+    ids=[case[0] for case in GROUP_CASES],
+)
+def test_what_a_replica_does_with_the_lease_of_an_operations_token_group(
+    me: str, state: LeaseBoard, operation: str, move: LeaseMove
+) -> None:
+    spread = Spread.of(state, me=me, operations=GROUPS, group_of=GROUPS.__getitem__)
+    assert decide(GROUPS[operation], state, spread, ttl=TTL) is move
+
+
+@pytest.mark.parametrize(
+    ("groups", "replicas", "share_of_groups", "held"),
+    [
+        # one token for everything: one lease, whatever the replicas
+        ({"a": "a", "b": "a", "c": "a", "d": "a"}, "xy", 1, ("a",)),
+        ({"a": "a", "b": "a", "c": "c", "d": "c"}, "xy", 1, ("a", "c")),
+        ({"a": "a", "b": "b", "c": "c", "d": "d"}, "xy", 2, ("a", "b", "c")),
+        ({"a": "a", "b": "a", "c": "c", "d": "d"}, "x", 3, ("a", "c")),
+    ],
+)
+def test_the_spread_counts_token_groups_not_operations(
+    groups: dict[str, str], replicas: str, share_of_groups: int, held: tuple[str, ...]
+) -> None:
+    state = board(replicas, a=("x", LIVE), b=("x", LIVE), c=("x", LIVE), d=("y", LIVE))
+    spread = Spread.of(state, me="x", operations=groups, group_of=groups.__getitem__)
+    assert (spread.share, spread.held) == (share_of_groups, held)

@@ -102,6 +102,8 @@ class PostgresStore(PostgresLeases, Store):
         self._claim_ttl = claim_ttl
         self._pool: AsyncConnectionPool[Conn] | None = None
         self._leases: dict[str, Lease] = {}
+        self._group_of: Callable[[str], str] = str
+        """operation -> the key of the lease fencing its cycles (`fence_by`; each its own)."""
         self._owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         """Who claims outbox rows and holds leases: this store of this process (a replica)."""
         self._channel = ""
@@ -201,8 +203,9 @@ class PostgresStore(PostgresLeases, Store):
 
     @timed
     async def commit_cycle(self, cycle: CycleCommit) -> list[int]:
-        """Fenced by the epoch of the operation's lease while this store holds one."""
-        lease = self._leases.get(cycle.operation)
+        """Fenced by the epoch of the lease of the operation's token group while this store
+        holds it (`fence_by`)."""
+        lease = self._fencing(cycle.operation)
         touched = [*(key.minute for key in cycle.log.buckets), *cycle.log.covered_minutes]
         first = int(min(touched).timestamp() // 60) if touched else None
 

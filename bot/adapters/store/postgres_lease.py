@@ -1,10 +1,12 @@
-"""Leases: which replica polls an operation, with fencing and Wolkvox's 60 s rule.
+"""Leases: which replica polls a token group, with fencing and Wolkvox's 60 s rule.
 
-One row per operation (migration 3): its holder (`owner`), an `epoch` raised at every change
-of holder, when the lease runs out (`expires_at`, by the database's clock, so the replicas'
-own clocks never matter), and when the holder last started a Wolkvox request and whether
-that request is known to have finished. No session advisory locks: they belong to one
-connection, and a pooled connection is shared out and replaced.
+One row per lease (migration 3): its `operation` column holds the lease's key, the first
+operation by name of those sharing one token (bot.config.lease_groups; never the token), so
+one row covers every request on the token; its holder (`owner`), an `epoch` raised at
+every change of holder, when the lease runs out (`expires_at`, by the database's clock, so
+the replicas' own clocks never matter), and when the holder last started a Wolkvox request
+on the token and whether that request is known to have finished. No session advisory
+locks: they belong to one connection, and a pooled connection is shared out and replaced.
 
 - `acquire` renews a lease its caller holds, takes one that is free or expired (epoch + 1),
   or answers None while another replica holds it. A new holder learns the earliest time it

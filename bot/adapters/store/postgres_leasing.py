@@ -1,6 +1,7 @@
 """The `Leases` port of the PostgreSQL store (a mixin of PostgresStore): each call one
 transaction over the SQL of postgres_lease.py, timed like every store call. The leases
-held are remembered so that `commit_cycle` fences its writes with their epoch."""
+held are remembered, by key, so that `commit_cycle` fences its writes with the epoch of the
+lease of the operation's token group (`fence_by`: operation -> key)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ class PostgresLeases:
 
     _owner: str
     _leases: dict[str, Lease]
+    _group_of: Callable[[str], str]
     on_call: CallObserver | None
 
     async def _run(self, work: Callable[[Conn], Awaitable[T]], *, write: bool = True) -> T:
@@ -40,6 +42,13 @@ class PostgresLeases:
     @property
     def replica(self) -> str:
         return self._owner
+
+    def fence_by(self, group_of: Callable[[str], str]) -> None:
+        self._group_of = group_of
+
+    def _fencing(self, operation: str) -> Lease | None:
+        """The lease held here that fences a cycle of `operation` (its group's), if any."""
+        return self._leases.get(self._group_of(operation))
 
     @timed
     async def heartbeat(self, *, ttl: timedelta) -> LeaseBoard:

@@ -7,7 +7,7 @@ has one code path whatever the store.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
 from bot.services.ports.leases import Lease, LeaseBoard
@@ -43,4 +43,7 @@ class SoleLeases:
         return None
 
     async def release_lease(self, lease: Lease) -> None:
+        return None
+
+    def fence_by(self, group_of: Callable[[str], str]) -> None:
         return None

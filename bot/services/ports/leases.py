@@ -1,9 +1,12 @@
 """Leases: which replica polls an operation (issue 14), as the services see them.
 
-Each operation's polling is held by one replica at a time through a lease (owner, epoch,
-expiry); the holder renews it, writes under it carry its epoch (a stale one is refused:
-`StaleLeaseError`, bot.services.ports.store), and a new holder's first Wolkvox request waits
-for Wolkvox's one-request-per-token rule (`Lease.first_request_at`). Replicas also say they
+Each token group's polling is held by one replica at a time through a lease (owner, epoch,
+expiry): the operations sharing one Wolkvox token are one group, its lease named by a key
+(the group's first operation by name, never the token; bot.services.lease_spread), and
+every lease call below names that key as its `operation`. The holder renews it, writes
+under it carry its epoch (a stale one is refused: `StaleLeaseError`,
+bot.services.ports.store), and a new holder's first Wolkvox request waits for Wolkvox's
+one-request-per-token rule (`Lease.first_request_at`). Replicas also say they
 are alive (`heartbeat`), so each can count the others and take about its share.
 
 PostgreSQL implements this for several replicas sharing one database; the memory and
@@ -12,7 +15,7 @@ SQLite stores are one process, which holds every lease (`shared` is False).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -20,8 +23,9 @@ from typing import Protocol
 
 @dataclass(frozen=True, slots=True)
 class Lease:
-    """This replica holds `operation` at `epoch` until `expires_at`; it may send its first
-    request at `first_request_at` (None: at once). Times are the database's clock."""
+    """This replica holds the lease named `operation` (a token group's key) at `epoch` until
+    `expires_at`; it may send its first request at `first_request_at` (None: at once).
+    Times are the database's clock."""
 
     operation: str
     owner: str
@@ -32,7 +36,7 @@ class Lease:
 
 @dataclass(frozen=True, slots=True)
 class LeaseRow:
-    """Who holds (or last held) an operation's lease, and until when."""
+    """Who holds (or last held) a lease, and until when."""
 
     owner: str
     expires_at: datetime
@@ -41,7 +45,7 @@ class LeaseRow:
 @dataclass(frozen=True, slots=True)
 class LeaseBoard:
     """What every replica sees of the leases at one instant of the database's clock: the
-    replicas alive (a heartbeat within the lease TTL) and each operation's lease row."""
+    replicas alive (a heartbeat within the lease TTL) and each lease row, by key."""
 
     now: datetime
     replicas: frozenset[str]
@@ -86,6 +90,11 @@ class Leases(Protocol):
 
     async def release_lease(self, lease: Lease) -> None:
         """Give the lease up now; the next holder still honours Wolkvox's 60 s rule."""
+        ...
+
+    def fence_by(self, group_of: Callable[[str], str]) -> None:
+        """Fence each cycle of an operation by the lease of its group, `group_of(operation)`
+        (asked at each commit, so a reloaded configuration's groups count at once)."""
         ...
 
 

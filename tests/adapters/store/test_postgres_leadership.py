@@ -29,7 +29,7 @@ from tests.support.world import assembled
 T0 = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # 10:00 in Bogota
 OPS = ("a", "b", "c", "d")
 SETTINGS = make_settings(
-    operations=[operation(name) for name in OPS],
+    operations=[operation(name, token=f"t-{name}") for name in OPS],
     rules=[rule(window="10m", warning=3, recover=2, **{"for": 1})],
 )
 
