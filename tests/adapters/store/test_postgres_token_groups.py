@@ -21,6 +21,7 @@ from bot.adapters.wolkvox.simulator import WolkvoxSimulator
 from bot.bootstrap.adapters import build_runtime
 from bot.config.lease_groups import LeaseGroups
 from bot.config.model import Settings
+from bot.reload import apply_settings
 from bot.runtime import Runtime
 from bot.services.ports.store import CycleCommit, StaleLeaseError
 from tests.adapters.store.expiry import expire_lease
@@ -95,7 +96,7 @@ def stall(url: str, replica: Replica) -> None:
 async def all_at_once(replicas: list[Replica]) -> dict[str, list[str]]:
     """Every operation's job fires on every replica at the same moment: the operations
     each outcome came to (ok, or the reason a cycle failed), skipped ones left out."""
-    jobs = [r.runtime.leadership.poll(op) for r in replicas for op in TOKENS]
+    jobs = [r.runtime.leadership.poll(op) for r in replicas for op in r.runtime.state.operations]
     outcomes: dict[str, list[str]] = {}
     for report in await asyncio.gather(*jobs):
         if report is not None:
@@ -194,3 +195,26 @@ async def test_operations_on_tokens_of_their_own_still_spread_over_the_replicas(
             await r.runtime.leadership.release_all()
             await r.runtime.close_quietly()
         await simulator.stop()
+
+
+async def test_a_reload_that_gives_two_operations_one_token_puts_them_under_one_lease(
+    world: tuple[WolkvoxSimulator, list[Replica]], pg_url: str
+) -> None:
+    simulator, [x, y] = world
+    await y.runtime.leadership.release_all()  # x alone: it holds every lease
+    own = {"lima": SALES_TOKEN, "quito": SUPPORT_TOKEN}
+    await apply_settings(x.runtime, settings_for(simulator.base_url, own))
+    await all_at_once([x])
+    assert x.held == ["lima", "quito"]  # a token each: a lease each
+
+    await apply_settings(x.runtime, settings_for(simulator.base_url, {**own, "quito": SALES_TOKEN}))
+    assert await all_at_once([x]) == {"ok": ["lima", "quito"]}
+    await x.runtime.leadership.renew()
+    assert x.held == ["lima"]  # quito's own lease let go: it is polled under lima's
+    assert x.runtime.leadership.epochs() == {"lima": 1, "quito": 1}
+
+    # The store fences quito's cycles by lima's lease too, since the reload.
+    stall(pg_url, x)
+    assert await y.runtime.store.acquire_lease("lima", ttl=LONG) is not None
+    with pytest.raises(StaleLeaseError, match="lima"):
+        await x.store.commit_cycle(CycleCommit("quito", alerts=(alert("late", "quito"),)))
