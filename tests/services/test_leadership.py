@@ -6,6 +6,7 @@ holders, a fenced commit dropping the operation, leases given back on a clean st
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -34,6 +35,7 @@ class Replica:
         self.leases = FakeLeases(table, me)
         self.operations = operations
         self.groups = groups or {}
+        self.answers: dict[str, asyncio.Event] = {}
         self.polled: list[str] = []
         self.restored: list[str] = []
         self.changes: list[LeaseChange] = []
@@ -51,6 +53,9 @@ class Replica:
         self.leadership.listeners.append(self.changes.append)
 
     async def _poll(self, operation: str) -> CycleReport:
+        answer = self.answers.get(operation)
+        if answer is not None:
+            await answer.wait()  # the cycle's request is in flight until the test says
         self.polled.append(operation)
         return CycleReport(operation, T0, self.outcome, timedelta(0))
 
@@ -277,3 +282,21 @@ async def test_an_operation_joining_a_held_token_group_on_reload_is_restored_fir
     await x.leadership.renew()
     assert sorted(x.leadership.held) == ["a"]  # b's own lease let go: no group is named b
     assert x.leadership.epochs() == {"a": 1, "b": 1}
+
+
+async def test_a_group_is_given_back_only_once_no_cycle_of_it_runs_here(
+    table: LeaseTable,
+) -> None:
+    x, y = Replica(table, "x", groups=SHARED), Replica(table, "y", groups=SHARED)
+    await x.round()
+    await y.round()  # y joins: x is above its share of one group, c's is its extra
+    c_answers = x.answers["c"] = asyncio.Event()
+    c_cycle = asyncio.create_task(x.leadership.poll("c"))
+    await asyncio.sleep(0)
+    await x.leadership.poll("d")  # d's cycle ends first, its move is give_back
+
+    assert "c" in x.leadership.held  # not while c's cycle runs on the token
+    c_answers.set()
+    await c_cycle
+    assert sorted(x.leadership.held) == ["a"]  # given back by the last cycle of the group
+    assert await y.round() == ["c", "d"]
