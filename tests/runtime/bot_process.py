@@ -44,10 +44,12 @@ def write_config(
     lease_ttl: str | None = None,
     poll_every: str = POLL_EVERY,
     rules: Sequence[Mapping[str, Any]] = (),
+    names: Sequence[str] = ("bogota",),
 ) -> Path:
-    """callbot.yml in `directory`: one operation on the simulator at `base_url` with the
-    Wolkvox `token`, stored in SQLite beside it, or in PostgreSQL at `store_url` (with
-    `lease_ttl` when given); `rules` are entries built with tests.support.config.rule."""
+    """callbot.yml in `directory`: an operation per name (one, bogota, unless told) on the
+    simulator at `base_url`, all with the Wolkvox `token`, stored in SQLite beside it, or in
+    PostgreSQL at `store_url` (with `lease_ttl` when given); `rules` are entries built with
+    tests.support.config.rule."""
     store: dict[str, Any] = (
         {"path": directory / "callbot.sqlite3"} if store_url is None else {"url": store_url}
     )
@@ -58,7 +60,10 @@ def write_config(
         log_format="json",
         store=store,
         channel=CHANNEL,
-        operations=[operation(token=token, licenses=200, poll_every=poll_every, base_url=base_url)],
+        operations=[
+            operation(name, token=token, licenses=200, poll_every=poll_every, base_url=base_url)
+            for name in names
+        ],
         rules=rules,
     )
 
