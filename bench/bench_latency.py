@@ -27,6 +27,7 @@ from bench.common import LOOPBACK, Figure, percentile
 from bench.wiring import (
     BOT_TOKEN,
     SIGNING_SECRET,
+    bench_runtime,
     operation_names,
     settings_for,
     store_directory,
@@ -54,11 +55,10 @@ async def _bot_under_slow_wolkvox(bursts: int) -> dict[str, Any]:
     from bot.adapters.wolkvox.client import WolkvoxClient
     from bot.adapters.wolkvox.simulator import Fault, WolkvoxSimulator
     from bot.adapters.wolkvox.source import WolkvoxCallSource
-    from bot.bootstrap import assemble, calls_frontend
+    from bot.bootstrap import calls_frontend
     from bot.services.commands import AllowAll
     from bot.services.heap import freeze_start_up_heap
     from tests.fakes.slack_api import FakeSlackApi
-    from tests.services.fakes import FakeChat
 
     clock = SystemClock()
     presenter = SlackPresenter(language="en", mask_personal_data=True)
@@ -72,13 +72,8 @@ async def _bot_under_slow_wolkvox(bursts: int) -> dict[str, Any]:
         source = WolkvoxCallSource(client=client, operations=settings.operations)
         with store_directory() as directory:
             store = SQLiteStore(path=directory / "callbot.sqlite3")
-            runtime = assemble(
-                settings,
-                store=store,
-                source=source,
-                chat=FakeChat(),
-                presenter=presenter,
-                clock=clock,
+            runtime = bench_runtime(
+                settings, store=store, source=source, clock=clock, presenter=presenter
             )
             await store.open()
             monitor = runtime.monitor

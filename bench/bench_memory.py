@@ -28,7 +28,13 @@ from typing import Any
 import orjson
 
 from bench.common import Figure, reset_peak_rss, status_kb
-from bench.wiring import TrafficSource, operation_names, settings_for, store_directory
+from bench.wiring import (
+    TrafficSource,
+    bench_runtime,
+    operation_names,
+    settings_for,
+    store_directory,
+)
 
 NAME = "memory"
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,11 +94,9 @@ class _SwitchableSource:
 
 async def _child(args: ChildArgs) -> dict[str, Any]:
     from bot.adapters.clock import ManualClock, SystemClock
-    from bot.adapters.slack.presenter import SlackPresenter
     from bot.adapters.store.sqlite import SQLiteStore
     from bot.adapters.wolkvox.client import WolkvoxClient
     from bot.adapters.wolkvox.source import WolkvoxCallSource
-    from bot.bootstrap import assemble
     from tests.services.fakes import FakeChat
 
     loaded = _import_runtime()
@@ -107,14 +111,7 @@ async def _child(args: ChildArgs) -> dict[str, Any]:
     with store_directory() as directory:
         store = SQLiteStore(path=directory / "callbot.sqlite3")
         await store.open()
-        runtime = assemble(
-            settings,
-            store=store,
-            source=source,
-            chat=FakeChat(),
-            presenter=SlackPresenter(language="en", mask_personal_data=True),
-            clock=clock,
-        )
+        runtime = bench_runtime(settings, store=store, source=source, clock=clock, chat=FakeChat())
         monitor = runtime.monitor
         step = timedelta(minutes=args.poll_minutes)
         cycles = 0

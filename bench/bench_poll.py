@@ -18,18 +18,15 @@ from zoneinfo import ZoneInfo
 
 from bench.bench_ingest import NOW, TYPED_FLOOR
 from bench.common import Figure, median, timed
-from bench.wiring import ZONE, operation_names, settings_for, store_directory
+from bench.wiring import ZONE, bench_runtime, operation_names, settings_for, store_directory
 from bot.adapters.clock import ManualClock
-from bot.adapters.slack.presenter import SlackPresenter
 from bot.adapters.store.sqlite import SQLiteStore
 from bot.adapters.wolkvox.mapping import MappedBatch
 from bot.adapters.wolkvox.response import map_calls_response
 from bot.adapters.wolkvox.simulator_faults import envelope
 from bot.adapters.wolkvox.simulator_traffic import TrafficModel
-from bot.bootstrap import assemble
 from bot.domain.day_budget import DayBudget
 from bot.services.heap import freeze_start_up_heap
-from tests.services.fakes import FakeChat
 
 NAME = "poll"
 TARGET_RATIO = 8.0
@@ -69,14 +66,7 @@ async def _one_poll(first: bytes, second: bytes, expected_new: int) -> float:
         store = SQLiteStore(path=directory / "callbot.sqlite3")
         await store.open()
         try:
-            monitor = assemble(
-                settings,
-                store=store,
-                source=source,
-                chat=FakeChat(),
-                presenter=SlackPresenter(language="en", mask_personal_data=True),
-                clock=clock,
-            ).monitor
+            monitor = bench_runtime(settings, store=store, source=source, clock=clock).monitor
             source.body = first
             if (await monitor.poll(name)).outcome != "ok":
                 raise RuntimeError("the first poll failed")

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import Figure, median, percentile
-from bench.wiring import BOT_TOKEN, TrafficSource, operation_names, settings_for
+from bench.wiring import BOT_TOKEN, TrafficSource, bench_runtime, operation_names, settings_for
 from tests.support.config import rule
 
 NAME = "poll_to_post"
@@ -39,9 +39,7 @@ async def _measure(operations: int) -> dict[str, Any]:
     from bot.adapters.clock import ManualClock
     from bot.adapters.slack.app import build_web_client
     from bot.adapters.slack.notifier import SlackChat
-    from bot.adapters.slack.presenter import SlackPresenter
     from bot.adapters.store.sqlite import SQLiteStore
-    from bot.bootstrap import assemble
     from tests.fakes.slack_api import FakeSlackApi
 
     clock = ManualClock(BUSINESS_HOURS)
@@ -51,13 +49,8 @@ async def _measure(operations: int) -> dict[str, Any]:
         chat = SlackChat(client=build_web_client(bot_token=BOT_TOKEN, api_url=slack.api_url))
         with tempfile.TemporaryDirectory(prefix="callbot-bench-") as directory:
             store = SQLiteStore(path=Path(directory) / "callbot.sqlite3")
-            runtime = assemble(
-                settings,
-                store=store,
-                source=TrafficSource(clock=clock),
-                chat=chat,
-                presenter=SlackPresenter(language="en", mask_personal_data=True),
-                clock=clock,
+            runtime = bench_runtime(
+                settings, store=store, source=TrafficSource(clock=clock), clock=clock, chat=chat
             )
             await store.open()
             drainer, monitor = runtime.drainer, runtime.monitor

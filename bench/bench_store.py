@@ -23,14 +23,11 @@ from pathlib import Path
 from bench.bench_ingest import NOW
 from bench.common import Figure, median, percentile
 from bench.pg import pg_schema_url
-from bench.wiring import TrafficSource, operation_names, settings_for
+from bench.wiring import TrafficSource, bench_runtime, operation_names, settings_for
 from bot.adapters.clock import ManualClock
-from bot.adapters.slack.presenter import SlackPresenter
 from bot.adapters.store.postgres import PostgresStore
 from bot.adapters.store.sqlite import SQLiteStore
-from bot.bootstrap import assemble
 from bot.services.ports.store import CycleCommit, Store
-from tests.services.fakes import FakeChat
 
 NAME = "store"
 WARM_UP = 3
@@ -56,14 +53,7 @@ async def _commit_times(store: Store, cycles: int) -> list[float]:
     store.commit_cycle = timed_commit  # type: ignore[method-assign]
     await store.open()
     try:
-        monitor = assemble(
-            settings,
-            store=store,
-            source=source,
-            chat=FakeChat(),
-            presenter=SlackPresenter(language="en", mask_personal_data=True),
-            clock=clock,
-        ).monitor
+        monitor = bench_runtime(settings, store=store, source=source, clock=clock).monitor
         for _ in range(WARM_UP + cycles):
             clock.advance(timedelta(minutes=1))
             report = await monitor.poll(name)

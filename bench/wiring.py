@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bench.common import LOOPBACK
@@ -26,9 +26,14 @@ from bot.adapters.wolkvox.response import map_calls_response
 from bot.adapters.wolkvox.simulator_faults import envelope
 from bot.adapters.wolkvox.simulator_traffic import TrafficModel
 from bot.domain.day_budget import DayBudget
-from bot.services.ports import Clock
+from bot.services.ports import CallSource, Clock, Presenter
 from bot.settings import Settings
 from tests.support.config import make_settings, operation
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+    from bot.services.ports.chat import Chat
+    from bot.services.ports.store import Store
 
 CHANNEL = "C0ALERTS1"
 SIGNING_SECRET = "bench-signing-secret"  # a throwaway value for a local benchmark
@@ -66,6 +71,36 @@ def settings_for(
         ],
         rules=rules,
         source="bench.yml",
+    )
+
+
+def bench_runtime(
+    settings: Settings,
+    *,
+    store: Store,
+    source: CallSource,
+    clock: Clock,
+    chat: Chat | None = None,
+    presenter: Presenter | None = None,
+) -> Runtime:
+    """The bot as `bootstrap.assemble` builds it, for a benchmark: the production Slack
+    presenter (English, personal data masked) unless another is given, and a chat that
+    only records (tests/services/fakes.FakeChat) unless the benchmark measures one."""
+    from bot.adapters.slack.presenter import SlackPresenter
+    from bot.bootstrap import assemble
+    from tests.services.fakes import FakeChat
+
+    return assemble(
+        settings,
+        store=store,
+        source=source,
+        chat=FakeChat() if chat is None else chat,
+        presenter=(
+            SlackPresenter(language="en", mask_personal_data=True)
+            if presenter is None
+            else presenter
+        ),
+        clock=clock,
     )
 
 
