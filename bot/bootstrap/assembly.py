@@ -76,7 +76,7 @@ def assemble(
     drainer = OutboxDrainer(
         outbox=store, chat=chat, clock=clock, on_result=metrics.observe_delivery
     )
-    state, monitor = _poll_cycle(
+    state, monitor = assemble_replay(
         settings,
         store=store,
         source=source,
@@ -158,30 +158,18 @@ def assemble_replay(
     presenter: Presenter,
     clock: Clock,
     history: CallLog | None = None,
-) -> tuple[RuntimeState, Monitor]:
-    """The poll cycle alone, built as `assemble` builds it, for a backtest to drive.
-
-    `bot.services.backtest.replay` polls at simulated times and reads the outbox back, so a
-    replay has no scheduler, drainer, metrics or health: only the state and the `Monitor`
-    over the given ports. `history` is the call log the bot starts with, as a restart
-    restores it (rules that learn from weeks of history, issue 16).
-    """
-    return _poll_cycle(
-        settings, store=store, source=source, presenter=presenter, clock=clock, history=history
-    )
-
-
-def _poll_cycle(
-    settings: Settings,
-    *,
-    store: Store,
-    source: CallSource,
-    presenter: Presenter,
-    clock: Clock,
-    history: CallLog | None = None,
     on_outbox: Callable[[], None] | None = None,
     on_cycle: Callable[[CycleReport], None] | None = None,
 ) -> tuple[RuntimeState, Monitor]:
+    """The poll cycle alone: the state and the `Monitor` over the given ports.
+
+    A backtest calls it bare: `bot.services.backtest.replay` polls at simulated times and
+    reads the outbox back, so a replay has no scheduler, drainer, metrics or health.
+    `assemble` builds its own poll cycle here too, with the drainer's wake-up
+    (`on_outbox`) and its cycle hooks (`on_cycle`), so both are built the same way.
+    `history` is the call log the bot starts with, as a restart restores it (rules that
+    learn from weeks of history, issue 16).
+    """
     state = RuntimeState.from_settings(settings, log=history)
     monitor = Monitor(
         state=state,
