@@ -12,7 +12,10 @@ rules hold:
   health, logs, metrics, scheduler). There is no public seam between adapters: two adapters
   meet only in the composition root (`bot.bootstrap` and the outer modules), which hands
   one to the other through a port of `bot.services.ports` or a plain callable. Adapters may
-  read the typed configuration objects (`bot.config`) they are built from.
+  read the typed configuration objects (`bot.config`) they are built from;
+- **the configuration** (`bot.config`) imports the domain and itself (and its parsing
+  libraries), no service, adapter or outer module: everyone may read it, it reads no one;
+- **`bot.logevents`** imports the standard library alone, so that every layer may log.
 
 There is no list of exceptions: a change that needs one changes the design instead (a port,
 or a callable handed over by the composition root).
@@ -107,6 +110,14 @@ def broken_rule(importer: str, imported: str) -> str | None:
         if any(_within(imported, o) for o in OUTER):
             return "services import none of the modules that assemble the bot"
         return None
+    if _within(importer, "bot.config"):
+        if root == "bot" and not any(_within(imported, p) for p in ("bot.config", "bot.domain")):
+            return "the configuration imports only the domain and itself"
+        return None
+    if importer == "bot.logevents":
+        if root not in ("__future__",) and root not in sys.stdlib_module_names:
+            return "bot.logevents imports only the standard library"
+        return None
     adapter = adapter_of(importer)
     if adapter is not None:
         other = adapter_of(imported)
@@ -167,6 +178,9 @@ def test_the_contract_catches_each_kind_of_wrong_way_import(tmp_path: Path) -> N
     _write(root, "bot.adapters.clock", "from bot.config.model import Settings\n")
     _write(root, "bot.adapters.slack.frontend", "from bot.backtest.reply import answer\n")
     _write(root, "bot.settings", "from bot.adapters.clock import SystemClock\n")
+    _write(root, "bot.config.model", "import pydantic\nfrom bot.domain import pure\n")
+    _write(root, "bot.config.loader", "from bot.services.state import RuntimeState\n")
+    _write(root, "bot.logevents", "import logging\nfrom bot.domain import pure\n")
     assert set(violations(root)) == {
         ("bot.domain.other", "httpx"),
         ("bot.domain.other", "bot.services"),
@@ -178,4 +192,7 @@ def test_the_contract_catches_each_kind_of_wrong_way_import(tmp_path: Path) -> N
         ("bot.adapters.logs", "bot.adapters.slack.log_safety"),
         ("bot.adapters.slack.log_safety", "bot.adapters.clock"),
         ("bot.adapters.slack.frontend", "bot.backtest.reply"),
+        ("bot.config.loader", "bot.services.state"),
+        ("bot.logevents", "bot.domain"),
+        ("bot.logevents", "bot.domain.pure"),
     }
