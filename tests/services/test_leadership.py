@@ -74,6 +74,16 @@ class Replica:
         return sorted(self.polled)
 
 
+async def settled_pair(table: LeaseTable) -> tuple[Replica, Replica]:
+    """Replicas x and y after two rounds each, x first: the four operations shared two
+    each, y having taken (and restored) c and d from x."""
+    x, y = Replica(table, "x"), Replica(table, "y")
+    for _ in range(2):
+        await x.round()
+        await y.round()
+    return x, y
+
+
 @pytest.fixture
 def table() -> LeaseTable:
     return LeaseTable(now=T0)
@@ -97,10 +107,7 @@ async def test_two_replicas_poll_each_operation_once_two_each(table: LeaseTable)
 async def test_a_dead_replicas_operations_are_taken_over_with_their_state_restored(
     table: LeaseTable,
 ) -> None:
-    x, y = Replica(table, "x"), Replica(table, "y")
-    for _ in range(2):
-        await x.round()
-        await y.round()
+    _, y = await settled_pair(table)
     assert y.restored == ["c", "d"]
     for _ in range(3):  # x dies: it stops renewing; y renews every 11 s
         table.now += timedelta(seconds=11)
@@ -115,10 +122,7 @@ async def test_a_dead_replicas_operations_are_taken_over_with_their_state_restor
 async def test_a_lease_that_stopped_being_renewed_for_a_ttl_is_taken_by_anyone(
     table: LeaseTable,
 ) -> None:
-    x, y = Replica(table, "x"), Replica(table, "y")
-    for _ in range(2):
-        await x.round()
-        await y.round()
+    _, y = await settled_pair(table)
     table.expire("x")  # x's heartbeat is still counted nowhere, its rows long expired
     table.seen["x"] = table.now  # ... but say its heartbeat lives on (a stuck replica)
 
@@ -202,10 +206,7 @@ async def test_a_request_under_a_lease_taken_over_is_not_sent(table: LeaseTable)
 async def test_a_clean_stop_gives_every_lease_to_the_other_replica_at_once(
     table: LeaseTable,
 ) -> None:
-    x, y = Replica(table, "x"), Replica(table, "y")
-    for _ in range(2):
-        await x.round()
-        await y.round()
+    x, y = await settled_pair(table)
     await x.leadership.release_all()
 
     assert x.leadership.held == {}
