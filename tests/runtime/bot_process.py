@@ -19,8 +19,9 @@ from typing import Any
 
 import aiohttp
 
+from bot.config.model import Settings
 from tests.support import config as support_config
-from tests.support.config import operation
+from tests.support.config import make_settings, operation
 
 BOT_TOKEN = "xoxb-test-0000-bot-token-secret"
 SIGNING_SECRET = "test-signing-secret-8c1e5f"
@@ -65,6 +66,23 @@ def write_config(
             for name in names
         ],
         rules=rules,
+    )
+
+
+def run_settings(
+    store: Path, base_url: str, *, env: Mapping[str, str], metrics_port: int = 0
+) -> Settings:
+    """The same operation as `write_config`'s, parsed for `run_bot` in the test's own
+    process: stored in SQLite at `store`, metrics on `metrics_port` (0: none)."""
+    return make_settings(
+        store={"path": store},
+        http={"metrics_port": metrics_port},
+        channel=CHANNEL,
+        operations=[
+            operation(token=WOLKVOX_TOKEN, licenses=200, poll_every=POLL_EVERY, base_url=base_url)
+        ],
+        source="t.yml",
+        env=env,
     )
 
 

@@ -13,22 +13,11 @@ import pytest
 from bot.adapters.slack.socket_mode import SocketModeRunner
 from bot.adapters.wolkvox.simulator import WolkvoxSimulator
 from bot.bootstrap import run_bot
-from bot.settings import parse_settings
 from tests.fakes.slack_api import FakeSlackApi
 
-from .bot_process import BOT_TOKEN, CHANNEL, WOLKVOX_TOKEN, free_port
+from .bot_process import BOT_TOKEN, CHANNEL, WOLKVOX_TOKEN, free_port, run_settings
 
 APP_TOKEN = "xapp-1-A0APP-socket-app-token"
-
-CONFIG = """\
-defaults: false
-store: {{path: {store}}}
-slack: {{default_channel: {channel}}}
-http: {{metrics_port: {metrics_port}}}
-operations:
-  - {{name: bogota, server: "0004", token: {token}, licenses: 200, poll_every: 1s,
-      base_url: "{base_url}"}}
-"""
 
 
 @pytest.fixture(autouse=True)
@@ -71,15 +60,10 @@ async def test_socket_mode_serves_commands_and_health_then_stops_with_0(tmp_path
         WolkvoxSimulator(valid_tokens=[WOLKVOX_TOKEN], volume=5) as simulator,
         FakeSlackApi(bot_token=BOT_TOKEN, app_token=APP_TOKEN) as slack,
     ):
-        text = CONFIG.format(
-            store=tmp_path / "callbot.sqlite3",
-            channel=CHANNEL,
-            metrics_port=metrics_port,
-            token=WOLKVOX_TOKEN,
-            base_url=simulator.base_url,
-        )
         env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": APP_TOKEN}
-        settings = parse_settings(text, source="t.yml", env=env)
+        settings = run_settings(
+            tmp_path / "callbot.sqlite3", simulator.base_url, env=env, metrics_port=metrics_port
+        )
         stop = asyncio.Event()
         bot = asyncio.create_task(
             run_bot(
@@ -115,15 +99,8 @@ async def test_a_connection_that_cannot_be_rebuilt_exits_non_zero(tmp_path, caps
         WolkvoxSimulator(valid_tokens=[WOLKVOX_TOKEN]) as simulator,
         FakeSlackApi(bot_token=BOT_TOKEN, app_token=APP_TOKEN) as slack,
     ):
-        text = CONFIG.format(
-            store=tmp_path / "callbot.sqlite3",
-            channel=CHANNEL,
-            metrics_port=0,
-            token=WOLKVOX_TOKEN,
-            base_url=simulator.base_url,
-        )
         env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": APP_TOKEN}
-        settings = parse_settings(text, source="t.yml", env=env)
+        settings = run_settings(tmp_path / "callbot.sqlite3", simulator.base_url, env=env)
         bot = asyncio.create_task(
             run_bot(
                 settings,
@@ -142,14 +119,9 @@ async def test_a_connection_that_cannot_be_rebuilt_exits_non_zero(tmp_path, caps
 
 
 async def test_socket_mode_without_an_app_token_names_the_variable(tmp_path, capsys) -> None:
-    text = CONFIG.format(
-        store=tmp_path / "s.sqlite3",
-        channel=CHANNEL,
-        metrics_port=0,
-        token=WOLKVOX_TOKEN,
-        base_url="http://127.0.0.1:9",
+    settings = run_settings(
+        tmp_path / "s.sqlite3", "http://127.0.0.1:9", env={"SLACK_BOT_TOKEN": BOT_TOKEN}
     )
-    settings = parse_settings(text, source="t.yml", env={"SLACK_BOT_TOKEN": BOT_TOKEN})
     assert await run_bot(settings, http=False, port=None, env={}) == 2
     assert "SLACK_APP_TOKEN is not set" in capsys.readouterr().err
 
@@ -157,15 +129,8 @@ async def test_socket_mode_without_an_app_token_names_the_variable(tmp_path, cap
 async def test_sigterm_while_slack_cannot_be_reached_still_stops_within_seconds(tmp_path) -> None:
     """Connecting retries for minutes; a stop meanwhile must not wait for them (or a SIGKILL)."""
     async with WolkvoxSimulator(valid_tokens=[WOLKVOX_TOKEN]) as simulator:
-        text = CONFIG.format(
-            store=tmp_path / "callbot.sqlite3",
-            channel=CHANNEL,
-            metrics_port=0,
-            token=WOLKVOX_TOKEN,
-            base_url=simulator.base_url,
-        )
         env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": APP_TOKEN}
-        settings = parse_settings(text, source="t.yml", env=env)
+        settings = run_settings(tmp_path / "callbot.sqlite3", simulator.base_url, env=env)
         nowhere = f"http://127.0.0.1:{free_port()}/api/"
         stop = asyncio.Event()
         bot = asyncio.create_task(

@@ -15,7 +15,6 @@ import pytest
 from bot.adapters.wolkvox.simulator import WolkvoxSimulator
 from bot.bootstrap import EXIT_SLACK_REFUSED, run_bot
 from tests.fakes.slack_api import FakeSlackApi
-from tests.support.config import make_settings, operation
 
 from .bot_process import (
     BOT_TOKEN,
@@ -24,6 +23,7 @@ from .bot_process import (
     WOLKVOX_TOKEN,
     BotProcess,
     free_port,
+    run_settings,
     write_config,
 )
 
@@ -66,16 +66,7 @@ async def healthz_when(port: int, check, within_s: float = 15.0) -> tuple[int, s
 
 
 def settings_for(tmp_path, base_url: str, *, metrics_port: int = 0):
-    return make_settings(
-        store={"path": tmp_path / "callbot.sqlite3"},
-        http={"metrics_port": metrics_port},
-        channel=CHANNEL,
-        operations=[
-            operation(token=WOLKVOX_TOKEN, licenses=200, poll_every="1s", base_url=base_url)
-        ],
-        source="t.yml",
-        env=ENV,
-    )
+    return run_settings(tmp_path / "callbot.sqlite3", base_url, env=ENV, metrics_port=metrics_port)
 
 
 @pytest.mark.parametrize("http", [True, False], ids=["http", "socket"])
