@@ -34,8 +34,8 @@ from bot.runtime import Runtime
 from bot.services.monitor import CycleReport
 from bot.services.views.replies import OperationStatus
 from bot.services.views.replies_build import status_view
-from bot.settings import parse_settings
 from tests.fakes.slack_api import FakeSlackApi
+from tests.support.config import make_settings, operation
 
 T0 = datetime(2026, 1, 19, 15, 0, tzinfo=UTC)
 """A Monday, 10:00 in Bogota: a busy hour."""
@@ -51,21 +51,6 @@ POLL_EVERY = timedelta(minutes=5)
 SPEED = 6000.0
 """Bot seconds per real second: the scheduler fires every 50 ms; each Wolkvox request gets
 `request_policy`'s floor of one real second and no time for a retry."""
-
-CONFIG = """\
-defaults: false
-store:
-  path: {store}
-slack:
-  default_channel: {channel}
-operations:
-  - name: {operation}
-    server: "0004"
-    token: {token}
-    licenses: {licenses}
-    poll_every: 5m
-    base_url: {base_url}
-"""
 
 Script = Callable[["World", int], None]
 """Called with the number of the cycle about to run (1-based, counted across restarts)."""
@@ -95,15 +80,20 @@ class World:
         return self.directory / "callbot.sqlite3"
 
     def settings(self) -> Settings:
-        text = CONFIG.format(
-            store=self.store_path,
+        return make_settings(
+            store={"path": self.store_path},
             channel=CHANNEL,
-            operation=OPERATION,
-            token=TOKEN,
-            licenses=self.licenses,
-            base_url=self.sim.base_url + self.path,
+            operations=[
+                operation(
+                    OPERATION,
+                    token=TOKEN,
+                    licenses=self.licenses,
+                    poll_every="5m",
+                    base_url=self.sim.base_url + self.path,
+                )
+            ],
+            source="faults.yml",
         )
-        return parse_settings(text, source="faults.yml", env={})
 
     async def run(
         self,

@@ -10,26 +10,29 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.adapters.clock import ManualClock
+from bot.config.model import Settings
 from bot.domain.specs import EvalStatus
 from bot.services.context import ContextService, polls_due_today
 from bot.services.monitor import Monitor
 from bot.services.ports import SourceError
 from bot.services.queue_polling import QueuePolling
 from bot.services.state import RuntimeState
-from bot.settings import parse_settings
+from tests.support.config import make_settings, operation, rule
 from tests.support.frontend_world import T0
 from tests.support.world import assembled
 
 from .fakes import FakeContext, FixedBudget
 
-CONFIG = """
-defaults: false
-slack: {{default_channel: C0ALERTS1}}
-operations:
-  - {{name: bogota, server: "0004", token: t, licenses: 10, poll_every: 5m{extra}}}
-rules:
-  - {{name: waiting, kind: queue, metric: waiting, warning: 10, for: 2}}
-"""
+WAITING = rule("waiting", kind="queue", match=None, metric="waiting", warning=10, **{"for": 2})
+
+
+def config(*, rules: list[dict[str, object]] | None = None, **more: str) -> Settings:
+    """One operation polled every 5 minutes (`more` adds its keys) and the queue rule."""
+    return make_settings(
+        operations=[operation(token="t", poll_every="5m", **more)],
+        rules=[WAITING] if rules is None else rules,
+        source="t.yml",
+    )
 
 
 @dataclass
@@ -47,8 +50,10 @@ class Rig:
         return str(self.state.alerts.get("waiting", "bogota").state)
 
 
-async def make_rig(extra: str = "", request_limit: timedelta = timedelta(seconds=60)) -> Rig:
-    settings = parse_settings(CONFIG.format(extra=extra), source="t.yml", env={})
+async def make_rig(
+    extra: dict[str, str] | None = None, request_limit: timedelta = timedelta(seconds=60)
+) -> Rig:
+    settings = config(**(extra or {}))
     clock = ManualClock(T0)
     runtime = assembled(settings, clock=clock)
     await runtime.store.open()
@@ -60,7 +65,7 @@ async def make_rig(extra: str = "", request_limit: timedelta = timedelta(seconds
 
 
 async def test_skills_is_polled_every_skills_every_and_for_counts_snapshots() -> None:
-    rig = await make_rig(", skills_every: 10m")
+    rig = await make_rig({"skills_every": "10m"})
     states = []
     for minute in (0, 5, 10, 15, 20):
         await rig.poll_at(minute)
@@ -100,14 +105,7 @@ async def test_a_snapshot_that_stops_coming_holds_a_firing_alert() -> None:
 
 
 async def test_an_operation_without_queue_rules_never_asks_skills() -> None:
-    settings = parse_settings(
-        CONFIG.format(extra="").replace(
-            "  - {name: waiting, kind: queue, metric: waiting, warning: 10, for: 2}",
-            "  - {name: abandons, kind: count, match: {result: [abandon]}, warning: 5}",
-        ),
-        source="t.yml",
-        env={},
-    )
+    settings = config(rules=[rule(match={"result": ["abandon"]}, warning=5)])
     assert not settings.operation("bogota").polls_skills
     clock = ManualClock(T0)
     runtime = assembled(settings, clock=clock)

@@ -20,19 +20,11 @@ from bot.domain.specs import Severity
 from bot.services.authorization import AllowAll
 from bot.services.context import ContextService
 from bot.services.queue_polling import QueuePolling
-from bot.settings import parse_settings
+from tests.support.config import make_settings, operation
 from tests.support.frontend_world import T0, text_of
 from tests.support.world import assembled
 
 from .fakes import FakeContext, FakeSource, FixedBudget
-
-CONFIG = """
-language: {language}
-slack: {{default_channel: C0ALERTS1}}
-operations:
-  - {{name: bogota, server: "0004", token: t-secret, licenses: 10, poll_every: 5m,
-     opt_in: [service-level]}}
-"""
 
 
 class Queues(FakeContext):
@@ -51,7 +43,12 @@ class Queues(FakeContext):
 
 class World:
     def __init__(self, language: str) -> None:
-        settings = parse_settings(CONFIG.format(language=language), source="t.yml", env={})
+        settings = make_settings(
+            defaults=True,
+            language=language,
+            operations=[operation(poll_every="5m", opt_in=["service-level"])],
+            source="t.yml",
+        )
         self.clock = ManualClock(T0)
         self.store = MemoryStore()
         self.source = FakeSource()

@@ -26,31 +26,24 @@ from bot.config.request_policy import RequestPolicy
 from bot.services.context_alerts import AlertContextRefresher
 from bot.services.monitor import Monitor
 from bot.services.state import RuntimeState
-from bot.settings import parse_settings
+from tests.support.config import make_settings, operation, rule
 from tests.support.world import assembled
 
 pytestmark = pytest.mark.faults
 
 TOKEN = "tok-queue-e2e-4471"
 T0 = datetime(2026, 1, 20, 15, 0, tzinfo=UTC)  # a Tuesday, 10:00 in Bogota
-CONFIG = """
-defaults: false
-slack: {{default_channel: C0ALERTS1}}
-operations:
-  - {{name: bogota, server: "0004", token: {token}, licenses: 2, poll_every: 5m,
-     base_url: "{base_url}", context: {context}}}
-rules:
-  - name: queue-waiting
-    kind: queue
-    metric: waiting
-    warning: 6
-    recover: 5
-  - name: service-level
-    kind: queue
-    metric: service_level
-    warning: 75%
-    critical: 65%
-"""
+RULES = [
+    rule("queue-waiting", kind="queue", match=None, metric="waiting", warning=6, recover=5),
+    rule(
+        "service-level",
+        kind="queue",
+        match=None,
+        metric="service_level",
+        warning="75%",
+        critical="65%",
+    ),
+]
 
 
 @dataclass
@@ -72,15 +65,23 @@ class Rig:
 
 @pytest.fixture
 async def rig(request: pytest.FixtureRequest) -> AsyncIterator[Rig]:
-    scenario, context = request.param, "[]"
+    scenario, context = request.param, []
     if scenario == "abandon_surge+agents":
-        scenario, context = "abandon_surge", "[agents]"
+        scenario, context = "abandon_surge", ["agents"]
     clock = ManualClock(T0)
     async with WolkvoxSimulator(clock=clock, scenario=scenario) as sim:
-        settings = parse_settings(
-            CONFIG.format(token=TOKEN, base_url=sim.base_url, context=context),
+        settings = make_settings(
+            operations=[
+                operation(
+                    token=TOKEN,
+                    licenses=2,
+                    poll_every="5m",
+                    base_url=sim.base_url,
+                    context=context,
+                )
+            ],
+            rules=RULES,
             source="t.yml",
-            env={},
         )
         store = MemoryStore()
         await store.open()

@@ -18,35 +18,33 @@ from bot.domain.calls import CallRecord
 from bot.services.ports import RenderedMessage
 from bot.services.restore import restore_state
 from bot.services.views.alert import AlertEvent, AlertMessageView
-from bot.settings import parse_settings
+from tests.support.config import make_settings, rule
 from tests.support.slack_text import texts
 from tests.support.world import assembled
 
 from .fakes import Batch, FakeChat, FakeSource, TextPresenter
 
 MENTION = "<!subteam^S0123>"
-RULE = """
-defaults: false
-slack:
-  default_channel: C0ALERTS1
-operations:
-  - {{name: bogota, server: "0004", token: t-secret, licenses: 10, poll_every: 1m}}
-rules:
-  - name: abandons
-    kind: count
-    match: {{result: [abandon], type: [inbound]}}
-    among: {{type: [inbound]}}
-    min_calls: 10
-    window: 10m
-    warning: 3
-    critical: 6
-    for: 1
-    repeat: 5m
-    mention: "{mention}"
-{extra}
-"""
 TUESDAY_10 = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # 10:00 in Bogota
 TUESDAY_1755 = datetime(2026, 11, 24, 22, 55, tzinfo=UTC)  # 17:55 in Bogota
+
+
+def rules(**extra: str) -> list[dict[str, object]]:
+    """The one rule, abandoned inbound calls among inbound; `extra` adds its keys."""
+    return [
+        rule(
+            match={"result": ["abandon"], "type": ["inbound"]},
+            among={"type": ["inbound"]},
+            min_calls=10,
+            window="10m",
+            warning=3,
+            critical=6,
+            repeat="5m",
+            mention=MENTION,
+            **{"for": 1},
+            **extra,
+        )
+    ]
 
 
 class ReadablePresenter(TextPresenter):
@@ -61,10 +59,8 @@ class ReadablePresenter(TextPresenter):
 
 
 class Bot:
-    def __init__(self, extra: str, start: datetime) -> None:
-        settings = parse_settings(
-            RULE.format(mention=MENTION, extra=extra), source="test.yml", env={}
-        )
+    def __init__(self, extra: dict[str, str], start: datetime) -> None:
+        settings = make_settings(rules=rules(**extra))
         self.store = MemoryStore(tables=MemoryTables())
         self.clock = ManualClock(start)
         self.source = FakeSource()
@@ -115,7 +111,7 @@ class Bot:
 
 @pytest.fixture
 async def thin() -> Bot:
-    bot = Bot("", TUESDAY_10)
+    bot = Bot({}, TUESDAY_10)
     await bot.start()
     return bot
 
@@ -151,7 +147,7 @@ async def test_a_firing_alert_that_goes_quiet_stays_open_and_says_why(thin: Bot)
 
 @pytest.fixture
 async def closing() -> Bot:
-    bot = Bot("    active: mon-fri 08:00-18:00", TUESDAY_1755)
+    bot = Bot({"active": "mon-fri 08:00-18:00"}, TUESDAY_1755)
     await bot.start()
     return bot
 
