@@ -16,17 +16,17 @@ from bot.cli import main
 from bot.services import command_types as ct
 from bot.services.state import RuntimeState
 from bot.settings import parse_settings
+from tests.support.config import config_text, operation, rule
 from tests.support.frontend_world import T0
 
-CONFIG = """\
-defaults: false
-slack: {default_channel: C0123456789}
-operations:
-  - {name: bogota, server: "0004", token: x, licenses: 10, poll_every: 5m}
-rules:
-  - {name: abandons, kind: count, match: {result: [abandon]}, warning: 20}
-  - {name: queue-waiting, kind: queue, metric: waiting, warning: 5}
-"""
+CONFIG = config_text(
+    channel="C0123456789",
+    operations=[operation(token="x", poll_every="5m")],
+    rules=[
+        rule(match={"result": ["abandon"]}, warning=20),
+        rule("queue-waiting", kind="queue", match=None, metric="waiting", warning=5),
+    ],
+)
 SCENARIO = ["--scenario", "abandon_surge", "--from", "2026-11-23 09:00", "--to", "2026-11-23 11:00"]
 
 

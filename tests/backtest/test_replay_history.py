@@ -10,21 +10,26 @@ from bot.backtest.command import Calls, replay_calls
 from bot.backtest.sources import history_rows, snapshot_before
 from bot.domain.call_log import LogSnapshot
 from bot.settings import parse_settings
+from tests.support.config import config_text, operation, rule
 
-CONFIG = """\
-slack: {default_channel: C0BACKTEST}
-operations:
-  - {name: steady, server: "0001", token: backtest, licenses: 10, poll_every: 5m,
-     timezone: UTC}
-history_days: 29
-rules:
-  - name: inbound-expected
-    description: Far fewer inbound calls than usual
-    kind: expected
-    match: {type: [inbound]}
-    window: 15m
-    severity: critical
-"""
+CONFIG = config_text(
+    defaults=True,
+    channel="C0BACKTEST",
+    operations=[
+        operation("steady", server="0001", token="backtest", poll_every="5m", timezone="UTC")
+    ],
+    history_days=29,
+    rules=[
+        rule(
+            "inbound-expected",
+            description="Far fewer inbound calls than usual",
+            kind="expected",
+            match={"type": ["inbound"]},
+            window="15m",
+            severity="critical",
+        )
+    ],
+)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 END = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

@@ -22,37 +22,27 @@ from bot.services.monitor import Monitor
 from bot.services.ports.store import MessageRef
 from bot.services.restore import restore_state
 from bot.services.state import RuntimeState
-from bot.settings import parse_settings
 from tests.adapters.slack.limits import assert_blocks_within_limits
 from tests.fakes.slack_api import FakeSlackApi
 from tests.services.fakes import Batch, FakeSource
+from tests.support.config import make_settings, operation, rule
 from tests.support.world import assembled
 
 BOT_TOKEN = "xoxb-storm-bot-token-5e1f"
 CHANNEL = "C0ALERTS1"
 MENTION = "<!subteam^S0123>"
 T0 = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
-RULES = "".join(
-    f"""
-  - name: r{i}
-    kind: count
-    match: {{result: [abandon], type: [inbound]}}
-    window: {i}m
-    warning: 3
-    critical: 6
-    mention: "{MENTION}"
-"""
+RULES = [
+    rule(
+        f"r{i}",
+        match={"result": ["abandon"], "type": ["inbound"]},
+        window=f"{i}m",
+        warning=3,
+        critical=6,
+        mention=MENTION,
+    )
     for i in range(2, 10)
-)
-CONFIG = f"""
-defaults: false
-slack:
-  default_channel: {CHANNEL}
-operations:
-  - {{name: bogota, server: "0004", token: t1, licenses: 10, poll_every: 1m}}
-rules:
-{RULES}
-"""
+]
 
 
 class Killed(Exception):
@@ -92,7 +82,12 @@ class Process:
 async def process(
     slack: FakeSlackApi, path: Path, clock: ManualClock, *, dies: bool = False
 ) -> AsyncIterator[Process]:
-    settings = parse_settings(CONFIG, source="storm.yml", env={})
+    settings = make_settings(
+        channel=CHANNEL,
+        operations=[operation(token="t1")],
+        rules=RULES,
+        source="storm.yml",
+    )
     store = (DyingOutbox if dies else SQLiteStore)(path=path)
     client = build_web_client(bot_token=BOT_TOKEN, api_url=slack.api_url)
     source = FakeSource()

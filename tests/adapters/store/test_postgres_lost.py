@@ -13,10 +13,10 @@ from bot.adapters.clock import ManualClock
 from bot.adapters.store.postgres import PostgresStore
 from bot.bootstrap import build_runtime
 from bot.services.ports.store import MessageRef, StoreBusyError
-from bot.settings import parse_settings
 from tests.adapters.store.postgres_proxy import PostgresProxy
 from tests.postgres_server import with_search_path
 from tests.services.fakes import FakeChat, TextPresenter
+from tests.support.config import make_settings, operation
 
 PASSWORD = "pg-5ecret"
 T0 = datetime(2026, 12, 4, 15, 0, tzinfo=UTC)
@@ -65,21 +65,15 @@ async def test_a_call_on_a_lost_database_fails_transiently_and_works_once_it_is_
     await store.close()
 
 
-CONFIG = """
-defaults: false
-store: {{url: "{url}"}}
-slack: {{default_channel: C0ALERTS1}}
-operations:
-  - {{name: bogota, server: "0004", token: t-secret, licenses: 10, poll_every: 1m,
-      base_url: "http://127.0.0.1:9"}}
-"""
-
-
 async def test_healthz_names_a_lost_database_until_it_is_back(
     proxy: PostgresProxy, pg_schema: str
 ) -> None:
     url = with_search_path(proxy.url(password=PASSWORD), pg_schema)
-    settings = parse_settings(CONFIG.format(url=url), source="callbot.yml", env={})
+    settings = make_settings(
+        store={"url": url},
+        operations=[operation(base_url="http://127.0.0.1:9")],
+        source="callbot.yml",
+    )
     runtime = build_runtime(
         settings,
         clock=ManualClock(T0),
