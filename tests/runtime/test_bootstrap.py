@@ -13,7 +13,7 @@ from bot.config.request_policy import request_policy
 from bot.services.ports import SourceError
 from bot.settings import parse_settings
 from tests.services.fakes import FakeChat, TextPresenter
-from tests.support.config import config_text, operation
+from tests.support.config import config_text, make_settings, operation
 
 
 def config(a: str) -> str:
@@ -66,15 +66,16 @@ async def test_max_response_mb_caps_what_the_client_reads(tmp_path) -> None:
     """A 60,000-record answer (about 10 MB) is refused under a 1 MB cap, with the key named."""
     async with WolkvoxSimulator(valid_tokens=["t-a"]) as simulator:
         simulator.set_fault(Fault.OVER_LIMIT)
-        text = f"""
-defaults: false
-max_response_mb: 1
-store: {{path: {tmp_path / "s.sqlite3"}}}
-slack: {{default_channel: C0ALERTS1}}
-operations:
-  - {{name: a, server: "0004", token: t-a, licenses: 200, base_url: "{simulator.base_url}"}}
-"""
-        settings = parse_settings(text, source="t.yml", env={})
+        settings = make_settings(
+            max_response_mb=1,
+            store={"path": tmp_path / "s.sqlite3"},
+            operations=[
+                operation(
+                    "a", token="t-a", licenses=200, poll_every=None, base_url=simulator.base_url
+                )
+            ],
+            source="t.yml",
+        )
         runtime = build_runtime(
             settings,
             clock=SystemClock(),

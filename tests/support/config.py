@@ -63,18 +63,15 @@ def operation(
     server: str = "0004",
     token: str = "t-secret",
     licenses: int = 10,
-    poll_every: str = "1m",
+    poll_every: str | None = "1m",
     **more: Any,
 ) -> dict[str, Any]:
-    """An operation entry; `more` adds keys (base_url, timezone, active, ...)."""
-    return {
-        "name": name,
-        "server": server,
-        "token": token,
-        "licenses": licenses,
-        "poll_every": poll_every,
-        **more,
-    }
+    """An operation entry; `more` adds keys (base_url, timezone, active, ...);
+    `poll_every=None` leaves it to the bot's default."""
+    entry: dict[str, Any] = {"name": name, "server": server, "token": token, "licenses": licenses}
+    if poll_every is not None:
+        entry["poll_every"] = poll_every
+    return {**entry, **more}
 
 
 def rule(
