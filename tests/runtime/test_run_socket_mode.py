@@ -5,7 +5,6 @@ the stop event (what SIGTERM does) returns 0."""
 from __future__ import annotations
 
 import asyncio
-import logging
 
 import aiohttp
 import pytest
@@ -17,17 +16,9 @@ from tests.fakes.slack_api import FakeSlackApi
 
 from .bot_process import BOT_TOKEN, CHANNEL, WOLKVOX_TOKEN, free_port, run_settings
 
+pytestmark = pytest.mark.usefixtures("restore_logging")
+
 APP_TOKEN = "xapp-1-A0APP-socket-app-token"
-
-
-@pytest.fixture(autouse=True)
-def restore_logging():
-    root = logging.getLogger()
-    level = root.level
-    yield
-    for handler in [h for h in root.handlers if h.get_name() == "callbot"]:
-        root.removeHandler(handler)
-    root.setLevel(level)
 
 
 def slash_command(envelope_id: str, text: str) -> dict[str, object]:

@@ -6,7 +6,6 @@ reached is not a refusal: the bot runs, degraded, and /healthz says why (issue 1
 from __future__ import annotations
 
 import asyncio
-import logging
 import subprocess
 
 import aiohttp
@@ -27,7 +26,7 @@ from .bot_process import (
     write_config,
 )
 
-pytestmark = pytest.mark.runtime
+pytestmark = [pytest.mark.runtime, pytest.mark.usefixtures("restore_logging")]
 
 APP_TOKEN = "xapp-1-A0APP-start-check-token"
 ENV = {
@@ -35,16 +34,6 @@ ENV = {
     "SLACK_APP_TOKEN": APP_TOKEN,
     "SLACK_SIGNING_SECRET": SIGNING_SECRET,
 }
-
-
-@pytest.fixture(autouse=True)
-def restore_logging():
-    root = logging.getLogger()
-    level = root.level
-    yield
-    for handler in [h for h in root.handlers if h.get_name() == "callbot"]:
-        root.removeHandler(handler)
-    root.setLevel(level)
 
 
 async def healthz(port: int) -> tuple[int, str]:
