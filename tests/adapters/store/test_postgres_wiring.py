@@ -11,29 +11,21 @@ from bot.adapters.store.sqlite import SQLiteStore
 from bot.backtest.command import BacktestOptions
 from bot.bootstrap import store_for
 from bot.services.ports.store import BucketKey, CycleCommit, LogDelta
-from bot.settings import parse_settings
 from tests.backtest.test_backtest_command import START, _config, _run
-
-OPERATION = """\
-operations:
-  - name: bogota
-    server: "0004"
-    token: tok-41
-    licenses: 2
-    channel: C0123456789
-"""
+from tests.support.config import env_ref, make_settings
 
 
 def test_sqlite_unless_a_url_is_written() -> None:
-    store = store_for(parse_settings(OPERATION, source="callbot.yml", env={}))
+    store = store_for(make_settings(source="callbot.yml"))
     assert isinstance(store, SQLiteStore)
     assert store.path == "callbot.sqlite3"
 
 
 def test_a_url_selects_postgresql_and_is_shown_masked() -> None:
-    text = "store:\n  url: postgresql://callbot:${PGPASSWORD}@127.0.0.1:5432/callbot\n"
-    settings = parse_settings(
-        text + OPERATION, source=Path("callbot.yml"), env={"PGPASSWORD": "pw-9"}
+    settings = make_settings(
+        store={"url": "postgresql://callbot:" + env_ref("PGPASSWORD") + "@127.0.0.1:5432/callbot"},
+        source=Path("callbot.yml"),
+        env={"PGPASSWORD": "pw-9"},
     )
     store = store_for(settings)
     assert isinstance(store, PostgresStore)
