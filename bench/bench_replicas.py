@@ -28,7 +28,8 @@ import signal
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
@@ -136,41 +137,63 @@ async def _holder(replicas: Replicas, series: str) -> BotProcess:
             await asyncio.sleep(0.1)
 
 
-async def _failovers(rounds: int) -> list[float]:
-    arrivals = Arrivals()
-    simulator = WolkvoxSimulator(valid_tokens=[WOLKVOX_TOKEN], keeps_working=True, latency=0.05)
+@asynccontextmanager
+async def _deployment(
+    simulator: WolkvoxSimulator,
+    arrivals: Arrivals,
+    *,
+    schema: str,
+    config: Callable[[Path, str, str], Path],
+    count: int = 2,
+) -> AsyncIterator[Replicas]:
+    """`count` replicas started on a PostgreSQL schema of their own, between `simulator`
+    (started here, `arrivals` noting its requests) and a fake Slack; `config(directory,
+    base_url, store_url)` writes their configuration. On the way out they are killed and
+    the fakes stopped; a measurement that ended normally is refused if a token ever had
+    two requests in flight."""
     await simulator.start(middlewares=[arrivals.middleware])
     slack = await FakeSlackApi(bot_token=BOT_TOKEN).start()
-    times: list[float] = []
-    with tempfile.TemporaryDirectory(prefix="callbot-bench-") as tmp, pg_schema_url("fo") as url:
+    with tempfile.TemporaryDirectory(prefix="callbot-bench-") as tmp, pg_schema_url(schema) as url:
         directory = Path(tmp)
-        config = write_config(
-            directory,
-            base_url=simulator.base_url,
-            store_url=url,
-            lease_ttl=f"{LEASE_TTL_S:g}s",
-            poll_every=f"{POLL_EVERY_S:g}s",
-        )
-        replicas = Replicas(directory, config=config, slack_api_url=slack.api_url)
+        path = config(directory, simulator.base_url, url)
+        replicas = Replicas(directory, config=path, slack_api_url=slack.api_url, count=count)
         try:
             await replicas.start()
-            for _ in range(rounds):
-                holder = await _holder(replicas, LEASE.format("bogota"))
-                (survivor,) = [bot for bot in replicas if bot is not holder]
-                await _until(lambda: _between_requests(simulator, arrivals), 60)
-                assert holder.proc is not None
-                killed_at = time.time()
-                holder.proc.send_signal(signal.SIGKILL)
-                await asyncio.to_thread(holder.proc.wait, 10)
-                times.append(await _first_poll_by(survivor, killed_at) - killed_at)
-                holder.start()
-                await holder.wait_until(holder.answers, within_s=30)
+            yield replicas
             if simulator.max_concurrent_per_token > 1:
                 raise RuntimeError("two requests were in flight on one token")
         finally:
             replicas.kill()
             await slack.stop()
             await simulator.stop()
+
+
+def _failover_config(directory: Path, base_url: str, store_url: str) -> Path:
+    return write_config(
+        directory,
+        base_url=base_url,
+        store_url=store_url,
+        lease_ttl=f"{LEASE_TTL_S:g}s",
+        poll_every=f"{POLL_EVERY_S:g}s",
+    )
+
+
+async def _failovers(rounds: int) -> list[float]:
+    arrivals = Arrivals()
+    simulator = WolkvoxSimulator(valid_tokens=[WOLKVOX_TOKEN], keeps_working=True, latency=0.05)
+    times: list[float] = []
+    async with _deployment(simulator, arrivals, schema="fo", config=_failover_config) as replicas:
+        for _ in range(rounds):
+            holder = await _holder(replicas, LEASE.format("bogota"))
+            (survivor,) = [bot for bot in replicas if bot is not holder]
+            await _until(lambda: _between_requests(simulator, arrivals), 60)
+            assert holder.proc is not None
+            killed_at = time.time()
+            holder.proc.send_signal(signal.SIGKILL)
+            await asyncio.to_thread(holder.proc.wait, 10)
+            times.append(await _first_poll_by(survivor, killed_at) - killed_at)
+            holder.start()
+            await holder.wait_until(holder.answers, within_s=30)
     return times
 
 
@@ -197,24 +220,13 @@ async def _lag(count: int, measure_s: float) -> tuple[list[float], list[int]]:
     many leases each replica held."""
     arrivals = Arrivals()
     simulator = WolkvoxSimulator(latency=0.05)
-    await simulator.start(middlewares=[arrivals.middleware])
-    slack = await FakeSlackApi(bot_token=BOT_TOKEN).start()
-    with tempfile.TemporaryDirectory(prefix="callbot-bench-") as tmp, pg_schema_url("lag") as url:
-        directory = Path(tmp)
-        config = _lag_config(directory, simulator.base_url, url)
-        replicas = Replicas(directory, config=config, slack_api_url=slack.api_url, count=count)
-        try:
-            await replicas.start()
-            held = await _settled(replicas)
-            since = time.monotonic()
-            await asyncio.sleep(measure_s)
-            lags = arrivals.lags(since, LAG_POLL_EVERY_S + jitter_for(LAG_POLL_EVERY_S))
-            if simulator.max_concurrent_per_token > 1:
-                raise RuntimeError("two requests were in flight on one token")
-        finally:
-            replicas.kill()
-            await slack.stop()
-            await simulator.stop()
+    async with _deployment(
+        simulator, arrivals, schema="lag", config=_lag_config, count=count
+    ) as replicas:
+        held = await _settled(replicas)
+        since = time.monotonic()
+        await asyncio.sleep(measure_s)
+        lags = arrivals.lags(since, LAG_POLL_EVERY_S + jitter_for(LAG_POLL_EVERY_S))
     return lags, held
 
 
