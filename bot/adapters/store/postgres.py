@@ -220,12 +220,20 @@ class PostgresStore(PostgresLeases, Store):
 
     @timed
     async def commit_action(self, commit: ActionCommit) -> list[int]:
-        """Announces the operations whose alerts it changed, and a change of silences."""
-        changes = [Change(ChangeKind.COMMITTED, op) for op in {a.operation for a in commit.alerts}]
+        """Announces the operations whose alerts it changed, and a change of silences.
+        Fenced like `commit_cycle`: alerts of an operation whose group's lease this store
+        holds are written only while that lease still holds (a paused old holder carrying
+        out an acknowledgement cannot overwrite its successor's alerts or edit the message
+        with them)."""
+        operations = sorted({a.operation for a in commit.alerts})
+        changes = [Change(ChangeKind.COMMITTED, op) for op in operations]
         if commit.silences or commit.forget_silences:
             changes.append(Change(ChangeKind.SILENCES))
+        fences = {lease.operation: lease for op in operations if (lease := self._fencing(op))}
 
         async def work(conn: Conn) -> list[int]:
+            for key in sorted(fences):
+                await fence(conn, fences[key])
             ids = await write_action(conn, commit)
             await self._announce(conn, *changes)
             return ids

@@ -14,9 +14,9 @@ import pytest
 
 from bot.adapters.store.postgres import PostgresStore
 from bot.adapters.store.postgres_lease import WOLKVOX_GAP, StaleLeaseError
-from bot.services.ports.store import CycleCommit
+from bot.services.ports.store import ActionCommit, CycleCommit
 from tests.adapters.store.expiry import expire_lease
-from tests.adapters.store.test_store_contract import FULL_CYCLE, T0, alert
+from tests.adapters.store.test_store_contract import FULL_CYCLE, T0, alert, draft
 
 LONG = timedelta(hours=1)
 """Longer than any test: a lease runs out only when the test expires it."""
@@ -103,3 +103,30 @@ async def test_marking_a_request_under_a_lost_lease_is_refused(
     assert await b.acquire_lease("sales", ttl=LONG) is not None
     with pytest.raises(StaleLeaseError):
         await a.mark_request(lease, finished=False)
+
+
+async def test_an_old_holders_action_on_its_alerts_is_refused_after_a_takeover(
+    replicas: list[PostgresStore], pg_url: str
+) -> None:
+    old, new, _ = replicas
+    assert await old.acquire_lease("sales", ttl=LONG) is not None
+    await old.commit_cycle(CycleCommit("sales", alerts=(alert("abandon"),)))
+    await expire_lease(pg_url, "sales")  # the old holder pauses past its lease
+    assert await new.acquire_lease("sales", ttl=LONG) is not None
+    await new.commit_cycle(CycleCommit("sales", alerts=(alert("abandon", peak_value=9.0),)))
+
+    acked = ActionCommit(
+        alerts=(alert("abandon", acked_by="U1"),), outbox=(draft("#ops", "abandon:sales:1"),)
+    )
+    with pytest.raises(StaleLeaseError, match="epoch 1"):
+        await old.commit_action(acked)
+    state = await new.load(T0)
+    assert state.alerts[("sales", "abandon")].acked_by is None
+    assert state.alerts[("sales", "abandon")].peak_value == 9.0
+    assert await new.outbox_depth() == 0
+
+    await new.commit_action(acked)  # the holder's own action is stored
+    assert (await new.load(T0)).alerts[("sales", "abandon")].acked_by == "U1"
+    # An action on alerts of no lease held here (another replica's silence note) is not fenced.
+    await old.commit_action(ActionCommit(alerts=(alert("trunk", op="lima"),)))
+    assert ("lima", "trunk") in (await new.load(T0)).alerts
