@@ -10,7 +10,8 @@ between poll cycles:
   poll history and alerts and take the new token, server, period, channel and rules;
 - a polling stopped by a refused Wolkvox token is tried again at the next poll;
 - an incident whose rule or operation left the configuration has its message closed,
-  as at start (`close_removed`): edited to its final state, a note in its thread;
+  as at start (`close_removed`): edited to its final state, a note in its thread, by the
+  replica that polls its operation (the others forget it: closed once);
 - settings the running process was built with (Slack credentials and admins, language,
   store path, URL and lease TTL, ports, log format, response size cap, the days of
   history the call log keeps) are kept and named,
@@ -122,6 +123,9 @@ async def apply_settings(runtime: Runtime, new: Settings) -> ReloadResult:
     retried: list[str] = []
     closed: list[str] = []
     async with state.lock:
+        # Asked before the groups follow `new`: the holder of an operation (the single
+        # writer of its alerts) closes its removed incidents, the other replicas forget them.
+        polled_here = {name for name in state.operations if runtime.follower.polls_here(name)}
         for name in removed:
             del state.operations[name]
         for name, op_settings in wanted.items():
@@ -143,7 +147,7 @@ async def apply_settings(runtime: Runtime, new: Settings) -> ReloadResult:
         if gone:
             state.alerts = AlertBook.of(a for a in state.alerts if _known(state.operations, a))
             digested = state.digests.members()
-            for alert in gone:
+            for alert in [a for a in gone if a.operation in polled_here]:
                 await close_removed(
                     alert,
                     state=state,
