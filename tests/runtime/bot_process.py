@@ -13,13 +13,16 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
+from bot.adapters.wolkvox.simulator import WolkvoxSimulator
 from bot.config.model import Settings
+from tests.fakes.slack_api import FakeSlackApi
 from tests.support import config as support_config
 from tests.support.config import make_settings, operation
 
@@ -84,6 +87,27 @@ def run_settings(
         source="t.yml",
         env=env,
     )
+
+
+@asynccontextmanager
+async def deployment(
+    directory: Path, simulator: WolkvoxSimulator, *, store_url: str, **config: Any
+) -> AsyncIterator[tuple[FakeSlackApi, Replicas]]:
+    """Two replicas, not yet started, on the configuration `write_config(directory, ...)`
+    writes for `store_url` and `config`, between `simulator` and a fake Slack, both started
+    here; on the way out the replicas are killed and both fakes stopped."""
+    await simulator.start()
+    slack = await FakeSlackApi(bot_token=BOT_TOKEN).start()
+    try:
+        path = write_config(directory, base_url=simulator.base_url, store_url=store_url, **config)
+        replicas = Replicas(directory, config=path, slack_api_url=slack.api_url)
+        try:
+            yield slack, replicas
+        finally:
+            replicas.kill()
+    finally:
+        await slack.stop()
+        await simulator.stop()
 
 
 class BotProcess:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from bot.adapters.wolkvox.simulator import WolkvoxSimulator
-from tests.fakes.slack_api import FakeSlackApi, post_slash_command
+from tests.fakes.slack_api import post_slash_command
 
-from .bot_process import BOT_TOKEN, SIGNING_SECRET, WOLKVOX_TOKEN, Replicas, metric, write_config
+from .bot_process import SIGNING_SECRET, WOLKVOX_TOKEN, deployment, metric
 
 pytestmark = pytest.mark.runtime
 
@@ -20,16 +20,8 @@ async def two_replicas(tmp_path, pg_url):
     simulator = WolkvoxSimulator(
         scenario="normal", valid_tokens=[WOLKVOX_TOKEN], volume=5, keeps_working=True
     )
-    await simulator.start()
-    slack = await FakeSlackApi(bot_token=BOT_TOKEN).start()
-    config = write_config(tmp_path, base_url=simulator.base_url, store_url=pg_url)
-    replicas = Replicas(tmp_path, config=config, slack_api_url=slack.api_url)
-    try:
+    async with deployment(tmp_path, simulator, store_url=pg_url) as (slack, replicas):
         yield simulator, slack, replicas
-    finally:
-        replicas.kill()
-        await slack.stop()
-        await simulator.stop()
 
 
 async def test_two_replicas_start_together_on_one_schema_and_both_answer(two_replicas) -> None:

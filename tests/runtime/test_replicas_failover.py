@@ -24,9 +24,8 @@ from .bot_process import (
     SIGNING_SECRET,
     WOLKVOX_TOKEN,
     BotProcess,
-    Replicas,
+    deployment,
     metric,
-    write_config,
 )
 
 pytestmark = pytest.mark.runtime
@@ -59,24 +58,11 @@ async def world(tmp_path, pg_url):
     simulator = WolkvoxSimulator(
         valid_tokens=[WOLKVOX_TOKEN], volume=20, keeps_working=True, latency=0.2
     )
-    await simulator.start()
-    simulator.set_scenario("abandon_surge", elapsed=timedelta(minutes=12))  # in the surge now
-    slack = await FakeSlackApi(bot_token=BOT_TOKEN).start()
-    config = write_config(
-        tmp_path,
-        base_url=simulator.base_url,
-        store_url=pg_url,
-        lease_ttl="3s",
-        poll_every="1s",
-        rules=RULES,
-    )
-    replicas = Replicas(tmp_path, config=config, slack_api_url=slack.api_url)
-    try:
+    async with deployment(
+        tmp_path, simulator, store_url=pg_url, lease_ttl="3s", poll_every="1s", rules=RULES
+    ) as (slack, replicas):
+        simulator.set_scenario("abandon_surge", elapsed=timedelta(minutes=12))  # in the surge now
         yield simulator, slack, replicas
-    finally:
-        replicas.kill()
-        await slack.stop()
-        await simulator.stop()
 
 
 def incident_messages(slack: FakeSlackApi) -> list[dict]:

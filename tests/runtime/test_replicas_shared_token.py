@@ -8,9 +8,8 @@ from __future__ import annotations
 import pytest
 
 from bot.adapters.wolkvox.simulator import WolkvoxSimulator
-from tests.fakes.slack_api import FakeSlackApi
 
-from .bot_process import BOT_TOKEN, WOLKVOX_TOKEN, Replicas, metric, write_config
+from .bot_process import WOLKVOX_TOKEN, deployment, metric
 
 pytestmark = pytest.mark.runtime
 
@@ -33,18 +32,14 @@ async def test_two_operations_on_one_token_are_polled_one_request_at_a_time(
     simulator = WolkvoxSimulator(
         valid_tokens=[WOLKVOX_TOKEN], volume=5, keeps_working=True, latency=0.2
     )
-    await simulator.start()
-    slack = await FakeSlackApi(bot_token=BOT_TOKEN).start()
-    config = write_config(
+    async with deployment(
         tmp_path,
-        base_url=simulator.base_url,
+        simulator,
         store_url=pg_url,
         lease_ttl="3s",
         poll_every="2s",
         names=OPERATIONS,
-    )
-    replicas = Replicas(tmp_path, config=config, slack_api_url=slack.api_url)
-    try:
+    ) as (_, replicas):
         await replicas.start()  # both race for the one lease of the token
         scrapes: list[str] = []
 
@@ -62,7 +57,3 @@ async def test_two_operations_on_one_token_are_polled_one_request_at_a_time(
         assert simulator.concurrency_rejections == 0
         logs = replicas.logs()
         assert "Traceback" not in logs and WOLKVOX_TOKEN not in logs
-    finally:
-        replicas.kill()
-        await slack.stop()
-        await simulator.stop()
