@@ -9,10 +9,11 @@ failing commit stores nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.adapters.store.context_rows import context_row, stored_contexts
 from bot.adapters.store.rows import (
     ActionRow,
     IncidentRow,
@@ -39,6 +40,8 @@ from bot.adapters.store.rows import (
     to_micros,
 )
 from bot.adapters.store.sole_lease import SoleLeases
+from bot.domain.queues import AgentSnapshot, QueueSnapshot
+from bot.services.ports.snapshots import StoredContext
 from bot.services.ports.store import (
     ActionCommit,
     CycleCommit,
@@ -68,6 +71,7 @@ class MemoryTables:
     digests: dict[str, str] = field(default_factory=dict)
     incidents: dict[str, IncidentRow] = field(default_factory=dict)
     actions: list[ActionRow] = field(default_factory=list)
+    contexts: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)
 
 
 class MemoryStore(SoleLeases, Store):
@@ -300,3 +304,20 @@ class MemoryStore(SoleLeases, Store):
 
     async def put_message_ref(self, ref: MessageRef) -> None:
         self._t().message_refs[ref.incident_id] = (ref.incident_id, ref.channel, ref.ts)
+
+    async def put_context(self, operation: str, snapshot: QueueSnapshot | AgentSnapshot) -> bool:
+        t = self._t()
+        name, kind, at, doc = context_row(operation, snapshot)
+        stored = t.contexts.get((name, kind))
+        if stored is not None and stored[0] >= at:
+            return False
+        t.contexts[(name, kind)] = (at, doc)
+        return True
+
+    async def load_context(self, operation: str | None = None) -> Mapping[str, StoredContext]:
+        rows = self._t().contexts.items()
+        return stored_contexts(
+            (name, kind, doc)
+            for (name, kind), (_, doc) in rows
+            if operation is None or name == operation
+        )

@@ -13,13 +13,19 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from typing import TypeVar
 
 import psycopg
 from psycopg_pool import AsyncConnectionPool
 
+from bot.adapters.store.context_rows import (
+    SELECT_POSTGRES,
+    UPSERT_POSTGRES,
+    context_row,
+    stored_contexts,
+)
 from bot.adapters.store.postgres_changes import PostgresChanges, announce, channel_for
 from bot.adapters.store.postgres_lease import fence
 from bot.adapters.store.postgres_leasing import PostgresLeases
@@ -50,8 +56,10 @@ from bot.adapters.store.rows import (
 )
 from bot.adapters.store.timing import CallObserver, timed
 from bot.config.store_url import redact_error, redact_url
+from bot.domain.queues import AgentSnapshot, QueueSnapshot
 from bot.services.ports.changes import Change, ChangeKind
 from bot.services.ports.leases import Lease
+from bot.services.ports.snapshots import StoredContext
 from bot.services.ports.store import (
     ActionCommit,
     CycleCommit,
@@ -373,3 +381,25 @@ class PostgresStore(PostgresLeases, Store):
             await conn.execute(UPSERT_REF, values)
 
         await self._run(work)
+
+    @timed
+    async def put_context(self, operation: str, snapshot: QueueSnapshot | AgentSnapshot) -> bool:
+        """Announces a kept snapshot (CONTEXT) to the replicas that follow the operation."""
+        row = context_row(operation, snapshot)
+
+        async def work(conn: Conn) -> bool:
+            cursor = await conn.execute(UPSERT_POSTGRES, row)
+            if cursor.rowcount != 1:
+                return False
+            await self._announce(conn, Change(ChangeKind.CONTEXT, operation))
+            return True
+
+        return await self._run(work)
+
+    @timed
+    async def load_context(self, operation: str | None = None) -> Mapping[str, StoredContext]:
+        async def work(conn: Conn) -> Mapping[str, StoredContext]:
+            cursor = await conn.execute(SELECT_POSTGRES, (operation, operation))
+            return stored_contexts(await cursor.fetchall())
+
+        return await self._run(work, write=False)

@@ -38,6 +38,7 @@ TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("id", "operation", "at", "call_type", "result", "forgotten", "conn_ids"),
     ),
     ("budgets", ("operation", "day", "used")),
+    ("context_snapshots", ("operation", "kind", "at", "doc")),
     (
         "poll_status",
         (

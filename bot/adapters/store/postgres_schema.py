@@ -171,6 +171,19 @@ REPLICAS_MIGRATION: tuple[str, ...] = (
 """Migration 6 (issue 14): replicas say they are alive, so each counts the others and takes
 about its share of the leases (postgres_lease.heartbeat, bot.services.lease_spread)."""
 
+CONTEXT_MIGRATION: tuple[str, ...] = (
+    """CREATE TABLE context_snapshots (
+        operation TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        doc JSON NOT NULL,
+        PRIMARY KEY (operation, kind)
+    )""",
+)
+"""Migration 8 (issue 14): each operation's latest queue and agent snapshots, kept by its
+holder so every replica answers `/calls queues` and `/calls agents`
+(bot.adapters.store.context_rows)."""
+
 
 def _numbered(
     listed: tuple[tuple[str, ...], ...], reserved: dict[int, tuple[str, ...]]
@@ -183,7 +196,7 @@ def _numbered(
 
 
 NUMBERED: dict[int, tuple[str, ...]] = _numbered(
-    MIGRATIONS, {5: CONN_ID_GROUPS_MIGRATION, 6: REPLICAS_MIGRATION}
+    MIGRATIONS, {5: CONN_ID_GROUPS_MIGRATION, 6: REPLICAS_MIGRATION, 8: CONTEXT_MIGRATION}
 )
 """Every migration by its number: MIGRATIONS in order, then those numbered apart. Numbers
 are reserved per change and may land out of order (5 was taken while 4 was being written),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from functools import partial
@@ -20,6 +20,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.adapters.store.conn_id_groups import group_rows
+from bot.adapters.store.context_rows import (
+    SELECT_SQLITE,
+    UPSERT_SQLITE,
+    context_row,
+    stored_contexts,
+)
 from bot.adapters.store.rows import (
     alert_rows,
     assemble_state,
@@ -30,7 +36,6 @@ from bot.adapters.store.rows import (
     digest_rows,
     incident_rows,
     minute_rows,
-    new_outbox_values,
     poll_row,
     to_micros,
 )
@@ -41,16 +46,17 @@ from bot.adapters.store.sqlite_history import (
     forget_history,
     store_action,
 )
-from bot.adapters.store.sqlite_outbox import due_rows, oldest_row
+from bot.adapters.store.sqlite_outbox import due_rows, insert_outbox, oldest_row
 from bot.adapters.store.sqlite_schema import migrate
 from bot.adapters.store.timing import CallObserver, timed
 from bot.domain.alerts import Alert
+from bot.domain.queues import AgentSnapshot, QueueSnapshot
+from bot.services.ports.snapshots import StoredContext
 from bot.services.ports.store import (
     ActionCommit,
     CycleCommit,
     HistoryPage,
     MessageRef,
-    NewOutboxRow,
     OutboxRow,
     Store,
     StoreBusyError,
@@ -67,10 +73,6 @@ MEMORY = ":memory:"
 _UPSERT_ALERT = (
     "INSERT INTO alerts (operation, rule, doc) VALUES (?, ?, ?) "
     "ON CONFLICT (operation, rule) DO UPDATE SET doc = excluded.doc"
-)
-_INSERT_OUTBOX = (
-    "INSERT INTO outbox (created_at, channel, incident_id, action, payload, not_before) "
-    "VALUES (?, ?, ?, ?, ?, ?)"
 )
 _SELECT_POLLS = (
     "SELECT operation, last_success_at, last_error, consecutive_failures, last_duration, "
@@ -119,15 +121,6 @@ def _transaction(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], 
 
 def _upsert_alerts(alerts: Sequence[Alert], conn: sqlite3.Connection) -> None:
     conn.executemany(_UPSERT_ALERT, alert_rows(alerts))
-
-
-def _insert_outbox(conn: sqlite3.Connection, rows: Sequence[NewOutboxRow]) -> list[int]:
-    ids = []
-    for row in rows:
-        cursor = conn.execute(_INSERT_OUTBOX, new_outbox_values(row))
-        assert cursor.lastrowid is not None
-        ids.append(cursor.lastrowid)
-    return ids
 
 
 class SQLiteStore(SoleLeases, Store):
@@ -291,14 +284,14 @@ class SQLiteStore(SoleLeases, Store):
                         (digest_id, text),
                     )
             conn.executemany(UPSERT_INCIDENT, incident_rows(cycle.incidents))
-            return _insert_outbox(conn, cycle.outbox)
+            return insert_outbox(conn, cycle.outbox)
 
         return await self._write(work)
 
     @timed
     async def commit_action(self, commit: ActionCommit) -> list[int]:
         upsert = partial(_upsert_alerts, commit.alerts)
-        return await self._write(lambda conn: store_action(conn, commit, upsert, _insert_outbox))
+        return await self._write(lambda conn: store_action(conn, commit, upsert, insert_outbox))
 
     @timed
     async def history(
@@ -383,3 +376,13 @@ class SQLiteStore(SoleLeases, Store):
     async def put_message_ref(self, ref: MessageRef) -> None:
         values = (ref.incident_id, ref.channel, ref.ts)
         await self._write(lambda conn: conn.execute(_UPSERT_REF, values))
+
+    @timed
+    async def put_context(self, operation: str, snapshot: QueueSnapshot | AgentSnapshot) -> bool:
+        row = context_row(operation, snapshot)
+        return await self._write(lambda conn: conn.execute(UPSERT_SQLITE, row).rowcount == 1)
+
+    @timed
+    async def load_context(self, operation: str | None = None) -> Mapping[str, StoredContext]:
+        key = (operation, operation)
+        return await self._run(lambda conn: stored_contexts(conn.execute(SELECT_SQLITE, key)))

@@ -1,4 +1,4 @@
-"""The SQLite store's outbox reads: the rows due now, in order per channel, and the oldest.
+"""The SQLite store's outbox: new rows, the rows due now in order per channel, the oldest.
 
 One process drains a SQLite file, so a drainer only reads (no claims; a database several
 replicas share claims its rows: bot.adapters.store.postgres_outbox).
@@ -7,9 +7,15 @@ replicas share claims its rows: bot.adapters.store.postgres_outbox).
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 
-from bot.adapters.store.rows import decode_outbox
-from bot.services.ports.store import OutboxRow
+from bot.adapters.store.rows import decode_outbox, new_outbox_values
+from bot.services.ports.store import NewOutboxRow, OutboxRow
+
+_INSERT = (
+    "INSERT INTO outbox (created_at, channel, incident_id, action, payload, not_before) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
 
 _DUE = """
     WITH blocked AS (
@@ -37,3 +43,13 @@ def oldest_row(conn: sqlite3.Connection) -> OutboxRow | None:
     """The row that has waited longest, whatever its backoff."""
     row = conn.execute(_OLDEST).fetchone()
     return None if row is None else decode_outbox(row)
+
+
+def insert_outbox(conn: sqlite3.Connection, rows: Sequence[NewOutboxRow]) -> list[int]:
+    """Add `rows` in order inside the caller's transaction; their new ids."""
+    ids = []
+    for row in rows:
+        cursor = conn.execute(_INSERT, new_outbox_values(row))
+        assert cursor.lastrowid is not None
+        ids.append(cursor.lastrowid)
+    return ids

@@ -136,10 +136,23 @@ CONN_ID_GROUPS_MIGRATION: tuple[str, ...] = (
 """Migration 5 (issue 11): remembered conn_ids a group per (minute, type, result) a cycle
 wrote, not a row each (bot.adapters.store.conn_id_groups); the rows kept are regrouped."""
 
+CONTEXT_MIGRATION: tuple[str, ...] = (
+    """CREATE TABLE context_snapshots (
+        operation TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (operation, kind)
+    ) WITHOUT ROWID""",
+)
+"""Migration 6 (issue 14): each operation's latest queue and agent snapshots, so a restarted
+bot answers `/calls queues` and `/calls agents` at once (bot.adapters.store.context_rows)."""
+
 NUMBERED: dict[int, tuple[str, ...]] = {
     **{number: statements for number, statements in enumerate(MIGRATIONS, start=1)},
     4: HISTORY_MIGRATION,
     5: CONN_ID_GROUPS_MIGRATION,
+    6: CONTEXT_MIGRATION,
 }
 """Every migration by its number. Numbers are reserved per change and may arrive out of
 order, so the runner applies each one not yet recorded, lowest first, whatever the

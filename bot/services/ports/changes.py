@@ -34,6 +34,8 @@ class ChangeKind(StrEnum):
     """An action on `operation` was requested of its holder (`ref`: the request's id)."""
     ANSWERED = "answered"
     """The request `ref` was carried out by the holder."""
+    CONTEXT = "context"
+    """`operation`'s latest queue or agent snapshot was stored (bot.services.ports.snapshots)."""
     RESYNC = "resync"
     """The feed (re)connected: changes may have been missed, reload what you follow."""
 

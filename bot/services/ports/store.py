@@ -36,6 +36,7 @@ from bot.domain.polling import PollState
 from bot.domain.silences import Silence
 from bot.services.ports.leases import Leases
 from bot.services.ports.presenter import RenderedMessage
+from bot.services.ports.snapshots import ContextStore
 
 
 class StoreError(Exception):
@@ -332,7 +333,7 @@ class Outbox(Protocol):
         ...
 
 
-class Store(Outbox, HistoryStore, Leases, Protocol):
+class Store(Outbox, HistoryStore, Leases, ContextStore, Protocol):
     """The whole persistence contract. Safe to call concurrently from one asyncio loop.
 
     Use as `async with store:` or call `open()`/`close()`. `open()` creates or migrates the

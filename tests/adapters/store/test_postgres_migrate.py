@@ -19,6 +19,7 @@ from bot.adapters.store.sqlite import SQLiteStore
 from bot.cli import main
 from bot.domain.digests import Digest
 from bot.services.ports.store import ActionCommit, CycleCommit, MessageRef, Store
+from tests.adapters.store.test_context_snapshots import agents, queues
 from tests.adapters.store.test_store_contract import (
     FULL_CYCLE,
     T0,
@@ -36,7 +37,8 @@ ROOT = Path(__file__).resolve().parents[3]
 
 async def fill(store: Store) -> None:
     """A deployment's worth of state: acknowledged alert, deferred and waiting outbox rows,
-    a delivered one (its message ref), a silence, a storm digest and the record."""
+    a delivered one (its message ref), a silence, a storm digest, the record and the
+    latest queue and agent snapshots."""
     [first] = await store.commit_cycle(FULL_CYCLE)
     await store.complete(first, message=MessageRef("sales/abandon/1", "C1", "1714999999.000100"))
     storm = Digest("digest:C1:20240506T140000", "C1", T0, ("a:sales:1", "b:sales:1"))
@@ -54,6 +56,8 @@ async def fill(store: Store) -> None:
     await store.commit_action(
         ActionCommit(silences=(silence("s1", 60),), actions=(action(1), action(2, op=None)))
     )
+    await store.put_context("sales", queues(T0))
+    await store.put_context("sales", agents(T0))
 
 
 async def answers(store: Store) -> tuple[object, ...]:
@@ -66,6 +70,7 @@ async def answers(store: Store) -> tuple[object, ...]:
         await store.history(since=minute(-60)),
         await store.budget_used("sales", "2024-05-06"),
         await store.message_ref("sales/abandon/1"),
+        await store.load_context(),
     )
 
 
