@@ -81,6 +81,7 @@ class Runtime:
             now=self.clock.now(),
             presenter=self.controls.presenter,
         )
+        await self.follower.restore_context()
         self.metrics.declare_operations(self.state.operations)
 
     async def start(self) -> None:

@@ -217,7 +217,9 @@ def wire_context(
     *,
     request_limit: timedelta,
 ) -> tuple[ContextService, AlertContextRefresher]:
-    """Queue/agent context for commands and for the messages of firing alerts (issue 15).
+    """Queue/agent context for commands and for the messages of firing alerts (issue 15),
+    kept in the store and reloaded by the follower (issue 14: any replica answers); wired
+    before `runtime.start()`, which restores the stored snapshots.
 
     A refresh starts a request only when `request_limit` is left before the next poll."""
     if runtime.context_source is None:
@@ -227,7 +229,11 @@ def wire_context(
         source=runtime.context_source,
         budget=runtime.source,
         clock=runtime.clock,
+        store=runtime.store,
+        polls_here=runtime.follower.polls_here,
+        store_agent_names=not runtime.settings.mask_personal_data,
     )
+    runtime.follower.context = context
     refresher = AlertContextRefresher(
         state=runtime.state,
         context=context,

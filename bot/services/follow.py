@@ -9,7 +9,9 @@ half of it. Changes are gathered for `settle_s` first: a burst of commits (sever
 operations, or a commit followed by an action) costs one reload each. A change of the
 silences reloads the silence book (every replica needs it: replies show silences, holders
 step their alerts with it); a RESYNC (the feed reconnected and may have missed changes)
-reloads everything followed. Nothing here asks Wolkvox: followers read the store only.
+reloads everything followed. A change of an operation's queue or agent snapshot (its
+holder took one, bot.services.ports.snapshots) reloads that snapshot for `/calls queues`,
+`/calls agents` and the Home tab. Nothing here asks Wolkvox: followers read the store only.
 
 The latest calls of a poll (`RuntimeState.recent`, phone numbers and customer ids) are
 never stored, so a follower's `/calls last10` gives the holder's numbers without the list
@@ -21,14 +23,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
+from typing import Protocol
 
 from bot.domain.alert_book import AlertBook
 from bot.domain.call_log import LogSnapshot
 from bot.domain.silences import SilenceBook
 from bot.services.ports import CallSource, Clock
 from bot.services.ports.changes import Change, ChangeKind
+from bot.services.ports.snapshots import StoredContext
 from bot.services.ports.store import Store, StoredState, StoreError
 from bot.services.restore import snapshot_of
 from bot.services.state import RuntimeState
@@ -51,12 +55,21 @@ def _at(minute: int) -> datetime:
     return datetime.fromtimestamp(minute * 60, tz=UTC)
 
 
+class ContextKeeper(Protocol):
+    """Who holds the queue and agent snapshots in memory (bot.services.context)."""
+
+    def follow(self, operation: str, stored: StoredContext) -> None: ...
+
+    def restore(self, stored: Mapping[str, StoredContext]) -> None: ...
+
+
 class Follower:
     """Reloads, when told, the operations this replica does not hold.
 
     `holds(operation)` says whether this replica polls it (its memory is then the truth and
     is never reloaded); None: this process polls everything and follows nothing.
-    `on_refresh` hears each operation reloaded (and `NO_OPERATION` for the silences).
+    `on_refresh` hears each operation reloaded (and `NO_OPERATION` for the silences),
+    `on_context` each operation whose snapshots were reloaded into `context`.
     """
 
     def __init__(
@@ -78,8 +91,13 @@ class Follower:
         self._dirty: dict[str, int] = {}
         """operation -> the epoch minute from which its call log is to be reloaded."""
         self._silences = False
+        self._contexts: set[str] = set()
+        """Operations whose queue and agent snapshots are to be reloaded."""
         self._wake = asyncio.Event()
         self.on_refresh: list[Callable[[str], None]] = []
+        self.on_context: list[Callable[[str], None]] = []
+        self.context: ContextKeeper | None = None
+        """Where reloaded snapshots go (None: no queue and agent context is wired)."""
 
     def follows(self, operation: str) -> bool:
         """Whether `operation` is configured and polled by another replica."""
@@ -98,12 +116,17 @@ class Follower:
         if change.kind is ChangeKind.COMMITTED and change.operation is not None:
             if self.follows(change.operation):
                 self._note(change.operation, change.ref if change.ref is not None else _NO_LOG)
+        elif change.kind is ChangeKind.CONTEXT and change.operation is not None:
+            if not self.follows(change.operation):
+                return
+            self._contexts.add(change.operation)
         elif change.kind is ChangeKind.SILENCES:
             self._silences = True
         elif change.kind is ChangeKind.RESYNC:
             self._silences = True
             for operation in self.followed():
                 self._note(operation, _WHOLE)
+                self._contexts.add(operation)
         else:
             return
         self._wake.set()
@@ -117,6 +140,7 @@ class Follower:
         (the new holder commits from now on); a gained one is the holder's own business."""
         if not held and self.follows(operation):
             self._note(operation, _WHOLE)
+            self._contexts.add(operation)
             self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -140,20 +164,41 @@ class Follower:
         """Reload everything noted so far; False when the store failed (noted again)."""
         dirty, self._dirty = self._dirty, {}
         silences, self._silences = self._silences, False
+        contexts, self._contexts = self._contexts, set()
         try:
             if silences and not dirty:
                 await self.refresh(NO_OPERATION)
             for operation in sorted(dirty):
                 await self.refresh(operation, since=dirty[operation])
                 del dirty[operation]
+            for operation in sorted(contexts):
+                await self.refresh_context(operation)
+                contexts.discard(operation)
         except StoreError as exc:
             log.warning("event=follow_failed error=%s", type(exc).__name__)
             for operation, since in dirty.items():
                 self._note(operation, since)
             self._silences = self._silences or silences
+            self._contexts |= contexts
             self._wake.set()
             return False
         return True
+
+    async def restore_context(self) -> None:
+        """At start: every snapshot the store kept (a holder that restarts answers from
+        them at once, as a follower does)."""
+        if self.context is not None:
+            self.context.restore(await self._store.load_context())
+
+    async def refresh_context(self, operation: str) -> None:
+        """Reload `operation`'s queue and agent snapshots (if followed) from the store."""
+        if self.context is None:
+            return
+        stored = await self._store.load_context(operation)
+        if self.follows(operation):
+            self.context.follow(operation, stored.get(operation, StoredContext()))
+        for hook in self.on_context:
+            hook(operation)
 
     async def refresh(self, operation: str, *, since: int = _WHOLE) -> None:
         """Reload `operation` (if followed) and the silences from the store: its alerts,

@@ -7,7 +7,8 @@ token serve both, one request at a time; the skills request starts only when, at
 longest (`request_limit`, the client's request timeout), it ends before the next poll
 is due, so it never delays a poll. Each snapshot is judged once: a cycle with no new
 snapshot leaves queue rules unstepped (their `for` counts snapshots, not polls),
-unless the latest one is too old to trust, which holds them.
+unless the latest one is too old to trust, which holds them. A snapshot read back from
+the store (after a restart, or a lease taken over) was judged by whoever stored it.
 """
 
 from __future__ import annotations
@@ -78,6 +79,8 @@ class QueuePolling:
         max_age = self.max_age(op)
         if latest is None or latest.age(now) > max_age:
             return QueueInput(latest, judge=True, max_age=max_age)
-        judge = self._judged.get(op.name) != latest.at
+        judge = self._judged.get(op.name) != latest.at and not self._context.judged_before(
+            op.name, latest.at
+        )
         self._judged[op.name] = latest.at
         return QueueInput(latest, judge=judge, max_age=max_age)

@@ -14,14 +14,15 @@ from bot.adapters.slack.frontend import CallsFrontend
 from bot.adapters.slack.ports import ActionRequest, CommandRequest, Reply
 from bot.adapters.slack.presenter import SlackPresenter
 from bot.adapters.store.postgres import PostgresStore
-from bot.bootstrap import assemble, calls_frontend
+from bot.bootstrap import CycleHooks, assemble, calls_frontend, wire_context
 from bot.config.model import Settings
 from bot.domain.calls import CallRecord
 from bot.runtime import Runtime
 from bot.services.authorization import AllowAll
 from bot.services.commands import CommandService
+from bot.services.context_alerts import AlertContextRefresher
 from bot.services.monitor import CycleReport
-from tests.services.fakes import Batch, FakeChat, FakeSource
+from tests.services.fakes import Batch, FakeChat, FakeContext, FakeSource
 
 WAIT_S = 10.0
 """How long a test waits for what it expects to happen (it happens in milliseconds)."""
@@ -39,6 +40,11 @@ class Replica:
     refreshed: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
     answered: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
     """The outcome of each request this replica carried out for another one."""
+    contexts: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
+    """Each operation whose queue and agent snapshots this replica reloaded."""
+    context: FakeContext | None = None
+    """Wolkvox's `skills` and `agents` as this replica sees them (None: not wired)."""
+    refresher: AlertContextRefresher | None = None
 
     @property
     def commands(self) -> CommandService:
@@ -51,6 +57,11 @@ class Replica:
     async def refreshed_after(self, operation: str = "bogota") -> None:
         """Wait until this replica has reloaded `operation` from the store."""
         while await asyncio.wait_for(self.refreshed.get(), WAIT_S) != operation:
+            pass
+
+    async def context_reloaded(self, operation: str = "bogota") -> None:
+        """Wait until this replica has reloaded `operation`'s snapshots from the store."""
+        while await asyncio.wait_for(self.contexts.get(), WAIT_S) != operation:
             pass
 
     async def answered_one(self) -> str:
@@ -92,13 +103,16 @@ async def start_replica(
     clock: ManualClock,
     holds: set[str] | None,
     chat: FakeChat | None = None,
+    context: FakeContext | None = None,
 ) -> Replica:
     """A started replica that polls (holds) the operations in `holds` and follows the rest
     (None: those whose lease it holds, as `callbot run`). Its scheduler never fires on its
-    own: the test polls. Replicas of one bot share `chat` (one Slack workspace)."""
+    own: the test polls. Replicas of one bot share `chat` (one Slack workspace). With
+    `context`, queue and agent context is wired as `callbot run` wires it."""
     store = PostgresStore(url=url)
     source, chat = FakeSource(), chat if chat is not None else FakeChat()
     presenter = SlackPresenter(language=settings.language.value, mask_personal_data=True)
+    hooks = CycleHooks()
     runtime = assemble(
         settings,
         store=store,
@@ -109,23 +123,36 @@ async def start_replica(
         first_poll_after=timedelta(hours=1),
         changes=store.changes,
         requests=store.requests,
+        on_cycle=hooks,
+        context_source=context,
     )
     if holds is not None:
         runtime.follower.holds = holds.__contains__
+    wired = refresher = None
+    if context is not None:
+        wired, refresher = wire_context(
+            runtime, presenter, hooks, request_limit=timedelta(seconds=10)
+        )
     replica = Replica(
         name,
         runtime,
         store,
         source,
         chat,
-        calls_frontend(runtime, authorizer=AllowAll()),
+        calls_frontend(runtime, authorizer=AllowAll(), context=wired),
+        context=context,
+        refresher=refresher,
     )
     runtime.follower.on_refresh.append(replica.refreshed.put_nowait)
+    runtime.follower.on_context.append(replica.contexts.put_nowait)
     assert runtime.desk is not None
     runtime.desk.on_answer.append(lambda _, outcome: replica.answered.put_nowait(outcome))
     await runtime.start()
-    # The feed listens once its first RESYNC was handled (a first reload).
+    # The feed listens once its first RESYNC was handled (a first reload, then the
+    # snapshots of what it follows).
     await asyncio.wait_for(replica.refreshed.get(), WAIT_S)
+    for _ in runtime.follower.followed() if context is not None else ():
+        await asyncio.wait_for(replica.contexts.get(), WAIT_S)
     return replica
 
 

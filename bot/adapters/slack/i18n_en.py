@@ -294,6 +294,12 @@ EN: dict[str, str] = {
     "context.stopped_agents": ":warning: no agent detail: polling is stopped",
     "context.failed_queues": ":warning: no fresh queue detail: {error}",
     "context.failed_agents": ":warning: no fresh agent detail: {error}",
+    "context.elsewhere_queues": (
+        "as last stored by the replica that polls this operation (only it asks Wolkvox)"
+    ),
+    "context.elsewhere_agents": (
+        "as last stored by the replica that polls this operation (only it asks Wolkvox)"
+    ),
     # issue 13: /calls backtest
     "help.backtest": (
         "`/calls backtest &lt;rule&gt; [&lt;operation&gt;] [24h|7d] [key=value ...]`: what the "

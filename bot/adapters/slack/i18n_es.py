@@ -315,6 +315,12 @@ ES: dict[str, str] = {
     "context.stopped_agents": ":warning: sin detalle de agentes: la consulta está detenida",
     "context.failed_queues": ":warning: sin detalle reciente de colas: {error}",
     "context.failed_agents": ":warning: sin detalle reciente de agentes: {error}",
+    "context.elsewhere_queues": (
+        "según lo guardó la réplica que consulta esta operación (solo ella consulta Wolkvox)"
+    ),
+    "context.elsewhere_agents": (
+        "según lo guardó la réplica que consulta esta operación (solo ella consulta Wolkvox)"
+    ),
     # issue 13: /calls backtest
     "help.backtest": (
         "`/calls simular &lt;regla&gt; [&lt;operación&gt;] [24h|7d] [clave=valor ...]`: qué "
