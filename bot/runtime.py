@@ -13,6 +13,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.config.model import Settings
 from bot.services.context import ContextSource
@@ -67,6 +68,7 @@ class Runtime:
     closing: tuple[Callable[[], Awaitable[None]], ...] = ()
     on_settings: tuple[Callable[[Settings], None], ...] = ()
     housekeeping_every_s: float = HOUSEKEEPING_EVERY_S
+    _listening_started: bool = False
     _stop_drainer: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _stopped: bool = False
@@ -95,6 +97,7 @@ class Runtime:
         if self.desk is not None:
             self.changes.subscribe(self.desk.on_change)
         await self.changes.start()
+        self._listening_started = True
         self._tasks = [
             asyncio.create_task(self.drainer.run(self._stop_drainer), name="outbox-drainer"),
             asyncio.create_task(self._housekeeping(), name="housekeeping"),
@@ -147,8 +150,10 @@ class Runtime:
         self.metrics.set_alerts(self.state.alerts)
 
     async def refresh(self) -> None:
-        """Sample the outbox (it lives in the store) and the gauges for /metrics and /healthz."""
+        """Sample the change feed, the outbox (it lives in the store) and the gauges for
+        /metrics and /healthz."""
         now = self.clock.now()
+        self._sample_changes(now)
         depth = await self.store.outbox_depth()
         oldest = await self.store.oldest_outbox() if depth else None  # reads, claims nothing
         self.health.outbox = OutboxSample(
@@ -161,6 +166,17 @@ class Runtime:
         self.metrics.set_leases(self.state.operations, self.leadership.epochs())
         for name in self.state.operations:
             self.metrics.set_budget(name, self.source.budget(name, now))
+
+    def _sample_changes(self, now: datetime) -> None:
+        """Whether the change feed listens, once started: since when it has not."""
+        if not self._listening_started:
+            return
+        listening = self.changes.listening
+        self.metrics.set_changes_connected(listening)
+        if listening:
+            self.health.changes_lost_since = None
+        elif self.health.changes_lost_since is None:
+            self.health.changes_lost_since = now
 
     async def _last_drain(self, grace_s: float) -> None:
         try:

@@ -6,7 +6,9 @@ usable (the bot token works and the bot is in every alert channel, checked at st
 again while not; in Socket Mode the watchdog also says the connection lives), and the
 outbox is moving (its oldest notification has waited less than `outbox_stuck_after`).
 A configuration reload that was refused (SIGHUP with an invalid file) is a reason too,
-until a valid file is loaded, and so is a store that cannot be read (a lost database). An
+until a valid file is loaded, and so is a store that cannot be read (a lost database), and,
+with several replicas, a change feed that has not listened for longer than
+`changes_grace` (its replies about operations polled elsewhere stop following). An
 orchestrator takes an unhealthy container out of service, so each reason says what is
 wrong in words an operator can act on, without secrets or personal data.
 
@@ -25,6 +27,9 @@ from bot.services.ports.runtime import OutboxSample, SlackHealth
 from bot.services.state import OperationRuntime
 
 DEFAULT_OUTBOX_STUCK_AFTER = timedelta(minutes=10)
+DEFAULT_CHANGES_GRACE = timedelta(minutes=1)
+"""How long the change feed may be down before /healthz counts it: it reconnects by itself,
+waiting up to 30 s between attempts (bot.adapters.store.postgres_changes)."""
 
 
 def _age(delta: timedelta) -> str:
@@ -63,6 +68,23 @@ def outbox_problem(sample: OutboxSample, *, now: datetime, stuck_after: timedelt
     return reason
 
 
+def changes_problem(lost_since: datetime | None, *, now: datetime, grace: timedelta) -> str | None:
+    """Why the change feed counts as down, or None while it listens or is within `grace`."""
+    if lost_since is None or now - lost_since <= grace:
+        return None
+    return (
+        f"changes: not listening to the other replicas for {_age(now - lost_since)}: replies "
+        "about the operations they poll may be out of date"
+    )
+
+
+def changes_line(lost_since: datetime | None, *, now: datetime) -> str:
+    """`changes: listening`, or since how long the feed has not been (it reconnects)."""
+    if lost_since is None:
+        return "changes: listening"
+    return f"changes: not listening for {_age(now - lost_since)} (reconnecting)"
+
+
 def evaluate_health(
     *,
     now: datetime,
@@ -73,11 +95,11 @@ def evaluate_health(
     outbox_stuck_after: timedelta = DEFAULT_OUTBOX_STUCK_AFTER,
     config_problem: str | None = None,
     store_problem: str | None = None,
+    changes_problem: str | None = None,
 ) -> tuple[bool, str]:
     """(healthy, reason): "ok", or every problem found joined with "; "."""
     problems = [] if config_problem is None else [config_problem]
-    if store_problem is not None:
-        problems.append(store_problem)
+    problems += [p for p in (store_problem, changes_problem) if p is not None]
     problems += [
         reason
         for op in operations
@@ -113,8 +135,10 @@ class HealthCheck:
         operations: Callable[[], Iterable[OperationRuntime]],
         slack: SlackHealth | None = None,
         outbox_stuck_after: timedelta = DEFAULT_OUTBOX_STUCK_AFTER,
+        changes_grace: timedelta = DEFAULT_CHANGES_GRACE,
     ) -> None:
         self._clock = clock
+        self._changes_grace = changes_grace
         self._operations = operations
         self.slack = slack
         self._stuck_after = outbox_stuck_after
@@ -130,14 +154,18 @@ class HealthCheck:
         self.leases: Callable[[], Mapping[str, int]] | None = None
         """Several replicas (issue 14): operation -> epoch of each lease this replica
         holds. Only those operations count for polling, and the answer lists them."""
+        self.changes_lost_since: datetime | None = None
+        """Since when the change feed has not listened (None: it listens, or there is none);
+        sampled by the runtime's housekeeping."""
 
     def __call__(self) -> tuple[bool, str]:
         operations = self._operations()
         if self.leases is not None:
             held = self.leases()
             operations = [op for op in operations if op.name in held]
+        now = self._clock.now()
         return evaluate_health(
-            now=self._clock.now(),
+            now=now,
             started_at=self.started_at,
             operations=operations,
             slack=self.slack() if self.slack is not None else None,
@@ -145,15 +173,22 @@ class HealthCheck:
             outbox_stuck_after=self._stuck_after,
             config_problem=self.config_problem,
             store_problem=self.store_problem,
+            changes_problem=changes_problem(
+                self.changes_lost_since, now=now, grace=self._changes_grace
+            ),
         )
 
     def detail(self) -> str | None:
         """The lines /healthz adds after the verdict with several replicas: the leases
-        held, then how fast the shared store answers lately."""
+        held, whether the change feed listens, then how fast the shared store answers."""
         if self.leases is None:
             return None
         store = self.store_latency() if self.store_latency is not None else None
-        return leases_line(self.leases()) + (f"\n{store}" if store else "")
+        lines = [
+            leases_line(self.leases()),
+            changes_line(self.changes_lost_since, now=self._clock.now()),
+        ]
+        return "\n".join([*lines, *([store] if store else [])])
 
 
 def leases_line(held: Mapping[str, int]) -> str:

@@ -190,6 +190,12 @@ class Metrics:
             ["operation"],
             registry=r,
         )
+        self.changes_connected = Gauge(
+            "callbot_changes_connected",
+            "1 while this replica listens to what the other replicas commit (PostgreSQL "
+            "LISTEN; always 1 where one process is all), 0 while it reconnects",
+            registry=r,
+        )
         self._store_recent: deque[float] = deque(maxlen=STORE_RECENT)
         self.outbox_depth.set(0)
 
@@ -275,6 +281,9 @@ class Metrics:
             self.leases.labels(operation=name).set(1 if name in held else 0)
         for name, epoch in held.items():
             self.lease_epoch.labels(operation=name).set(epoch)
+
+    def set_changes_connected(self, listening: bool) -> None:
+        self.changes_connected.set(1 if listening else 0)
 
     def set_outbox_depth(self, depth: int) -> None:
         self.outbox_depth.set(depth)

@@ -14,6 +14,7 @@ from bot.adapters.slack.frontend import CallsFrontend
 from bot.adapters.slack.ports import ActionRequest, CommandRequest, Reply
 from bot.adapters.slack.presenter import SlackPresenter
 from bot.adapters.store.postgres import PostgresStore
+from bot.adapters.store.postgres_changes import PostgresChanges
 from bot.bootstrap import CycleHooks, assemble, calls_frontend, wire_context
 from bot.config.model import Settings
 from bot.domain.calls import CallRecord
@@ -104,12 +105,16 @@ async def start_replica(
     holds: set[str] | None,
     chat: FakeChat | None = None,
     context: FakeContext | None = None,
+    feed: PostgresChanges | None = None,
 ) -> Replica:
     """A started replica that polls (holds) the operations in `holds` and follows the rest
     (None: those whose lease it holds, as `callbot run`). Its scheduler never fires on its
     own: the test polls. Replicas of one bot share `chat` (one Slack workspace). With
-    `context`, queue and agent context is wired as `callbot run` wires it."""
+    `context`, queue and agent context is wired as `callbot run` wires it. `feed`: the
+    change feed to listen with instead of the store's (through a proxy a test can cut)."""
     store = PostgresStore(url=url)
+    if feed is not None:
+        store.changes = feed
     source, chat = FakeSource(), chat if chat is not None else FakeChat()
     presenter = SlackPresenter(language=settings.language.value, mask_personal_data=True)
     hooks = CycleHooks()

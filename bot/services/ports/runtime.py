@@ -64,6 +64,10 @@ class RuntimeMetrics(Protocol):
         """The leases this replica holds (operation -> epoch), of the configured ones."""
         ...
 
+    def set_changes_connected(self, listening: bool) -> None:
+        """Whether the change feed listens to the other replicas now."""
+        ...
+
     def exposition(self) -> bytes:
         """The current values in the Prometheus text format, for GET /metrics."""
         ...
@@ -85,15 +89,17 @@ SlackHealth = Callable[[], tuple[bool, str]]
 class Health(Protocol):
     """What GET /healthz answers, and the facts the runtime feeds it as they change.
 
-    `outbox` is sampled by the housekeeping task, `store_problem` set while the store
-    cannot be read, `config_problem` while a reload was refused, `slack` once the Slack
-    transport exists (None: no Slack, as in the demo).
+    `outbox` is sampled by the housekeeping task (and `changes_lost_since` with it),
+    `store_problem` set while the store cannot be read, `config_problem` while a reload
+    was refused, `slack` once the Slack transport exists (None: no Slack, as in the demo).
     """
 
     outbox: OutboxSample
     store_problem: str | None
     config_problem: str | None
     slack: SlackHealth | None
+    changes_lost_since: datetime | None
+    """Since when the change feed has not listened (None: it listens, or there is none)."""
 
     def __call__(self) -> tuple[bool, str]:
         """(healthy, reason): "ok", or every problem found."""
