@@ -38,6 +38,7 @@ class ActionBatch:
         *,
         silences: dict[str, Silence] | None = None,
         forget: Iterable[str] = (),
+        answers: Iterable[tuple[int, str]] = (),
     ) -> ActionCommit:
         return ActionCommit(
             alerts=tuple(self.changed.values()),
@@ -46,4 +47,5 @@ class ActionBatch:
             actions=tuple(self.records),
             incidents=tuple(incident_changes(self.before.values(), self.changed.values())),
             outbox=tuple(self.rows),
+            answers=tuple(answers),
         )

@@ -26,7 +26,7 @@ from bot.domain.history import ActionRecord
 from bot.domain.silences import Silence, SilenceBook, silence_id
 from bot.logevents import audit
 from bot.services.action_batch import ActionBatch
-from bot.services.control_base import ControlsBase
+from bot.services.control_base import CARRYING_OUT, ControlsBase
 from bot.services.ports.requests import ActionRequest, RequestKind
 from bot.services.ports.store import HistoryPage
 from bot.services.views.alert import ActionKind, ActionResultView
@@ -104,7 +104,7 @@ class Controls(ControlsBase):
             tz=self._tz(operation or targets[0].operation),
         )
         if batch.records:
-            await self._store_batch(batch)
+            await self._store_batch(batch, outcome=ActionKind.ACKNOWLEDGED)
         return view
 
     async def silence(
@@ -203,9 +203,18 @@ class Controls(ControlsBase):
             await self._send(RequestKind.UNSILENCE, away, by, now, rule=rule, lifted=lifted)
             return view
 
-    async def carry_out(self, request: ActionRequest) -> str:
+    async def carry_out(self, request: ActionRequest, request_id: int | None = None) -> str:
         """Do what another replica was asked about an operation this replica polls (its
-        alerts' single writer), as if asked here; the outcome (an ActionKind value)."""
+        alerts' single writer), as if asked here; the outcome (an ActionKind value). What it
+        stores answers request `request_id` in the same transaction: a crash before the
+        desk answers cannot have it carried out twice (a silence note posted twice)."""
+        token = CARRYING_OUT.set(request_id)
+        try:
+            return await self._carry_out(request)
+        finally:
+            CARRYING_OUT.reset(token)
+
+    async def _carry_out(self, request: ActionRequest) -> str:
         if request.kind is RequestKind.ACK:
             view = await self.acknowledge(
                 by=request.by, incident_id=request.incident_id, rule=request.rule,
@@ -237,7 +246,7 @@ class Controls(ControlsBase):
                     decision = silence_lifted(alert, remaining=still, now=now)
                     self._plan(batch, alert, decision, view, now)
             if batch.changed:
-                await self._store_batch(batch, undo=previous)
+                await self._store_batch(batch, undo=previous, outcome=view.kind)
             return view.kind.value
 
     async def expire_silences(self) -> int:

@@ -8,6 +8,7 @@ another replica polls (their alerts are changed there, through the `Relay`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,7 +21,11 @@ from bot.services.ports.requests import ActionRequest, RequestKind
 from bot.services.ports.store import NewOutboxRow, OutboxAction, Store
 from bot.services.relay import Relay
 from bot.services.state import RuntimeState
-from bot.services.views.alert import ActionResultView
+from bot.services.views.alert import ActionKind, ActionResultView
+
+CARRYING_OUT: ContextVar[int | None] = ContextVar("callbot_carrying_out", default=None)
+"""The id of the request (bot.services.ports.requests) the current task carries out for
+another replica: the action's commit answers it, in the same transaction as its effect."""
 
 
 class ControlsBase:
@@ -158,9 +163,15 @@ class ControlsBase:
         silences: dict[str, Silence] | None = None,
         forget: Iterable[str] = (),
         undo: SilenceBook | None = None,
+        outcome: ActionKind | None = None,
     ) -> None:
+        """Store `batch`, then swap it in; `outcome` answers the request being carried out
+        (`CARRYING_OUT`), if any, in the same commit."""
+        request_id = CARRYING_OUT.get()
+        answers = () if request_id is None or outcome is None else ((request_id, outcome.value),)
+        commit = batch.commit(silences=silences, forget=forget, answers=answers)
         try:
-            await self._store.commit_action(batch.commit(silences=silences, forget=forget))
+            await self._store.commit_action(commit)
         except BaseException:
             if undo is not None:
                 self._state.silences = undo

@@ -6,8 +6,10 @@ per operation it does not hold and, for an acknowledgement, waits briefly for th
 the person is told the truth: done, already done, or passed on and not yet done. `RequestDesk`
 is the holder's side: told by the change feed (or by its own periodic look, should a
 notification be lost), it carries out the requests of the operations it holds through
-`Controls.carry_out`, which stores the alerts, the record and the edit of the living message
-in one transaction, then answers each request.
+`Controls.carry_out`, which stores the alerts, the record, the edit of the living message
+and the answer to the request in one transaction (so a holder that crashes before the desk
+answers never has it carried out again), then answers each request (the ones that stored
+nothing, such as an acknowledgement already done).
 """
 
 from __future__ import annotations
@@ -89,7 +91,7 @@ class RequestDesk:
         requests: ActionRequests,
         holds: Callable[[str], bool],
         operations: Callable[[], Sequence[str]],
-        carry_out: Callable[[ActionRequest], Awaitable[str]],
+        carry_out: Callable[[ActionRequest, int], Awaitable[str]],
         look_every_s: float = LOOK_EVERY_S,
     ) -> None:
         self._requests = requests
@@ -134,8 +136,8 @@ class RequestDesk:
         for pending in await self._requests.pending(held):
             if not self.holds(pending.request.operation):
                 continue
-            outcome = await self._carry_out(pending.request)
-            await self._requests.answer(pending.id, outcome)
+            outcome = await self._carry_out(pending.request, pending.id)
+            await self._requests.answer(pending.id, outcome)  # a no-op if stored with it
             log.info(
                 "event=request_served id=%d operation=%s kind=%s outcome=%s",
                 pending.id,

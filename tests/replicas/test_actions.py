@@ -5,6 +5,7 @@ truth (done, or passed on and not yet done)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -13,7 +14,8 @@ import pytest
 from bot.adapters.clock import ManualClock
 from bot.adapters.slack.blocks import ACK_ACTION
 from bot.config.model import Settings
-from tests.replicas.harness import ADMIN, Replica, start_replica
+from bot.services.ports.store import StoreBusyError
+from tests.replicas.harness import ADMIN, WAIT_S, Replica, start_replica
 from tests.services.fakes import FakeChat
 from tests.support.config import make_settings, operation
 from tests.support.frontend_world import RULES, mix, text_of
@@ -154,3 +156,34 @@ async def test_a_silence_that_runs_out_is_recorded_once_and_told_once(bot: Bot) 
     assert [a.kind.value for a in page.actions] == ["expiry", "silence"]
     assert len(bot.thread(incident)) == told + 1  # one note: heard again
     assert not leader.runtime.state.alerts.get("abandons", "bogota").silenced
+
+
+async def test_a_holder_that_crashes_before_answering_never_has_a_silence_carried_out_twice(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    leader = await bot.start("a", holds={"bogota"})
+    other = await bot.start("b", holds=set())
+    incident = await bot.firing(leader, other)
+
+    async def crash(request_id: int, outcome: str) -> None:
+        raise StoreBusyError("the holder died before it answered")
+
+    monkeypatch.setattr(leader.store.requests, "answer", crash)
+    await other.ask("silence abandons bogota 1h lunch")
+    for _ in range(int(WAIT_S / 0.02)):  # the holder carries it out, then "dies"
+        if leader.runtime.state.alerts.get("abandons", "bogota").silenced:
+            break
+        await asyncio.sleep(0.02)
+    await leader.delivered()
+    notes = [text for text in bot.thread(incident) if "silenced" in text]
+    assert len(notes) == 1
+    await leader.runtime.stop()
+    bot.replicas.remove(leader)
+
+    successor = await bot.start("c", holds=set())
+    successor.runtime.follower.holds = {"bogota"}.__contains__  # it takes the lease now
+    assert successor.runtime.desk is not None
+    assert await successor.runtime.desk.serve() == 0  # answered with the silence's effect
+    await successor.delivered()
+    assert [text for text in bot.thread(incident) if "silenced" in text] == notes
+    assert successor.runtime.state.alerts.get("abandons", "bogota").silenced

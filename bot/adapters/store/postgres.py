@@ -20,13 +20,9 @@ from typing import TypeVar
 import psycopg
 from psycopg_pool import AsyncConnectionPool
 
-from bot.adapters.store.context_rows import (
-    SELECT_POSTGRES,
-    UPSERT_POSTGRES,
-    context_row,
-    stored_contexts,
-)
+from bot.adapters.store.context_rows import context_row
 from bot.adapters.store.postgres_changes import PostgresChanges, announce, channel_for
+from bot.adapters.store.postgres_context import load_context_rows, put_context_row
 from bot.adapters.store.postgres_lease import fence
 from bot.adapters.store.postgres_leasing import PostgresLeases
 from bot.adapters.store.postgres_outbox import (
@@ -228,15 +224,16 @@ class PostgresStore(PostgresLeases, Store):
 
     @timed
     async def commit_action(self, commit: ActionCommit) -> list[int]:
-        """Announces the operations whose alerts it changed, and a change of silences.
-        Fenced like `commit_cycle`: alerts of an operation whose group's lease this store
-        holds are written only while that lease still holds (a paused old holder carrying
-        out an acknowledgement cannot overwrite its successor's alerts or edit the message
-        with them)."""
+        """Announces the operations whose alerts it changed, a change of silences, and the
+        requests it answered. Fenced like `commit_cycle`: alerts of an operation whose
+        group's lease this store holds are written only while that lease still holds (a
+        paused old holder carrying out an acknowledgement cannot overwrite its successor's
+        alerts or edit the message with them)."""
         operations = sorted({a.operation for a in commit.alerts})
         changes = [Change(ChangeKind.COMMITTED, op) for op in operations]
         if commit.silences or commit.forget_silences:
             changes.append(Change(ChangeKind.SILENCES))
+        changes += [Change(ChangeKind.ANSWERED, None, rid) for rid, _ in commit.answers]
         fences = {lease.operation: lease for op in operations if (lease := self._fencing(op))}
 
         async def work(conn: Conn) -> list[int]:
@@ -388,18 +385,13 @@ class PostgresStore(PostgresLeases, Store):
         row = context_row(operation, snapshot)
 
         async def work(conn: Conn) -> bool:
-            cursor = await conn.execute(UPSERT_POSTGRES, row)
-            if cursor.rowcount != 1:
-                return False
-            await self._announce(conn, Change(ChangeKind.CONTEXT, operation))
-            return True
+            kept = await put_context_row(conn, row)
+            if kept:
+                await self._announce(conn, Change(ChangeKind.CONTEXT, operation))
+            return kept
 
         return await self._run(work)
 
     @timed
     async def load_context(self, operation: str | None = None) -> Mapping[str, StoredContext]:
-        async def work(conn: Conn) -> Mapping[str, StoredContext]:
-            cursor = await conn.execute(SELECT_POSTGRES, (operation, operation))
-            return stored_contexts(await cursor.fetchall())
-
-        return await self._run(work, write=False)
+        return await self._run(lambda conn: load_context_rows(conn, operation), write=False)

@@ -64,6 +64,12 @@ HISTORY_ACTIONS = (
     "AND (%(operation)s::text IS NULL OR operation IS NULL OR operation = %(operation)s) "
     "ORDER BY at DESC, id DESC LIMIT %(limit)s"
 )
+_ANSWER = (
+    "UPDATE action_requests SET answer = %s, "
+    "answered_at = (extract(epoch FROM clock_timestamp()) * 1000000)::bigint "
+    "WHERE id = %s AND answer IS NULL"
+)
+"""A request carried out by an action, answered with it (bot.adapters.store.postgres_requests)."""
 _UPSERT_POLL = (
     "INSERT INTO poll_status (operation, last_success_at, last_error, consecutive_failures, "
     "last_duration, last_attempt_at, last_error_kind, stopped, last_records, last_skipped, "
@@ -203,6 +209,9 @@ async def write_action(conn: Conn, commit: ActionCommit) -> list[int]:
                 actions,
             )
     await _upsert_incidents(conn, list(incident_rows(commit.incidents)))
+    if commit.answers:
+        async with conn.cursor() as cursor:
+            await cursor.executemany(_ANSWER, [(outcome, rid) for rid, outcome in commit.answers])
     return await insert_outbox(conn, commit.outbox)
 
 

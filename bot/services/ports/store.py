@@ -196,8 +196,10 @@ class CycleCommit:
 class ActionCommit:
     """Everything a person's action (or the end of a silence) stores, in one transaction:
     the alerts it changed (upserted by (operation, rule)), the silences it adds or replaces
-    (by id) or forgets, the record of it, the incidents whose record it changes, and the
-    notifications that announce it."""
+    (by id) or forgets, the record of it, the incidents whose record it changes, the
+    notifications that announce it, and the requests it carries out (id, outcome), answered
+    with it so that a holder crashing in between never carries one out twice (a store that
+    keeps requests, PostgreSQL: bot.services.ports.requests; the others keep none)."""
 
     alerts: Sequence[Alert] = ()
     silences: Sequence[Silence] = ()
@@ -205,6 +207,7 @@ class ActionCommit:
     actions: Sequence[ActionRecord] = ()
     incidents: Sequence[IncidentRecord] = ()
     outbox: Sequence[NewOutboxRow] = ()
+    answers: Sequence[tuple[int, str]] = ()
 
 
 @dataclass(frozen=True, slots=True)
