@@ -4,7 +4,8 @@ request whose client left) and a fake Slack Web API: an abandon incident fires a
 once; the replica polling the operation is killed with SIGKILL half-way through the
 incident; the other takes the operation over, and the incident resolves on the message
 first posted; Wolkvox never sees two requests at once on the token; `/calls last10` answers
-the same totals on both replicas."""
+the same totals on both replicas, and the replica that does not poll answers `/calls queues`
+and `/calls agents` from the snapshots the other stored."""
 
 from __future__ import annotations
 
@@ -109,6 +110,23 @@ async def test_failover_mid_incident_keeps_one_message_and_one_request_per_token
         return len(totals) == 1 and None not in totals
 
     await survivor.wait_until(same_totals, within_s=30)
+
+    # So do `/calls queues` and `/calls agents`: only the holder asks Wolkvox's `skills` and
+    # `agents`; the survivor answers from the snapshots it stored, never refused.
+    for command in ("queues", "agents"):
+        await post_slash_command(f"{holder.url}/slack/events", SIGNING_SECRET, command)
+
+    async def survivor_has_context() -> bool:
+        shown = []
+        for command in ("queues", "agents"):
+            answer = await post_slash_command(
+                f"{survivor.url}/slack/events", SIGNING_SECRET, command
+            )
+            assert answer.status == 200 and "lease" not in answer.text, answer.text
+            shown.append(answer.text)
+        return "waiting" in shown[0] and "logged in" in shown[1]
+
+    await survivor.wait_until(survivor_has_context, within_s=30)
 
     # The holder dies mid-incident; the survivor takes the operation over and polls it.
     epoch_before = metric(await holder.metrics(), EPOCH)
