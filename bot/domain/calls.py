@@ -203,15 +203,18 @@ class KeyedCalls(Sequence[CallRecord]):
         results: Iterable[str],
         sources: Sequence[object],
         build: Build,
+        *,
+        times: Iterable[datetime] | None = None,
     ) -> KeyedCalls:
         """The calls of an answer given as columns, one item per call as listed.
 
         `ids` are non-empty conn_ids, `ats` aware times, `types` and `results` canonical
         spellings; `build(conn_id, at, type, result, source)` makes a call's record. A
         conn_id listed again keeps its first place and takes the later call's values
-        (`duplicates` counts the repeats). Every step is a C-level pass over the columns.
+        (`duplicates` counts the repeats). `times` are the distinct values of `ats`, when
+        the caller has them. Every step is a C-level pass over the columns.
         """
-        minute_of = {at: epoch_minute(at) for at in set(ats)}
+        minute_of = {at: epoch_minute(at) for at in (set(ats) if times is None else times)}
         entries = dict(
             zip(ids, zip(map(minute_of.__getitem__, ats), types, results, strict=True), strict=True)
         )

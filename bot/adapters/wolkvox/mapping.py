@@ -162,8 +162,6 @@ def _map_documented(rows: tuple[object, ...], zone: tzinfo) -> KeyedCalls | None
         ids = list(map(str.strip, map(_CONN_ID, rows)))
     except TypeError:  # a conn_id that is not text
         return None
-    if "" in ids:
-        return None
     dates = list(map(_DATE, rows))
     at_of: dict[str, datetime] = {}
     for raw in set(dates):
@@ -178,8 +176,9 @@ def _map_documented(rows: tuple[object, ...], zone: tzinfo) -> KeyedCalls | None
         map(_RESULT_FIELD, rows),
         rows,
         _record,
+        times=at_of.values(),
     )
-    if any(not call_type or result is None for _, call_type, result in calls.counts):
+    if "" in calls.entries or any(not t or r is None for _, t, r in calls.counts):
         return None
     return calls
 
