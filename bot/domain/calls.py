@@ -214,7 +214,13 @@ class KeyedCalls(Sequence[CallRecord]):
         (`duplicates` counts the repeats). `times` are the distinct values of `ats`, when
         the caller has them. Every step is a C-level pass over the columns.
         """
-        minute_of = {at: epoch_minute(at) for at in (set(ats) if times is None else times)}
+        # One int object per minute, so that entries of one minute compare by identity.
+        shared: dict[int, int] = {}
+        minute_of = {
+            at: shared.setdefault(m, m)
+            for at in (set(ats) if times is None else times)
+            for m in (epoch_minute(at),)
+        }
         entries = dict(
             zip(ids, zip(map(minute_of.__getitem__, ats), types, results, strict=True), strict=True)
         )
