@@ -184,6 +184,6 @@ class AlertContextRefresher:
             rows = [r for r in rows if r.action == OutboxAction.UPDATE]
             if not rows:
                 return
-            await self._store.commit_action(ActionCommit(outbox=rows))
+            await self._store.commit_action(ActionCommit(outbox=rows, under=(operation,)))
         if self._on_outbox is not None:
             self._on_outbox()

@@ -20,6 +20,7 @@ from bot.domain.specs import CallFilter, RuleKind, RuleSpec
 from bot.services.context import ContextService, polls_due_today
 from bot.services.context_alerts import AlertContextRefresher, wants_context
 from bot.services.monitor import Monitor
+from bot.services.ports.store import ActionCommit
 from bot.services.state import RuntimeState
 from tests.support.config import make_settings, operation
 from tests.support.frontend_world import RULES, T0, mix
@@ -90,6 +91,23 @@ async def test_a_fired_alert_is_edited_to_show_the_queues_that_explain_it_and_th
     assert edit.index("&lt;!channel&gt;") < edit.index("Servicio al cliente")
     assert "ready 1 · talking 2 · after-call work 1 · auxiliary/paused 3 · logged in 7" in edit
     assert "Secreto" not in edit
+
+
+async def test_the_context_edit_is_committed_under_its_operations_lease() -> None:
+    """The edit stores only outbox rows; it names its operation so that a store holding
+    leases fences it (an old holder cannot queue an edit after a takeover)."""
+    rig = await make_rig()
+    committed: list[ActionCommit] = []
+    commit_action = rig.store.commit_action
+
+    async def recording(commit: ActionCommit) -> list[int]:
+        committed.append(commit)
+        return await commit_action(commit)
+
+    rig.store.commit_action = recording  # type: ignore[method-assign]
+    await rig.poll(mix(rig.clock.now(), abandons=8))
+    [edit] = [c for c in committed if c.outbox and not c.alerts]
+    assert tuple(edit.under) == ("bogota",)
 
 
 async def test_while_it_fires_context_is_fetched_at_most_once_per_context_every() -> None:

@@ -228,13 +228,14 @@ class PostgresStore(PostgresLeases, Store):
         requests it answered. Fenced like `commit_cycle`: alerts of an operation whose
         group's lease this store holds are written only while that lease still holds (a
         paused old holder carrying out an acknowledgement cannot overwrite its successor's
-        alerts or edit the message with them)."""
+        alerts or edit the message with them); so are the operations in `commit.under`."""
         operations = sorted({a.operation for a in commit.alerts})
         changes = [Change(ChangeKind.COMMITTED, op) for op in operations]
         if commit.silences or commit.forget_silences:
             changes.append(Change(ChangeKind.SILENCES))
         changes += [Change(ChangeKind.ANSWERED, None, rid) for rid, _ in commit.answers]
-        fences = {lease.operation: lease for op in operations if (lease := self._fencing(op))}
+        under = {*operations, *commit.under}
+        fences = {lease.operation: lease for op in under if (lease := self._fencing(op))}
 
         async def work(conn: Conn) -> list[int]:
             for key in sorted(fences):

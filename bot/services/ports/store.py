@@ -208,6 +208,9 @@ class ActionCommit:
     incidents: Sequence[IncidentRecord] = ()
     outbox: Sequence[NewOutboxRow] = ()
     answers: Sequence[tuple[int, str]] = ()
+    under: Sequence[str] = ()
+    """Operations whose lease fences this commit besides those of its alerts: a context
+    edit of an operation's messages stores only outbox rows, which name no operation."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -130,3 +130,20 @@ async def test_an_old_holders_action_on_its_alerts_is_refused_after_a_takeover(
     # An action on alerts of no lease held here (another replica's silence note) is not fenced.
     await old.commit_action(ActionCommit(alerts=(alert("trunk", op="lima"),)))
     assert ("lima", "trunk") in (await new.load(T0)).alerts
+
+
+async def test_an_old_holders_context_edit_is_refused_after_a_takeover(
+    replicas: list[PostgresStore], pg_url: str
+) -> None:
+    """A context edit stores only outbox rows; it names its operation so the lease fences it."""
+    old, new, _ = replicas
+    assert await old.acquire_lease("sales", ttl=LONG) is not None
+    await expire_lease(pg_url, "sales")
+    assert await new.acquire_lease("sales", ttl=LONG) is not None
+
+    edit = ActionCommit(outbox=(draft("#ops", "abandon:sales:1"),), under=("sales",))
+    with pytest.raises(StaleLeaseError):
+        await old.commit_action(edit)
+    assert await new.outbox_depth() == 0
+    await new.commit_action(edit)
+    assert await new.outbox_depth() == 1
