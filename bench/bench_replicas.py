@@ -1,4 +1,5 @@
-"""Several replicas on one PostgreSQL database: failover time, and polling lag at 200 operations.
+"""Several replicas on one PostgreSQL database: failover time, follower lag, and polling lag at
+200 operations.
 
 Real `callbot run --http` processes (tests/runtime/bot_process.py) on one schema of the local
 PostgreSQL server (bench/pg.py), against the Wolkvox simulator and the fake Slack Web API
@@ -11,6 +12,9 @@ served by this process on 127.0.0.1; the simulator notes when each request arriv
   from the kill to the first successful poll by the survivor, read from its JSON log. The
   bound is poll_every + lease_ttl. The killed replica is started again (it follows) before
   the next round, which kills the new holder.
+- Follower lag: two replicas poll one busy operation every second; from the holder's commit
+  to the other replica's `/calls last10` showing the new totals, over many commits, against
+  a bare PostgreSQL NOTIFY round trip on the same server as the floor (bench/follower_lag.py).
 - Lag: 200 operations polled every 10 s (the default lease TTL, 30 s), by two replicas that
   spread the leases, and as the floor by one replica alone on its own schema, in the same
   run. Lag is how much later than the scheduler allows (`poll_every` plus its jitter, a
@@ -37,9 +41,11 @@ from pathlib import Path
 from aiohttp import web
 
 from bench.common import Figure, median, percentile
+from bench.follower_lag import ASK_EVERY_S, Lags, follower_lags
 from bench.pg import pg_schema_url
 from bot.adapters.scheduler import jitter_for
 from bot.adapters.wolkvox.simulator import WolkvoxSimulator
+from bot.services.follow import SETTLE_S
 from tests.fakes.slack_api import FakeSlackApi
 from tests.runtime.bot_process import (
     BOT_TOKEN,
@@ -57,6 +63,9 @@ LEASE_TTL_S = 3.0
 LAG_OPERATIONS = 200
 LAG_POLL_EVERY_S = 10.0
 TARGET_LAG_P99_S = 1.0
+TARGET_FOLLOW_S = 2.0
+FOLLOW_VOLUME = 20.0
+"""The simulator's traffic, times its usual: new calls on almost every poll."""
 OK_POLLS = 'callbot_polls_total{{operation="{}",outcome="ok"}}'
 LEASE = 'callbot_leases{{operation="{}"}}'
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -197,6 +206,42 @@ async def _failovers(rounds: int) -> list[float]:
     return times
 
 
+def _follow_config(directory: Path, base_url: str, store_url: str) -> Path:
+    return write_config(
+        directory, base_url=base_url, store_url=store_url, poll_every=f"{POLL_EVERY_S:g}s"
+    )
+
+
+async def _follow(commits: int) -> Lags:
+    simulator = WolkvoxSimulator(valid_tokens=[WOLKVOX_TOKEN], volume=FOLLOW_VOLUME, latency=0.05)
+    async with _deployment(
+        simulator, Arrivals(), schema="follow", config=_follow_config
+    ) as replicas:
+        holder = await _holder(replicas, LEASE.format("bogota"))
+        (follower,) = [bot for bot in replicas if bot is not holder]
+        return await follower_lags(holder, follower, commits)
+
+
+def _follow_figure(lags: Lags, commits: int) -> Figure:
+    follow, floor = lags.follower, lags.floor
+    p50, p99, top = median(follow), percentile(follow, 99), max(follow)
+    return Figure(
+        name="follower lag: holder's commit -> the follower's /calls last10 shows its totals",
+        value=f"p50 {p50 * 1e3:.0f} ms, p99 {p99 * 1e3:.0f} ms, max {top * 1e3:.0f} ms",
+        target=f"<= {TARGET_FOLLOW_S:g} s",
+        passed=top <= TARGET_FOLLOW_S and lags.missed == 0,
+        note=(
+            f"{len(follow)} of {commits} commits ({lags.missed} never shown); "
+            f"floor, a bare NOTIFY round trip on the same server in the same span: p50 "
+            f"{median(floor) * 1e3:.1f} ms, p99 {percentile(floor, 99) * 1e3:.1f} ms "
+            f"({len(floor)} round trips), p50 ratio {p50 / median(floor):.0f}x, most of it the "
+            f"{SETTLE_S * 1e3:g} ms a follower gathers changes for before it reloads; "
+            f"resolution: one /calls request p50 {median(lags.round_trip) * 1e3:.1f} ms "
+            f"+ {ASK_EVERY_S * 1e3:g} ms between requests; poll_every {POLL_EVERY_S:g} s"
+        ),
+    )
+
+
 def _lag_config(directory: Path, base_url: str, store_url: str) -> Path:
     return support_config.write_config(
         directory / "callbot.yml",
@@ -256,12 +301,15 @@ async def _held(bot: BotProcess) -> int:
 def run(*, quick: bool = False) -> list[Figure]:
     rounds = 3 if quick else 7
     measure_s = 30.0 if quick else 60.0
+    commits = 10 if quick else 80
+    follow = asyncio.run(_follow(commits))
     failovers = asyncio.run(_failovers(rounds))
     bound = POLL_EVERY_S + LEASE_TTL_S
     two, held = asyncio.run(_lag(2, measure_s))
     one, _ = asyncio.run(_lag(1, measure_s))
     p99_two, p99_one = percentile(two, 99), percentile(one, 99)
     return [
+        _follow_figure(follow, commits),
         Figure(
             name="failover: kill -9 of the holder -> first poll by the other replica",
             value=f"{median(failovers):.1f} s",
