@@ -6,7 +6,6 @@ truth (done, or passed on and not yet done)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -59,14 +58,6 @@ class Bot:
         """The living message's text now, and how many times it was edited."""
         [message] = [m for m in self.chat.top_level() if m.incident_id == incident_id]
         return message.text, len(message.edits)
-
-
-@pytest.fixture
-async def bot(pg_url: str) -> AsyncIterator[Bot]:
-    bot = Bot(pg_url)
-    yield bot
-    for replica in reversed(bot.replicas):
-        await replica.runtime.stop()
 
 
 async def test_an_ack_on_another_replica_reaches_the_holder_and_edits_the_message_once(

@@ -4,22 +4,10 @@ its operation, not once per replica."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
 from bot.reload import apply_settings
 from tests.replicas.test_actions import Bot
 from tests.support.config import make_settings, operation
 from tests.support.frontend_world import RULES
-
-
-@pytest.fixture
-async def bot(pg_url: str) -> AsyncIterator[Bot]:
-    bot = Bot(pg_url)
-    yield bot
-    for replica in reversed(bot.replicas):
-        await replica.runtime.stop()
 
 
 async def test_a_removed_rules_incident_is_closed_once_by_the_holder(bot: Bot) -> None:
