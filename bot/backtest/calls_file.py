@@ -17,14 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.adapters.wolkvox.call_fields import SKIP_BAD_DATE, SKIP_NO_DATE
 from bot.adapters.wolkvox.envelope import Envelope
-from bot.adapters.wolkvox.mapping import (
-    SKIP_BAD_DATE,
-    SKIP_NO_CONN_ID,
-    SKIP_NO_DATE,
-    SKIP_NOT_AN_OBJECT,
-    map_calls,
-)
+from bot.adapters.wolkvox.mapping import SKIP_NO_CONN_ID, SKIP_NOT_AN_OBJECT, map_calls
 from bot.backtest.sources import Row, TimedRow
 
 FIELDS = frozenset(

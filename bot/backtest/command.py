@@ -20,7 +20,7 @@ from typing import TextIO
 
 from bot.adapters.clock import ManualClock
 from bot.adapters.slack.presenter import SlackPresenter
-from bot.adapters.wolkvox.mapping import parse_local_date
+from bot.adapters.wolkvox.call_fields import parse_local_date
 from bot.adapters.wolkvox.simulator_scenarios import validate_scenario
 from bot.backtest.calls_file import CallsFileError, read_calls_file
 from bot.backtest.output import Run, render_json, render_table

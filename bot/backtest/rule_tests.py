@@ -21,7 +21,7 @@ from typing import Any, TextIO
 
 import yaml
 
-from bot.adapters.wolkvox.mapping import parse_local_date
+from bot.adapters.wolkvox.call_fields import parse_local_date
 from bot.backtest.command import Calls, replay_calls
 from bot.backtest.output import QUEUE_RULES_NOT_REPLAYED
 from bot.backtest.rules_file import rules_from_data

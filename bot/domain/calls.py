@@ -13,7 +13,7 @@ from __future__ import annotations
 import heapq
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -156,10 +156,13 @@ class KeyedCalls(Sequence[CallRecord]):
     The call log needs only each call's entry (minute, type, result) to count it, and a
     poll of a busy operation repeats most of its calls from the last poll, so building a
     `CallRecord` (phone and customer id read, an object per call) for every call was most
-    of an ingest's cost (issue 11). Made by `from_columns`. `entries` maps each distinct
-    conn_id to its entry, in the order the answer first named it; `ats` are the calls'
-    times in that order. Reading this as a sequence gives exactly the records a plain
-    mapping would have built, in that order, built once and kept.
+    of an ingest's cost (issue 11). Made by `from_entries` or `from_columns`. `entries`
+    maps each distinct conn_id to its entry, in the order the answer first named it. Each
+    call's time is kept as a stamp: the time itself, or the vendor's date text, read
+    through `time_of` only where a time is wanted (a record built, the latest calls), so
+    an answer's 60,000 times are not looked up when its entries already say the minute.
+    Reading this as a sequence gives exactly the records a plain mapping would have
+    built, in that order, built once and kept.
     """
 
     __slots__ = (
@@ -172,27 +175,72 @@ class KeyedCalls(Sequence[CallRecord]):
         "_records",
         "_sources",
         "_span",
+        "_stamps",
+        "_time_of",
     )
 
     def __init__(
         self,
         ids: list[str],
         entries: dict[str, Entry],
-        ats: Sequence[datetime],
+        stamps: Sequence[Hashable],
+        time_of: Mapping[Hashable, datetime],
         sources: Sequence[object],
         build: Build,
         duplicates: int,
     ) -> None:
-        """Use `from_columns`: this trusts its arguments to agree."""
+        """Use `from_entries` or `from_columns`: this trusts its arguments to agree."""
         self._ids = ids
         self._entries = entries
-        self._ats = ats
+        self._stamps = stamps
+        self._time_of = time_of
         self._sources = sources
         self._build = build
         self._duplicates = duplicates
+        self._ats: Sequence[datetime] | None = None
         self._counts: Mapping[Entry, int] | None = None
         self._span: tuple[datetime, datetime] | None = None
         self._records: tuple[CallRecord, ...] | None = None
+
+    @classmethod
+    def from_entries(
+        cls,
+        ids: Sequence[str],
+        entries: Sequence[Entry],
+        stamps: Sequence[Hashable],
+        time_of: Mapping[Hashable, datetime],
+        sources: Sequence[object],
+        build: Build,
+    ) -> KeyedCalls:
+        """The calls of an answer given as columns, one item per call as listed.
+
+        `ids` are non-empty conn_ids; `entries` the calls' (epoch minute, type, result),
+        with canonical spellings; `stamps` stand for the calls' times, `time_of[stamp]`
+        being the aware time (it holds the stamps listed, and no other); `build(conn_id,
+        time, type, result, source)` makes a call's record. A conn_id listed again keeps
+        its first place and takes the later call's values (`duplicates` counts the
+        repeats). Every step is a C-level pass over the columns.
+        """
+        keyed = dict(zip(ids, entries, strict=True))
+        listed = len(ids)
+        if len(keyed) == listed:
+            calls = cls(list(ids), keyed, stamps, time_of, sources, build, 0)
+        else:
+            # Each repeated conn_id's last stamp and source, in the order of its first place.
+            last = list(dict(zip(ids, range(listed), strict=True)).values())
+            calls = cls(
+                list(keyed),
+                keyed,
+                list(map(stamps.__getitem__, last)),
+                time_of,
+                list(map(sources.__getitem__, last)),
+                build,
+                listed - len(keyed),
+            )
+        if time_of:
+            times = time_of.values()
+            calls._span = (min(times), max(times))
+        return calls
 
     @classmethod
     def from_columns(
@@ -203,44 +251,15 @@ class KeyedCalls(Sequence[CallRecord]):
         results: Iterable[str],
         sources: Sequence[object],
         build: Build,
-        *,
-        times: Iterable[datetime] | None = None,
     ) -> KeyedCalls:
-        """The calls of an answer given as columns, one item per call as listed.
-
-        `ids` are non-empty conn_ids, `ats` aware times, `types` and `results` canonical
-        spellings; `build(conn_id, at, type, result, source)` makes a call's record. A
-        conn_id listed again keeps its first place and takes the later call's values
-        (`duplicates` counts the repeats). `times` are the distinct values of `ats`, when
-        the caller has them. Every step is a C-level pass over the columns.
-        """
+        """`from_entries` of calls given by their aware times, types and results (the
+        time of each call is its own stamp)."""
         # One int object per minute, so that entries of one minute compare by identity.
         shared: dict[int, int] = {}
-        minute_of = {
-            at: shared.setdefault(m, m)
-            for at in (set(ats) if times is None else times)
-            for m in (epoch_minute(at),)
-        }
-        entries = dict(
-            zip(ids, zip(map(minute_of.__getitem__, ats), types, results, strict=True), strict=True)
-        )
-        listed = len(ids)
-        if len(entries) == listed:
-            calls = cls(list(ids), entries, ats, sources, build, 0)
-        else:
-            # Each repeated conn_id's last time and source, in the order of its first place.
-            last = list(dict(zip(ids, range(listed), strict=True)).values())
-            calls = cls(
-                list(entries),
-                entries,
-                list(map(ats.__getitem__, last)),
-                list(map(sources.__getitem__, last)),
-                build,
-                listed - len(entries),
-            )
-        if minute_of:
-            calls._span = (min(minute_of), max(minute_of))
-        return calls
+        minute_of = {at: shared.setdefault(m, m) for at in set(ats) for m in (epoch_minute(at),)}
+        entries = list(zip(map(minute_of.__getitem__, ats), types, results, strict=True))
+        time_of: dict[Hashable, datetime] = {at: at for at in minute_of}
+        return cls.from_entries(ids, entries, ats, time_of, sources, build)
 
     @property
     def entries(self) -> Mapping[str, Entry]:
@@ -249,7 +268,9 @@ class KeyedCalls(Sequence[CallRecord]):
 
     @property
     def ats(self) -> Sequence[datetime]:
-        """Each call's time, in the order of `entries`."""
+        """Each call's time, in the order of `entries` (looked up on first read)."""
+        if self._ats is None:
+            self._ats = list(map(self._time_of.__getitem__, self._stamps))
         return self._ats
 
     @property
@@ -272,7 +293,8 @@ class KeyedCalls(Sequence[CallRecord]):
     def _at(self, index: int) -> CallRecord:
         conn_id = self._ids[index]
         _, call_type, result = self._entries[conn_id]
-        return self._build(conn_id, self._ats[index], call_type, result, self._sources[index])
+        at = self._time_of[self._stamps[index]]
+        return self._build(conn_id, at, call_type, result, self._sources[index])
 
     def _all(self) -> tuple[CallRecord, ...]:
         if self._records is None:
@@ -281,7 +303,7 @@ class KeyedCalls(Sequence[CallRecord]):
                 map(
                     self._build,
                     self._ids,
-                    self._ats,
+                    self.ats,
                     map(_TYPE, entries),
                     map(_RESULT, entries),
                     self._sources,
@@ -319,21 +341,26 @@ class KeyedCalls(Sequence[CallRecord]):
         """`latest_calls(self, n)`, building only the few records it returns.
 
         The calls at the latest times are picked out first (C-level passes over the
-        times, widening the times taken until at least `n` calls are in), then ranked
+        stamps, widening the times taken until at least `n` calls are in), then ranked
         exactly as `latest_calls` ranks all of them.
         """
-        ats = self._ats
-        if n <= 0 or not ats:
+        stamps = self._stamps
+        if n <= 0 or not stamps:
             return ()
-        times = sorted(set(ats), reverse=True)
+        time_of = self._time_of
+        by_time = sorted(time_of, key=time_of.__getitem__, reverse=True)
         take = 1
         while True:
-            wanted = frozenset(times[:take])
-            chosen = list(compress(range(len(ats)), map(wanted.__contains__, ats)))
-            if len(chosen) >= n or take >= len(times):
+            # The latest `take` stamps, and any other stamp of the same time as the last.
+            last = time_of[by_time[take - 1]]
+            while take < len(by_time) and time_of[by_time[take]] == last:
+                take += 1
+            wanted = frozenset(by_time[:take])
+            chosen = list(compress(range(len(stamps)), map(wanted.__contains__, stamps)))
+            if len(chosen) >= n or take >= len(by_time):
                 break
-            take *= 2
-        top = heapq.nlargest(n, chosen, key=ats.__getitem__)
+            take = min(2 * take, len(by_time))
+        top = heapq.nlargest(n, chosen, key=lambda i: time_of[stamps[i]])
         return tuple(map(self._at, reversed(top)))
 
 

@@ -11,18 +11,24 @@ with nothing to skip (the usual one) is read in C-level passes over its rows
 (`_map_documented`); any other row by row (`_map_rows`), normalising spellings
 and dates once per distinct value. Either way a call becomes its conn_id and
 entry in a `KeyedCalls`, and its full record (phone and customer id read, built
-through the slots, see `_SLOT_SETTERS`) is built only when it is read.
+through the slots, call_fields.py) is built only when it is read. How one field
+is read (dates, text values, the record) lives in call_fields.py, for both paths.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, fields
-from datetime import UTC, datetime, tzinfo
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from operator import attrgetter, itemgetter
 from types import MappingProxyType
-from typing import Any
 
+from bot.adapters.wolkvox.call_fields import (
+    SKIP_NO_DATE,
+    build_record,
+    read_date,
+    text,
+)
 from bot.adapters.wolkvox.envelope import Envelope, read_envelope
 from bot.adapters.wolkvox.rows_decode import ROW_TYPES, DocumentedRow
 from bot.domain.calls import (
@@ -30,37 +36,14 @@ from bot.domain.calls import (
     CallResult,
     CallType,
     KeyedCalls,
+    epoch_minute,
     normalise_result,
     normalise_type,
 )
 
 SKIP_NOT_AN_OBJECT = "not_an_object"
 SKIP_NO_CONN_ID = "no_conn_id"
-SKIP_NO_DATE = "no_date"
-SKIP_BAD_DATE = "bad_date"
 SKIP_DUPLICATE = "duplicate"
-
-_RECORD_FIELDS = ("conn_id", "at", "call_type", "result", "telephone", "customer_id")
-
-
-def _slot_setters() -> tuple[Callable[[CallRecord, object], None], ...]:
-    """The slot descriptors' setters of CallRecord, in field order.
-
-    A frozen dataclass's `__init__` sets each field through `object.__setattr__`
-    by name, which was half of the mapping's time on a 60,000-row answer
-    (bench/bench_ingest.py); setting the slots directly builds the same record
-    in less than half the time. That is only the same record while CallRecord
-    has exactly these fields and no `__post_init__`, so a change there stops
-    the import instead of being skipped silently.
-    """
-    if tuple(f.name for f in fields(CallRecord)) != _RECORD_FIELDS or hasattr(
-        CallRecord, "__post_init__"
-    ):
-        raise RuntimeError("CallRecord changed: update the mapping's record construction")
-    return tuple(vars(CallRecord)[name].__set__ for name in _RECORD_FIELDS)
-
-
-_SLOT_SETTERS = _slot_setters()
 
 
 def _check_documented_spellings() -> None:
@@ -109,7 +92,7 @@ def map_calls(envelope: Envelope, zone: tzinfo) -> MappedBatch:
 
     Every usable row is keyed by its conn_id (a later row with the same conn_id wins,
     and is counted as a duplicate); the records are built from the rows kept, on
-    demand (`_record`). An answer of documented rows only is read in C-level passes
+    demand (`build_record`). An answer of documented rows only is read in C-level passes
     (`_map_documented`); any other answer row by row (`_map_rows`), by the same rules.
     """
     rows = envelope.rows
@@ -123,7 +106,7 @@ def map_calls(envelope: Envelope, zone: tzinfo) -> MappedBatch:
             map(_TYPE, values),
             map(_RESULT, values),
             list(map(_ROW, values)),
-            _record,
+            build_record,
         )
     else:
         calls = mapped
@@ -138,7 +121,6 @@ def map_calls(envelope: Envelope, zone: tzinfo) -> MappedBatch:
 
 
 _AT, _TYPE, _RESULT, _ROW = (itemgetter(i) for i in range(4))
-_DOCUMENTED_TYPES = frozenset({DocumentedRow})
 _CONN_ID = attrgetter("conn_id")
 _DATE = attrgetter("date")
 _TYPE_INTERACTION = attrgetter("type_interaction")
@@ -152,35 +134,79 @@ def _map_documented(rows: tuple[object, ...], zone: tzinfo) -> KeyedCalls | None
     stripped, a date that is not text or not a usable call time, a type that is missing
     or empty (the old `type_call` may stand in for it), a missing result.
 
-    A documented type or result is its own canonical spelling
-    (`_check_documented_spellings`), so they are counted as they come; each distinct
-    date is read once. The result equals `_map_rows`'s (tests/adapters/wolkvox).
+    One decoder reads a whole answer, so when its first row is a DocumentedRow every
+    object in it is one, and a row that is no object has no conn_id to get. A documented
+    type or result is its own canonical spelling (`_check_documented_spellings`), so
+    they are used as they come; each distinct date is read once (`_Minutes`), and each
+    distinct entry is made once (`_Entries`): a call costs a few dictionary look-ups, no
+    object of its own. The result equals `_map_rows`'s (tests/adapters/wolkvox).
     """
-    if not rows or set(map(type, rows)) != _DOCUMENTED_TYPES:
+    if not rows or type(rows[0]) is not DocumentedRow:
         return None
     try:
         ids = list(map(str.strip, map(_CONN_ID, rows)))
-    except TypeError:  # a conn_id that is not text
+    except (AttributeError, TypeError):  # a row that is no object, a conn_id not text
         return None
     dates = list(map(_DATE, rows))
-    at_of: dict[str, datetime] = {}
-    for raw in set(dates):
-        at = _read_date(raw, zone) if type(raw) is str else SKIP_NO_DATE
-        if isinstance(at, str):
-            return None
-        at_of[raw] = at
-    calls = KeyedCalls.from_columns(
-        ids,
-        list(map(at_of.__getitem__, dates)),
-        map(_TYPE_INTERACTION, rows),
-        map(_RESULT_FIELD, rows),
-        rows,
-        _record,
-        times=at_of.values(),
+    minutes = _Minutes(zone)
+    made = _Entries()
+    entries = list(
+        map(
+            made.__getitem__,
+            zip(
+                map(minutes.__getitem__, dates),
+                map(_TYPE_INTERACTION, rows),
+                map(_RESULT_FIELD, rows),
+                strict=True,
+            ),
+        )
     )
-    if "" in calls.entries or any(not t or r is None for _, t, r in calls.counts):
+    if minutes.refused or made.refused:
         return None
-    return calls
+    calls = KeyedCalls.from_entries(ids, entries, dates, minutes.times, rows, build_record)
+    return None if "" in calls.entries else calls
+
+
+class _Minutes(dict[object, int]):
+    """A documented answer's dates to their epoch minutes, each date read once (on its
+    first look-up), one int object per minute. `times` holds each date's call time;
+    `refused` is set by a date that is not a usable call time."""
+
+    def __init__(self, zone: tzinfo) -> None:
+        super().__init__()
+        self.zone = zone
+        self.times: dict[object, datetime] = {}
+        self.refused = False
+        self._shared: dict[int, int] = {}
+
+    def __missing__(self, raw: object) -> int:
+        at = read_date(raw, self.zone) if type(raw) is str else SKIP_NO_DATE
+        if isinstance(at, str):
+            self.refused = True
+            self[raw] = 0  # looked up again without reading it again
+            return 0
+        minute = epoch_minute(at)
+        minute = self[raw] = self._shared.setdefault(minute, minute)
+        self.times[raw] = at
+        return minute
+
+
+class _Entries(dict[tuple[int, object, object], tuple[int, str, str]]):
+    """(minute, type, result) as a documented row has them to the one entry tuple that
+    stands for them all; `refused` is set by a missing or empty type or a missing
+    result. The key looked up is the tuple `zip` hands out (reused while no one keeps
+    it): kept here, it becomes the entry."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refused = False
+
+    def __missing__(self, key: tuple[int, object, object]) -> tuple[int, str, str]:
+        _, call_type, result = key
+        if not call_type or result is None:
+            self.refused = True
+        self[key] = key  # type: ignore[assignment]
+        return key  # type: ignore[return-value]
 
 
 _Key = tuple[datetime, str, str]
@@ -192,7 +218,7 @@ _Mapped = tuple[dict[str, CallKey], dict[str, int]]
 
 def _map_rows(rows: tuple[object, ...], keyer: _Keyer) -> _Mapped:
     """(keys by conn_id, skipped) of an answer's rows, in one pass; each key carries the
-    row it was read from (its fourth item), for `_record`.
+    row it was read from (its fourth item), for `build_record`.
 
     A DocumentedRow's type and result are documented spellings, which are their own
     canonical values, or empty: only its date needs reading (once per distinct date).
@@ -210,7 +236,7 @@ def _map_rows(rows: tuple[object, ...], keyer: _Keyer) -> _Mapped:
             try:
                 conn_id = row.conn_id.strip()  # type: ignore[union-attr]
             except AttributeError:  # not a string
-                conn_id = _text(row.conn_id)
+                conn_id = text(row.conn_id)
             if not conn_id:
                 skipped[SKIP_NO_CONN_ID] = skipped.get(SKIP_NO_CONN_ID, 0) + 1
                 continue
@@ -229,7 +255,7 @@ def _map_rows(rows: tuple[object, ...], keyer: _Keyer) -> _Mapped:
             skipped[SKIP_NOT_AN_OBJECT] = skipped.get(SKIP_NOT_AN_OBJECT, 0) + 1
             continue
         raw_id, key = read
-        conn_id = raw_id.strip() if type(raw_id) is str else _text(raw_id)
+        conn_id = raw_id.strip() if type(raw_id) is str else text(raw_id)
         if not conn_id:
             skipped[SKIP_NO_CONN_ID] = skipped.get(SKIP_NO_CONN_ID, 0) + 1
         elif isinstance(key, str):
@@ -266,7 +292,7 @@ class _Keyer:
             cached = self.dates.get(raw) or self._refused.get(raw)
             if cached is not None:
                 return cached
-        at = _read_date(raw, self._zone)
+        at = read_date(raw, self._zone)
         if type(raw) is str:
             if isinstance(at, str):
                 self._refused[raw] = at
@@ -280,12 +306,12 @@ class _Keyer:
             return at
         call_type = self._types.get(raw_type) if type(raw_type) is str else None
         if call_type is None:
-            call_type = normalise_type(_text(raw_type))
+            call_type = normalise_type(text(raw_type))
             if type(raw_type) is str:
                 self._types[raw_type] = call_type
         result = self._results.get(raw_result) if type(raw_result) is str else None
         if result is None:
-            result = normalise_result(_text(raw_result))
+            result = normalise_result(text(raw_result))
             if type(raw_result) is str:
                 self._results[raw_result] = result
         return (at, call_type, result)
@@ -308,90 +334,3 @@ def _read_row(row: object, keyer: _Keyer) -> tuple[object, _Key | str] | None:
     else:
         return None
     return conn_id, keyer.key(raw_date, raw_type, raw_result)
-
-
-def _record(conn_id: str, at: datetime, call_type: str, result: str, row: Any) -> CallRecord:
-    """The full record of one kept call: its key and the phone and customer id of its row."""
-    if type(row) is dict:
-        phone = row.get("telephone") or row.get("tel_number")
-        customer = row.get("customer_id")
-    else:
-        phone = row.telephone or row.tel_number
-        customer = row.customer_id
-    record = _new_record(CallRecord)
-    set_conn_id, set_at, set_type, set_result, set_phone, set_customer = _SLOT_SETTERS
-    set_conn_id(record, conn_id)
-    set_at(record, at)
-    set_type(record, call_type)
-    set_result(record, result)
-    set_phone(record, phone.strip() if type(phone) is str else _text(phone))
-    set_customer(record, customer.strip() if type(customer) is str else _text(customer))
-    return record
-
-
-_new_record = object.__new__
-
-
-def parse_local_date(text: str, zone: tzinfo) -> datetime | None:
-    """Read a vendor date in the operation's zone and return it as aware UTC, or None.
-
-    Accepts `YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DD HH:MM`, the compact `YYYYmmddHHiiss`
-    and `YYYYmmddHHii`, and any other ISO 8601 date-time (an explicit offset in it
-    wins over `zone`). A bare date is not a usable call time.
-    """
-    text = text.strip()
-    size = len(text)
-    try:
-        if (size == 19 or size == 16) and text[4] in "-/" and text[13] == ":":
-            local = datetime(
-                int(text[0:4]),
-                int(text[5:7]),
-                int(text[8:10]),
-                int(text[11:13]),
-                int(text[14:16]),
-                int(text[17:19]) if size == 19 else 0,
-                tzinfo=zone,
-            )
-        elif (size == 14 or size == 12) and text.isdigit():
-            local = datetime(
-                int(text[0:4]),
-                int(text[4:6]),
-                int(text[6:8]),
-                int(text[8:10]),
-                int(text[10:12]),
-                int(text[12:14]) if size == 14 else 0,
-                tzinfo=zone,
-            )
-        elif size > 10:
-            local = datetime.fromisoformat(text)
-            if local.tzinfo is None:
-                local = local.replace(tzinfo=zone)
-        else:
-            return None
-        # A date at the very edge of the calendar (9999-12-31 23:59 in Bogota) is valid
-        # locally but has no UTC: OverflowError, an unusable date like any other.
-        return local.astimezone(UTC)
-    except (ValueError, OverflowError):
-        return None
-
-
-def _read_date(raw: object, zone: tzinfo) -> datetime | str:
-    """The call time as aware UTC, or the reason the row cannot be used."""
-    if type(raw) is int:
-        raw = str(raw)
-    if type(raw) is not str or not raw.strip():
-        return SKIP_NO_DATE
-    at = parse_local_date(raw, zone)
-    return SKIP_BAD_DATE if at is None else at
-
-
-def _text(value: object) -> str:
-    if type(value) is str:
-        return value.strip()
-    if value is None or isinstance(value, bool):
-        return ""
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else str(value)
-    return ""

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import orjson
 import pytest
 
+from bot.adapters.wolkvox.call_fields import parse_local_date
 from bot.adapters.wolkvox.envelope import MAX_RECORDS, classify_error, read_envelope
 from bot.adapters.wolkvox.errors import (
     ERROR_KINDS,
@@ -20,7 +21,7 @@ from bot.adapters.wolkvox.errors import (
     TokenRejectedError,
     WolkvoxError,
 )
-from bot.adapters.wolkvox.mapping import map_calls_payload, parse_local_date
+from bot.adapters.wolkvox.mapping import map_calls_payload
 from bot.adapters.wolkvox.response import decode_response, map_calls_response
 from bot.domain.calls import CallRecord
 

@@ -97,6 +97,9 @@ CASES: list[tuple[str, list[Any], bool]] = [
     ("a row that is not an object", [*_clean(), "row"], False),
     ("a null row", [*_clean(), None], False),
     ("a list row", [*_clean(), [1, 2]], False),
+    ("the first row not an object", ["row", *_clean()], False),
+    ("the first row null", [None, *_clean()], False),
+    ("a row with every field null", [*_clean(), {}], False),
 ]
 
 
@@ -133,3 +136,26 @@ def test_the_clean_answer_counts_every_call_and_the_repeat_once() -> None:
     assert (first.call_type, first.result, first.telephone) == ("inbound", "busy", "3001234563")
     assert report.new == 4
     assert log.stats("op", start=NOW - timedelta(minutes=10), end=NOW).total == 4
+
+
+def _compact(text: str) -> str:
+    return text.replace("-", "").replace(" ", "").replace(":", "")
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 5])
+def test_one_time_written_two_ways_ranks_the_latest_calls_as_the_generic_path(n: int) -> None:
+    # Rows 0 and 2 share the latest time, row 2 writing it in the compact form: the
+    # columnar path keeps each call's date text and reads it once per spelling, so the
+    # latest calls must still be picked by time, ties by the order listed.
+    rows = _with(2, date=_compact(_local(1)))
+    rows[4]["date"] = _local(1)
+    body = orjson.dumps({"code": 200, "msg": "5 records", "data": rows})
+
+    typed = map_calls_response(200, body, BOGOTA)
+    generic = map_calls_payload(orjson.loads(body), BOGOTA)
+
+    assert _map_documented(decode_response(200, body).rows, BOGOTA) is not None
+    assert latest_calls(typed.records, n) == latest_calls(generic.records, n)
+    assert [c.conn_id for c in latest_calls(typed.records, 3)] == [
+        rows[i]["conn_id"] for i in (4, 2, 0)
+    ]

@@ -16,7 +16,7 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.adapters.wolkvox.mapping import parse_local_date
+from bot.adapters.wolkvox.call_fields import parse_local_date
 from bot.adapters.wolkvox.response import map_calls_response
 from bot.domain.call_log import CallLog
 from bot.domain.calls import CallRecord, KeyedCalls, latest_calls, normalise_result, normalise_type
