@@ -88,7 +88,7 @@ def run(*, quick: bool = False) -> list[Figure]:
             target=f"<= {TARGET_RATIO:g}x",
             passed=ratio <= TARGET_RATIO,
             note=(
-                f"median of {pairs} interleaved pairs over {len(times)} polls; serving "
+                f"median of {pairs} interleaved pairs over {len(times)} polls; floor: serving "
                 f"(slice + map) {median(bare):.2f} s, whole replay {seconds:.2f} s"
             ),
         ),
