@@ -115,6 +115,8 @@ def read_date(raw: object, zone: tzinfo) -> datetime | str:
 
 
 def text(value: object) -> str:
+    """A vendor scalar as text: a string stripped, a number as Wolkvox writes it (an
+    integral float without its ".0"), anything else (null, a boolean) empty."""
     if type(value) is str:
         return value.strip()
     if value is None or isinstance(value, bool):
