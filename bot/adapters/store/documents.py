@@ -161,6 +161,19 @@ def decode_alert(doc: Document) -> Alert:
     )
 
 
+def fires_with(text: str | None, incident_id: str) -> bool:
+    """Whether a stored alert document (None: no row) is firing with `incident_id`: the
+    check of `ActionCommit.only_if_firing`, the same in every store. A document that no
+    longer reads is not."""
+    if text is None:
+        return False
+    try:
+        doc = decode_document(text)
+    except UNREADABLE:
+        return False
+    return doc.get("state") == AlertState.FIRING.value and doc.get("incident_id") == incident_id
+
+
 def encode_silence(silence: Silence) -> Document:
     return {
         "id": silence.id,

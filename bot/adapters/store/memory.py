@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.adapters.store.context_rows import context_row, stored_contexts
+from bot.adapters.store.documents import fires_with
 from bot.adapters.store.rows import (
     ActionRow,
     IncidentRow,
@@ -178,13 +179,16 @@ class MemoryStore(SoleLeases, Store):
         t.incidents.update((row[0], row) for row in incidents)
         return self._insert_outbox(t, outbox)
 
-    async def commit_action(self, commit: ActionCommit) -> list[int]:
+    async def commit_action(self, commit: ActionCommit) -> list[int] | None:
         t = self._t()
         alerts = list(alert_rows(commit.alerts))
         silences = list(silence_upserts(commit.silences))
         actions = list(action_rows(commit.actions))
         incidents = list(incident_rows(commit.incidents))
         outbox = [new_outbox_values(row) for row in commit.outbox]
+        for g_op, rule, incident_id in commit.only_if_firing:
+            if not fires_with(t.alerts.get((g_op, rule)), incident_id):
+                return None
         for a_op, rule, doc in alerts:
             t.alerts[a_op, rule] = doc
         for silence_id, doc, ends_at in silences:

@@ -223,9 +223,10 @@ class PostgresStore(PostgresLeases, Store):
         return await self._run(work)
 
     @timed
-    async def commit_action(self, commit: ActionCommit) -> list[int]:
+    async def commit_action(self, commit: ActionCommit) -> list[int] | None:
         """Announces the operations whose alerts it changed, a change of silences, and the
-        requests it answered. Fenced like `commit_cycle`: alerts of an operation whose
+        requests it answered (nothing when `commit.only_if_firing` refused it). Fenced like
+        `commit_cycle`: alerts of an operation whose
         group's lease this store holds are written only while that lease still holds (a
         paused old holder carrying out an acknowledgement cannot overwrite its successor's
         alerts or edit the message with them); so are the operations in `commit.under`."""
@@ -237,11 +238,12 @@ class PostgresStore(PostgresLeases, Store):
         under = {*operations, *commit.under}
         fences = {lease.operation: lease for op in under if (lease := self._fencing(op))}
 
-        async def work(conn: Conn) -> list[int]:
+        async def work(conn: Conn) -> list[int] | None:
             for key in sorted(fences):
                 await fence(conn, fences[key])
             ids = await write_action(conn, commit)
-            await self._announce(conn, *changes)
+            if ids is not None:
+                await self._announce(conn, *changes)
             return ids
 
         return await self._run(work)

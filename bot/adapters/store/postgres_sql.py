@@ -15,6 +15,7 @@ from psycopg import AsyncConnection
 from psycopg.rows import TupleRow
 
 from bot.adapters.store.conn_id_groups import group_rows
+from bot.adapters.store.documents import fires_with
 from bot.adapters.store.rows import (
     action_rows,
     alert_rows,
@@ -191,8 +192,19 @@ async def _upsert_incidents(conn: Conn, rows: Sequence[tuple[Any, ...]]) -> None
             await cursor.executemany(UPSERT_INCIDENT, rows)
 
 
-async def write_action(conn: Conn, commit: ActionCommit) -> list[int]:
-    """Every write of `commit`; the caller's transaction makes it all or nothing."""
+async def write_action(conn: Conn, commit: ActionCommit) -> list[int] | None:
+    """Every write of `commit`; the caller's transaction makes it all or nothing. None,
+    writing nothing, when an alert of `commit.only_if_firing` no longer fires with its
+    incident: its row is locked (`FOR UPDATE`, in key order) before it is read, so of two
+    transactions with the same guard the later one waits and reads the earlier one's write."""
+    for operation, rule, incident_id in sorted(commit.only_if_firing):
+        cursor = await conn.execute(
+            "SELECT doc::text FROM alerts WHERE operation = %s AND rule = %s FOR UPDATE",
+            (operation, rule),
+        )
+        row = await cursor.fetchone()
+        if not fires_with(None if row is None else row[0], incident_id):
+            return None
     await upsert_alerts(conn, commit.alerts)
     async with conn.cursor() as cursor:
         silences = list(silence_upserts(commit.silences))

@@ -289,7 +289,7 @@ class SQLiteStore(SoleLeases, Store):
         return await self._write(work)
 
     @timed
-    async def commit_action(self, commit: ActionCommit) -> list[int]:
+    async def commit_action(self, commit: ActionCommit) -> list[int] | None:
         upsert = partial(_upsert_alerts, commit.alerts)
         return await self._write(lambda conn: store_action(conn, commit, upsert, insert_outbox))
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.adapters.store.documents import fires_with
 from bot.adapters.store.rows import (
     action_rows,
     history_page,
@@ -37,8 +38,16 @@ def store_action(
     commit: ActionCommit,
     upsert_alerts: Callable[[sqlite3.Connection], None],
     insert_outbox: Callable[[sqlite3.Connection, Sequence[NewOutboxRow]], list[int]],
-) -> list[int]:
-    """Write a whole ActionCommit; the caller's transaction makes it all or nothing."""
+) -> list[int] | None:
+    """Write a whole ActionCommit; the caller's transaction makes it all or nothing. None,
+    writing nothing, when an alert of `commit.only_if_firing` no longer fires with its
+    incident (read inside the caller's write transaction, so no other writer comes between)."""
+    for operation, rule, incident_id in commit.only_if_firing:
+        row = conn.execute(
+            "SELECT doc FROM alerts WHERE operation = ? AND rule = ?", (operation, rule)
+        ).fetchone()
+        if not fires_with(None if row is None else row[0], incident_id):
+            return None
     upsert_alerts(conn)
     conn.executemany(_UPSERT_SILENCE, silence_upserts(commit.silences))
     conn.executemany("DELETE FROM silences WHERE id = ?", [(i,) for i in commit.forget_silences])

@@ -211,6 +211,13 @@ class ActionCommit:
     under: Sequence[str] = ()
     """Operations whose lease fences this commit besides those of its alerts: a context
     edit of an operation's messages stores only outbox rows, which name no operation."""
+    only_if_firing: Sequence[tuple[str, str, str]] = ()
+    """(operation, rule, incident_id) of alerts that must still be stored firing with that
+    incident: checked inside the commit's transaction (on PostgreSQL with the alert rows
+    locked, so concurrent commits with the same guard take turns and the later one sees
+    the earlier one's write). If one is not, nothing of the commit is stored and
+    `commit_action` answers None. Closing a removed rule's incident thus happens once,
+    however many replicas start at the same instant (bot.services.restore.close_removed)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,9 +268,11 @@ class HistoryPage:
 class HistoryStore(Protocol):
     """The record of what happened: incidents and people's actions, kept until forgotten."""
 
-    async def commit_action(self, commit: ActionCommit) -> list[int]:
+    async def commit_action(self, commit: ActionCommit) -> list[int] | None:
         """Store an action with its record and notifications, all or nothing; return the
-        new outbox ids in the order of `commit.outbox`."""
+        new outbox ids in the order of `commit.outbox`, or None when an alert named in
+        `commit.only_if_firing` is no longer stored firing with its incident (nothing
+        stored)."""
         ...
 
     async def history(

@@ -814,3 +814,72 @@ async def test_forgetting_history_keeps_what_is_recent_or_still_open(store: Stor
     page = await store.history(since=minute(0))
     assert sorted(i.incident_id for i in page.incidents) == ["abandon:sales:2", "abandon:sales:3"]
     assert [a.at for a in page.actions] == [minute(15)]
+
+
+def closing(incident_id: str = "abandon:sales:1", *, at: int = 5) -> ActionCommit:
+    """What close_removed commits for a removed rule's posted incident: the alert ended,
+    its record, its final edit and thread note, guarded by the alert still firing."""
+    ended = alert(
+        "abandon", state=AlertState.RESOLVED, incident_id=incident_id, posted=True,
+        fired_at=minute(0), resolved_at=minute(at),
+    )  # fmt: skip
+    return ActionCommit(
+        alerts=(ended,),
+        incidents=(incident(1, end=at),),
+        outbox=(
+            draft("C1", incident_id, at=at, action="update"),
+            draft("C1", incident_id, at=at, action="thread"),
+        ),
+        only_if_firing=(("sales", "abandon", incident_id),),
+    )
+
+
+async def test_a_close_guarded_by_the_firing_alert_is_stored_once(
+    store: Store, reopen: Reopen
+) -> None:
+    firing = alert(
+        "abandon", state=AlertState.FIRING, incident_id="abandon:sales:1", posted=True,
+        fired_at=minute(0),
+    )  # fmt: skip
+    await store.commit_action(ActionCommit(alerts=(firing,), incidents=(incident(1),)))
+
+    first = await store.commit_action(closing())
+    second = await store.commit_action(closing(at=6))
+
+    assert first is not None and len(first) == 2
+    assert second is None, "the alert no longer fires: nothing of the second close is stored"
+    rows = await store.due_outbox(minute(10), 10)
+    assert [(r.id, r.action) for r in rows] == [
+        (first[0], OutboxAction.UPDATE),
+        (first[1], OutboxAction.THREAD),
+    ]
+    await store.close()
+    async with reopen() as again:
+        stored = (await again.load(minute(10))).alerts[("sales", "abandon")]
+        assert (stored.state, stored.resolved_at) == (AlertState.RESOLVED, minute(5))
+        [record] = (await again.history(since=minute(0))).incidents
+        assert record.ended_at == minute(5)
+        assert await again.outbox_depth() == 2
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        None,
+        alert("abandon", state=AlertState.FIRING, incident_id="abandon:sales:2", posted=True),
+        alert("abandon", state=AlertState.PENDING, incident_id="abandon:sales:1"),
+    ],
+    ids=["no-alert", "another-incident", "not-firing"],
+)
+async def test_a_guarded_close_of_an_alert_not_firing_with_its_incident_stores_nothing(
+    store: Store, stored: Alert | None
+) -> None:
+    if stored is not None:
+        await store.commit_action(ActionCommit(alerts=(stored,)))
+    before = await store.load(minute(10))
+
+    assert await store.commit_action(closing()) is None
+
+    assert await store.load(minute(10)) == before
+    assert await store.outbox_depth() == 0
+    assert (await store.history(since=minute(0))).incidents == []
