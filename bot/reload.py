@@ -148,15 +148,17 @@ async def apply_settings(runtime: Runtime, new: Settings) -> ReloadResult:
             state.alerts = AlertBook.of(a for a in state.alerts if _known(state.operations, a))
             digested = state.digests.members()
             for alert in [a for a in gone if a.operation in polled_here]:
-                await close_removed(
-                    alert,
-                    state=state,
-                    store=runtime.store,
-                    presenter=runtime.controls.presenter,
-                    now=now,
-                    digested=digested,
-                )
-                if alert.incident_id is not None and alert.firing and alert.posted:
+                if (
+                    await close_removed(
+                        alert,
+                        state=state,
+                        store=runtime.store,
+                        presenter=runtime.controls.presenter,
+                        now=now,
+                        digested=digested,
+                    )
+                    and alert.incident_id is not None
+                ):
                     closed.append(alert.incident_id)
     for name in added:
         day = runtime.source.budget(name, now).day

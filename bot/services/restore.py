@@ -4,7 +4,10 @@ that baselines need, the conn_ids still inside the overlap, the day's budget.
 
 An incident whose rule (or operation) left the configuration has no one left to
 update its message: its message is closed (see `close_removed`) and the alert is
-stored as ended, so the next start does nothing more."""
+stored as ended, so the next start does nothing more. This runs before any lease is
+held, so replicas starting at the same instant may all try it: the store takes the
+close only while the alert is still firing (`ActionCommit.only_if_firing`), and the
+message is closed once."""
 
 from __future__ import annotations
 
@@ -64,7 +67,8 @@ async def restore_state(
     presenter: Presenter | None = None,
 ) -> None:
     """Load what the store kept into `state`. Alerts of unknown operations and rules are
-    left out; with a `presenter`, the messages of those still firing are closed."""
+    left out; with a `presenter`, the messages of those still firing are closed, once
+    even when several replicas restore from one store together (`close_removed`)."""
     stored = await store.load(now)
     for bad in stored.unreadable:
         label = "rule" if bad.kind == "alert" else "id"
@@ -125,9 +129,15 @@ async def close_removed(
     presenter: Presenter,
     now: datetime,
     digested: frozenset[str] = frozenset(),
-) -> None:
+) -> bool:
     """Close the message of a posted incident whose rule left the configuration, in one
     store write: its final state (no buttons), a note in its thread, the alert ended.
+    True when this call closed it.
+
+    The write is guarded (`ActionCommit.only_if_firing`): the store takes it only while
+    the stored alert is still firing with this incident, so of several replicas closing
+    it at the same instant (each started with the alert firing in its memory) one closes
+    it and the others store nothing (`outcome=already_closed`): one edit, one note.
 
     Alerts never posted, already ended, or shown only in a storm digest have no message
     of their own to close and are left out, as before.
@@ -138,13 +148,13 @@ async def close_removed(
         if alert.firing and incident is not None:
             # No message of its own to close, but the record must not say "still firing".
             await store.commit_action(ActionCommit(incidents=_record(alert, ended)))
-        return
+        return False
     op = state.operations.get(alert.operation)
     ref = await store.message_ref(incident)
     channel = ref.channel if ref is not None else (op.settings.channel if op else None)
     if channel is None:
         log.warning("event=rule_removed incident=%s outcome=no_channel", incident)
-        return
+        return False
     view = RemovedRuleView(
         incident_id=incident,
         rule=alert.rule,
@@ -162,14 +172,19 @@ async def close_removed(
             channel, incident, OutboxAction.THREAD, presenter.removed_rule_note(view), now
         ),
     )
-    await store.commit_action(
+    stored = await store.commit_action(
         ActionCommit(
             alerts=(ended,),
             incidents=_record(alert, ended),
             outbox=rows,
+            only_if_firing=((alert.operation, alert.rule, incident),),
         )
     )
+    if stored is None:
+        log.info("event=rule_removed incident=%s outcome=already_closed", incident)
+        return False
     log.info("event=rule_removed incident=%s outcome=closed", incident)
+    return True
 
 
 async def restore_operation(
