@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from itertools import compress
 from operator import itemgetter
-from typing import overload
+from typing import cast, overload
 
 
 class CallType(StrEnum):
@@ -158,9 +158,10 @@ class KeyedCalls(Sequence[CallRecord]):
     `CallRecord` (phone and customer id read, an object per call) for every call was most
     of an ingest's cost (issue 11). Made by `from_entries` or `from_columns`. `entries`
     maps each distinct conn_id to its entry, in the order the answer first named it. Each
-    call's time is kept as a stamp: the time itself, or the vendor's date text, read
-    through `time_of` only where a time is wanted (a record built, the latest calls), so
-    an answer's 60,000 times are not looked up when its entries already say the minute.
+    call's time is kept as a stamp: the time itself (`time_of` None), or the vendor's date
+    text, read through `time_of` only where a time is wanted (a record built, the latest
+    calls), so an answer's 60,000 times are not looked up when its entries already say the
+    minute.
     Reading this as a sequence gives exactly the records a plain mapping would have
     built, in that order, built once and kept.
     """
@@ -184,7 +185,7 @@ class KeyedCalls(Sequence[CallRecord]):
         ids: list[str],
         entries: dict[str, Entry],
         stamps: Sequence[Hashable],
-        time_of: Mapping[Hashable, datetime],
+        time_of: Mapping[Hashable, datetime] | None,
         sources: Sequence[object],
         build: Build,
         duplicates: int,
@@ -208,7 +209,7 @@ class KeyedCalls(Sequence[CallRecord]):
         ids: Sequence[str],
         entries: Sequence[Entry],
         stamps: Sequence[Hashable],
-        time_of: Mapping[Hashable, datetime],
+        time_of: Mapping[Hashable, datetime] | None,
         sources: Sequence[object],
         build: Build,
     ) -> KeyedCalls:
@@ -216,7 +217,8 @@ class KeyedCalls(Sequence[CallRecord]):
 
         `ids` are non-empty conn_ids; `entries` the calls' (epoch minute, type, result),
         with canonical spellings; `stamps` stand for the calls' times, `time_of[stamp]`
-        being the aware time (it holds the stamps listed, and no other); `build(conn_id,
+        being the aware time (it holds every stamp listed, repeats included, and no other),
+        or with `time_of` None each stamp is the call's own aware time; `build(conn_id,
         time, type, result, source)` makes a call's record. A conn_id listed again keeps
         its first place and takes the later call's values (`duplicates` counts the
         repeats). Every step is a C-level pass over the columns.
@@ -237,8 +239,8 @@ class KeyedCalls(Sequence[CallRecord]):
                 build,
                 listed - len(keyed),
             )
-        if time_of:
-            times = time_of.values()
+        times = cast("Sequence[datetime]", stamps) if time_of is None else time_of.values()
+        if times:
             calls._span = (min(times), max(times))
         return calls
 
@@ -258,8 +260,7 @@ class KeyedCalls(Sequence[CallRecord]):
         shared: dict[int, int] = {}
         minute_of = {at: shared.setdefault(m, m) for at in set(ats) for m in (epoch_minute(at),)}
         entries = list(zip(map(minute_of.__getitem__, ats), types, results, strict=True))
-        time_of: dict[Hashable, datetime] = {at: at for at in minute_of}
-        return cls.from_entries(ids, entries, ats, time_of, sources, build)
+        return cls.from_entries(ids, entries, ats, None, sources, build)
 
     @property
     def entries(self) -> Mapping[str, Entry]:
@@ -270,7 +271,11 @@ class KeyedCalls(Sequence[CallRecord]):
     def ats(self) -> Sequence[datetime]:
         """Each call's time, in the order of `entries` (looked up on first read)."""
         if self._ats is None:
-            self._ats = list(map(self._time_of.__getitem__, self._stamps))
+            stamps, time_of = self._stamps, self._time_of
+            if time_of is None:
+                self._ats = cast("Sequence[datetime]", stamps)
+            else:
+                self._ats = list(map(time_of.__getitem__, stamps))
         return self._ats
 
     @property
@@ -293,7 +298,8 @@ class KeyedCalls(Sequence[CallRecord]):
     def _at(self, index: int) -> CallRecord:
         conn_id = self._ids[index]
         _, call_type, result = self._entries[conn_id]
-        at = self._time_of[self._stamps[index]]
+        stamp = self._stamps[index]
+        at = cast(datetime, stamp) if self._time_of is None else self._time_of[stamp]
         return self._build(conn_id, at, call_type, result, self._sources[index])
 
     def _all(self) -> tuple[CallRecord, ...]:
@@ -348,24 +354,36 @@ class KeyedCalls(Sequence[CallRecord]):
         if n <= 0 or not stamps:
             return ()
         time_of = self._time_of
-        by_time = sorted(time_of, key=time_of.__getitem__, reverse=True)
+        if time_of is None:
+            by_time: Sequence[Hashable] = sorted(
+                set(cast("Sequence[datetime]", stamps)), reverse=True
+            )
+            time: Callable[[Hashable], datetime] = _itself
+        else:
+            by_time = sorted(time_of, key=time_of.__getitem__, reverse=True)
+            time = time_of.__getitem__
         take = 1
         while True:
             # The latest `take` stamps, and any other stamp of the same time as the last.
-            last = time_of[by_time[take - 1]]
-            while take < len(by_time) and time_of[by_time[take]] == last:
+            last = time(by_time[take - 1])
+            while take < len(by_time) and time(by_time[take]) == last:
                 take += 1
             wanted = frozenset(by_time[:take])
             chosen = list(compress(range(len(stamps)), map(wanted.__contains__, stamps)))
             if len(chosen) >= n or take >= len(by_time):
                 break
             take = min(2 * take, len(by_time))
-        top = heapq.nlargest(n, chosen, key=lambda i: time_of[stamps[i]])
+        top = heapq.nlargest(n, chosen, key=lambda i: time(stamps[i]))
         return tuple(map(self._at, reversed(top)))
 
 
 _TYPE = itemgetter(1)
 _RESULT = itemgetter(2)
+
+
+def _itself(stamp: Hashable) -> datetime:
+    """The time of a stamp that is its own time (`KeyedCalls` made by `from_columns`)."""
+    return cast(datetime, stamp)
 
 
 def _record_at(record: CallRecord) -> datetime:

@@ -75,6 +75,9 @@ class RememberedCalls(Mapping[str, RememberedCall]):
     def items(self) -> ItemsView[str, RememberedCall]:
         return _Items(self)
 
+    def __repr__(self) -> str:
+        return f"RememberedCalls({len(self._written)} conn_ids)"
+
     def pairs(self) -> Iterator[tuple[str, RememberedCall]]:
         """(conn_id, call) in the order written."""
         written = self._written

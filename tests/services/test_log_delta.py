@@ -70,3 +70,9 @@ def test_calls_of_one_entry_share_one_remembered_call() -> None:
     calls = {id(call) for _, call in store_delta(plan, NOW, timedelta(days=8)).conn_ids.items()}
 
     assert len(calls) == 1
+
+
+def test_the_delta_reads_as_a_count_of_conn_ids_in_logs() -> None:
+    plan = CallLog().plan("op", [_call("a", 1), _call("b", 2)], now=NOW)
+
+    assert repr(store_delta(plan, NOW, timedelta(days=8)).conn_ids) == "RememberedCalls(2 conn_ids)"

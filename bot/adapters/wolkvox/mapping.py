@@ -138,8 +138,9 @@ def _map_documented(rows: tuple[object, ...], zone: tzinfo) -> KeyedCalls | None
     object in it is one, and a row that is no object has no conn_id to get. A documented
     type or result is its own canonical spelling (`_check_documented_spellings`), so
     they are used as they come; each distinct date is read once (`_Minutes`), and each
-    distinct entry is made once (`_Entries`): a call costs a few dictionary look-ups, no
-    object of its own. The result equals `_map_rows`'s (tests/adapters/wolkvox).
+    distinct entry is made once (`_Entries`, which also refuses any type or result that is
+    not a documented spelling): a call costs a few dictionary look-ups, no object of its
+    own. The result equals `_map_rows`'s (tests/adapters/wolkvox).
     """
     if not rows or type(rows[0]) is not DocumentedRow:
         return None
@@ -165,6 +166,10 @@ def _map_documented(rows: tuple[object, ...], zone: tzinfo) -> KeyedCalls | None
         return None
     calls = KeyedCalls.from_entries(ids, entries, dates, minutes.times, rows, build_record)
     return None if "" in calls.entries else calls
+
+
+_DOCUMENTED_TYPES = frozenset(t.value for t in CallType)
+_DOCUMENTED_RESULTS = frozenset({"", *(r.value for r in CallResult)})
 
 
 class _Minutes(dict[object, int]):
@@ -193,9 +198,12 @@ class _Minutes(dict[object, int]):
 
 class _Entries(dict[tuple[int, object, object], tuple[int, str, str]]):
     """(minute, type, result) as a documented row has them to the one entry tuple that
-    stands for them all; `refused` is set by a missing or empty type or a missing
-    result. The key looked up is the tuple `zip` hands out (reused while no one keeps
-    it): kept here, it becomes the entry."""
+    stands for them all; `refused` is set by a type that is not a documented spelling
+    (missing and empty included) or a result that is neither one nor empty, so that a
+    row of another class mixed into `map_calls`'s rows is never counted unnormalised.
+    The key looked up is the tuple `zip` hands out: the first one kept here becomes an
+    entry, and `zip`, which reuses its tuple only while no one else holds it, makes a
+    new one for the next row."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -203,7 +211,7 @@ class _Entries(dict[tuple[int, object, object], tuple[int, str, str]]):
 
     def __missing__(self, key: tuple[int, object, object]) -> tuple[int, str, str]:
         _, call_type, result = key
-        if not call_type or result is None:
+        if call_type not in _DOCUMENTED_TYPES or result not in _DOCUMENTED_RESULTS:
             self.refused = True
         self[key] = key  # type: ignore[assignment]
         return key  # type: ignore[return-value]

@@ -16,8 +16,10 @@ from zoneinfo import ZoneInfo
 import orjson
 import pytest
 
-from bot.adapters.wolkvox.mapping import _map_documented, map_calls_payload
+from bot.adapters.wolkvox.envelope import Envelope
+from bot.adapters.wolkvox.mapping import _map_documented, map_calls, map_calls_payload
 from bot.adapters.wolkvox.response import decode_response, map_calls_response
+from bot.adapters.wolkvox.rows_decode import CallRow, DocumentedRow
 from bot.domain.call_log import CallLog
 from bot.domain.calls import latest_calls
 
@@ -158,4 +160,21 @@ def test_one_time_written_two_ways_ranks_the_latest_calls_as_the_generic_path(n:
     assert latest_calls(typed.records, n) == latest_calls(generic.records, n)
     assert [c.conn_id for c in latest_calls(typed.records, 3)] == [
         rows[i]["conn_id"] for i in (4, 2, 0)
+    ]
+
+
+def test_a_row_of_another_class_among_documented_rows_is_still_normalised() -> None:
+    # map_calls is public: rows it is handed may mix classes. A type or result that is
+    # not a documented spelling sends the answer row by row, where it is normalised.
+    rows = (
+        DocumentedRow(conn_id="a", date=_local(2), type_interaction="inbound", result="answer"),
+        CallRow(conn_id="b", date=_local(1), type_interaction="INBOUND ", result="Answered"),
+    )
+
+    batch = map_calls(Envelope(rows=rows), BOGOTA)
+
+    assert _map_documented(rows, BOGOTA) is None
+    assert [(r.conn_id, r.call_type, r.result) for r in batch.records] == [
+        ("a", "inbound", "answer"),
+        ("b", "inbound", "answer"),
     ]

@@ -233,3 +233,26 @@ def test_a_repeated_conn_id_keeps_its_first_place_and_takes_the_later_values() -
         (calls.entries["a"][0], "out_pre", "abandon"): 1,
         (calls.entries["b"][0], "inbound", "answer"): 2,
     }
+
+
+def test_records_keep_each_call_s_own_time_even_when_two_are_one_instant() -> None:
+    # 15:30 UTC and 10:30 at UTC-5 are one instant: each record must still carry the
+    # time it was given, as a plain mapping's records would.
+    utc = NOW - timedelta(minutes=10)
+    bogota = utc.astimezone(BOGOTA)
+
+    def build(conn_id: str, when: datetime, call_type: str, result: str, _: object) -> CallRecord:
+        return CallRecord(conn_id, when, call_type, result)
+
+    calls = KeyedCalls.from_columns(
+        ["x", "y"], [utc, bogota], ["inbound"] * 2, ["answer"] * 2, [None, None], build
+    )
+    plain = (
+        CallRecord("x", utc, "inbound", "answer"),
+        CallRecord("y", bogota, "inbound", "answer"),
+    )
+
+    assert [r.at.utcoffset() for r in calls] == [r.at.utcoffset() for r in plain]
+    assert [r.at.utcoffset() for r in latest_calls(calls, 2)] == [
+        r.at.utcoffset() for r in latest_calls(plain, 2)
+    ]
