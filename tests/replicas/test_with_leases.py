@@ -58,4 +58,7 @@ async def test_the_lease_holder_polls_and_the_other_replica_answers_and_acknowle
     [alert] = [x for x in b.runtime.state.alerts if x.firing]
     reply = await b.click(ACK_ACTION, alert.incident_id or "")
     assert reply is not None and "acknowledged *abandons*" in text_of(reply)
+    # b replies once the answer is stored, in the same transaction as the ack; the holder
+    # swaps it into its memory just after: wait for that, as a user's next look would.
+    assert await a.answered_one() == "acknowledged"
     assert a.runtime.state.alerts.get("abandons", "bogota").acked_by == ADMIN
