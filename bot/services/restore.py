@@ -139,15 +139,23 @@ async def close_removed(
     it at the same instant (each started with the alert firing in its memory) one closes
     it and the others store nothing (`outcome=already_closed`): one edit, one note.
 
-    Alerts never posted, already ended, or shown only in a storm digest have no message
-    of their own to close and are left out, as before.
+    Alerts never posted or shown only in a storm digest have no message of their own to
+    close: a firing one is only stored ended (alert and record, guarded the same way).
+    Alerts already ended are left as they are.
     """
     incident = alert.incident_id
     ended = replace(alert, state=AlertState.RESOLVED, resolved_at=now, breaches=0)
     if not alert.firing or not alert.posted or incident is None or incident in digested:
         if alert.firing and incident is not None:
-            # No message of its own to close, but the record must not say "still firing".
-            await store.commit_action(ActionCommit(incidents=_record(alert, ended)))
+            # No message of its own to close, but neither the alert nor its record may
+            # stay "firing": the next start would find it again.
+            await store.commit_action(
+                ActionCommit(
+                    alerts=(ended,),
+                    incidents=_record(alert, ended),
+                    only_if_firing=((alert.operation, alert.rule, incident),),
+                )
+            )
         return False
     op = state.operations.get(alert.operation)
     ref = await store.message_ref(incident)

@@ -7,6 +7,7 @@ with a configuration that no longer has the rule (or the operation).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,6 +17,7 @@ from bot.adapters.slack.presenter import SlackPresenter
 from bot.adapters.store.memory import MemoryStore, MemoryTables
 from bot.domain.calls import CallRecord
 from bot.services.ports import Presenter, RenderedMessage
+from bot.services.ports.store import ActionCommit
 from bot.settings import parse_settings
 from tests.support.config import config_text, operation, rule
 from tests.support.world import assembled
@@ -214,3 +216,26 @@ async def test_the_slack_message_is_closed_without_buttons(
     [message] = chat.top_level()
     [reply] = chat.thread(message.ts)
     assert note in reply
+
+
+async def test_a_firing_alert_without_a_message_of_its_own_is_stored_ended_at_the_next_start() -> (
+    None
+):
+    # Firing but never posted (muted, quiet hours, shown only in a storm digest): there is
+    # no message to close, but the stored alert must end with its rule, or every later
+    # start would find it firing again and rewrite its record.
+    tables, clock, chat, presenter = MemoryTables(), ManualClock(T0), FakeChat(), TextPresenter()
+    await fire(tables, clock, chat, presenter)
+    store = MemoryStore(tables=tables)
+    await store.open()
+    alert = (await store.load(clock.now())).alerts[("bogota", "abandons")]
+    await store.commit_action(ActionCommit(alerts=(replace(alert, posted=False),)))
+    shown = [(m.text, list(m.edits)) for m in chat.messages]
+
+    bot = await restart(RULE_RENAMED, tables, clock, chat, presenter)
+
+    stored = (await bot.store.load(clock.now())).alerts[("bogota", "abandons")]
+    assert not stored.firing
+    assert stored.incident_id == alert.incident_id
+    assert [(m.text, list(m.edits)) for m in chat.messages] == shown
+    assert await bot.store.outbox_depth() == 0
