@@ -16,12 +16,14 @@ from __future__ import annotations
 import itertools
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from urllib.parse import quote
 
 import psycopg
 import pytest
 from psycopg import sql
+
+from bot.adapters.store.postgres import PostgresStore
 
 BASE_URL = os.environ.get("CALLBOT_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 RUN_TAG = f"callbot_test_{os.getpid()}_{secrets.token_hex(3)}"
@@ -70,3 +72,14 @@ def pg_schema(pg_server: str) -> Iterator[str]:
 def pg_url(pg_server: str, pg_schema: str) -> str:
     """A URL whose connections land in this test's own schema."""
     return with_search_path(pg_server, pg_schema)
+
+
+@pytest.fixture
+async def pg_stores(pg_url: str) -> AsyncIterator[list[PostgresStore]]:
+    """Three stores open on this test's schema, as three replicas' would be (closed after)."""
+    stores = [PostgresStore(url=pg_url) for _ in range(3)]
+    for store in stores:
+        await store.open()
+    yield stores
+    for store in stores:
+        await store.close()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -60,20 +59,10 @@ class Together:
         return await self._store.commit_action(commit)
 
 
-@pytest.fixture
-async def stores(pg_url: str) -> AsyncIterator[list[PostgresStore]]:
-    opened = [PostgresStore(url=pg_url) for _ in range(3)]
-    for store in opened:
-        await store.open()
-    yield opened
-    for store in opened:
-        await store.close()
-
-
 async def test_two_replicas_starting_together_close_a_removed_rules_incident_once(
-    stores: list[PostgresStore], caplog: pytest.LogCaptureFixture
+    pg_stores: list[PostgresStore], caplog: pytest.LogCaptureFixture
 ) -> None:
-    seed, a, b = stores
+    seed, a, b = pg_stores
     await seed.commit_action(ActionCommit(alerts=(FIRING,)))
     await seed.put_message_ref(MessageRef(INCIDENT, "C-ops", "1700000000.000100"))
     loaded, commit = asyncio.Barrier(2), asyncio.Barrier(2)

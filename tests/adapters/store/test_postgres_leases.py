@@ -7,7 +7,6 @@ the test says so (tests/adapters/store/expiry.py), never by waiting for its time
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -22,20 +21,10 @@ LONG = timedelta(hours=1)
 """Longer than any test: a lease runs out only when the test expires it."""
 
 
-@pytest.fixture
-async def replicas(pg_url: str) -> AsyncIterator[list[PostgresStore]]:
-    stores = [PostgresStore(url=pg_url) for _ in range(3)]
-    for store in stores:
-        await store.open()
-    yield stores
-    for store in stores:
-        await store.close()
-
-
 async def test_one_holder_at_a_time_who_renews_at_the_same_epoch(
-    replicas: list[PostgresStore],
+    pg_stores: list[PostgresStore],
 ) -> None:
-    a, b, _ = replicas
+    a, b, _ = pg_stores
     lease = await a.acquire_lease("sales", ttl=LONG)
     assert lease is not None and lease.epoch == 1 and lease.first_request_at is None
     assert await b.acquire_lease("sales", ttl=LONG) is None
@@ -45,16 +34,16 @@ async def test_one_holder_at_a_time_who_renews_at_the_same_epoch(
 
 
 async def test_replicas_racing_for_a_free_lease_get_one_holder(
-    replicas: list[PostgresStore],
+    pg_stores: list[PostgresStore],
 ) -> None:
-    leases = await asyncio.gather(*(r.acquire_lease("sales", ttl=LONG) for r in replicas))
+    leases = await asyncio.gather(*(r.acquire_lease("sales", ttl=LONG) for r in pg_stores))
     assert [lease.epoch for lease in leases if lease is not None] == [1]
 
 
 async def test_an_expired_lease_is_taken_over_and_the_old_holders_writes_are_refused(
-    replicas: list[PostgresStore], pg_url: str
+    pg_stores: list[PostgresStore], pg_url: str
 ) -> None:
-    old, new, _ = replicas
+    old, new, _ = pg_stores
     assert await old.acquire_lease("sales", ttl=LONG) is not None
     await old.commit_cycle(CycleCommit("sales", alerts=(alert("abandon"),)))
     assert await new.acquire_lease("sales", ttl=LONG) is None
@@ -73,9 +62,9 @@ async def test_an_expired_lease_is_taken_over_and_the_old_holders_writes_are_ref
 
 
 async def test_a_new_holder_waits_60s_after_a_request_that_may_still_be_in_flight(
-    replicas: list[PostgresStore], pg_url: str
+    pg_stores: list[PostgresStore], pg_url: str
 ) -> None:
-    a, b, c = replicas
+    a, b, c = pg_stores
     first = await a.acquire_lease("sales", ttl=LONG)
     assert first is not None
     await a.mark_request(first, finished=False)
@@ -94,9 +83,9 @@ async def test_a_new_holder_waits_60s_after_a_request_that_may_still_be_in_fligh
 
 
 async def test_marking_a_request_under_a_lost_lease_is_refused(
-    replicas: list[PostgresStore], pg_url: str
+    pg_stores: list[PostgresStore], pg_url: str
 ) -> None:
-    a, b, _ = replicas
+    a, b, _ = pg_stores
     lease = await a.acquire_lease("sales", ttl=LONG)
     assert lease is not None
     await expire_lease(pg_url, "sales")
@@ -106,9 +95,9 @@ async def test_marking_a_request_under_a_lost_lease_is_refused(
 
 
 async def test_an_old_holders_action_on_its_alerts_is_refused_after_a_takeover(
-    replicas: list[PostgresStore], pg_url: str
+    pg_stores: list[PostgresStore], pg_url: str
 ) -> None:
-    old, new, _ = replicas
+    old, new, _ = pg_stores
     assert await old.acquire_lease("sales", ttl=LONG) is not None
     await old.commit_cycle(CycleCommit("sales", alerts=(alert("abandon"),)))
     await expire_lease(pg_url, "sales")  # the old holder pauses past its lease
@@ -133,10 +122,10 @@ async def test_an_old_holders_action_on_its_alerts_is_refused_after_a_takeover(
 
 
 async def test_an_old_holders_context_edit_is_refused_after_a_takeover(
-    replicas: list[PostgresStore], pg_url: str
+    pg_stores: list[PostgresStore], pg_url: str
 ) -> None:
     """A context edit stores only outbox rows; it names its operation so the lease fences it."""
-    old, new, _ = replicas
+    old, new, _ = pg_stores
     assert await old.acquire_lease("sales", ttl=LONG) is not None
     await expire_lease(pg_url, "sales")
     assert await new.acquire_lease("sales", ttl=LONG) is not None
