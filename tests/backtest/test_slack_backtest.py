@@ -8,14 +8,13 @@ from datetime import timedelta
 import pytest
 
 from bot.adapters.slack.frontend import CallsFrontend
-from bot.adapters.slack.ports import CommandRequest
 from bot.adapters.slack.text import TIMES
 from bot.backtest.slack_reply import ChangeError, apply_changes, render_result, replay_rule
 from bot.domain.specs import RuleKind, RuleSpec, Severity
 from bot.services import command_types as ct
 from bot.services.backtest import Incident, ReplayResult
 from bot.services.command_parser import parse_command
-from tests.support.frontend_world import T0, World, make_world, mix, text_of
+from tests.support.frontend_world import T0, World, make_world, mix, text_of, typed
 
 
 async def _history(world: World) -> None:
@@ -63,11 +62,7 @@ async def test_a_frontend_not_handed_the_replay_does_not_offer_backtest() -> Non
     await _history(world)
     bare = CallsFrontend(commands=world.service._commands, language="en", mask_personal_data=True)
 
-    reply = await bare.on_command(
-        CommandRequest(
-            user_id="U1", channel_id="C0", team_id="T0", text="backtest abandons", response_url=""
-        )
-    )
+    reply = await bare.on_command(typed("backtest abandons"))
 
     assert "I don't know `backtest`." in text_of(reply)
     assert not reply.in_channel

@@ -11,7 +11,7 @@ import pytest
 
 from bot.adapters.clock import ManualClock
 from bot.adapters.slack.frontend import CallsFrontend
-from bot.adapters.slack.ports import CommandRequest, Reply
+from bot.adapters.slack.ports import Reply
 from bot.bootstrap import calls_frontend
 from bot.services import command_types as ct
 from bot.services.authorization import AllowAll
@@ -19,7 +19,7 @@ from bot.services.command_parser import parse_command
 from bot.services.context import ContextService, Skip, polls_due_today
 from bot.services.ports import SourceError
 from bot.services.state import RuntimeState
-from tests.support.frontend_world import T0, make_world, text_of
+from tests.support.frontend_world import T0, make_world, text_of, typed
 
 from .fakes import FakeContext, FixedBudget
 
@@ -34,9 +34,7 @@ class Rig:
     service: CallsFrontend
 
     async def ask(self, text: str) -> Reply:
-        request = CommandRequest(
-            user_id="U1", channel_id="C0", team_id="T0", text=text, response_url=""
-        )
+        request = typed(text)
         return await self.service.on_command(request)
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from bot.adapters.clock import ManualClock
 from bot.adapters.slack.frontend import CallsFrontend
-from bot.adapters.slack.ports import CommandRequest, Reply
+from bot.adapters.slack.ports import Reply
 from bot.adapters.slack.presenter import SlackPresenter
 from bot.adapters.store.sqlite import SQLiteStore
 from bot.bootstrap import CycleHooks, calls_frontend, wire_context
@@ -21,7 +21,7 @@ from bot.runtime import Runtime
 from bot.services.authorization import AllowAll
 from bot.services.queue_polling import QueuePolling
 from tests.support.config import make_settings, operation
-from tests.support.frontend_world import RULES, text_of
+from tests.support.frontend_world import RULES, text_of, typed
 from tests.support.world import T0, assembled
 
 from .fakes import FakeContext
@@ -35,9 +35,7 @@ class Bot:
     store: SQLiteStore
 
     async def ask(self, text: str) -> Reply:
-        request = CommandRequest(
-            user_id="U1", channel_id="C0", team_id="T0", text=text, response_url=""
-        )
+        request = typed(text)
         return await self.frontend.on_command(request)
 
 

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.adapters.clock import ManualClock
-from bot.adapters.slack.ports import CommandRequest
 from bot.adapters.slack.presenter import SlackPresenter
 from bot.adapters.slack.text import TIMES
 from bot.adapters.store.memory import MemoryStore
@@ -20,7 +19,7 @@ from bot.domain.specs import Severity
 from bot.services.authorization import AllowAll
 from bot.settings import parse_settings
 from tests.support.config import config_text, operation, rule
-from tests.support.frontend_world import text_of
+from tests.support.frontend_world import text_of, typed
 from tests.support.world import assembled
 
 from .fakes import Batch, FakeSource
@@ -78,9 +77,7 @@ class World:
             await self.monitor.poll("bogota")
 
     async def ask(self, text: str) -> str:
-        reply = await self.service.on_command(
-            CommandRequest(user_id="U1", channel_id="C0", team_id="T0", text=text, response_url="")
-        )
+        reply = await self.service.on_command(typed(text))
         return text_of(reply)
 
     def alert(self) -> object:

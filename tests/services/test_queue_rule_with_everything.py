@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 import pytest
 
 from bot.adapters.clock import ManualClock
-from bot.adapters.slack.ports import CommandRequest
 from bot.adapters.slack.presenter import SlackPresenter
 from bot.adapters.store.memory import MemoryStore
 from bot.bootstrap import calls_frontend
@@ -21,7 +20,7 @@ from bot.services.authorization import AllowAll
 from bot.services.context import ContextService
 from bot.services.queue_polling import QueuePolling
 from tests.support.config import make_settings, operation
-from tests.support.frontend_world import T0, text_of
+from tests.support.frontend_world import T0, text_of, typed
 from tests.support.world import assembled
 
 from .fakes import FakeContext, FakeSource, FixedBudget
@@ -72,9 +71,7 @@ class World:
             await self.monitor.poll("bogota")
 
     async def ask(self, text: str) -> str:
-        reply = await self.service.on_command(
-            CommandRequest(user_id="U1", channel_id="C0", team_id="T0", text=text, response_url="")
-        )
+        reply = await self.service.on_command(typed(text))
         return text_of(reply)
 
     def alert(self) -> Alert:

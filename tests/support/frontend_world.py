@@ -45,6 +45,11 @@ ADMIN = "U0ADMIN"
 PHONE = "+57 300 123 4567"
 
 
+def typed(text: str, user: str = "U1") -> CommandRequest:
+    """`/calls <text>` as Slack sends it, typed by `user` in channel C0."""
+    return CommandRequest(user_id=user, channel_id="C0", team_id="T0", text=text, response_url="")
+
+
 def call(i: int, at: datetime, call_type: str, result: str, **personal: str) -> CallRecord:
     return CallRecord(f"c{at:%H%M}-{i}", at, call_type, result, **personal)
 
@@ -88,9 +93,7 @@ class World:
         await self.monitor.poll(operation)
 
     async def ask(self, text: str, user: str = ADMIN) -> Reply:
-        return await self.service.on_command(
-            CommandRequest(user_id=user, channel_id="C0", team_id="T0", text=text, response_url="")
-        )
+        return await self.service.on_command(typed(text, user))
 
     async def click(self, action_id: str, value: str, user: str = ADMIN) -> Reply | None:
         return await self.service.on_action(

@@ -11,9 +11,9 @@ import pytest
 from bot.adapters.slack import frontend
 from bot.adapters.slack.blocks import Message, render_last10
 from bot.adapters.slack.frontend import CallsFrontend
-from bot.adapters.slack.ports import CommandRequest, Reply
+from bot.adapters.slack.ports import Reply
 from bot.services.ports import SourceError
-from tests.support.frontend_world import World, call, make_world, mix, text_of
+from tests.support.frontend_world import World, call, make_world, mix, text_of, typed
 from tests.support.slack_text import texts
 
 
@@ -41,9 +41,7 @@ def fresh_service(world: World) -> CallsFrontend:
 
 
 async def ask(service: CallsFrontend, text: str) -> Reply:
-    request = CommandRequest(
-        user_id="U1", channel_id="C0", team_id="T0", text=text, response_url=""
-    )
+    request = typed(text)
     return await service.on_command(request)
 
 
@@ -183,18 +181,13 @@ async def test_the_quick_reply_over_http_is_the_commands_own_and_only_for_last10
     await world.poll(mix(world.clock.now()))
     service = world.service
 
-    def request(text: str) -> CommandRequest:
-        return CommandRequest(
-            user_id="U1", channel_id="C0", team_id="T0", text=text, response_url=""
-        )
-
     for text in ("last10", "last10 public", "last10 inbound 30m", "last10 nowhere"):
-        assert service.quick_reply(request(text)) == await ask(service, text), text
+        assert service.quick_reply(typed(text)) == await ask(service, text), text
     for text in ("status", "help", "silence abandon 1h", "", "alerts"):
-        assert service.quick_reply(request(text)) is None, text
+        assert service.quick_reply(typed(text)) is None, text
     world.clock.set(world.clock.now() + timedelta(minutes=11))
-    assert service.quick_reply(request("last10")) == await ask(fresh_service(world), "last10")
-    assert "Data is stale" in text_of(service.quick_reply(request("last10")) or Reply(text=""))
+    assert service.quick_reply(typed("last10")) == await ask(fresh_service(world), "last10")
+    assert "Data is stale" in text_of(service.quick_reply(typed("last10")) or Reply(text=""))
 
 
 @pytest.mark.parametrize(
